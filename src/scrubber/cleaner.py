@@ -1,0 +1,101 @@
+"""Cleaning one document: repair, then rules, then heuristics.
+
+This is the per-document step; it is pure (document in, document out) so
+that the pipeline can run it in any number of worker processes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .config import Config
+from .document import Document, Removal
+from .heuristics import HEURISTICS
+from .repair import repair
+from .rules import CompiledRule, compile_rule, load_rules
+
+_BLANK_RUN = re.compile(r"\n{3,}")
+
+
+class Cleaner:
+    """Rules compiled once for a configuration, applied to many documents."""
+
+    def __init__(self, config: Config | None = None):
+        self.config = config = config or Config()
+        rules = load_rules(config.rule_files, defaults=config.default_rules,
+                           disabled=config.disabled, known_extra=HEURISTICS)
+        self.rules: list[CompiledRule] = [compile_rule(r) for r in rules]
+        self.heuristics = [h for name, h in HEURISTICS.items()
+                           if config.heuristics and name not in config.disabled]
+
+    def strip(self, text: str) -> tuple[list[str], list[bool], list[Removal]]:
+        """Apply rules and heuristics to repaired text.
+
+        Returns the lines, which of them are kept, and what went and why.
+        """
+        lines = text.split("\n")
+        alive = [True] * len(lines)
+        removals: list[Removal] = []
+        nonempty = sum(1 for line in lines if line)
+        timeout = self.config.rule_timeout
+        k = -1  # index of the current line among non-empty lines
+        for i, line in enumerate(lines):
+            if not line:
+                continue
+            k += 1
+            for c in self.rules:
+                r = c.rule
+                if r.where == "head" and k >= r.lines:
+                    continue
+                if r.where == "tail" and k < nonempty - r.lines:
+                    continue
+                m = c.search(line, timeout)
+                if m is None:
+                    continue
+                if r.action == "span":
+                    line = self._cut_spans(c, line, i, removals, timeout)
+                    lines[i] = line
+                    if not line:
+                        alive[i] = False
+                        break
+                    continue
+                alive[i] = False
+                removals.append(Removal(r.reason, i + 1, line))
+                if r.action == "tail":
+                    for j in range(i + 1, len(lines)):
+                        if lines[j] and alive[j]:
+                            alive[j] = False
+                            removals.append(Removal(r.reason, j + 1, lines[j]))
+                    return lines, alive, removals
+                break
+        for h in self.heuristics:
+            h(lines, alive, removals)
+        return lines, alive, removals
+
+    @staticmethod
+    def _cut_spans(c: CompiledRule, line: str, i: int, removals: list[Removal],
+                   timeout: float) -> str:
+        out, pos, cut = [], 0, []
+        try:
+            for m in c.regex.finditer(line, timeout=timeout):
+                if m.end() > m.start():
+                    out.append(line[pos:m.start()])
+                    cut.append(Removal(c.rule.reason, i + 1, m.group(), (m.start(), m.end())))
+                    pos = m.end()
+        except TimeoutError:
+            return line
+        removals.extend(cut)
+        out.append(line[pos:])
+        return " ".join(part.strip() for part in out if part.strip())
+
+    def clean(self, doc: Document) -> Document:
+        """A new document with repaired text and furniture removed."""
+        text, repaired = repair(doc.text)
+        lines, alive, removals = self.strip(text)
+        if removals:
+            text = "\n".join(line for line, keep in zip(lines, alive) if keep)
+            text = _BLANK_RUN.sub("\n\n", text).strip()
+        return Document(doc.id, text, doc.meta, doc.origin, removals, int(repaired))
+
+    def clean_text(self, text: str) -> str:
+        return self.clean(Document("", text)).text

@@ -1,0 +1,275 @@
+"""The ``scrubber`` command: flags to a Config, then one library call.
+
+Everything here is about the terminal: parsing options, progress on
+standard error, the summary, exit codes and one-line error messages.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import time
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .__about__ import __version__
+from .config import Config
+from .errors import ScrubberError
+from .heuristics import HEURISTICS
+from .pipeline import Pipeline
+from .repair import repair
+from .rules import check_examples, default_rule_files, load_rules, parse_rule_file
+from .sinks import Sink
+
+EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Turn scraped web text into clean, deduplicated JSONL.")
+rules_app = typer.Typer(no_args_is_help=True, help="List the rules in force, or check their examples.")
+app.add_typer(rules_app, name="rules")
+
+
+class InputFormat(str, Enum):
+    auto = "auto"
+    jsonl = "jsonl"
+    text = "text"
+
+
+class OnError(str, Enum):
+    fail = "fail"
+    skip = "skip"
+
+
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _setup_logging(quiet: bool) -> None:
+    log = logging.getLogger("scrubber")
+    log.handlers.clear()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("scrubber: warning: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.ERROR if quiet else logging.WARNING)
+    log.propagate = False
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"scrubber {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    pass
+
+
+def _split(values: Optional[List[str]]) -> tuple[str, ...]:
+    """--disable a,b --disable c -> (a, b, c)"""
+    return tuple(v.strip() for item in values or [] for v in item.split(",") if v.strip())
+
+
+class _Progress:
+    """Documents, megabytes and rate on one standard-error line, only on a terminal."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.docs = self.bytes = 0
+        self.start = self.last = time.perf_counter()
+
+    def __call__(self, docs: int, size: int) -> None:
+        self.docs += docs
+        self.bytes += size
+        now = time.perf_counter()
+        if self.enabled and now - self.last >= 0.2:
+            self.last = now
+            mb = self.bytes / 1e6
+            sys.stderr.write(f"\rscrubber: {self.docs:,} documents, {mb:,.1f} MB, "
+                             f"{mb / max(now - self.start, 1e-9):.1f} MB/s ")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled and self.docs:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def _run(fn) -> None:
+    """Run a command body with scrubber's exit-code conventions."""
+    try:
+        fn()
+    except ScrubberError as e:
+        _say(f"scrubber: error: {e}")
+        raise typer.Exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        _say("scrubber: interrupted")
+        raise typer.Exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, and keep Python from
+        # complaining again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(EXIT_BROKEN_PIPE)
+
+
+@app.command()
+def clean(
+    paths: List[str] = typer.Argument(..., help="Directories, files (.txt .md .jsonl .jsonl.gz .jsonl.zst) or - for standard input."),
+    output: str = typer.Option("-", "--output", "-o", help="Output JSONL file (.gz/.zst compress); - for standard output."),
+    text_field: str = typer.Option("text", help="JSONL field holding the text."),
+    id_field: str = typer.Option("id", help="JSONL field holding the id (default: file:line)."),
+    input_format: InputFormat = typer.Option(InputFormat.auto, help="Force how files and standard input are read."),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
+    disable: Optional[List[str]] = typer.Option(None, "--disable", help="Rule id or heuristic to switch off; repeatable or comma-separated."),
+    no_default_rules: bool = typer.Option(False, "--no-default-rules", help="Do not load the rule packs shipped with scrubber."),
+    no_heuristics: bool = typer.Option(False, "--no-heuristics", help="Rules only: no heuristics for unnamed furniture."),
+    min_words: int = typer.Option(1, min=0, help="Drop documents with fewer words after cleaning."),
+    no_dedup: bool = typer.Option(False, "--no-dedup", help="Do not remove near-duplicates (output streams)."),
+    keep_duplicates: bool = typer.Option(False, "--keep-duplicates", help="Keep near-duplicates, marked with duplicate_of."),
+    workers: int = typer.Option(1, "--workers", "-j", min=1, help="Worker processes; output is identical for any number."),
+    on_error: OnError = typer.Option(OnError.fail, help="fail: stop at the first bad input; skip: warn, count and go on."),
+    stats: Optional[Path] = typer.Option(None, "--stats", help="Also write the run summary as JSON to this file."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary, no progress, no warnings."),
+) -> None:
+    """Clean documents and write JSONL, one record per kept document.
+
+    \b
+    Examples:
+      scrubber clean seeds/ -o clean.jsonl
+      cat article.txt | scrubber clean - | jq -r .text
+      zcat crawl.jsonl.gz | scrubber clean - --text-field content > clean.jsonl
+      scrubber clean crawl/ -o clean.jsonl --rules my-site.toml --disable share-buttons
+    """
+    _setup_logging(quiet)
+
+    def body() -> None:
+        config = Config(
+            text_field=text_field, id_field=id_field, input_format=input_format.value,
+            on_error=on_error.value, rule_files=tuple(rules or ()), disabled=_split(disable),
+            default_rules=not no_default_rules, heuristics=not no_heuristics,
+            min_words=min_words, dedup=not no_dedup, keep_duplicates=keep_duplicates,
+            workers=workers,
+        )
+        pipe = Pipeline(config)
+        progress = _Progress(not quiet and sys.stderr.isatty())
+        docs = pipe.reader().read_paths(paths)
+        try:
+            with Sink(output) as sink:
+                for line in pipe.run(docs, progress):
+                    sink.write(line)
+        finally:
+            progress.done()
+        if stats is not None:
+            try:
+                stats.write_text(json.dumps(pipe.stats.to_dict(), indent=1) + "\n")
+            except OSError as e:
+                raise ScrubberError(f"{stats}: cannot write stats: {e.strerror}") from None
+        if not quiet:
+            _say(pipe.stats.summary())
+
+    _run(body)
+
+
+@app.command()
+def explain(
+    paths: List[str] = typer.Argument(..., help="Documents to explain (files, directories, JSONL, or -)."),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
+    disable: Optional[List[str]] = typer.Option(None, "--disable", help="Rule id or heuristic to switch off."),
+    no_default_rules: bool = typer.Option(False, "--no-default-rules"),
+    text_field: str = typer.Option("text", help="JSONL field holding the text."),
+) -> None:
+    """Show each document line by line: what was kept, what was removed and by which rule or heuristic.
+
+    \b
+    Lines start with '  ' (kept), '- ' (removed) or '~ ' (a span removed);
+    the reason follows in brackets.
+    """
+    _setup_logging(False)
+
+    def body() -> None:
+        config = Config(rule_files=tuple(rules or ()), disabled=_split(disable),
+                        default_rules=not no_default_rules, text_field=text_field, dedup=False)
+        pipe = Pipeline(config)
+        out = sys.stdout
+        for doc in pipe.reader().read_paths(paths):
+            text, _ = repair(doc.text)
+            original = text.split("\n")
+            _, _, removals = pipe.cleaner.strip(text)
+            by_line: dict[int, list] = {}
+            for r in removals:
+                by_line.setdefault(r.line, []).append(r)
+            out.write(f"== {doc.id}: {sum(r.span is None for r in removals)} lines and "
+                      f"{sum(r.span is not None for r in removals)} spans removed\n")
+            for n, line in enumerate(original, 1):
+                rs = by_line.get(n)
+                if not rs:
+                    out.write(f"  {line}\n" if line else "\n")
+                elif rs[0].span is None:
+                    out.write(f"- {line}   [{rs[0].reason}]\n")
+                else:
+                    cut = "; ".join(f"{r.reason} removed {r.text!r}" for r in rs)
+                    out.write(f"~ {line}   [{cut}]\n")
+            out.flush()
+
+    _run(body)
+
+
+@rules_app.command("list")
+def rules_list(
+    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
+    no_default_rules: bool = typer.Option(False, "--no-default-rules"),
+) -> None:
+    """List the rules in force (defaults, then --rules files) and the heuristics."""
+
+    def body() -> None:
+        for r in load_rules(rules or (), defaults=not no_default_rules, known_extra=HEURISTICS):
+            region = r.where if r.where == "anywhere" else f"{r.where} {r.lines}"
+            print(f"{r.id:<20} {r.action:<5} {region:<12} {Path(r.source).name:<18} {r.description}")
+        for name, h in HEURISTICS.items():
+            doc = (h.__doc__ or "").strip().split("\n")[0]
+            print(f"{name:<20} {'line':<5} {'heuristic':<12} {'heuristics.py':<18} {doc}")
+
+    _run(body)
+
+
+@rules_app.command("check")
+def rules_check(files: Optional[List[str]] = typer.Argument(None, help="Rule files to check (default: the shipped packs).")) -> None:
+    """Load rule files and run every rule's own examples; exit 1 if any fails."""
+
+    def body() -> None:
+        paths = files or [str(p) for p in default_rule_files()]
+        problems, n_rules, n_examples = [], 0, 0
+        for path in paths:
+            try:
+                rs, _ = parse_rule_file(path)
+                for r in rs:
+                    n_rules += 1
+                    n_examples += len(r.match) + len(r.no_match)
+                    problems += check_examples(r)
+            except ScrubberError as e:
+                problems.append(str(e))
+        for p in problems:
+            _say(f"scrubber: {p}")
+        print(f"{len(paths)} files, {n_rules} rules, {n_examples} examples: "
+              + (f"{len(problems)} problems" if problems else "all hold"))
+        if problems:
+            raise typer.Exit(EXIT_ERROR)
+
+    _run(body)
+
+
+def main() -> None:
+    # Default SIGPIPE handling would kill us mid-write with no cleanup; we
+    # handle BrokenPipeError instead. SIGINT stays Python's KeyboardInterrupt.
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    app(prog_name="scrubber")

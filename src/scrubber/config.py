@@ -1,0 +1,65 @@
+"""One frozen configuration object, filled from defaults, rule files and flags.
+
+Every default is documented here with where it comes from, so that a library
+user and a CLI user get the same behaviour from the same settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Config:
+    # --- input -----------------------------------------------------------
+    #: JSONL field holding the text; other fields pass through unchanged.
+    text_field: str = "text"
+    #: JSONL field holding the id; records without one get ``file:line``.
+    id_field: str = "id"
+    #: ``auto`` sniffs standard input (JSONL when the first line is a JSON
+    #: object); ``jsonl`` or ``text`` force it.
+    input_format: Literal["auto", "jsonl", "text"] = "auto"
+    #: ``fail`` stops at the first bad input with exit 1; ``skip`` warns,
+    #: counts it and goes on.
+    on_error: Literal["fail", "skip"] = "fail"
+
+    # --- rules -----------------------------------------------------------
+    #: Extra rule files, applied after the default packs; a rule with the
+    #: same id as an earlier one replaces it.
+    rule_files: tuple[str, ...] = ()
+    #: Rule ids (or heuristic names) switched off.
+    disabled: tuple[str, ...] = ()
+    #: Whether the packs shipped in ``rules/`` are loaded.
+    default_rules: bool = True
+    #: Seconds one regex match may take before it is abandoned; protects a
+    #: run from a catastrophic-backtracking user pattern.
+    rule_timeout: float = 0.05
+    #: Heuristics for furniture no pattern names (see heuristics.py).
+    heuristics: bool = True
+
+    # --- output ----------------------------------------------------------
+    #: Documents with fewer words than this after cleaning are dropped and
+    #: counted; 1 drops only documents left empty.
+    min_words: int = 1
+
+    # --- deduplication (see dedup.py for why these values) ----------------
+    dedup: bool = True
+    keep_duplicates: bool = False
+    shingle_size: int = 5
+    num_perm: int = 128
+    #: LSH banding (bands, rows); bands * rows must equal num_perm.
+    lsh_bands: int = 32
+    lsh_rows: int = 4
+    #: A candidate pair is joined when its estimated Jaccard reaches this...
+    jaccard_threshold: float = 0.5
+    #: ...or when the smaller document is this much contained in the larger.
+    containment_threshold: float = 0.7
+    seed: int = 1
+
+    # --- execution -------------------------------------------------------
+    workers: int = 1
+
+    def with_(self, **changes) -> "Config":
+        """A copy with some settings changed (the object itself is frozen)."""
+        return replace(self, **changes)

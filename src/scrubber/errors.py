@@ -1,0 +1,30 @@
+"""Errors a user can act on. Each renders as one line naming the place."""
+
+from __future__ import annotations
+
+
+class ScrubberError(Exception):
+    """Base class: anything the CLI reports as a one-line message and exit 1."""
+
+
+class InputError(ScrubberError):
+    """A document or input file that cannot be read as asked.
+
+    ``where`` is ``path`` or ``path:line``; the message says what is wrong.
+    """
+
+    def __init__(self, where: str, problem: str):
+        self.where = where
+        self.problem = problem
+        super().__init__(f"{where}: {problem}")
+
+
+class RuleError(ScrubberError):
+    """A rule file or a rule in it that cannot be used."""
+
+    def __init__(self, path: str, problem: str, rule: str | None = None):
+        self.path = path
+        self.rule = rule
+        self.problem = problem
+        where = f"{path}: rule '{rule}'" if rule else path
+        super().__init__(f"{where}: {problem}")

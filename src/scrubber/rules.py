@@ -1,0 +1,209 @@
+"""The rule engine: load, validate, compile and apply rules kept as TOML data.
+
+A rule file holds ``[[rule]]`` tables and, optionally, a top-level
+``disable = [ids]``. A rule says what text it recognises (a ``regex`` pattern,
+searched in each line), what it removes (``line``: the line; ``span``: the
+matched text inside the line; ``tail``: the line and everything after it),
+where it may fire (``anywhere``, or only in the first or last ``lines``
+non-empty lines), optionally on which lines (``max_words``), and carries its
+own examples: ``match`` lines it must fire on and ``no_match`` lines it must
+leave alone. ``scrubber rules check`` runs those examples.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Literal
+
+import regex
+
+from .errors import RuleError
+
+ACTIONS = ("line", "span", "tail")
+WHERES = ("anywhere", "head", "tail")
+_KEYS = {"id", "description", "pattern", "action", "where", "lines", "max_words",
+         "ignore_case", "match", "no_match"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    description: str
+    pattern: str
+    action: Literal["line", "span", "tail"] = "line"
+    where: Literal["anywhere", "head", "tail"] = "anywhere"
+    #: Size of the head or tail region, in non-empty lines.
+    lines: int = 0
+    #: Only lines of at most this many words (0: any length). Furniture lines
+    #: are short; the limit keeps a loose pattern off article paragraphs and
+    #: saves matching long lines at all.
+    max_words: int = 0
+    ignore_case: bool = True
+    match: tuple[str, ...] = ()
+    no_match: tuple[str, ...] = ()
+    #: The file the rule came from, for messages.
+    source: str = ""
+
+    @property
+    def reason(self) -> str:
+        return f"rule:{self.id}"
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    regex: regex.Pattern
+
+    def search(self, line: str, timeout: float) -> regex.Match | None:
+        """The first match in ``line``, honouring ``max_words``.
+
+        A match that runs past ``timeout`` seconds counts as no match: a
+        pathological pattern costs one line's time, never the run.
+        """
+        if self.rule.max_words and line.count(" ") >= self.rule.max_words:
+            return None
+        try:
+            return self.regex.search(line, timeout=timeout)
+        except TimeoutError:
+            return None
+
+
+def default_rules_dir() -> Path:
+    """The rule packs shipped with scrubber.
+
+    Installed, they sit inside the package; in a source checkout they are
+    the repository's top-level ``rules/``.
+    """
+    checkout = Path(__file__).resolve().parents[2] / "rules"
+    if checkout.is_dir() and Path(__file__).resolve().parent.parent.name == "src":
+        return checkout
+    return Path(str(resources.files("scrubber") / "rules"))
+
+
+def default_rule_files() -> list[Path]:
+    return sorted(default_rules_dir().glob("*.toml"))
+
+
+def parse_rule_file(path: str | Path) -> tuple[list[Rule], list[str]]:
+    """Read one rule file: its rules and the ids it disables."""
+    path = str(path)
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise RuleError(path, "no such rule file") from None
+    except OSError as e:
+        raise RuleError(path, f"cannot read: {e.strerror}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise RuleError(path, f"invalid TOML: {e}") from None
+    except UnicodeDecodeError:
+        raise RuleError(path, "not UTF-8 text") from None
+
+    unknown_top = set(data) - {"rule", "disable"}
+    if unknown_top:
+        raise RuleError(path, f"unknown top-level key(s): {', '.join(sorted(unknown_top))}")
+    disable = data.get("disable", [])
+    if not isinstance(disable, list) or not all(isinstance(x, str) for x in disable):
+        raise RuleError(path, "'disable' must be a list of rule ids")
+    tables = data.get("rule", [])
+    if not isinstance(tables, list):
+        raise RuleError(path, "'rule' must be an array of tables ([[rule]])")
+
+    rules, seen = [], set()
+    for n, t in enumerate(tables, 1):
+        rule = _rule_from_table(path, n, t)
+        if rule.id in seen:
+            raise RuleError(path, "defined twice in this file", rule.id)
+        seen.add(rule.id)
+        rules.append(rule)
+    return rules, disable
+
+
+def _rule_from_table(path: str, n: int, t: dict) -> Rule:
+    rid = t.get("id")
+    if not isinstance(rid, str) or not rid:
+        raise RuleError(path, f"rule #{n} has no 'id'")
+
+    def bad(problem: str) -> RuleError:
+        return RuleError(path, problem, rid)
+
+    unknown = set(t) - _KEYS
+    if unknown:
+        raise bad(f"unknown key(s): {', '.join(sorted(unknown))}")
+    for key in ("description", "pattern"):
+        if not isinstance(t.get(key), str) or not t[key]:
+            raise bad(f"needs a '{key}' string")
+    action, where = t.get("action", "line"), t.get("where", "anywhere")
+    if action not in ACTIONS:
+        raise bad(f"'action' must be one of {', '.join(ACTIONS)}, not {action!r}")
+    if where not in WHERES:
+        raise bad(f"'where' must be one of {', '.join(WHERES)}, not {where!r}")
+    lines, max_words = t.get("lines", 0), t.get("max_words", 0)
+    if where != "anywhere" and (not isinstance(lines, int) or lines < 1):
+        raise bad(f"where = '{where}' needs 'lines', a positive whole number")
+    if not isinstance(max_words, int) or max_words < 0:
+        raise bad("'max_words' must be a whole number >= 0")
+    examples = {}
+    for key in ("match", "no_match"):
+        v = t.get(key, [])
+        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+            raise bad(f"'{key}' must be a list of strings")
+        examples[key] = tuple(v)
+    if not examples["match"]:
+        raise bad("needs at least one 'match' example")
+    ignore_case = t.get("ignore_case", True)
+    if not isinstance(ignore_case, bool):
+        raise bad("'ignore_case' must be true or false")
+    return Rule(id=rid, description=t["description"], pattern=t["pattern"], action=action,
+                where=where, lines=lines, max_words=max_words, ignore_case=ignore_case,
+                source=path, **examples)
+
+
+def compile_rule(rule: Rule) -> CompiledRule:
+    flags = regex.IGNORECASE if rule.ignore_case else 0
+    try:
+        return CompiledRule(rule, regex.compile(rule.pattern, flags))
+    except regex.error as e:
+        raise RuleError(rule.source, f"pattern does not compile: {e}", rule.id) from None
+
+
+def load_rules(files: Iterable[str | Path] = (), *, defaults: bool = True,
+               disabled: Iterable[str] = (), known_extra: Iterable[str] = ()) -> list[Rule]:
+    """The rules in force: default packs, then ``files`` in order.
+
+    A later rule with an earlier rule's id replaces it in place. Ids in
+    ``disabled`` (or in a file's ``disable`` list) are dropped; an id that
+    names no rule, and is not in ``known_extra`` (heuristic names), is an
+    error rather than a silent no-op.
+    """
+    paths = (default_rule_files() if defaults else []) + [Path(f) for f in files]
+    by_id: dict[str, Rule] = {}
+    off: dict[str, str] = {}
+    for path in paths:
+        rules, disable = parse_rule_file(path)
+        for r in rules:
+            compile_rule(r)  # fail at load time, naming the file and rule
+            by_id[r.id] = r
+        off.update({d: str(path) for d in disable})
+    off.update({d: "--disable" for d in disabled})
+    extra = set(known_extra)
+    for rid, where in off.items():
+        if rid not in by_id and rid not in extra:
+            raise RuleError(where, f"cannot disable '{rid}': no rule or heuristic has that id")
+    return [r for rid, r in by_id.items() if rid not in off]
+
+
+def check_examples(rule: Rule, timeout: float = 1.0) -> list[str]:
+    """Problems with a rule's own examples; empty when they all hold."""
+    c = compile_rule(rule)
+    problems = []
+    for ex in rule.match:
+        if c.search(ex, timeout) is None:
+            problems.append(f"{rule.source}: rule '{rule.id}': does not match its example {ex!r}")
+    for ex in rule.no_match:
+        if c.search(ex, timeout) is not None:
+            problems.append(f"{rule.source}: rule '{rule.id}': matches its counter-example {ex!r}")
+    return problems

@@ -1,0 +1,288 @@
+"""Reading documents: directories, text files, JSONL (plain, .gz, .zst), stdin.
+
+This is the input edge: bytes, decompression, decoding and every message
+about bad input live here; the rest of scrubber sees ``Document`` objects.
+Order is deterministic: paths in the order given, directories walked in
+sorted order, records in file order.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import logging
+import os
+import sys
+import zlib
+from collections import Counter
+from pathlib import Path
+from typing import BinaryIO, Iterable, Iterator
+
+import orjson
+
+from .config import Config
+from .document import Document
+from .errors import InputError
+
+log = logging.getLogger("scrubber")
+
+TEXT_SUFFIXES = (".txt", ".md", ".text")
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+COMPRESSIONS = ("", ".gz", ".zst", ".zstd")
+_SNIFF_BYTES = 8192
+
+
+def kind_of(name: str) -> str | None:
+    """``jsonl``, ``text`` or None (not a document file), from the file name."""
+    low = name.lower()
+    for comp in COMPRESSIONS:
+        if comp and not low.endswith(comp):
+            continue
+        stem = low[: len(low) - len(comp)] if comp else low
+        if stem.endswith(JSONL_SUFFIXES):
+            return "jsonl"
+        if stem.endswith(TEXT_SUFFIXES):
+            return "text"
+    return None
+
+
+def _open_binary(path: str) -> BinaryIO:
+    low = path.lower()
+    if low.endswith(".gz"):
+        return gzip.open(path, "rb")
+    if low.endswith((".zst", ".zstd")):
+        import zstandard
+
+        return zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)
+    return open(path, "rb")
+
+
+def _corrupt_errors() -> tuple[type[BaseException], ...]:
+    import zstandard
+
+    return (EOFError, gzip.BadGzipFile, zlib.error, zstandard.ZstdError)
+
+
+def decode(data: bytes, where: str, counts: Counter) -> str:
+    """Bytes of one text document to a string, never failing on encoding.
+
+    UTF-8 is expected. Text with stray invalid bytes keeps its UTF-8 and gets
+    U+FFFD for each bad byte; text with no valid UTF-8 multibyte sequence at
+    all is a legacy single-byte encoding and is read as Latin-1 (ftfy then
+    turns C1 controls into their Windows-1252 characters). NUL bytes mean a
+    binary file, which is an error.
+    """
+    if b"\x00" in data[:_SNIFF_BYTES]:
+        raise InputError(where, "binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    if all(ch == "\ufffd" or ch < "\x80" for ch in text):
+        counts["legacy_encoding_files"] += 1
+        log.warning("%s: not UTF-8; read as Latin-1/Windows-1252", where)
+        return data.decode("latin-1")
+    counts["invalid_utf8_bytes"] += bad
+    log.warning("%s: %d invalid UTF-8 byte sequence(s) replaced with U+FFFD", where, bad)
+    return text
+
+
+class Reader:
+    """Turns paths (or records) into documents under one configuration.
+
+    Bad input raises ``InputError`` when ``config.on_error == "fail"``; with
+    ``skip`` it is logged as a warning and counted in ``counts["bad_inputs"]``.
+    """
+
+    def __init__(self, config: Config, counts: Counter | None = None,
+                 stdin: BinaryIO | None = None):
+        self.config = config
+        self.counts = counts if counts is not None else Counter()
+        self.stdin = stdin
+
+    # --- error policy ---------------------------------------------------
+    def _bad(self, err: InputError) -> None:
+        if self.config.on_error == "fail":
+            raise err
+        self.counts["bad_inputs"] += 1
+        log.warning("%s (skipped)", err)
+
+    # --- entry points ---------------------------------------------------
+    def read_paths(self, paths: Iterable[str]) -> Iterator[Document]:
+        paths = list(paths)
+        for p in paths:  # a typo in a path should fail before any work starts
+            if p != "-" and not os.path.exists(p):
+                self._bad(InputError(p, "no such file or directory"))
+        for p in paths:
+            if p == "-":
+                yield from self.read_stdin()
+            elif os.path.isdir(p):
+                yield from self.read_dir(p)
+            elif os.path.exists(p):
+                yield from self.read_file(p, os.path.basename(p))
+
+    def read_dir(self, root: str) -> Iterator[Document]:
+        ignored = []
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                path = os.path.join(dirpath, name)
+                if kind_of(name) is None:
+                    ignored.append(path)
+                    continue
+                rel = Path(os.path.relpath(path, root)).as_posix()
+                yield from self.read_file(path, rel)
+        if ignored:
+            self.counts["files_ignored"] += len(ignored)
+            log.warning("%s: ignored %d file(s) that are not .txt/.md/.jsonl (e.g. %s)",
+                        root, len(ignored), ignored[0])
+
+    def read_file(self, path: str, doc_id: str) -> Iterator[Document]:
+        kind = kind_of(path) or "text"
+        if self.config.input_format != "auto":
+            kind = self.config.input_format
+        try:
+            fh = _open_binary(path)
+        except PermissionError:
+            return self._bad(InputError(path, "permission denied"))
+        except IsADirectoryError:
+            return self._bad(InputError(path, "is a directory"))
+        except OSError as e:
+            return self._bad(InputError(path, f"cannot open: {e.strerror or e}"))
+        with fh:
+            self.counts["files"] += 1
+            if kind == "jsonl":
+                yield from self._read_jsonl(fh, path)
+            else:
+                doc = self._read_text(fh, path, doc_id)
+                if doc is not None:
+                    yield doc
+
+    def read_stdin(self) -> Iterator[Document]:
+        fh = self.stdin if self.stdin is not None else sys.stdin.buffer
+        fmt = self.config.input_format
+        if fmt == "auto":
+            first = fh.readline()
+            while first and not first.strip():
+                first = fh.readline()
+            fmt = "jsonl" if _is_json_object(first) else "text"
+            fh = _Prefixed(first, fh)
+        if fmt == "jsonl":
+            yield from self._read_jsonl(fh, "<stdin>")
+        else:
+            doc = self._read_text(fh, "<stdin>", "stdin")
+            if doc is not None:
+                yield doc
+
+    # --- formats --------------------------------------------------------
+    def _read_text(self, fh: BinaryIO, where: str, doc_id: str) -> Document | None:
+        try:
+            data = fh.read()
+        except _corrupt_errors() as e:
+            return self._bad(InputError(where, f"corrupt compressed data: {e}"))
+        except OSError as e:
+            return self._bad(InputError(where, f"cannot read: {e.strerror or e}"))
+        self.counts["bytes_in"] += len(data)
+        if not data.strip():
+            return self._bad(InputError(where, "empty file"))
+        try:
+            text = decode(data, where, self.counts)
+        except InputError as e:
+            return self._bad(e)
+        return Document(doc_id, text, {}, where)
+
+    def _read_jsonl(self, fh: BinaryIO, where: str) -> Iterator[Document]:
+        lineno = 0
+        try:
+            for raw in fh:
+                lineno += 1
+                self.counts["bytes_in"] += len(raw)
+                if not raw.strip():
+                    continue
+                loc = f"{where}:{lineno}"
+                try:
+                    yield self.record_to_document(_parse_line(raw, loc, self.counts), loc)
+                except InputError as e:
+                    self._bad(e)
+        except _corrupt_errors() as e:
+            self._bad(InputError(f"{where}:{lineno + 1}", f"corrupt compressed data: {e}"))
+        except OSError as e:
+            self._bad(InputError(where, f"cannot read: {e.strerror or e}"))
+
+    def record_to_document(self, rec: object, where: str) -> Document:
+        """A parsed JSON record (or a plain string) to a document.
+
+        The record's other fields become ``meta``, in their order, and pass
+        through to the output; a record without an id gets ``where``.
+        """
+        if isinstance(rec, str):
+            return Document(where, rec, {}, where)
+        if isinstance(rec, Document):
+            return rec
+        if not isinstance(rec, dict):
+            raise InputError(where, f"expected a JSON object, got {type(rec).__name__}")
+        tf = self.config.text_field
+        if tf not in rec:
+            raise InputError(where, f"no '{tf}' field (name another with --text-field)")
+        text = rec[tf]
+        if not isinstance(text, str):
+            raise InputError(where, f"'{tf}' is {type(text).__name__}, not a string")
+        raw_id = rec.get(self.config.id_field)
+        doc_id = where if raw_id is None else str(raw_id)
+        meta = dict(rec)
+        meta[tf] = None  # keeps the field's place in the output record
+        return Document(doc_id, text, meta, where)
+
+
+def _parse_line(raw: bytes, where: str, counts: Counter) -> object:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
+    # orjson is strict: invalid UTF-8, NaN and integers past 64 bits fail
+    # there but are readable; only a line the standard parser rejects too is bad.
+    text = raw.decode("utf-8", "replace")
+    try:
+        rec = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(where, f"not valid JSON: {e.msg} (column {e.colno})") from None
+    if "\ufffd" in text and b"\xef\xbf\xbd" not in raw:
+        counts["invalid_utf8_bytes"] += text.count("\ufffd")
+    return rec
+
+
+def _is_json_object(line: bytes) -> bool:
+    s = line.strip()
+    if not s.startswith(b"{"):
+        return False
+    try:
+        return isinstance(orjson.loads(s), dict)
+    except orjson.JSONDecodeError:
+        try:
+            return isinstance(json.loads(s.decode("utf-8", "replace")), dict)
+        except ValueError:
+            return False
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream that yields ``head`` and then the rest of ``fh`` (stdin cannot seek)."""
+
+    def __init__(self, head: bytes, fh: BinaryIO):
+        self._head, self._fh = head, fh
+
+    def readable(self) -> bool:
+        return True
+
+    def __iter__(self):
+        if self._head:
+            yield self._head
+        yield from self._fh
+
+    def read(self, n: int = -1) -> bytes:
+        head, self._head = self._head, b""
+        return head + self._fh.read()

@@ -1,0 +1,49 @@
+"""Counters of a run under stable names, and the summary a user reads."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+#: The counters every run reports, in the order the summary gives them.
+NAMES = (
+    "documents_in", "documents_out", "bytes_in", "files", "dropped_empty",
+    "dropped_short", "clusters", "duplicates_dropped", "duplicates_marked",
+    "lines_removed", "spans_removed", "documents_repaired", "invalid_utf8_bytes",
+    "legacy_encoding_files", "bad_inputs", "files_ignored",
+)
+
+
+@dataclass
+class Stats:
+    counts: Counter = field(default_factory=Counter)
+    #: removals by reason (``rule:<id>`` / ``heuristic:<name>``)
+    removed: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        d = {name: self.counts.get(name, 0) for name in NAMES}
+        d.update({k: v for k, v in sorted(self.counts.items()) if k not in d})
+        d["removed_by_reason"] = dict(sorted(self.removed.items(), key=lambda kv: (-kv[1], kv[0])))
+        d["seconds"] = round(self.seconds, 3)
+        return d
+
+    def summary(self) -> str:
+        """One paragraph for standard error at the end of a run."""
+        c = self.counts
+        mb = c["bytes_in"] / 1e6
+        parts = [f"{c['documents_in']} documents in ({mb:.1f} MB), {c['documents_out']} out"]
+        if c["dropped_empty"] or c["dropped_short"]:
+            parts.append(f"{c['dropped_empty']} empty and {c['dropped_short']} too short after cleaning dropped")
+        parts.append(f"{c['clusters']} near-duplicate clusters, "
+                     f"{c['duplicates_dropped']} duplicates dropped"
+                     + (f", {c['duplicates_marked']} marked" if c["duplicates_marked"] else ""))
+        top = ", ".join(f"{k} {v}" for k, v in sorted(self.removed.items(), key=lambda kv: (-kv[1], kv[0]))[:8])
+        parts.append(f"{c['lines_removed']} lines and {c['spans_removed']} spans removed"
+                     + (f" ({top})" if top else ""))
+        parts.append(f"{c['documents_repaired']} documents repaired"
+                     + (f", {c['invalid_utf8_bytes']} invalid UTF-8 bytes replaced" if c["invalid_utf8_bytes"] else "")
+                     + (f", {c['legacy_encoding_files']} files read as Latin-1" if c["legacy_encoding_files"] else ""))
+        parts.append(f"{c['bad_inputs']} bad inputs skipped")
+        rate = f", {mb / self.seconds:.1f} MB/s" if self.seconds > 0 else ""
+        return "scrubber: " + "; ".join(parts) + f"; {self.seconds:.2f} s{rate}."
