@@ -20,6 +20,8 @@ HEAD_LINES = 8
 BODY_WORDS = 12
 #: Lines before the headline at most this long are site names and taglines.
 FURNITURE_WORDS = 6
+#: Longest line the repeated-title heuristic treats as a title.
+TITLE_WORDS = 20
 _SENTENCE_END = (".", "!", "?", "\u201d", '"')
 
 
@@ -39,15 +41,15 @@ def _words(line: str) -> int:
 
 
 def repeated_title(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:
-    """A heading printed twice at the top (page title, then article title)
-    is kept once: the first copy stays."""
-    seen = set()
+    """A heading printed twice in a row at the top (page title, then article
+    title) is kept once: the first copy stays."""
+    prev = None
     for i in _head(lines, alive):
         key = lines[i].casefold()
-        if key in seen and _words(lines[i]) <= 25:
+        if key == prev and _words(lines[i]) <= TITLE_WORDS:
             alive[i] = False
             removals.append(Removal("heuristic:repeated-title", i + 1, lines[i]))
-        seen.add(key)
+        prev = key
 
 
 def head_furniture(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:

@@ -54,7 +54,8 @@ def _open_binary(path: str) -> BinaryIO:
     if low.endswith((".zst", ".zstd")):
         import zstandard
 
-        return zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)
+        raw = zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)
+        return io.BufferedReader(raw)  # line iteration
     return open(path, "rb")
 
 
@@ -125,22 +126,22 @@ class Reader:
                 yield from self.read_file(p, os.path.basename(p))
 
     def read_dir(self, root: str) -> Iterator[Document]:
-        ignored = []
+        found, ignored = [], []
         for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for name in filenames:
                 if name.startswith("."):
                     continue
                 path = os.path.join(dirpath, name)
-                if kind_of(name) is None:
-                    ignored.append(path)
-                    continue
-                rel = Path(os.path.relpath(path, root)).as_posix()
-                yield from self.read_file(path, rel)
+                rel = Path(os.path.relpath(path, root))
+                (found if kind_of(name) else ignored).append((rel.parts, path, rel.as_posix()))
+        # sorted by path components: a.md, b/2.txt, c.txt, whatever the walk order
+        for _, path, rel in sorted(found):
+            yield from self.read_file(path, rel)
         if ignored:
             self.counts["files_ignored"] += len(ignored)
             log.warning("%s: ignored %d file(s) that are not .txt/.md/.jsonl (e.g. %s)",
-                        root, len(ignored), ignored[0])
+                        root, len(ignored), min(ignored)[1])
 
     def read_file(self, path: str, doc_id: str) -> Iterator[Document]:
         kind = kind_of(path) or "text"
@@ -167,11 +168,12 @@ class Reader:
         fh = self.stdin if self.stdin is not None else sys.stdin.buffer
         fmt = self.config.input_format
         if fmt == "auto":
-            first = fh.readline()
+            head = first = fh.readline()
             while first and not first.strip():
                 first = fh.readline()
+                head += first
             fmt = "jsonl" if _is_json_object(first) else "text"
-            fh = _Prefixed(first, fh)
+            fh = _Prefixed(head, fh)
         if fmt == "jsonl":
             yield from self._read_jsonl(fh, "<stdin>")
         else:
@@ -279,8 +281,7 @@ class _Prefixed(io.RawIOBase):
         return True
 
     def __iter__(self):
-        if self._head:
-            yield self._head
+        yield from self._head.splitlines(keepends=True)
         yield from self._fh
 
     def read(self, n: int = -1) -> bytes:

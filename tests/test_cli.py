@@ -1,0 +1,199 @@
+"""The scrubber command, driven as a user drives it."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scrubber.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = str(ROOT / "seeds")
+runner = CliRunner()
+ARTICLE = ("The city council voted on Tuesday to expand the tram network to the northern "
+           "districts, a plan that has been debated for more than a decade.")
+
+
+def run(*args, input=None):
+    return runner.invoke(app, [str(a) for a in args], input=input)
+
+
+def records(text):
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_clean_seeds_to_a_file_with_a_summary(tmp_path):
+    out = tmp_path / "clean.jsonl"
+    r = run("clean", SEEDS, "-o", out)
+    assert r.exit_code == 0, r.output
+    assert len(records(out.read_text())) == 5
+    assert r.stdout == ""
+    assert "5 documents in" in r.stderr and "5 out" in r.stderr
+    assert "\r" not in r.stderr  # no progress bar when stderr is not a terminal
+
+
+def test_output_is_utf8_not_escapes_and_byte_identical_across_runs(tmp_path):
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    run("clean", SEEDS, "-o", a)
+    run("clean", SEEDS, "-o", b)
+    assert a.read_bytes() == b.read_bytes()
+    assert "\u2019" in a.read_text(encoding="utf-8") and "\\u2019" not in a.read_text()
+
+
+def test_plain_text_on_stdin():
+    r = run("clean", "-", input=f"Share this:\n\n{ARTICLE}\n")
+    assert r.exit_code == 0
+    assert records(r.stdout) == [{"id": "stdin", "text": ARTICLE}]
+
+
+def test_jsonl_on_stdin_with_another_text_field_passes_fields_through():
+    r = run("clean", "-", "--text-field", "content",
+            input=json.dumps({"url": "http://a", "content": f"{ARTICLE}\n\nLike this:"}) + "\n")
+    assert r.exit_code == 0, r.output
+    assert records(r.stdout) == [{"id": "<stdin>:1", "url": "http://a", "content": ARTICLE}]
+
+
+def test_user_rules_and_disable(tmp_path):
+    rules = tmp_path / "site.toml"
+    rules.write_text('[[rule]]\nid = "promo"\ndescription = "promo line"\n'
+                     'pattern = "^Buy our app"\nmatch = ["Buy our app now"]\n')
+    src = f"{ARTICLE}\n\nBuy our app now\n\nShare this:\n"
+    r = run("clean", "-", "--rules", rules, "--disable", "share-buttons", input=src)
+    assert records(r.stdout)[0]["text"] == f"{ARTICLE}\n\nShare this:"
+    r = run("clean", "-", "--no-default-rules", "--no-heuristics", input=src)
+    assert "Buy our app" in records(r.stdout)[0]["text"]
+
+
+def test_stats_file(tmp_path):
+    st = tmp_path / "stats.json"
+    assert run("clean", SEEDS, "-o", tmp_path / "o.jsonl", "--stats", st, "-q").stderr == ""
+    stats = json.loads(st.read_text())
+    assert stats["documents_in"] == 5 and stats["removed_by_reason"]["rule:comment-section"] >= 2
+
+
+def test_keep_duplicates_and_no_dedup(tmp_path):
+    src = "\n".join(json.dumps({"id": i, "text": ARTICLE}) for i in ("a", "b")) + "\n"
+    assert [r["id"] for r in records(run("clean", "-", input=src).stdout)] == ["a"]
+    marked = records(run("clean", "-", "--keep-duplicates", input=src).stdout)
+    assert [r.get("duplicate_of") for r in marked] == [None, "a"]
+    assert len(records(run("clean", "-", "--no-dedup", input=src).stdout)) == 2
+
+
+def test_version():
+    r = run("--version")
+    assert r.exit_code == 0 and r.stdout.startswith("scrubber ")
+
+
+def test_explain_names_rule_and_heuristic():
+    r = run("explain", str(ROOT / "seeds" / "000_312a8e0e1d90b265.txt"))
+    assert r.exit_code == 0
+    assert "- DealMakerz   [heuristic:head-furniture]" in r.stdout
+    assert "[rule:see-also]" in r.stdout
+    assert "\n  Difficult before conversations\n" in r.stdout
+
+
+def test_explain_shows_spans():
+    r = run("explain", str(ROOT / "seeds" / "004_350fceceab84777f.txt"))
+    assert "~ date 2022-01-19 The Secretary" in r.stdout
+    assert "[rule:date-prefix removed 'date 2022-01-19 ']" in r.stdout
+
+
+def test_rules_list_and_check(tmp_path):
+    r = run("rules", "list")
+    assert r.exit_code == 0 and "share-buttons" in r.stdout and "head-furniture" in r.stdout
+    r = run("rules", "check")
+    assert r.exit_code == 0 and "all hold" in r.stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[rule]]\nid = "x"\ndescription = "d"\npattern = "^Foo"\nmatch = ["Bar"]\n')
+    r = run("rules", "check", bad)
+    assert r.exit_code == 1 and f"{bad}: rule 'x': does not match its example 'Bar'" in r.stderr
+
+
+# --- bad input: one line, non-zero exit, nothing written -----------------
+
+def test_bad_json_line_fails_without_touching_existing_output(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": ARTICLE}) + "\nnot json\n")
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous results\n")
+    r = run("clean", src, "-o", out)
+    assert r.exit_code == 1
+    assert r.stderr.strip() == f"scrubber: error: {src}:2: not valid JSON: Expecting value (column 1)"
+    assert out.read_text() == "previous results\n"
+    assert sorted(os.listdir(tmp_path)) == ["in.jsonl", "out.jsonl"]  # no temporary left behind
+
+
+def test_on_error_skip_warns_and_counts(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": ARTICLE}) + "\nnot json\n" + json.dumps({"body": "x"}) + "\n")
+    r = run("clean", src, "--on-error", "skip")
+    assert r.exit_code == 0
+    assert len(records(r.stdout)) == 1
+    assert f"scrubber: warning: {src}:2: not valid JSON" in r.stderr
+    assert f"{src}:3: no 'text' field" in r.stderr
+    assert "2 bad inputs skipped" in r.stderr
+
+
+def make(path, data):
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("setup, message", [
+    (lambda d: d / "missing.txt", "missing.txt: no such file or directory"),
+    (lambda d: make(d / "e.txt", b""), "e.txt: empty file"),
+    (lambda d: make(d / "b.txt", b"\x00\x01\x02binary"), "b.txt: binary file"),
+])
+def test_bad_files_get_one_line(tmp_path, setup, message):
+    r = run("clean", setup(tmp_path))
+    assert r.exit_code == 1
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("scrubber: error: ") and message in lines[0]
+    assert "Traceback" not in r.output
+
+
+def test_invalid_rule_file_is_one_line(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[rule]]\nid = "x"\ndescription = "d"\npattern = "(oops"\nmatch = ["a"]\n')
+    r = run("clean", SEEDS, "--rules", bad)
+    assert r.exit_code == 1
+    assert r.stderr.startswith(f"scrubber: error: {bad}: rule 'x': pattern does not compile")
+
+
+def test_unknown_disable_id_is_an_error():
+    r = run("clean", SEEDS, "--disable", "shaer-buttons")
+    assert r.exit_code == 1 and "cannot disable 'shaer-buttons'" in r.stderr
+
+
+# --- as a process: pipes and signals --------------------------------------
+
+CMD = [sys.executable, "-m", "scrubber"]
+
+
+def test_closed_pipe_exits_quietly(tmp_path):
+    src = tmp_path / "many.jsonl"
+    src.write_text("".join(json.dumps({"text": f"{ARTICLE} {i}"}) + "\n" for i in range(3000)))
+    p = subprocess.run(f"{' '.join(CMD)} clean {src} --no-dedup | head -n 1",
+                       shell=True, capture_output=True, text=True, timeout=60)
+    assert len(p.stdout.splitlines()) == 1
+    assert p.stderr == ""
+
+
+def test_ctrl_c_exits_130_and_leaves_no_file(tmp_path):
+    out = tmp_path / "out.jsonl"
+    p = subprocess.Popen(CMD + ["clean", "-", "-o", str(out)], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdin.write((json.dumps({"text": ARTICLE}) + "\n").encode())
+    p.stdin.flush()
+    time.sleep(1.5)  # let it start and block on stdin
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=30)
+    assert p.returncode == 130
+    assert b"Traceback" not in err and b"interrupted" in err
+    assert os.listdir(tmp_path) == []

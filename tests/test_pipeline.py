@@ -1,0 +1,65 @@
+"""The library API: the same pipeline as the CLI, from Python."""
+
+from scrubber import Config, Document, Stats, clean, clean_text
+
+ARTICLE = ("The city council voted on Tuesday to expand the tram network to the northern "
+           "districts, a plan that has been debated for more than a decade. The first new "
+           "line is expected to open in 2027, officials said, and will cost about 400 million "
+           "euros. Residents of the affected neighbourhoods have long complained about slow "
+           "buses and crowded roads during the morning rush.")
+OTHER = ("A rare orchid thought to be extinct has been found growing on a hillside in the "
+         "national park, botanists announced. The plant was last recorded more than sixty "
+         "years ago. Park rangers will keep its exact location secret to protect it from "
+         "collectors, and seeds will be stored in the regional seed bank.")
+
+
+def test_clean_text_strips_furniture():
+    assert clean_text(f"Share this:\n\n{ARTICLE}\n\nLike this:") == ARTICLE
+
+
+def test_clean_accepts_dicts_strings_and_documents_in_order():
+    out = list(clean([{"id": "a", "text": ARTICLE, "url": "http://x"}, OTHER,
+                      Document("c", "Share this:")], dedup=False))
+    assert [r["id"] for r in out] == ["a", "<record 2>"]
+    assert out[0] == {"id": "a", "text": ARTICLE, "url": "http://x"}
+
+
+def test_exact_duplicates_are_always_caught_even_when_short():
+    out = list(clean([{"id": "1", "text": "Short note."}, {"id": "2", "text": "short   NOTE"}]))
+    assert [r["id"] for r in out] == ["1"]
+    assert out[0]["duplicates"] == ["2"] and out[0]["cluster"] == "1"
+
+
+def test_near_duplicate_keeps_the_most_complete_copy():
+    teaser = ARTICLE.split(". ")[0] + ". " + ARTICLE.split(". ")[1] + "."
+    recs = [{"id": "teaser", "text": teaser + " Read the full story on our site"},
+            {"id": "full", "text": ARTICLE + "\n\nSource: Example Wire"},
+            {"id": "other", "text": OTHER}]
+    out = list(clean(recs))
+    assert [r["id"] for r in out] == ["full", "other"]
+    assert out[0]["duplicates"] == ["teaser"]
+
+
+def test_keep_duplicates_marks_instead_of_dropping():
+    out = list(clean([{"id": "1", "text": ARTICLE}, {"id": "2", "text": ARTICLE + " Extra."}],
+                     keep_duplicates=True))
+    # the longer copy represents the cluster; both stay, in input order
+    assert [(r["id"], r.get("duplicate_of")) for r in out] == [("1", "2"), ("2", None)]
+    assert [r["cluster"] for r in out] == ["2", "2"] and out[1]["duplicates"] == ["1"]
+
+
+def test_distinct_articles_are_all_kept():
+    assert len(list(clean([ARTICLE, OTHER]))) == 2
+
+
+def test_min_words_and_empty_documents_are_dropped_and_counted():
+    stats = Stats()
+    out = list(clean(["Share this:", "Two words", ARTICLE], stats=stats, min_words=3))
+    assert len(out) == 1
+    assert stats.counts["dropped_empty"] == 1 and stats.counts["dropped_short"] == 1
+    assert stats.removed["rule:share-buttons"] == 1
+
+
+def test_options_equal_a_config():
+    recs = [ARTICLE, ARTICLE]
+    assert list(clean(recs, Config(dedup=False))) == list(clean(recs, dedup=False))

@@ -1,0 +1,142 @@
+import pytest
+
+from scrubber import Cleaner, Config, RuleError
+from scrubber.rules import check_examples, default_rule_files, load_rules, parse_rule_file
+
+SHIPPED = load_rules()
+
+
+@pytest.mark.parametrize("rule", SHIPPED, ids=lambda r: r.id)
+def test_shipped_rule_examples_hold(rule):
+    assert check_examples(rule) == []
+
+
+def test_every_shipped_rule_has_a_counter_example():
+    assert [r.id for r in SHIPPED if not r.no_match] == []
+
+
+def write(tmp_path, name, body):
+    p = tmp_path / name
+    p.write_text(body)
+    return str(p)
+
+
+RULE = '''
+[[rule]]
+id = "my-footer"
+description = "My site's footer"
+pattern = '^Powered by MySite\\b'
+match = ["Powered by MySite 2024"]
+no_match = ["MySite was founded in 2024"]
+'''
+
+
+def clean(text, **cfg):
+    return Cleaner(Config(**cfg)).clean_text(text)
+
+
+def test_user_rule_file_adds_a_rule(tmp_path):
+    f = write(tmp_path, "site.toml", RULE)
+    text = "An article body that is long enough to matter here.\n\nPowered by MySite 2024"
+    assert clean(text, rule_files=(f,)) == "An article body that is long enough to matter here."
+    assert "MySite" in clean(text)
+
+
+def test_user_rule_overrides_a_default_by_id(tmp_path):
+    f = write(tmp_path, "o.toml", RULE.replace("my-footer", "share-buttons"))
+    rules = {r.id: r for r in load_rules([f])}
+    assert rules["share-buttons"].description == "My site's footer"
+    assert "Share this:" in clean("Share this:\n\nBody text of the article.", rule_files=(f,))
+
+
+def test_disable_by_flag_and_by_file(tmp_path):
+    text = "Body text of the article, long enough.\n\nShare this:"
+    assert "Share this:" in clean(text, disabled=("share-buttons",))
+    f = write(tmp_path, "d.toml", 'disable = ["share-buttons"]\n')
+    assert "Share this:" in clean(text, rule_files=(f,))
+    assert "Share this:" not in clean(text)
+
+
+def test_disabling_an_unknown_id_is_an_error():
+    with pytest.raises(RuleError, match="no rule or heuristic has that id"):
+        load_rules(disabled=["no-such-rule"])
+
+
+def test_no_default_rules():
+    assert load_rules(defaults=False) == []
+    assert "Share this:" in clean("Body text.\n\nShare this:", default_rules=False)
+
+
+@pytest.mark.parametrize("body, problem", [
+    ("[[rule]\nid = 1", "invalid TOML"),
+    ('[[rule]]\nid = "x"\ndescription = "d"\npattern = "(unclosed"\nmatch = ["a"]\n', "does not compile"),
+    ('[[rule]]\nid = "x"\ndescription = "d"\nmatch = ["a"]\n', "needs a 'pattern'"),
+    ('[[rule]]\nid = "x"\ndescription = "d"\npattern = "a"\naction = "zap"\nmatch = ["a"]\n', "'action' must be"),
+    ('[[rule]]\nid = "x"\ndescription = "d"\npattern = "a"\nwhere = "head"\nmatch = ["a"]\n', "needs 'lines'"),
+    ('[[rule]]\nid = "x"\ndescription = "d"\npattern = "a"\n', "at least one 'match'"),
+    ('[[rule]]\nid = "x"\ndescription = "d"\npattern = "a"\nmatch = ["a"]\ncolour = 1\n', "unknown key"),
+])
+def test_bad_rule_files_name_the_file_and_rule(tmp_path, body, problem):
+    f = write(tmp_path, "bad.toml", body)
+    with pytest.raises(RuleError) as e:
+        load_rules([f])
+    msg = str(e.value)
+    assert msg.startswith(f) and problem in msg
+    if "rule #" not in msg and "TOML" not in msg:
+        assert "rule 'x'" in msg
+
+
+def test_missing_rule_file(tmp_path):
+    with pytest.raises(RuleError, match="no such rule file"):
+        load_rules([str(tmp_path / "nope.toml")])
+
+
+def test_failing_example_is_reported(tmp_path):
+    f = write(tmp_path, "r.toml", RULE.replace('match = ["Powered by MySite 2024"]', 'match = ["Other"]'))
+    rules, _ = parse_rule_file(f)
+    assert "does not match its example 'Other'" in check_examples(rules[0])[0]
+
+
+def test_catastrophic_pattern_times_out_instead_of_hanging(tmp_path):
+    f = write(tmp_path, "slow.toml", '[[rule]]\nid = "slow"\ndescription = "d"\npattern = "^(a+)+$"\n'
+                                     'match = ["aaa"]\n')
+    text = "a" * 40 + "b\n\nBody."
+    assert clean(text, rule_files=(f,), rule_timeout=0.01).startswith("a" * 40)
+
+
+def test_span_head_tail_and_max_words(tmp_path):
+    f = write(tmp_path, "r.toml", '''
+[[rule]]
+id = "kicker"
+description = "d"
+pattern = '^EXCLUSIVE:\\s*'
+action = "span"
+where = "head"
+lines = 1
+match = ["EXCLUSIVE: x"]
+
+[[rule]]
+id = "short-end"
+description = "d"
+pattern = '^Thanks'
+where = "tail"
+lines = 1
+max_words = 3
+match = ["Thanks for reading"]
+''')
+    text = ("EXCLUSIVE: The first line stays, minus its label.\n\nEXCLUSIVE: not in the head.\n\n"
+            "Thanks for reading the long line here\n\nThanks for reading")
+    out = clean(text, rule_files=(f,), default_rules=False, heuristics=False)
+    assert out == ("The first line stays, minus its label.\n\nEXCLUSIVE: not in the head.\n\n"
+                   "Thanks for reading the long line here")
+
+
+def test_tail_action_removes_everything_after(tmp_path):
+    text = ("Body paragraph one is here.\n\nBody paragraph two is here.\n\nLeave a Reply\n\n"
+            "Great post!\n\nI disagree.")
+    assert clean(text) == "Body paragraph one is here.\n\nBody paragraph two is here."
+
+
+def test_default_rule_files_are_found():
+    names = {p.name for p in default_rule_files()}
+    assert {"social.toml", "comments.toml", "links.toml"} <= names

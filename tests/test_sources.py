@@ -1,0 +1,144 @@
+import gzip
+import io
+import json
+from collections import Counter
+
+import pytest
+import zstandard
+
+from scrubber import Config, InputError
+from scrubber.sources import Reader, decode
+
+
+def read(paths, stdin=None, **cfg):
+    counts = Counter()
+    docs = list(Reader(Config(**cfg), counts, stdin=stdin).read_paths([str(p) for p in paths]))
+    return docs, counts
+
+
+def test_directory_is_walked_recursively_in_sorted_order(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "2.txt").write_text("two")
+    (tmp_path / "a.md").write_text("one")
+    (tmp_path / "c.txt").write_text("three")
+    (tmp_path / "notes.html").write_text("<p>x</p>")
+    docs, counts = read([tmp_path])
+    assert [d.id for d in docs] == ["a.md", "b/2.txt", "c.txt"]
+    assert counts["files_ignored"] == 1
+
+
+def jsonl(*recs):
+    return "".join(json.dumps(r) + "\n" for r in recs)
+
+
+@pytest.mark.parametrize("suffix, pack", [
+    (".jsonl", lambda b: b),
+    (".jsonl.gz", gzip.compress),
+    (".jsonl.zst", lambda b: zstandard.ZstdCompressor().compress(b)),
+])
+def test_jsonl_plain_and_compressed(tmp_path, suffix, pack):
+    p = tmp_path / f"crawl{suffix}"
+    p.write_bytes(pack(jsonl({"id": 7, "text": "a", "url": "u"}, {"text": "b"}).encode()))
+    docs, _ = read([p])
+    assert [d.id for d in docs] == ["7", f"{p}:2"]
+    assert docs[0].meta == {"id": 7, "text": None, "url": "u"}
+
+
+def test_text_and_id_fields_can_be_renamed(tmp_path):
+    p = tmp_path / "x.jsonl"
+    p.write_text(jsonl({"key": "k1", "content": "hello"}))
+    docs, _ = read([p], text_field="content", id_field="key")
+    assert (docs[0].id, docs[0].text) == ("k1", "hello")
+
+
+def test_stdin_jsonl_is_sniffed():
+    docs, _ = read(["-"], stdin=io.BytesIO(b'\n{"id": "x", "text": "hi"}\n{"text": "yo"}\n'))
+    assert [(d.id, d.text) for d in docs] == [("x", "hi"), ("<stdin>:3", "yo")]
+
+
+def test_stdin_plain_text_is_one_document():
+    docs, _ = read(["-"], stdin=io.BytesIO(b"Title\n\n{not json}\nBody"))
+    assert [(d.id, d.text) for d in docs] == [("stdin", "Title\n\n{not json}\nBody")]
+
+
+def test_input_format_forces_text():
+    docs, _ = read(["-"], stdin=io.BytesIO(b'{"text": "x"}\n'), input_format="text")
+    assert docs[0].text == '{"text": "x"}\n'
+
+
+# --- bad input -----------------------------------------------------------
+
+def test_binary_file_is_an_error_naming_it(tmp_path):
+    p = tmp_path / "img.txt"
+    p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with pytest.raises(InputError, match=f"^{p}: binary file"):
+        read([p])
+
+
+def test_empty_file_is_an_error_or_skipped_and_counted(tmp_path):
+    p = tmp_path / "empty.txt"
+    p.write_text("  \n")
+    with pytest.raises(InputError, match="empty file"):
+        read([p])
+    docs, counts = read([p], on_error="skip")
+    assert docs == [] and counts["bad_inputs"] == 1
+
+
+def test_latin1_file_is_read_and_counted(tmp_path):
+    p = tmp_path / "old.txt"
+    p.write_bytes("Caf\u00e9 cr\u00e8me, na\u00efve".encode("latin-1"))
+    docs, counts = read([p])
+    assert docs[0].text == "Caf\u00e9 cr\u00e8me, na\u00efve"
+    assert counts["legacy_encoding_files"] == 1
+
+
+def test_stray_invalid_utf8_bytes_are_replaced_and_counted():
+    counts = Counter()
+    assert decode("caf\u00e9 ".encode() + b"\xff ok", "f", counts) == "caf\u00e9 \ufffd ok"
+    assert counts["invalid_utf8_bytes"] == 1
+
+
+def test_bad_json_line_names_file_and_line(tmp_path):
+    p = tmp_path / "c.jsonl"
+    p.write_text('{"text": "ok"}\n{"text": broken\n{"text": "also ok"}\n')
+    with pytest.raises(InputError, match=f"^{p}:2: not valid JSON"):
+        read([p])
+    docs, counts = read([p], on_error="skip")
+    assert [d.text for d in docs] == ["ok", "also ok"] and counts["bad_inputs"] == 1
+
+
+@pytest.mark.parametrize("line, problem", [
+    ('{"body": "x"}', "no 'text' field"),
+    ('{"text": 3}', "'text' is int, not a string"),
+    ('[1, 2]', "expected a JSON object"),
+])
+def test_records_without_usable_text(tmp_path, line, problem):
+    p = tmp_path / "c.jsonl"
+    p.write_text(line + "\n")
+    with pytest.raises(InputError, match=f"^{p}:1: {problem}"):
+        read([p])
+
+
+def test_missing_path_fails_before_any_document(tmp_path):
+    (tmp_path / "a.txt").write_text("a")
+    with pytest.raises(InputError, match="no such file or directory"):
+        Reader(Config()).read_paths([str(tmp_path), str(tmp_path / "nope")]).__next__()
+
+
+def test_unreadable_file(tmp_path, monkeypatch):
+    p = tmp_path / "secret.txt"
+    p.write_text("x")
+
+    def deny(path):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("scrubber.sources._open_binary", deny)
+    with pytest.raises(InputError, match=f"^{p}: permission denied"):
+        read([p])
+
+
+def test_corrupt_gzip_names_the_file(tmp_path):
+    p = tmp_path / "c.jsonl.gz"
+    p.write_bytes(gzip.compress(jsonl({"text": "a"} for _ in range(1)).encode() if False else b'{"text": "a"}\n' * 50)[:40])
+    with pytest.raises(InputError, match=f"^{p}:\\d+: corrupt compressed data"):
+        read([p])
