@@ -32,7 +32,8 @@ class Stats:
         """One paragraph for standard error at the end of a run."""
         c = self.counts
         mb = c["bytes_in"] / 1e6
-        parts = [f"{c['documents_in']} documents in ({mb:.1f} MB), {c['documents_out']} out"]
+        size = f"{mb:.1f} MB" if mb >= 0.1 else f"{c['bytes_in'] / 1e3:.1f} kB"
+        parts = [f"{c['documents_in']} documents in ({size}), {c['documents_out']} out"]
         if c["dropped_empty"] or c["dropped_short"]:
             parts.append(f"{c['dropped_empty']} empty and {c['dropped_short']} too short after cleaning dropped")
         parts.append(f"{c['clusters']} near-duplicate clusters, "
