@@ -1,4 +1,7 @@
-from scrubber.repair import fix_whitespace, repair
+import ftfy
+import pytest
+
+from scrubber.repair import FTFY_CONFIG, fix_unicode, fix_whitespace, needs_ftfy, repair
 
 
 def test_mojibake_is_fixed():
@@ -27,3 +30,30 @@ def test_unicode_is_nfc():
 def test_whitespace_keeps_paragraphs_and_single_line_breaks():
     raw = "  Title  \r\n\r\n\r\n\r\nFirst   line\t\there \nsecond line\u00a0\n\n\n\nLast  "
     assert fix_whitespace(raw) == "Title\n\nFirst line here\nsecond line\n\nLast"
+
+
+# The pre-check decides whether ftfy runs at all; it must never skip a text
+# ftfy would change. Each case: (text, whether ftfy changes it).
+PRECHECK_CASES = [
+    ("Poland\u00e2\u20ac\u2122s representative", True),          # UTF-8 read as Windows-1252
+    ("\u00c3\u00a9t\u00c3\u00a9 \u00c3\u00a0 Paris", True),       # été à Paris, doubly encoded
+    ("first line\n\u00c3 la carte", True),                         # BADNESS_RE's ^ branch, on a later line
+    ("\u0432\u0402\u2122 Cyrillic mojibake", True),                # ’ read as Windows-1251
+    ("Tom &amp; Jerry", True),
+    ("bell\x07 and C1 \x85 controls", True),
+    ("\u201cCurly\u201d quotes, caf\u00e9, na\u00efve, \u00a9 2024 \u2014 fine", False),
+    ("\u041f\u0440\u0438\u0432\u0435\u0442, \u043c\u0438\u0440! \u0394\u03b5\u03bd", False),  # Russian, Greek
+    ("\u00c9l\u00e8ve \u00e0 l\u2019\u00e9cole, \u00bfqu\u00e9 tal?", False),
+]
+
+
+@pytest.mark.parametrize("text, changes", PRECHECK_CASES)
+def test_precheck_runs_ftfy_whenever_ftfy_would_change_the_text(text, changes):
+    assert (ftfy.fix_text(text, FTFY_CONFIG) != text) == changes
+    if changes:
+        assert needs_ftfy(text)
+    assert fix_unicode(text) == ftfy.fix_text(text, FTFY_CONFIG)
+
+
+def test_precheck_skips_clean_non_ascii_text():
+    assert not needs_ftfy("\u201cCurly\u201d quotes and caf\u00e9 \u2014 nothing to repair")
