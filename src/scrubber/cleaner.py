@@ -12,7 +12,7 @@ from .config import Config
 from .document import Document, Removal
 from .heuristics import HEURISTICS
 from .repair import repair
-from .rules import CompiledRule, compile_rule, load_rules
+from .rules import CompiledRule, RuleSet, load_rules
 
 _BLANK_RUN = re.compile(r"\n{3,}")
 
@@ -24,7 +24,8 @@ class Cleaner:
         self.config = config = config or Config()
         rules = load_rules(config.rule_files, defaults=config.default_rules,
                            disabled=config.disabled, known_extra=HEURISTICS)
-        self.rules: list[CompiledRule] = [compile_rule(r) for r in rules]
+        self.ruleset = RuleSet(rules)
+        self.rules: list[CompiledRule] = self.ruleset.compiled
         self.heuristics = [h for name, h in HEURISTICS.items()
                            if config.heuristics and name not in config.disabled]
 
@@ -43,12 +44,12 @@ class Cleaner:
             if not line:
                 continue
             k += 1
-            for c in self.rules:
+            todo = self.ruleset.candidates(line, k, nonempty)
+            n = 0
+            while n < len(todo):
+                c = self.rules[todo[n]]
+                n += 1
                 r = c.rule
-                if r.where == "head" and k >= r.lines:
-                    continue
-                if r.where == "tail" and k < nonempty - r.lines:
-                    continue
                 m = c.search(line, timeout)
                 if m is None:
                     continue
@@ -58,6 +59,8 @@ class Cleaner:
                     if not line:
                         alive[i] = False
                         break
+                    # the shorter line may now be within later rules' max_words
+                    todo, n = self.ruleset.candidates(line, k, nonempty, todo[n - 1]), 0
                     continue
                 alive[i] = False
                 removals.append(Removal(r.reason, i + 1, line))

@@ -57,8 +57,8 @@ def looks_like_mojibake(text: str) -> bool:
     return _LINE_START_MOJIBAKE.search(text) is not None
 
 
-_HSPACE = re.compile(r"[^\S\n]+")
-_EDGE_SPACE = re.compile(r" ?\n ?")
+_HSPACE = re.compile(r"[^\S\n]{2,}|[^\S\n ]")  # single spaces need no substitution
+_EDGE_SPACE = re.compile(r" \n ?|\n ")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 

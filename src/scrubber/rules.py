@@ -12,6 +12,7 @@ leave alone. ``scrubber rules check`` runs those examples.
 
 from __future__ import annotations
 
+import bisect
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -21,6 +22,7 @@ from typing import Iterable, Literal
 import regex
 
 from .errors import RuleError
+from .prefilter import Prefilter
 
 ACTIONS = ("line", "span", "tail")
 WHERES = ("anywhere", "head", "tail")
@@ -207,3 +209,49 @@ def check_examples(rule: Rule, timeout: float = 1.0) -> list[str]:
         if c.search(ex, timeout) is not None:
             problems.append(f"{rule.source}: rule '{rule.id}': matches its counter-example {ex!r}")
     return problems
+
+
+class RuleSet:
+    """The compiled rules of a run, and a pre-filter that keeps them cheap.
+
+    Which rules may run on a line depends on its place (head, tail) and its
+    word count; which of those could match it, the RE2 pre-filter says in one
+    pass (see prefilter.py). Only those are tried, in order, with their own
+    patterns and timeouts, so the outcome is exactly that of trying each.
+    """
+
+    def __init__(self, rules: Iterable[Rule]):
+        self.compiled = [compile_rule(r) for r in rules]
+        self.prefilter = Prefilter([(c.rule.pattern, c.rule.ignore_case) for c in self.compiled])
+        self._head = sorted({c.rule.lines for c in self.compiled if c.rule.where == "head"})
+        self._tail = sorted({c.rule.lines for c in self.compiled if c.rule.where == "tail"})
+        self._words = sorted({c.rule.max_words for c in self.compiled if c.rule.max_words})
+        self._groups: dict[tuple[int, int, int], frozenset[int]] = {}
+
+    def candidates(self, line: str, k: int, nonempty: int, after: int = -1) -> list[int]:
+        """Indices (into ``compiled``, ascending) of the rules to try on
+        ``line``, the ``k``-th of ``nonempty`` non-empty lines; only those
+        after index ``after``."""
+        spaces = line.count(" ")
+        key = (bisect.bisect_right(self._head, k),
+               bisect.bisect_right(self._tail, nonempty - 1 - k),
+               bisect.bisect_right(self._words, spaces))
+        applicable = self._groups.get(key)
+        if applicable is None:
+            applicable = self._groups[key] = self._applicable(k, nonempty, spaces)
+        if not applicable:
+            return []
+        return [i for i in self.prefilter.possible(line) if i > after and i in applicable]
+
+    def _applicable(self, k: int, nonempty: int, spaces: int) -> frozenset[int]:
+        out = set()
+        for i, c in enumerate(self.compiled):
+            r = c.rule
+            if r.where == "head" and k >= r.lines:
+                continue
+            if r.where == "tail" and k < nonempty - r.lines:
+                continue
+            if r.max_words and spaces >= r.max_words:
+                continue
+            out.add(i)
+        return frozenset(out)

@@ -1,0 +1,50 @@
+import pytest
+import regex
+
+from scrubber.prefilter import Prefilter, Untranslatable, loosen
+from scrubber.rules import default_rule_files, parse_rule_file
+
+# (pattern, ignore_case, lines it must be allowed to try). The looser RE2
+# form must never reject a line the regex module's pattern matches.
+CASES = [
+    (r"^\p{Lu}\w+ is a writer\b", False, ["Émile is a writer", "Łukasz is a writer."]),
+    (r"\bcaf\w\b", True, ["CAFÉ au lait", "un café"]),
+    (r"^\d{1,2}\s+\p{L}+\s+\d{4}$", False, ["19 janvier 2022", "١٩ يناير ٢٠٢٢"]),
+    (r"[^.!?]{2,80}$", False, ["no end punctuation here"]),
+    (r"^share\s*:$", True, ["SHARE\u00a0:"]),
+]
+
+
+@pytest.mark.parametrize("pattern, ignore_case, lines", CASES)
+def test_prefilter_never_rejects_a_line_the_rule_matches(pattern, ignore_case, lines):
+    pf = Prefilter([(pattern, ignore_case)])
+    rx = regex.compile(pattern, regex.I if ignore_case else 0)
+    for line in lines:
+        assert rx.search(line), line  # the case is meaningful
+        assert pf.possible(line) == [0], line
+
+
+def test_prefilter_rejects_lines_no_rule_can_match():
+    pf = Prefilter([(r"^share this:?$", True), (r"^like this:?$", True)])
+    assert pf.possible("A sentence of article text, long and ordinary.") == []
+    assert pf.possible("Like this:") == [1]
+
+
+def test_untranslatable_pattern_is_always_tried():
+    pf = Prefilter([(r"^(?=.*cookies)we", True), (r"^share$", True)])
+    assert pf.always == [0]
+    assert pf.possible("anything at all") == [0]
+    assert pf.possible("share") == [0, 1]
+
+
+def test_negated_class_with_a_widened_escape_is_refused():
+    with pytest.raises(Untranslatable):
+        loosen(r"[^\w.]+")
+
+
+def test_every_shipped_rule_passes_its_own_examples_through_the_prefilter():
+    rules = [r for f in default_rule_files() for r in parse_rule_file(f)[0]]
+    pf = Prefilter([(r.pattern, r.ignore_case) for r in rules])
+    for i, r in enumerate(rules):
+        for ex in r.match:
+            assert i in pf.possible(ex), (r.id, ex)
