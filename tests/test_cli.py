@@ -191,9 +191,22 @@ def test_ctrl_c_exits_130_and_leaves_no_file(tmp_path):
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     p.stdin.write((json.dumps({"text": ARTICLE}) + "\n").encode())
     p.stdin.flush()
-    time.sleep(1.5)  # let it start and block on stdin
+    deadline = time.time() + 30  # started once its temporary output file exists
+    while not os.listdir(tmp_path) and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)  # and blocked on stdin
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=30)
     assert p.returncode == 130
     assert b"Traceback" not in err and b"interrupted" in err
     assert os.listdir(tmp_path) == []
+
+
+def test_output_directory_gets_shards(tmp_path):
+    import gzip
+    out = tmp_path / "shards"
+    r = run("clean", SEEDS, "-o", f"{out}/", "--shard-size", "2")
+    assert r.exit_code == 0, r.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["part-00000.jsonl.gz", "part-00001.jsonl.gz", "part-00002.jsonl.gz"]
+    assert sum(len(records(gzip.decompress((out / n).read_bytes()).decode())) for n in names) == 5

@@ -25,7 +25,7 @@ from .heuristics import HEURISTICS
 from .pipeline import Pipeline
 from .repair import repair
 from .rules import check_examples, default_rule_files, load_rules, parse_rule_file
-from .sinks import Sink
+from .sinks import open_sink
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -125,7 +125,8 @@ def _run(fn) -> None:
 @app.command()
 def clean(
     paths: List[str] = typer.Argument(..., help="Directories, files (.txt .md .jsonl .jsonl.gz .jsonl.zst) or - for standard input."),
-    output: str = typer.Option("-", "--output", "-o", help="Output JSONL file (.gz/.zst compress); - for standard output."),
+    output: str = typer.Option("-", "--output", "-o", help="Output JSONL file (.gz/.zst compress); - for standard output; DIR/ for shards part-00000.jsonl.gz …"),
+    shard_size: int = typer.Option(100_000, "--shard-size", min=1, help="Records per shard when -o is a directory."),
     text_field: str = typer.Option("text", help="JSONL field holding the text."),
     id_field: str = typer.Option("id", help="JSONL field holding the id (default: file:line)."),
     input_format: InputFormat = typer.Option(InputFormat.auto, help="Force how files and standard input are read."),
@@ -164,7 +165,7 @@ def clean(
         progress = _Progress(not quiet and sys.stderr.isatty())
         docs = pipe.reader().read_paths(paths)
         try:
-            with Sink(output) as sink:
+            with open_sink(output, shard_size) as sink:
                 for line in pipe.run(docs, progress):
                     sink.write(line)
         finally:

@@ -1,8 +1,10 @@
-"""Writing JSONL: to standard output, or atomically to a file.
+"""Writing JSONL: to standard output, atomically to a file, or to shards.
 
 A file is written to a temporary name beside it and renamed into place only
 when the run succeeds, so an interrupted or failed run never leaves a
-partial file, and an existing file is never half overwritten.
+partial file, and an existing file is never half overwritten. A directory
+(``-o out/``) receives ``part-00000.jsonl.gz``, ``part-00001.jsonl.gz`` …, each
+written the same way and all renamed into place only at the end.
 """
 
 from __future__ import annotations
@@ -19,6 +21,11 @@ import orjson
 from .errors import ScrubberError
 
 
+def open_sink(path: str | None, per_shard: int = 100_000):
+    """The sink ``-o path`` asks for: standard output, a file, or shards."""
+    return ShardedSink(path, per_shard) if is_shard_dir(path) else Sink(path)
+
+
 def dumps(record: dict) -> bytes:
     """One JSONL line, UTF-8 rather than \\u escapes, keys in record order."""
     try:
@@ -27,10 +34,76 @@ def dumps(record: dict) -> bytes:
         return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-class Sink:
-    """Context manager taking JSONL lines; commits the file on clean exit."""
+def is_shard_dir(path: str | None) -> bool:
+    """Whether ``-o path`` names a directory of shards rather than a file."""
+    return path not in (None, "-") and (path.endswith(("/", os.sep)) or os.path.isdir(path))
 
-    def __init__(self, path: str | None = None, stdout: BinaryIO | None = None):
+
+def shard_name(n: int, suffix: str = ".jsonl.gz") -> str:
+    return f"part-{n:05d}{suffix}"
+
+
+class ShardedSink:
+    """JSONL lines to ``part-NNNNN.jsonl.gz`` files of at most ``per_shard``
+    records each; shards appear (and stale ones of an earlier run go) only
+    when the run succeeds."""
+
+    def __init__(self, directory: str, per_shard: int = 100_000, suffix: str = ".jsonl.gz"):
+        self.dir, self.per_shard, self.suffix = directory, per_shard, suffix
+        self._done: list[str] = []  # temporary names of finished shards
+        self._sink: Sink | None = None
+        self._n = 0
+
+    def __enter__(self) -> "ShardedSink":
+        try:
+            os.makedirs(self.dir, exist_ok=True)
+        except OSError as e:
+            raise ScrubberError(f"{self.dir}: cannot create output directory: {e.strerror}") from None
+        return self
+
+    def write(self, line: bytes) -> None:
+        if self._sink is None:
+            self._sink = Sink(os.path.join(self.dir, shard_name(len(self._done), self.suffix)),
+                              commit=False).__enter__()
+        self._sink.write(line)
+        self._n += 1
+        if self._n == self.per_shard:
+            self._close_shard()
+
+    def _close_shard(self) -> None:
+        self._sink.__exit__(None, None, None)
+        self._done.append(self._sink.tmp)
+        self._sink, self._n = None, 0
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if self._sink is not None:
+                if exc_type is None:
+                    self._close_shard()
+                else:
+                    self._sink.__exit__(exc_type, exc, tb)
+            if exc_type is None:
+                names = {shard_name(i, self.suffix) for i in range(len(self._done))}
+                for old in os.listdir(self.dir):
+                    if old.startswith("part-") and old.endswith(self.suffix) and old not in names:
+                        os.unlink(os.path.join(self.dir, old))
+                for i, tmp in enumerate(self._done):
+                    Sink.commit_file(tmp, os.path.join(self.dir, shard_name(i, self.suffix)))
+                self._done = []
+        finally:
+            for tmp in self._done:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+
+
+class Sink:
+    """Context manager taking JSONL lines; commits the file on clean exit
+    (with ``commit=False`` it leaves the finished temporary file, ``tmp``,
+    for the caller to commit)."""
+
+    def __init__(self, path: str | None = None, stdout: BinaryIO | None = None,
+                 commit: bool = True):
+        self.commit = commit
         self.path = None if path in (None, "-") else path
         self._stdout = stdout
         self._tmp: str | None = None
@@ -54,8 +127,9 @@ class Sink:
         self._raw = os.fdopen(fd, "wb")
         low = self.path.lower()
         if low.endswith(".gz"):
-            # mtime=0: the same records give byte-identical files
-            self._fh = gzip.GzipFile(fileobj=self._raw, mode="wb", mtime=0)
+            # mtime=0 and no name (it would be the random temporary one): the
+            # same records give byte-identical files
+            self._fh = gzip.GzipFile(filename="", fileobj=self._raw, mode="wb", mtime=0)
         elif low.endswith((".zst", ".zstd")):
             import zstandard
 
@@ -77,11 +151,21 @@ class Sink:
                 self._fh.close()
             self._raw.close()
             if exc_type is None:
-                umask = os.umask(0)
-                os.umask(umask)
-                os.chmod(self._tmp, 0o666 & ~umask)
-                os.replace(self._tmp, self.path)
+                if not self.commit:
+                    return
+                self.commit_file(self._tmp, self.path)
                 self._tmp = None
         finally:
-            if self._tmp is not None and os.path.exists(self._tmp):
+            if self._tmp is not None and os.path.exists(self._tmp) and (exc_type or self.commit):
                 os.unlink(self._tmp)
+
+    @property
+    def tmp(self) -> str | None:
+        return self._tmp
+
+    @staticmethod
+    def commit_file(tmp: str, path: str) -> None:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)

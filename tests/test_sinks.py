@@ -1,0 +1,59 @@
+import gzip
+import os
+
+import pytest
+
+from scrubber.errors import ScrubberError
+from scrubber.sinks import Sink, ShardedSink, open_sink
+
+
+def lines(n):
+    return [f'{{"id":"{i}"}}\n'.encode() for i in range(n)]
+
+
+def test_gzip_output_is_byte_identical_across_runs(tmp_path):
+    for name in ("a.jsonl.gz", "b.jsonl.gz"):
+        with Sink(str(tmp_path / name)) as s:
+            for line in lines(3):
+                s.write(line)
+    assert (tmp_path / "a.jsonl.gz").read_bytes() == (tmp_path / "b.jsonl.gz").read_bytes()
+
+
+def test_a_directory_gets_numbered_gzip_shards(tmp_path):
+    out = tmp_path / "out"
+    with open_sink(str(out) + "/", per_shard=2) as s:
+        for line in lines(5):
+            s.write(line)
+    assert sorted(os.listdir(out)) == ["part-00000.jsonl.gz", "part-00001.jsonl.gz", "part-00002.jsonl.gz"]
+    got = b"".join(gzip.decompress((out / n).read_bytes()) for n in sorted(os.listdir(out)))
+    assert got == b"".join(lines(5))
+
+
+def test_failed_run_leaves_no_shards_and_keeps_earlier_ones(tmp_path):
+    out = tmp_path / "out"
+    with ShardedSink(str(out), per_shard=2) as s:
+        for line in lines(2):
+            s.write(line)
+    before = (out / "part-00000.jsonl.gz").read_bytes()
+    with pytest.raises(RuntimeError):
+        with ShardedSink(str(out), per_shard=2) as s:
+            for line in lines(5):
+                s.write(line)
+            raise RuntimeError("interrupted")
+    assert os.listdir(out) == ["part-00000.jsonl.gz"]
+    assert (out / "part-00000.jsonl.gz").read_bytes() == before
+
+
+def test_stale_shards_of_a_larger_earlier_run_are_removed(tmp_path):
+    out = tmp_path / "out"
+    for n in (6, 2):
+        with ShardedSink(str(out), per_shard=2) as s:
+            for line in lines(n):
+                s.write(line)
+    assert os.listdir(out) == ["part-00000.jsonl.gz"]
+
+
+def test_file_in_a_missing_directory_is_a_clear_error(tmp_path):
+    with pytest.raises(ScrubberError, match="does not exist"):
+        with Sink(str(tmp_path / "nope" / "x.jsonl")):
+            pass
