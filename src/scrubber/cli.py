@@ -43,6 +43,11 @@ class InputFormat(str, Enum):
     text = "text"
 
 
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
 class OnError(str, Enum):
     fail = "fail"
     skip = "skip"
@@ -138,6 +143,8 @@ def clean(
     no_dedup: bool = typer.Option(False, "--no-dedup", help="Do not remove near-duplicates (output streams)."),
     keep_duplicates: bool = typer.Option(False, "--keep-duplicates", help="Keep near-duplicates, marked with duplicate_of."),
     workers: int = typer.Option(1, "--workers", "-j", min=1, help="Worker processes; output is identical for any number."),
+    engine: Engine = typer.Option(Engine.local, help="local: this machine; ray: Ray tasks over shards (pip install 'scrubber[ray]')."),
+    address: Optional[str] = typer.Option(None, "--address", help="With --engine ray: the cluster to join (auto: this machine's); default: start a local Ray."),
     on_error: OnError = typer.Option(OnError.fail, help="fail: stop at the first bad input; skip: warn, count and go on."),
     stats: Optional[Path] = typer.Option(None, "--stats", help="Also write the run summary as JSON to this file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary, no progress, no warnings."),
@@ -150,6 +157,7 @@ def clean(
       cat article.txt | scrubber clean - | jq -r .text
       zcat crawl.jsonl.gz | scrubber clean - --text-field content > clean.jsonl
       scrubber clean crawl/ -o clean.jsonl --rules my-site.toml --disable share-buttons
+      scrubber clean crawl/ -o out/ --engine ray --address auto
     """
     _setup_logging(quiet)
 
@@ -159,14 +167,13 @@ def clean(
             on_error=on_error.value, rule_files=tuple(rules or ()), disabled=_split(disable),
             default_rules=not no_default_rules, heuristics=not no_heuristics,
             min_words=min_words, dedup=not no_dedup, keep_duplicates=keep_duplicates,
-            workers=workers,
+            workers=workers, engine=engine.value, ray_address=address,
         )
         pipe = Pipeline(config)
         progress = _Progress(not quiet and sys.stderr.isatty())
-        docs = pipe.reader().read_paths(paths)
         try:
             with open_sink(output, shard_size) as sink:
-                for line in pipe.run(docs, progress):
+                for line in pipe.run_paths(paths, progress):
                     sink.write(line)
         finally:
             progress.done()

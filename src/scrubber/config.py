@@ -59,6 +59,15 @@ class Config:
 
     # --- execution -------------------------------------------------------
     workers: int = 1
+    #: ``local`` (this machine, ``workers`` processes) or ``ray`` (tasks on a
+    #: Ray cluster; ``pip install 'scrubber[ray]'``).
+    engine: Literal["local", "ray"] = "local"
+    #: Ray cluster address (``auto``: the one this machine belongs to); None
+    #: starts a local Ray instance.
+    ray_address: str | None = None
+    #: Plain JSONL files larger than this are split into shards of about this
+    #: many bytes for the Ray engine.
+    shard_bytes: int = 64 << 20
 
     def with_(self, **changes) -> "Config":
         """A copy with some settings changed (the object itself is frozen)."""

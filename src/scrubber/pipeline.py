@@ -143,13 +143,29 @@ class Pipeline:
     def run(self, docs: Iterable[Document],
             progress: Callable[[int, int], None] | None = None) -> Iterator[bytes]:
         """Clean ``docs`` and yield the output JSONL lines in input order."""
+        return self.finish(self._results(docs, progress))
+
+    def run_paths(self, paths: Iterable[str],
+                  progress: Callable[[int, int], None] | None = None) -> Iterator[bytes]:
+        """Read, clean and deduplicate the documents under ``paths`` with the
+        configured engine; the output is the same whichever engine runs."""
+        if self.config.engine == "ray":
+            from .ray_engine import shard_results
+
+            return self.finish(shard_results(self, paths, progress))
+        return self.run(self.reader().read_paths(paths), progress)
+
+    def finish(self, results: Iterable[Result]) -> Iterator[bytes]:
+        """The corpus-wide step over per-document results in input order:
+        count, then deduplicate (spooling clean records to a temporary file)
+        or stream them straight out."""
         start = time.perf_counter()
         c = self.stats.counts
         spool = tempfile.TemporaryFile() if self.config.dedup else None
         ids: list[str] = []
         sketches: list[Sketch] = []
         try:
-            for r in self._results(docs, progress):
+            for r in results:
                 c["documents_in"] += 1
                 self.stats.removed.update(r.removed)
                 c["lines_removed"] += sum(r.removed.values())

@@ -113,19 +113,35 @@ class Reader:
 
     # --- entry points ---------------------------------------------------
     def read_paths(self, paths: Iterable[str]) -> Iterator[Document]:
+        for path, doc_id in self.plan(paths):
+            if path == "-":
+                yield from self.read_stdin()
+            else:
+                yield from self.read_file(path, doc_id)
+
+    def plan(self, paths: Iterable[str]) -> list[tuple[str, str]]:
+        """The files ``read_paths`` reads, in its order, as (path, id) pairs:
+        directories expanded (sorted by path components), ``-`` kept as is.
+        A typo in a path fails here, before any work starts."""
         paths = list(paths)
-        for p in paths:  # a typo in a path should fail before any work starts
+        for p in paths:
             if p != "-" and not os.path.exists(p):
                 self._bad(InputError(p, "no such file or directory"))
+        out = []
         for p in paths:
             if p == "-":
-                yield from self.read_stdin()
+                out.append(("-", "stdin"))
             elif os.path.isdir(p):
-                yield from self.read_dir(p)
+                out += self._walk(p)
             elif os.path.exists(p):
-                yield from self.read_file(p, os.path.basename(p))
+                out.append((p, os.path.basename(p)))
+        return out
 
     def read_dir(self, root: str) -> Iterator[Document]:
+        for path, rel in self._walk(root):
+            yield from self.read_file(path, rel)
+
+    def _walk(self, root: str) -> list[tuple[str, str]]:
         found, ignored = [], []
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
@@ -135,13 +151,12 @@ class Reader:
                 path = os.path.join(dirpath, name)
                 rel = Path(os.path.relpath(path, root))
                 (found if kind_of(name) else ignored).append((rel.parts, path, rel.as_posix()))
-        # sorted by path components: a.md, b/2.txt, c.txt, whatever the walk order
-        for _, path, rel in sorted(found):
-            yield from self.read_file(path, rel)
         if ignored:
             self.counts["files_ignored"] += len(ignored)
             log.warning("%s: ignored %d file(s) that are not .txt/.md/.jsonl (e.g. %s)",
                         root, len(ignored), min(ignored)[1])
+        # sorted by path components: a.md, b/2.txt, c.txt, whatever the walk order
+        return [(path, rel) for _, path, rel in sorted(found)]
 
     def read_file(self, path: str, doc_id: str) -> Iterator[Document]:
         kind = kind_of(path) or "text"
@@ -198,8 +213,27 @@ class Reader:
             return self._bad(e)
         return Document(doc_id, text, {}, where)
 
-    def _read_jsonl(self, fh: BinaryIO, where: str) -> Iterator[Document]:
-        lineno = 0
+    def read_jsonl_range(self, path: str, start: int, end: int,
+                         first_line: int) -> Iterator[Document]:
+        """The records of a plain JSONL file whose lines begin in bytes
+        [start, end); ``first_line`` lines come before them (for ``file:line``
+        ids and messages). Shards of one file read this way, together, read
+        each line exactly once."""
+        try:
+            fh = open(path, "rb")
+        except OSError as e:
+            return self._bad(InputError(path, f"cannot open: {e.strerror or e}"))
+        with fh:
+            if start == 0:
+                self.counts["files"] += 1
+            else:
+                fh.seek(start - 1)
+                if fh.read(1) != b"\n":
+                    start += len(fh.readline())  # that line belongs to the shard before
+            yield from self._read_jsonl(_lines_until(fh, start, end), path, first_line)
+
+    def _read_jsonl(self, fh: Iterable[bytes], where: str, first_line: int = 0) -> Iterator[Document]:
+        lineno = first_line
         try:
             for raw in fh:
                 lineno += 1
@@ -239,6 +273,16 @@ class Reader:
         meta = dict(rec)
         meta[tf] = None  # keeps the field's place in the output record
         return Document(doc_id, text, meta, where)
+
+
+def _lines_until(fh: BinaryIO, pos: int, end: int) -> Iterator[bytes]:
+    """Lines of ``fh`` (positioned at ``pos``) that begin before ``end``."""
+    while pos < end:
+        raw = fh.readline()
+        if not raw:
+            return
+        pos += len(raw)
+        yield raw
 
 
 def _parse_line(raw: bytes, where: str, counts: Counter) -> object:
