@@ -232,6 +232,9 @@ class RuleSet:
         """Indices (into ``compiled``, ascending) of the rules to try on
         ``line``, the ``k``-th of ``nonempty`` non-empty lines; only those
         after index ``after``."""
+        possible = self.prefilter.possible(line)
+        if not possible:  # most lines: one RE2 call and done
+            return possible
         spaces = line.count(" ")
         key = (bisect.bisect_right(self._head, k),
                bisect.bisect_right(self._tail, nonempty - 1 - k),
@@ -239,9 +242,7 @@ class RuleSet:
         applicable = self._groups.get(key)
         if applicable is None:
             applicable = self._groups[key] = self._applicable(k, nonempty, spaces)
-        if not applicable:
-            return []
-        return [i for i in self.prefilter.possible(line) if i > after and i in applicable]
+        return [i for i in possible if i > after and i in applicable]
 
     def _applicable(self, k: int, nonempty: int, spaces: int) -> frozenset[int]:
         out = set()
