@@ -89,10 +89,11 @@ DATATROVE = textwrap.dedent("""
     from datatrove.pipeline.filters import C4QualityFilter, GopherQualityFilter
     from datatrove.pipeline.readers import JsonlReader
     from datatrove.pipeline.writers import JsonlWriter
-    src, dst, logs = sys.argv[1:4]
-    LocalPipelineExecutor(pipeline=[JsonlReader(src, compression=None), C4QualityFilter(),
-                                    GopherQualityFilter(), JsonlWriter(dst, compression=None)],
-                          tasks=2, workers=2, logging_dir=logs).run()
+    if __name__ == "__main__":  # datatrove's workers re-import this file
+        src, dst, logs = sys.argv[1:4]
+        LocalPipelineExecutor(pipeline=[JsonlReader(src, compression=None), C4QualityFilter(),
+                                        GopherQualityFilter(), JsonlWriter(dst, compression=None)],
+                              tasks=2, workers=2, logging_dir=logs).run()
 """)
 
 
