@@ -1,6 +1,6 @@
 """The library API: the same pipeline as the CLI, from Python."""
 
-from scrubber import Config, Document, Stats, clean, clean_text
+from scrubber import Config, Document, Pipeline, Stats, clean, clean_text
 
 ARTICLE = ("The city council voted on Tuesday to expand the tram network to the northern "
            "districts, a plan that has been debated for more than a decade. The first new "
@@ -63,3 +63,17 @@ def test_min_words_and_empty_documents_are_dropped_and_counted():
 def test_options_equal_a_config():
     recs = [ARTICLE, ARTICLE]
     assert list(clean(recs, Config(dedup=False))) == list(clean(recs, dedup=False))
+
+
+def test_output_is_byte_identical_whatever_the_number_of_workers():
+    import random
+    rng = random.Random(7)
+    vocab = ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=6)) for _ in range(3000)]
+    rows = [{"id": str(i), "text": "Share this:\n\n" + " ".join(rng.choices(vocab, k=80)) + "."}
+            for i in range(150)]  # more than one batch, so workers really share the work
+    rows += [{"id": "copy", "text": rows[3]["text"] + "\n\nLeave a Reply"}]
+    docs = lambda: (Document(r["id"], r["text"]) for r in rows)  # noqa: E731
+    outputs = [b"".join(Pipeline(Config(workers=w)).run(docs())) for w in (1, 2, 3)]
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert outputs[0].count(b"\n") == 150
+    assert b'"duplicates":["copy"]' in outputs[0]
