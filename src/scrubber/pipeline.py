@@ -1,10 +1,21 @@
 """The pipeline: documents in, clean JSONL lines out, in input order.
 
-Per-document work (repair, rules, heuristics, serialising, MinHash sketch)
-is pure and runs in worker processes when ``config.workers > 1``; results
-come back in input order, so output does not depend on the worker count.
-Deduplication needs a global view: clean records are spooled to a temporary
-file and only their sketches stay in memory until clustering is done.
+Per-document work (repair, rules, heuristics, serialising, MinHash sketch,
+line keys) is pure and runs in worker processes when ``config.workers > 1``;
+results come back in input order, so output does not depend on the worker
+count. Deduplication and corpus-learned boilerplate need a global view, so
+with ``dedup`` on a run has three passes:
+
+1. clean every document; spool its record to a temporary file, keep its
+   sketch (signature in memory, shingles spooled) and its line keys;
+2. cluster those sketches, count each line once per cluster and per source
+   (boilerplate.py), and strip the lines found in enough clusters, again
+   in the workers; documents that lost lines are sketched anew;
+3. cluster the final sketches (against ``--index`` when given) and write
+   the kept records, annotated, in input order.
+
+Every decision in passes 2 and 3 is made in the main process from data in
+input order, so the output is byte-identical for any number of workers.
 """
 
 from __future__ import annotations
@@ -13,14 +24,17 @@ import multiprocessing as mp
 import tempfile
 import time
 from collections import Counter, deque
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
+import numpy as np
 import orjson
 
+from . import boilerplate
 from .cleaner import Cleaner
 from .config import Config
-from .dedup import Sketch, cluster, sketch
+from .dedup import Cluster, Corpus, ShingleSpool, Sketch, cluster, sketch_many
 from .document import Document
 from .sinks import dumps
 from .sources import Reader
@@ -42,6 +56,8 @@ class Result:
     spans: int
     repaired: int
     dropped: str | None      # "empty" / "short"
+    keys: np.ndarray | None = None    # line keys (boilerplate.line_keys)
+    lwords: np.ndarray | None = None  # words per line
 
 
 def to_record(doc: Document, config: Config) -> dict:
@@ -60,18 +76,68 @@ def to_record(doc: Document, config: Config) -> dict:
     return rec
 
 
-def process(cleaner: Cleaner, doc: Document) -> Result:
-    """Clean one document and prepare everything the main process needs."""
+def _too_short(text: str, config: Config) -> str | None:
+    words = len(text.split())
+    if words == 0:
+        return "empty"
+    return "short" if words < config.min_words else None
+
+
+def process_batch(cleaner: Cleaner, docs: list[Document]) -> list[Result]:
+    """Clean documents and prepare everything the main process needs;
+    sketches of a batch are signed together."""
     config = cleaner.config
-    out = cleaner.clean(doc)
-    removed = Counter(r.reason for r in out.removals if r.span is None)
-    spans = sum(1 for r in out.removals if r.span is not None)
-    words = len(out.text.split())
-    if words == 0 or words < config.min_words:
-        return Result(doc.id, None, None, removed, spans, out.repairs,
-                      "empty" if words == 0 else "short")
-    sk = sketch(out.text, config.shingle_size, config.num_perm, config.seed) if config.dedup else None
-    return Result(doc.id, dumps(to_record(out, config)), sk, removed, spans, out.repairs, None)
+    out, texts = [], []
+    learn = config.dedup and config.boilerplate
+    for doc in docs:
+        c = cleaner.clean(doc)
+        removed = Counter(r.reason for r in c.removals if r.span is None)
+        spans = sum(1 for r in c.removals if r.span is not None)
+        dropped = _too_short(c.text, config)
+        if dropped:
+            out.append(Result(doc.id, None, None, removed, spans, c.repairs, dropped))
+            continue
+        r = Result(doc.id, dumps(to_record(c, config)), None, removed, spans, c.repairs, None)
+        if learn:
+            src = boilerplate.source_of(doc.origin, doc.meta, config.source_field)
+            r.keys, r.lwords = boilerplate.line_keys(c.text, src), boilerplate.line_words(c.text)
+        out.append(r)
+        texts.append(c.text)
+    if config.dedup and texts:
+        sks = sketch_many(texts, config.shingle_size, config.num_perm, config.seed)
+        for r, sk in zip((r for r in out if r.line is not None), sks):
+            r.sketch = sk
+    return out
+
+
+def process(cleaner: Cleaner, doc: Document) -> Result:
+    """Clean one document (see ``process_batch``)."""
+    return process_batch(cleaner, [doc])[0]
+
+
+def restrip_batch(cleaner: Cleaner, items: list[tuple[bytes, list[int]]]) -> list[tuple[bytes | None, Sketch | None, str | None]]:
+    """Pass 2 for documents that hold learned furniture: drop those lines
+    from the record's text and sketch it again."""
+    config = cleaner.config
+    out, texts = [], []
+    for line, drop in items:
+        if not drop:
+            out.append([line, None, None])
+            continue
+        rec = orjson.loads(line)
+        text = boilerplate.strip(rec[config.text_field], drop)
+        dropped = _too_short(text, config)
+        if dropped:
+            out.append([None, None, dropped])
+            continue
+        rec[config.text_field] = text
+        out.append([dumps(rec), None, None])
+        texts.append(text)
+    sks = iter(sketch_many(texts, config.shingle_size, config.num_perm, config.seed)) if texts else iter(())
+    for o, (_, drop) in zip(out, items):
+        if o[0] is not None and drop:
+            o[1] = next(sks)
+    return [tuple(o) for o in out]
 
 
 _worker: Cleaner | None = None
@@ -82,15 +148,19 @@ def _init_worker(config: Config) -> None:
     _worker = Cleaner(config)
 
 
-def _process_batch(batch: list[Document]) -> list[Result]:
-    return [process(_worker, d) for d in batch]
+def _process_remote(batch: list[Document]) -> list[Result]:
+    return process_batch(_worker, batch)
 
 
-def _batches(docs: Iterable[Document]) -> Iterator[list[Document]]:
+def _restrip_remote(batch):
+    return restrip_batch(_worker, batch)
+
+
+def _batches(items: Iterable, size_of=lambda d: len(d.text)) -> Iterator[list]:
     batch, size = [], 0
-    for d in docs:
+    for d in items:
         batch.append(d)
-        size += len(d.text)
+        size += size_of(d)
         if len(batch) >= _BATCH_DOCS or size >= _BATCH_BYTES:
             yield batch
             batch, size = [], 0
@@ -98,85 +168,185 @@ def _batches(docs: Iterable[Document]) -> Iterator[list[Document]]:
         yield batch
 
 
+@dataclass(slots=True)
+class _Pass1:
+    """What pass 1 keeps per kept document, in input order."""
+
+    ids: list[str]
+    sigs: list[np.ndarray]
+    shingles: ShingleSpool
+    words: list[int]
+    exact: list[bytes]
+    keys: list[np.ndarray]
+    lwords: list[np.ndarray]
+
+    def corpus(self, num_perm: int) -> Corpus:
+        sigs = np.stack(self.sigs) if self.sigs else np.zeros((0, num_perm), np.uint32)
+        return Corpus(sigs, self.shingles, np.array(self.words, dtype=np.int64), self.exact)
+
+    def add(self, sk: Sketch) -> None:
+        self.sigs.append(sk.sig)
+        self.shingles.append(sk.shingles)
+        self.words.append(sk.words)
+        self.exact.append(sk.exact)
+
+
 class Pipeline:
     """One configured run. Build it once (rules are loaded and checked
-    here), then ``run`` it over documents."""
+    here), then ``run`` it over documents.
+
+    After a run with deduplication, ``clusters`` holds what was found:
+    one dict per cluster with the kept id, the members and their exact
+    similarity to the kept one (what ``--clusters`` writes).
+    """
 
     def __init__(self, config: Config | None = None):
         self.config = config or Config()
         self.cleaner = Cleaner(self.config)
         self.stats = Stats()
+        self.clusters: list[dict] = []
+        self.learned: boilerplate.Learned = boilerplate.Learned({})
+        self._pool = None
 
     def reader(self, **kw) -> Reader:
         return Reader(self.config, self.stats.counts, **kw)
 
-    def _results(self, docs: Iterable[Document],
-                 progress: Callable[[int, int], None] | None) -> Iterator[Result]:
-        workers = max(1, self.config.workers)
-        if workers == 1:
-            for batch in _batches(docs):
-                yield from (process(self.cleaner, d) for d in batch)
-                if progress:
-                    progress(len(batch), sum(len(d.text) for d in batch))
+    @contextmanager
+    def _workers(self):
+        if max(1, self.config.workers) == 1:
+            yield
             return
-        # A bounded window of batches in flight keeps memory flat on huge
-        # inputs (Pool.imap would read the whole input ahead) and keeps order.
         ctx = mp.get_context("spawn")
-        with ctx.Pool(workers, initializer=_init_worker, initargs=(self.config,)) as pool:
-            window: deque = deque()
-            for batch in _batches(docs):
-                window.append((pool.apply_async(_process_batch, (batch,)), len(batch),
-                               sum(len(d.text) for d in batch)))
-                if len(window) >= 2 * workers:
-                    yield from self._drain_one(window, progress)
-            while window:
-                yield from self._drain_one(window, progress)
+        with ctx.Pool(self.config.workers, initializer=_init_worker, initargs=(self.config,)) as pool:
+            self._pool = pool
+            try:
+                yield
+            finally:
+                self._pool = None
 
-    @staticmethod
-    def _drain_one(window: deque, progress) -> list[Result]:
-        res, n, size = window.popleft()
-        out = res.get()
-        if progress:
-            progress(n, size)
-        return out
+    def _map(self, local, remote, batches: Iterable[list], progress=None, size_of=None) -> Iterator:
+        """``local(cleaner, batch)`` over batches, in order, in the workers
+        when there are any. A bounded window of batches in flight keeps
+        memory flat on huge inputs (Pool.imap would read ahead) and keeps order."""
+        if self._pool is None:
+            for batch in batches:
+                yield from local(self.cleaner, batch)
+                if progress:
+                    progress(len(batch), sum(map(size_of, batch)))
+            return
+        window: deque = deque()
+
+        def drain():
+            res, n, size = window.popleft()
+            out = res.get()
+            if progress:
+                progress(n, size)
+            return out
+
+        for batch in batches:
+            window.append((self._pool.apply_async(remote, (batch,)), len(batch),
+                           sum(map(size_of, batch)) if progress else 0))
+            if len(window) >= 2 * self._pool._processes:
+                yield from drain()
+        while window:
+            yield from drain()
 
     def run(self, docs: Iterable[Document],
             progress: Callable[[int, int], None] | None = None) -> Iterator[bytes]:
         """Clean ``docs`` and yield the output JSONL lines in input order."""
         start = time.perf_counter()
-        c = self.stats.counts
-        spool = tempfile.TemporaryFile() if self.config.dedup else None
-        ids: list[str] = []
-        sketches: list[Sketch] = []
         try:
-            for r in self._results(docs, progress):
-                c["documents_in"] += 1
-                self.stats.removed.update(r.removed)
-                c["lines_removed"] += sum(r.removed.values())
-                c["spans_removed"] += r.spans
-                c["documents_repaired"] += r.repaired
-                if r.line is None:
-                    c[f"dropped_{r.dropped}"] += 1
-                elif spool is None:
-                    c["documents_out"] += 1
-                    yield r.line
-                else:
-                    spool.write(r.line)
-                    ids.append(r.id)
-                    sketches.append(r.sketch)
-            if spool is not None:
-                yield from self._dedup(spool, ids, sketches)
+            with self._workers():
+                yield from self._run(docs, progress)
         finally:
-            if spool is not None:
-                spool.close()
             self.stats.seconds = time.perf_counter() - start
 
-    def _dedup(self, spool, ids: list[str], sketches: list[Sketch]) -> Iterator[bytes]:
+    def _run(self, docs, progress) -> Iterator[bytes]:
+        c = self.stats.counts
+        cfg = self.config
+        results = self._map(process_batch, _process_remote, _batches(docs), progress,
+                            lambda d: len(d.text))
+        if not cfg.dedup:
+            for r in results:
+                self._count(r)
+                if r.line is not None:
+                    c["documents_out"] += 1
+                    yield r.line
+            return
+        spool = tempfile.TemporaryFile()
+        p1 = _Pass1([], [], ShingleSpool(), [], [], [], [])
+        try:
+            for r in results:
+                self._count(r)
+                if r.line is not None:
+                    spool.write(r.line)
+                    p1.ids.append(r.id)
+                    p1.add(r.sketch)
+                    if r.keys is not None:
+                        p1.keys.append(r.keys)
+                        p1.lwords.append(r.lwords)
+            if cfg.boilerplate and p1.ids:
+                spool, p1 = self._boilerplate(spool, p1)
+            yield from self._dedup(spool, p1)
+        finally:
+            spool.close()
+            p1.shingles.close()
+
+    def _count(self, r: Result) -> None:
+        c = self.stats.counts
+        c["documents_in"] += 1
+        self.stats.removed.update(r.removed)
+        c["lines_removed"] += sum(r.removed.values())
+        c["spans_removed"] += r.spans
+        c["documents_repaired"] += r.repaired
+        if r.line is None:
+            c[f"dropped_{r.dropped}"] += 1
+
+    def _boilerplate(self, spool, p1: _Pass1):
+        """Pass 2: learn the run's furniture per cluster, strip it, re-sketch."""
         cfg, c = self.config, self.stats.counts
-        clusters = cluster(sketches, cfg.lsh_bands, cfg.lsh_rows,
-                           cfg.jaccard_threshold, cfg.containment_threshold)
+        params = cfg.dedup_params
+        pre = cluster(p1.corpus(cfg.num_perm), params, cfg.containment_threshold)
+        groups = np.arange(len(p1.ids))
+        for cl in pre:
+            groups[list(cl.dropped)] = cl.keep
+        sources = [""] * len(p1.ids)  # keys already hash the source in
+        self.learned = learned = boilerplate.learn(
+            p1.keys, p1.lwords, groups, sources, cfg.boilerplate_min_clusters, min_source_docs=1)
+        if not learned.counts:
+            return spool, p1
+        drops = [boilerplate.drop_lines(k, learned) for k in p1.keys]
+        p1.keys = p1.lwords = []  # no longer needed; free them before pass 3
+        spool.seek(0)
+        # Unchanged records travel with an empty drop list and come back as they are.
+        items = zip(spool, drops)
+        done = self._map(restrip_batch, _restrip_remote, _batches(items, lambda x: len(x[0]) if x[1] else 0))
+        out = tempfile.TemporaryFile()
+        p2 = _Pass1([], [], ShingleSpool(), [], [], [], [])
+        for i, (line, sk, dropped) in enumerate(done):
+            d = drops[i]
+            if d:
+                c["lines_removed"] += len(d)
+                self.stats.removed[boilerplate.REASON] += len(d)
+                if line is None:
+                    c[f"dropped_{dropped}"] += 1
+                    continue
+            else:
+                sk = Sketch(p1.sigs[i], p1.shingles[i], p1.words[i], p1.exact[i])
+            out.write(line)
+            p2.ids.append(p1.ids[i])
+            p2.add(sk)
+        spool.close()
+        p1.shingles.close()
+        return out, p2
+
+    def _dedup(self, spool, p1: _Pass1) -> Iterator[bytes]:
+        cfg, c = self.config, self.stats.counts
+        clusters = cluster(p1.corpus(cfg.num_perm), cfg.dedup_params, cfg.containment_threshold)
+        ids = p1.ids
         keep_extra: dict[int, bytes] = {}
         dup_of: dict[int, bytes] = {}
+        self.clusters = [cluster_record(cl, ids) for cl in clusters]
         for cl in clusters:
             cid = orjson.dumps(ids[cl.keep])
             keep_extra[cl.keep] = b',"cluster":' + cid + b',"duplicates":' + \
@@ -195,6 +365,19 @@ class Pipeline:
                 line = line[:-2] + b',"cluster":' + dup_of[i] + b',"duplicate_of":' + dup_of[i] + b"}\n"
             c["documents_out"] += 1
             yield line
+
+
+def cluster_record(cl: Cluster, ids: list[str]) -> dict:
+    """One line of ``--clusters``: the kept id, every member, and each
+    dropped member's exact similarity to the kept one."""
+    members = sorted((cl.keep, *cl.dropped))
+    return {
+        "cluster": ids[cl.keep],
+        "size": len(members),
+        "members": [ids[i] for i in members],
+        "similarity": [{"id": ids[d], "jaccard": round(j, 4), "containment": round(con, 4)}
+                       for d, (j, con) in zip(cl.dropped, cl.scores)],
+    }
 
 
 def clean(records: Iterable[dict | str | Document], config: Config | None = None,

@@ -1,0 +1,185 @@
+"""Corpus-learned boilerplate: lines that repeat across many documents of one source.
+
+No pattern names a site's own furniture ("The Oakridge Dispatch", "Skip to
+content", its disclaimer under the comments), but the site prints it on
+every page. CCNet (Wenzek et al., 2020) removes paragraphs that repeat
+across a shard by their hash, and finds that this strips navigation,
+cookie notices and contact lines; C4 likewise drops text that occurs in
+many pages. scrubber keeps the idea with two changes:
+
+* **Counted per near-duplicate cluster, not per document.** Ten syndicated
+  copies of one article share every sentence; counted per document they
+  would vote their own text away. The pipeline first groups the cleaned
+  documents into clusters of copies and a line counts once per cluster, so
+  an article's lines count once however often it was syndicated, while a
+  site's furniture counts once for every distinct article it surrounds.
+* **A line must repeat in ``MIN_CLUSTERS`` clusters** (CCNet: 2), and a long
+  line (over ``LONG_WORDS`` words, which reads as prose) in
+  ``MIN_CLUSTERS_LONG``: an article quoted by two or three others shares a
+  sentence with them, which must survive.
+
+Lines are compared normalised (case, punctuation, digits as 0), keyed by a
+64-bit hash that includes the document's *source* (its directory or input
+file, or a ``--source-field`` such as the site or URL host), so one site's
+furniture is never learned from another's pages. The counting needs the
+whole run (a global pass); this module holds the pure parts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import numpy as np
+
+_WORD = re.compile(r"\w+")
+_DIGITS = str.maketrans("123456789", "000000000")
+
+#: Distinct clusters a line must appear in to be furniture. CCNet removes a
+#: paragraph seen twice; scrubber asks for more because a sentence quoted
+#: by one or two other articles is not furniture.
+MIN_CLUSTERS = 4
+#: Lines longer than this read as prose...
+LONG_WORDS = 25
+#: ...and must repeat in this many clusters.
+MIN_CLUSTERS_LONG = 8
+#: Sources with fewer documents than this learn nothing: too few pages to
+#: tell a site's furniture from coincidence.
+MIN_SOURCE_DOCS = 8
+REASON = "boilerplate:corpus"
+
+
+def normalize_line(line: str) -> str:
+    return " ".join(_WORD.findall(line.casefold().translate(_DIGITS)))
+
+
+def source_of(origin: str, meta: dict | None = None, field: str | None = None) -> str:
+    """The source a document's furniture is learned within.
+
+    With ``field``, the record's value of it (a URL gives its host);
+    otherwise the input file of a JSONL record (``path:line``) or the
+    directory of a text file.
+    """
+    if field:
+        value = (meta or {}).get(field)
+        if value is None:
+            return ""
+        value = str(value)
+        if "://" in value:
+            return urlsplit(value).hostname or value
+        return value
+    m = re.match(r"^(.*):\d+$", origin)
+    if m:
+        return m.group(1)
+    return origin.rsplit("/", 1)[0] if "/" in origin else ""
+
+
+def line_keys(text: str, source: str = "") -> np.ndarray:
+    """One uint64 key per line of ``text.split("\\n")``; 0 for lines without words.
+
+    The key hashes the source with the normalised line, so the same line
+    printed by two sites is two keys.
+    """
+    prefix = source.encode() + b"\x00"
+    out = np.zeros(text.count("\n") + 1, dtype=np.uint64)
+    for i, line in enumerate(text.split("\n")):
+        if line:
+            norm = normalize_line(line)
+            if norm:
+                k = int.from_bytes(hashlib.blake2b(prefix + norm.encode(), digest_size=8).digest(), "little")
+                out[i] = k or 1
+    return out
+
+
+def line_words(text: str) -> np.ndarray:
+    """Words per line (by spaces), aligned with ``line_keys``."""
+    return np.array([line.count(" ") + 1 if line else 0 for line in text.split("\n")], dtype=np.int32)
+
+
+@dataclass(frozen=True)
+class Learned:
+    """Furniture found in a run: line key -> number of clusters it appeared in."""
+
+    counts: dict[int, int]
+
+    def __contains__(self, key: int) -> bool:
+        return key in self.counts
+
+
+def count_per_cluster(keys: list[np.ndarray], groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct keys and, for each, the number of distinct groups (clusters)
+    of documents it occurs in."""
+    if not keys:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    lens = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
+    flat = np.concatenate(keys) if keys else np.zeros(0, np.uint64)
+    grp = np.repeat(np.asarray(groups, dtype=np.int64), lens)
+    live = flat != 0
+    flat, grp = flat[live], grp[live]
+    if not len(flat):
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    order = np.lexsort((grp, flat))
+    f, g = flat[order], grp[order]
+    first = np.ones(len(f), dtype=bool)
+    first[1:] = (f[1:] != f[:-1]) | (g[1:] != g[:-1])
+    f = f[first]
+    uniq, counts = np.unique(f, return_counts=True)
+    return uniq, counts
+
+
+def learn(keys: list[np.ndarray], words: list[np.ndarray], groups: np.ndarray,
+          sources: list[str], min_clusters: int = MIN_CLUSTERS,
+          min_clusters_long: int = MIN_CLUSTERS_LONG,
+          min_source_docs: int = MIN_SOURCE_DOCS) -> Learned:
+    """The furniture of a run: keys repeated in enough distinct clusters.
+
+    ``keys[i]``/``words[i]`` are document i's line keys and words per line,
+    ``groups[i]`` its near-duplicate cluster (any label), ``sources[i]`` its
+    source; sources with fewer than ``min_source_docs`` documents are left out.
+    """
+    per_source: dict[str, int] = {}
+    for s in sources:
+        per_source[s] = per_source.get(s, 0) + 1
+    use = [i for i, s in enumerate(sources) if per_source[s] >= min_source_docs]
+    if not use:
+        return Learned({})
+    uniq, counts = count_per_cluster([keys[i] for i in use], np.asarray(groups)[use])
+    cand = counts >= min_clusters
+    uniq, counts = uniq[cand], counts[cand]
+    if not len(uniq):
+        return Learned({})
+    # Long lines need more clusters: find the longest form of each key.
+    longest: dict[int, int] = {}
+    cand_set = set(uniq.tolist())
+    for i in use:
+        k, w = keys[i], words[i]
+        hit = np.flatnonzero(np.isin(k, uniq))
+        for j in hit.tolist():
+            key = int(k[j])
+            if key in cand_set and w[j] > longest.get(key, 0):
+                longest[key] = int(w[j])
+    out = {}
+    for key, c in zip(uniq.tolist(), counts.tolist()):
+        if longest.get(key, 0) > LONG_WORDS and c < min_clusters_long:
+            continue
+        out[key] = c
+    return Learned(out)
+
+
+def drop_lines(keys: np.ndarray, learned: Learned) -> list[int]:
+    """Indices of a document's lines that are learned furniture."""
+    if not learned.counts:
+        return []
+    return [i for i, k in enumerate(keys.tolist()) if k and k in learned.counts]
+
+
+def strip(text: str, drop: list[int]) -> str:
+    """``text`` without the lines at ``drop``, blank runs collapsed."""
+    if not drop:
+        return text
+    lines = text.split("\n")
+    gone = set(drop)
+    kept = [line for i, line in enumerate(lines) if i not in gone]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
