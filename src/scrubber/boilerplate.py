@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 _WORD = re.compile(r"\w+")
-_DIGITS = str.maketrans("123456789", "000000000")
+_DIGITS = bytes.maketrans(b"123456789", b"000000000")
 
 #: Distinct clusters a line must appear in to be furniture. CCNet removes a
 #: paragraph seen twice; scrubber asks for more because a sentence quoted
@@ -52,7 +52,7 @@ REASON = "boilerplate:corpus"
 
 
 def normalize_line(line: str) -> str:
-    return " ".join(_WORD.findall(line.casefold().translate(_DIGITS)))
+    return " ".join(_WORD.findall(line.casefold().encode().translate(_DIGITS).decode()))
 
 
 def source_of(origin: str, meta: dict | None = None, field: str | None = None) -> str:

@@ -48,12 +48,12 @@ from typing import Iterator, Sequence
 import numpy as np
 
 _WORD = re.compile(r"\w+")
-_DIGITS = str.maketrans("123456789", "000000000")
+_DIGITS = bytes.maketrans(b"123456789", b"000000000")
 # Multipliers that combine k word hashes into one k-gram hash (odd 64-bit).
 _GRAM_MULT = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
                        0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53,
                        0x27D4EB2F165667C5, 0x94D049BB133111EB], dtype=np.uint64)
-_MAX_ROWS = 8192  # shingles per block when signing, to bound memory
+_MAX_ROWS = 4096  # shingles per block when signing, to bound memory
 #: Fewer distinct shingles than this: joined only as an exact duplicate.
 MIN_SHINGLES = 8
 #: A bucket with more members than this is a degenerate band (many
@@ -86,7 +86,9 @@ class Params:
 
 def normalize_words(text: str) -> list[str]:
     """Words for comparison: case folded, punctuation gone, digits as 0."""
-    return _WORD.findall(text.casefold().translate(_DIGITS))
+    # bytes.translate is a table lookup in C; str.translate with a dict is
+    # ~20x slower and was the largest cost of sketching.
+    return _WORD.findall(text.casefold().encode().translate(_DIGITS).decode())
 
 
 def shingle_hashes(words: list[str], k: int = 5) -> np.ndarray:
@@ -131,42 +133,26 @@ def signature(shingles: np.ndarray, num_perm: int = 128, seed: int = 1) -> np.nd
 
 
 def signatures(sets: Sequence[np.ndarray], num_perm: int = 128, seed: int = 1) -> np.ndarray:
-    """Signatures of many shingle sets at once, one row each.
+    """Signatures of many shingle sets, one row each.
 
-    All shingles of a batch go through the permutations together and
-    ``np.minimum.reduceat`` takes each document's minimum, so the cost per
-    document is the numpy work alone, not a Python call per document.
-    An empty set gets datasketch's empty signature (all 2^32-1).
+    Each set goes through all permutations in one (shingles x num_perm)
+    matrix and a column minimum; measured, that beats one
+    ``np.minimum.reduceat`` over a whole batch by 2-4x (the reduction runs
+    along contiguous rows). Blocks of ``_MAX_ROWS`` shingles bound memory on
+    huge documents. An empty set gets datasketch's empty signature (all 2^32-1).
     """
     a, b = permutations(num_perm, seed)
     out = np.full((len(sets), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
-    lens = np.fromiter((len(s) for s in sets), dtype=np.int64, count=len(sets))
-    nonempty = np.flatnonzero(lens)
-    if not len(nonempty):
-        return out
-    flat = np.concatenate([sets[i] for i in nonempty]).astype(np.uint32, copy=False)
-    starts = np.concatenate(([0], np.cumsum(lens[nonempty])[:-1]))
-    # Blocks of whole documents keep the temporary matrix small.
-    pos = 0
     with np.errstate(over="ignore"):
-        while pos < len(nonempty):
-            if lens[nonempty[pos]] > _MAX_ROWS:  # one huge document: in slices
-                s = flat[starts[pos]:starts[pos] + lens[nonempty[pos]]]
-                row = out[nonempty[pos]]
-                for lo in range(0, len(s), _MAX_ROWS):
-                    hv = _fmix32(s[lo:lo + _MAX_ROWS])[:, None]
-                    np.minimum(row, (hv * a + b).min(axis=0), out=row)
-                pos += 1
+        for i, sh in enumerate(sets):
+            if len(sh) <= _MAX_ROWS:
+                if len(sh):
+                    out[i] = (_fmix32(sh.astype(np.uint32, copy=False))[:, None] * a + b).min(axis=0)
                 continue
-            end = pos + 1
-            while end < len(nonempty) and lens[nonempty[end]] <= _MAX_ROWS and \
-                    starts[end] + lens[nonempty[end]] - starts[pos] <= _MAX_ROWS:
-                end += 1
-            lo = starts[pos]
-            hi = starts[end] if end < len(nonempty) else len(flat)
-            hv = _fmix32(flat[lo:hi])[:, None]
-            out[nonempty[pos:end]] = np.minimum.reduceat(hv * a + b, starts[pos:end] - lo, axis=0)
-            pos = end
+            row = out[i]
+            for lo in range(0, len(sh), _MAX_ROWS):
+                hv = _fmix32(sh[lo:lo + _MAX_ROWS].astype(np.uint32, copy=False))[:, None]
+                np.minimum(row, (hv * a + b).min(axis=0), out=row)
     return out
 
 
@@ -238,6 +224,11 @@ def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return h
 
 
+@lru_cache(maxsize=MAX_BUCKET + 1)
+def _triu(z: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.triu_indices(z, 1)
+
+
 def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     """Pairs (i, j), i < j, sharing at least one band key; int64 [m, 2], sorted.
 
@@ -262,17 +253,20 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
         if len(small):
             s = starts[small]
             found.append(np.stack((order[s], order[s + 1]), axis=1))
-        for g in multi[sizes[multi] > 2]:
-            m = np.sort(order[starts[g]:starts[g] + sizes[g]])
-            if len(m) > MAX_BUCKET:
-                found.append(np.stack((np.full(len(m) - 1, m[0]), m[1:]), axis=1))
-            else:
-                i, j = np.triu_indices(len(m), 1)
-                found.append(np.stack((m[i], m[j]), axis=1))
+        big = multi[sizes[multi] > 2]
+        for z in np.unique(sizes[big]).tolist():
+            s = starts[big[sizes[big] == z]]
+            if z > MAX_BUCKET:  # star around the earliest member
+                for st in s.tolist():
+                    m = np.sort(order[st:st + z])
+                    found.append(np.stack((np.full(z - 1, m[0]), m[1:]), axis=1))
+                continue
+            i, j = _triu(z)
+            found.append(np.stack((order[s[:, None] + i].ravel(), order[s[:, None] + j].ravel()), axis=1))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     pairs = np.concatenate(found).astype(np.int64)
-    pairs.sort(axis=1)
+    pairs = np.stack((pairs.min(axis=1), pairs.max(axis=1)), axis=1)
     code = np.unique(pairs[:, 0] * n + pairs[:, 1])
     return np.stack((code // n, code % n), axis=1)
 
