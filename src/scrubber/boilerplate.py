@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -100,9 +100,11 @@ def line_words(text: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Learned:
-    """Furniture found in a run: line key -> number of clusters it appeared in."""
+    """Furniture found in a run: line key -> number of clusters it appeared
+    in, and (when asked for) an example line for each."""
 
     counts: dict[int, int]
+    examples: dict[int, str] = field(default_factory=dict)
 
     def __contains__(self, key: int) -> bool:
         return key in self.counts
@@ -168,6 +170,29 @@ def learn(keys: list[np.ndarray], words: list[np.ndarray], groups: np.ndarray,
     return Learned(out)
 
 
+def common_shingles(sets, groups: np.ndarray, min_clusters: int = MIN_CLUSTERS) -> np.ndarray:
+    """Shingles (word 5-gram hashes) found in at least ``min_clusters``
+    distinct clusters: the furniture's share of the shingle sets, sorted.
+
+    Counted per cluster for the same reason as lines: an article's own
+    5-grams occur in one cluster however often it was syndicated. Common
+    phrases of the language ("said in a statement") go too; they prove
+    nothing about two documents being copies.
+    """
+    arrays = [np.asarray(sets[i], dtype=np.uint64) for i in range(len(sets))]
+    uniq, counts = count_per_cluster(arrays, groups)
+    return uniq[counts >= min_clusters].astype(np.uint32)
+
+
+def without(shingles: np.ndarray, common: np.ndarray) -> np.ndarray:
+    """A sorted shingle set minus the sorted ``common`` ones."""
+    if not len(common) or not len(shingles):
+        return shingles
+    pos = np.searchsorted(common, shingles)
+    pos[pos == len(common)] = 0
+    return shingles[common[pos] != shingles]
+
+
 def drop_lines(keys: np.ndarray, learned: Learned) -> list[int]:
     """Indices of a document's lines that are learned furniture."""
     if not learned.counts:
@@ -183,3 +208,45 @@ def strip(text: str, drop: list[int]) -> str:
     gone = set(drop)
     kept = [line for i, line in enumerate(lines) if i not in gone]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+def _pattern(line: str) -> str:
+    """A regex for a learned line: its words in order, any punctuation or
+    spacing between them, any digits where it had digits (dates, counts)."""
+    words = re.findall(r"\w+", line)
+    parts = [r"\d+" if w.isdigit() else re.sub(r"\d+", r"\\d+", re.escape(w)) for w in words]
+    return r"^\W*" + r"\W+".join(parts) + r"\W*$"
+
+
+def to_rules(learned: Learned, name: str) -> str:
+    """The learned furniture as a reviewable rule file (the format of
+    ``rules/*.toml``): one ``line`` rule per line, most repeated first, its
+    count as a comment and the line itself as the ``match`` example."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "corpus"
+    out = [f"# Furniture learned by `scrubber learn` from {name}: lines repeated in",
+           f"# at least {MIN_CLUSTERS} near-duplicate clusters of one source. Review before use:",
+           "# delete any rule that names article text.", ""]
+    items = sorted(((c, learned.examples[k]) for k, c in learned.counts.items() if k in learned.examples),
+                   key=lambda x: (-x[0], x[1]))
+    seen = set()
+    n = 0
+    for count, line in items:
+        pat = _pattern(line)
+        if pat in seen or not re.findall(r"\w+", line):
+            continue
+        seen.add(pat)
+        n += 1
+        words = line.count(" ") + 1
+        desc = line if len(line) <= 60 else line[:57] + "..."
+        out += [f"# repeated in {count} clusters", "[[rule]]",
+                f"id = {_toml_str(f'learned-{slug}-{n}')}",
+                f"description = {_toml_str('Learned furniture: ' + desc)}",
+                f"pattern = {_toml_str(pat)}", f"max_words = {words + 2}",
+                f"match = [{_toml_str(line)}]", ""]
+    return "\n".join(out)
+
+
+def _toml_str(s: str) -> str:
+    """A TOML basic string (JSON's escapes are valid TOML)."""
+    import json
+    return json.dumps(s, ensure_ascii=False)

@@ -21,6 +21,7 @@ input order, so the output is byte-identical for any number of workers.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import tempfile
 import time
 from collections import Counter, deque
@@ -34,8 +35,10 @@ import orjson
 from . import boilerplate
 from .cleaner import Cleaner
 from .config import Config
-from .dedup import Cluster, Corpus, ShingleSpool, Sketch, cluster, sketch_many
+from .dedup import (Cluster, Corpus, ShingleSpool, Sketch, cluster, exact_digest, normalize_words,
+                    shingle_hashes, signatures, sketch_many)
 from .document import Document
+from .index import Index
 from .sinks import dumps
 from .sources import Reader
 from .stats import Stats
@@ -58,6 +61,7 @@ class Result:
     dropped: str | None      # "empty" / "short"
     keys: np.ndarray | None = None    # line keys (boilerplate.line_keys)
     lwords: np.ndarray | None = None  # words per line
+    source: str = ""
 
 
 def to_record(doc: Document, config: Config) -> dict:
@@ -101,6 +105,7 @@ def process_batch(cleaner: Cleaner, docs: list[Document]) -> list[Result]:
         if learn:
             src = boilerplate.source_of(doc.origin, doc.meta, config.source_field)
             r.keys, r.lwords = boilerplate.line_keys(c.text, src), boilerplate.line_words(c.text)
+            r.source = src
         out.append(r)
         texts.append(c.text)
     if config.dedup and texts:
@@ -115,29 +120,50 @@ def process(cleaner: Cleaner, doc: Document) -> Result:
     return process_batch(cleaner, [doc])[0]
 
 
-def restrip_batch(cleaner: Cleaner, items: list[tuple[bytes, list[int]]]) -> list[tuple[bytes | None, Sketch | None, str | None]]:
-    """Pass 2 for documents that hold learned furniture: drop those lines
-    from the record's text and sketch it again."""
+def restrip_batch(cleaner: Cleaner, payload: tuple[str, list]) -> list[tuple]:
+    """Pass 2: drop a document's learned furniture lines from its record,
+    take the run's common shingles out of its set, and sign what is left.
+
+    ``payload`` is (path of the common shingles, items); each item is
+    (record line, line indices to drop, pass-1 shingles). Returns, per item,
+    (record line or None when nothing is left, sketch or None, why dropped).
+    """
     config = cleaner.config
-    out, texts = [], []
-    for line, drop in items:
-        if not drop:
-            out.append([line, None, None])
-            continue
-        rec = orjson.loads(line)
-        text = boilerplate.strip(rec[config.text_field], drop)
-        dropped = _too_short(text, config)
-        if dropped:
-            out.append([None, None, dropped])
-            continue
-        rec[config.text_field] = text
-        out.append([dumps(rec), None, None])
-        texts.append(text)
-    sks = iter(sketch_many(texts, config.shingle_size, config.num_perm, config.seed)) if texts else iter(())
-    for o, (_, drop) in zip(out, items):
-        if o[0] is not None and drop:
-            o[1] = next(sks)
-    return [tuple(o) for o in out]
+    common = _common(payload[0])
+    out, sets, words, exact = [], [], [], []
+    for line, drop, shingles in payload[1]:
+        if drop:
+            rec = orjson.loads(line)
+            text = boilerplate.strip(rec[config.text_field], drop)
+            dropped = _too_short(text, config)
+            if dropped:
+                out.append((None, None, dropped))
+                continue
+            rec[config.text_field] = text
+            line = dumps(rec)
+            w = normalize_words(text)
+            shingles = shingle_hashes(w, config.shingle_size)
+            words.append(len(w))
+            exact.append(exact_digest(w))
+        else:
+            words.append(None)
+            exact.append(None)
+        sets.append(boilerplate.without(shingles, common))
+        out.append((line, len(sets) - 1, None))
+    sigs = signatures(sets, config.num_perm, config.seed)
+    return [(line, None if k is None else Sketch(sigs[k], sets[k], words[k], exact[k]), why)
+            for line, k, why in out]
+
+
+_common_cache: dict[str, np.ndarray] = {}
+
+
+def _common(path: str) -> np.ndarray:
+    """The run's common shingles, loaded once per worker."""
+    if path not in _common_cache:
+        _common_cache.clear()
+        _common_cache[path] = np.load(path) if path else np.zeros(0, np.uint32)
+    return _common_cache[path]
 
 
 _worker: Cleaner | None = None
@@ -152,8 +178,8 @@ def _process_remote(batch: list[Document]) -> list[Result]:
     return process_batch(_worker, batch)
 
 
-def _restrip_remote(batch):
-    return restrip_batch(_worker, batch)
+def _restrip_remote(payload):
+    return restrip_batch(_worker, payload)
 
 
 def _batches(items: Iterable, size_of=lambda d: len(d.text)) -> Iterator[list]:
@@ -179,6 +205,7 @@ class _Pass1:
     exact: list[bytes]
     keys: list[np.ndarray]
     lwords: list[np.ndarray]
+    sources: list[str]
 
     def corpus(self, num_perm: int) -> Corpus:
         sigs = np.stack(self.sigs) if self.sigs else np.zeros((0, num_perm), np.uint32)
@@ -203,9 +230,13 @@ class Pipeline:
     def __init__(self, config: Config | None = None):
         self.config = config or Config()
         self.cleaner = Cleaner(self.config)
+        if self.config.dedup and self.config.index:
+            Index(self.config.index, self.config.dedup_params).close()  # refuse early
         self.stats = Stats()
         self.clusters: list[dict] = []
         self.learned: boilerplate.Learned = boilerplate.Learned({})
+        #: shingles left out of every set because they repeat across clusters
+        self.common = np.zeros(0, np.uint32)
         self._pool = None
 
     def reader(self, **kw) -> Reader:
@@ -273,24 +304,66 @@ class Pipeline:
                     c["documents_out"] += 1
                     yield r.line
             return
-        spool = tempfile.TemporaryFile()
-        p1 = _Pass1([], [], ShingleSpool(), [], [], [], [])
+        spool, p1 = self._pass1(results)
         try:
-            for r in results:
-                self._count(r)
-                if r.line is not None:
-                    spool.write(r.line)
-                    p1.ids.append(r.id)
-                    p1.add(r.sketch)
-                    if r.keys is not None:
-                        p1.keys.append(r.keys)
-                        p1.lwords.append(r.lwords)
             if cfg.boilerplate and p1.ids:
                 spool, p1 = self._boilerplate(spool, p1)
             yield from self._dedup(spool, p1)
         finally:
             spool.close()
             p1.shingles.close()
+
+    def _pass1(self, results: Iterable[Result]):
+        spool = tempfile.TemporaryFile()
+        p1 = _Pass1([], [], ShingleSpool(), [], [], [], [], [])
+        for r in results:
+            self._count(r)
+            if r.line is not None:
+                spool.write(r.line)
+                p1.ids.append(r.id)
+                p1.add(r.sketch)
+                if r.keys is not None:
+                    p1.keys.append(r.keys)
+                    p1.lwords.append(r.lwords)
+                    p1.sources.append(r.source)
+        return spool, p1
+
+    def learn(self, docs: Iterable[Document],
+              progress: Callable[[int, int], None] | None = None) -> boilerplate.Learned:
+        """Only find the corpus furniture of ``docs`` (what ``scrubber learn``
+        writes as rules), with the first line seen for each as its example."""
+        cfg = self.config.with_(dedup=True, boilerplate=True)
+        saved, self.config = self.config, cfg
+        try:
+            with self._workers():
+                results = self._map(process_batch, _process_remote, _batches(docs), progress,
+                                    lambda d: len(d.text))
+                spool, p1 = self._pass1(results)
+            try:
+                learned = self._learn(p1)
+                spool.seek(0)
+                for line, keys in zip(spool, p1.keys):
+                    text = orjson.loads(line)[cfg.text_field].split("\n")
+                    for j, k in enumerate(keys.tolist()):
+                        if k in learned.counts and k not in learned.examples:
+                            learned.examples[k] = text[j]
+                return learned
+            finally:
+                spool.close()
+                p1.shingles.close()
+        finally:
+            self.config = saved
+
+    def _learn(self, p1: _Pass1) -> boilerplate.Learned:
+        cfg = self.config
+        pre = cluster(p1.corpus(cfg.num_perm), cfg.dedup_params, cfg.containment_threshold)
+        groups = np.arange(len(p1.ids))
+        for cl in pre:
+            groups[list(cl.dropped)] = cl.keep
+        self._groups = groups
+        self.learned = boilerplate.learn(p1.keys, p1.lwords, groups, p1.sources,
+                                         cfg.boilerplate_min_clusters)
+        return self.learned
 
     def _count(self, r: Result) -> None:
         c = self.stats.counts
@@ -303,68 +376,119 @@ class Pipeline:
             c[f"dropped_{r.dropped}"] += 1
 
     def _boilerplate(self, spool, p1: _Pass1):
-        """Pass 2: learn the run's furniture per cluster, strip it, re-sketch."""
+        """Pass 2: learn the run's furniture per cluster, strip it, re-sketch.
+
+        Two views of the same idea: whole lines repeated in many clusters
+        leave the output text (and are counted as removals); word 5-grams
+        repeated in many clusters leave the shingle sets only, so that
+        furniture that varies line by line (dates, rotating lists, re-wrapped
+        disclaimers) cannot make two distinct articles look alike.
+        """
         cfg, c = self.config, self.stats.counts
-        params = cfg.dedup_params
-        pre = cluster(p1.corpus(cfg.num_perm), params, cfg.containment_threshold)
-        groups = np.arange(len(p1.ids))
-        for cl in pre:
-            groups[list(cl.dropped)] = cl.keep
-        sources = [""] * len(p1.ids)  # keys already hash the source in
-        self.learned = learned = boilerplate.learn(
-            p1.keys, p1.lwords, groups, sources, cfg.boilerplate_min_clusters, min_source_docs=1)
-        if not learned.counts:
+        learned = self._learn(p1)
+        groups = self._groups
+        common = boilerplate.common_shingles(p1.shingles, groups, cfg.boilerplate_min_clusters) \
+            if len(p1.ids) >= boilerplate.MIN_SOURCE_DOCS else np.zeros(0, np.uint32)
+        c["common_shingles"] = len(common)
+        self.common = common
+        if not learned.counts and not len(common):
             return spool, p1
         drops = [boilerplate.drop_lines(k, learned) for k in p1.keys]
-        p1.keys = p1.lwords = []  # no longer needed; free them before pass 3
-        spool.seek(0)
-        # Unchanged records travel with an empty drop list and come back as they are.
-        items = zip(spool, drops)
-        done = self._map(restrip_batch, _restrip_remote, _batches(items, lambda x: len(x[0]) if x[1] else 0))
-        out = tempfile.TemporaryFile()
-        p2 = _Pass1([], [], ShingleSpool(), [], [], [], [])
-        for i, (line, sk, dropped) in enumerate(done):
-            d = drops[i]
-            if d:
-                c["lines_removed"] += len(d)
-                self.stats.removed[boilerplate.REASON] += len(d)
-                if line is None:
-                    c[f"dropped_{dropped}"] += 1
-                    continue
-            else:
-                sk = Sketch(p1.sigs[i], p1.shingles[i], p1.words[i], p1.exact[i])
-            out.write(line)
-            p2.ids.append(p1.ids[i])
-            p2.add(sk)
+        p1.keys = p1.lwords = p1.sources = []  # no longer needed; free them before pass 3
+        with tempfile.NamedTemporaryFile(suffix=".npy", delete=False) as f:
+            np.save(f, common)
+            common_path = f.name
+        try:
+            spool.seek(0)
+            items = ((line, d, None if d else np.array(p1.shingles[i]))
+                     for i, (line, d) in enumerate(zip(spool, drops)))
+            batches = ((common_path, b) for b in _batches(items, lambda x: len(x[0])))
+            done = self._map(restrip_batch, _restrip_remote, batches)
+            out = tempfile.TemporaryFile()
+            p2 = _Pass1([], [], ShingleSpool(), [], [], [], [], [])
+            for i, (line, sk, dropped) in enumerate(done):
+                d = drops[i]
+                if d:
+                    c["lines_removed"] += len(d)
+                    self.stats.removed[boilerplate.REASON] += len(d)
+                    if line is None:
+                        c[f"dropped_{dropped}"] += 1
+                        continue
+                else:
+                    sk.words, sk.exact = p1.words[i], p1.exact[i]
+                out.write(line)
+                p2.ids.append(p1.ids[i])
+                p2.add(sk)
+        finally:
+            os.unlink(common_path)
         spool.close()
         p1.shingles.close()
         return out, p2
 
     def _dedup(self, spool, p1: _Pass1) -> Iterator[bytes]:
+        """Pass 3: final clusters (against the index, when given), then the
+        kept records in input order."""
         cfg, c = self.config, self.stats.counts
-        clusters = cluster(p1.corpus(cfg.num_perm), cfg.dedup_params, cfg.containment_threshold)
-        ids = p1.ids
-        keep_extra: dict[int, bytes] = {}
-        dup_of: dict[int, bytes] = {}
-        self.clusters = [cluster_record(cl, ids) for cl in clusters]
-        for cl in clusters:
-            cid = orjson.dumps(ids[cl.keep])
-            keep_extra[cl.keep] = b',"cluster":' + cid + b',"duplicates":' + \
-                orjson.dumps([ids[d] for d in cl.dropped])
-            dup_of.update((d, cid) for d in cl.dropped)
-        c["clusters"] = len(clusters)
-        spool.seek(0)
-        for i, line in enumerate(spool):
-            if i in keep_extra:
-                line = line[:-2] + keep_extra[i] + b"}\n"
-            elif i in dup_of:
-                if not cfg.keep_duplicates:
-                    c["duplicates_dropped"] += 1
+        corpus = p1.corpus(cfg.num_perm)
+        index = Index(cfg.index, cfg.dedup_params) if cfg.index else None
+        try:
+            ids, fixed = p1.ids, 0
+            if index is not None:
+                old_ids, old = index.load(index.lookup(corpus.sigs, corpus.exact))
+                fixed = len(old_ids)
+                ids = old_ids + p1.ids
+                corpus = Corpus(np.concatenate((old.sigs, corpus.sigs)),
+                                _Chain(old.shingles, corpus.shingles, fixed),
+                                np.concatenate((old.words, corpus.words)), old.exact + corpus.exact)
+            clusters = cluster(corpus, cfg.dedup_params, cfg.containment_threshold, fixed)
+            self.clusters = [cluster_record(cl, ids) for cl in clusters]
+            keep_extra: dict[int, bytes] = {}
+            dup_of: dict[int, bytes] = {}
+            for cl in clusters:
+                cid = orjson.dumps(ids[cl.keep])
+                if cl.keep >= fixed:
+                    keep_extra[cl.keep - fixed] = b',"cluster":' + cid + b',"duplicates":' + \
+                        orjson.dumps([ids[d] for d in cl.dropped])
+                else:
+                    c["duplicates_of_index"] += len(cl.dropped)
+                dup_of.update((d - fixed, cid) for d in cl.dropped)
+            c["clusters"] = len(clusters)
+            spool.seek(0)
+            added = []
+            for i, line in enumerate(spool):
+                if i in keep_extra:
+                    line = line[:-2] + keep_extra[i] + b"}\n"
+                elif i in dup_of:
+                    if not cfg.keep_duplicates:
+                        c["duplicates_dropped"] += 1
+                        continue
+                    c["duplicates_marked"] += 1
+                    line = line[:-2] + b',"cluster":' + dup_of[i] + b',"duplicate_of":' + dup_of[i] + b"}\n"
+                    c["documents_out"] += 1
+                    yield line
                     continue
-                c["duplicates_marked"] += 1
-                line = line[:-2] + b',"cluster":' + dup_of[i] + b',"duplicate_of":' + dup_of[i] + b"}\n"
-            c["documents_out"] += 1
-            yield line
+                added.append(i + fixed)
+                c["documents_out"] += 1
+                yield line
+            if index is not None:
+                index.add(ids, corpus, added)
+                c["index_documents"] = len(index)
+        finally:
+            if index is not None:
+                index.close()
+
+
+class _Chain:
+    """Two shingle sequences read as one (index documents, then this run's)."""
+
+    def __init__(self, first, second, n_first: int):
+        self.first, self.second, self.n = first, second, n_first
+
+    def __len__(self) -> int:
+        return self.n + len(self.second)
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        return self.first[i] if i < self.n else self.second[i - self.n]
 
 
 def cluster_record(cl: Cluster, ids: list[str]) -> dict:
