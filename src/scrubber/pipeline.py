@@ -35,7 +35,7 @@ import orjson
 from . import boilerplate
 from .cleaner import Cleaner
 from .config import Config
-from .dedup import (Cluster, Corpus, ShingleSpool, Sketch, cluster, exact_digest, normalize_words,
+from .dedup import (Cluster, Corpus, Params, ShingleSpool, Sketch, cluster, exact_digest, normalize_words,
                     shingle_hashes, signatures, sketch_many)
 from .document import Document
 from .index import Index
@@ -109,7 +109,10 @@ def process_batch(cleaner: Cleaner, docs: list[Document]) -> list[Result]:
         out.append(r)
         texts.append(c.text)
     if config.dedup and texts:
-        sks = sketch_many(texts, config.shingle_size, config.num_perm, config.seed)
+        # With the boilerplate pass, these signatures only group copies for
+        # counting; every set is signed again in full after stripping.
+        perms = boilerplate.PRELIM.num_perm if learn else config.num_perm
+        sks = sketch_many(texts, config.shingle_size, perms, config.seed)
         for r, sk in zip((r for r in out if r.line is not None), sks):
             r.sketch = sk
     return out
@@ -356,7 +359,10 @@ class Pipeline:
 
     def _learn(self, p1: _Pass1) -> boilerplate.Learned:
         cfg = self.config
-        pre = cluster(p1.corpus(cfg.num_perm), cfg.dedup_params, cfg.containment_threshold)
+        prelim = boilerplate.PRELIM
+        pre = cluster(p1.corpus(prelim.num_perm),
+                      Params(cfg.shingle_size, prelim.num_perm, prelim.bands, prelim.rows, cfg.seed),
+                      cfg.containment_threshold)
         groups = np.arange(len(p1.ids))
         for cl in pre:
             groups[list(cl.dropped)] = cl.keep
@@ -391,8 +397,6 @@ class Pipeline:
             if len(p1.ids) >= boilerplate.MIN_SOURCE_DOCS else np.zeros(0, np.uint32)
         c["common_shingles"] = len(common)
         self.common = common
-        if not learned.counts and not len(common):
-            return spool, p1
         drops = [boilerplate.drop_lines(k, learned) for k in p1.keys]
         p1.keys = p1.lwords = p1.sources = []  # no longer needed; free them before pass 3
         with tempfile.NamedTemporaryFile(suffix=".npy", delete=False) as f:
