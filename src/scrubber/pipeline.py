@@ -358,14 +358,11 @@ class Pipeline:
             self.config = saved
 
     def _learn(self, p1: _Pass1) -> boilerplate.Learned:
+        """Group copies, then count lines per group (boilerplate.py)."""
         cfg = self.config
-        prelim = boilerplate.PRELIM
-        pre = cluster(p1.corpus(prelim.num_perm),
-                      Params(cfg.shingle_size, prelim.num_perm, prelim.bands, prelim.rows, cfg.seed),
-                      cfg.containment_threshold)
-        groups = np.arange(len(p1.ids))
-        for cl in pre:
-            groups[list(cl.dropped)] = cl.keep
+        pp = boilerplate.PRELIM
+        params = Params(cfg.shingle_size, pp.num_perm, pp.bands, pp.rows, cfg.seed)
+        groups = _groups(cluster(p1.corpus(pp.num_perm), params, boilerplate.PRELIM_CONTAINMENT), len(p1.ids))
         self._groups = groups
         self.learned = boilerplate.learn(p1.keys, p1.lwords, groups, p1.sources,
                                          cfg.boilerplate_min_clusters)
@@ -393,7 +390,7 @@ class Pipeline:
         cfg, c = self.config, self.stats.counts
         learned = self._learn(p1)
         groups = self._groups
-        common = boilerplate.common_shingles(p1.shingles, groups, cfg.boilerplate_min_clusters) \
+        common = boilerplate.common_shingles(p1.shingles, groups, boilerplate.COMMON_MIN_CLUSTERS) \
             if len(p1.ids) >= boilerplate.MIN_SOURCE_DOCS else np.zeros(0, np.uint32)
         c["common_shingles"] = len(common)
         self.common = common
@@ -480,6 +477,14 @@ class Pipeline:
         finally:
             if index is not None:
                 index.close()
+
+
+def _groups(clusters: list[Cluster], n: int) -> np.ndarray:
+    """A group label per document: its cluster's kept document, or itself."""
+    groups = np.arange(n)
+    for cl in clusters:
+        groups[list(cl.dropped)] = cl.keep
+    return groups
 
 
 class _Chain:
