@@ -37,6 +37,7 @@ import numpy as np
 from .dedup import Params
 
 _WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"0+")
 _DIGITS = bytes.maketrans(b"123456789", b"000000000")
 
 #: Distinct clusters a line must appear in to be furniture. CCNet removes a
@@ -71,7 +72,9 @@ PRELIM_CONTAINMENT = 0.7
 
 
 def normalize_line(line: str) -> str:
-    return " ".join(_WORD.findall(line.casefold().encode().translate(_DIGITS).decode()))
+    """A line for counting: case folded, punctuation gone, any number as 0
+    (furniture carries dates and counts that change from page to page)."""
+    return _NUMBER.sub("0", " ".join(_WORD.findall(line.casefold().encode().translate(_DIGITS).decode())))
 
 
 def source_of(origin: str, meta: dict | None = None, field: str | None = None) -> str:
