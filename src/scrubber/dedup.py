@@ -38,6 +38,7 @@ same shingle hashes, so they can be loaded into ``LeanMinHash`` and
 from __future__ import annotations
 
 import hashlib
+from array import array
 import re
 import tempfile
 import zlib
@@ -208,20 +209,25 @@ def estimate(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
 
 # --- LSH -----------------------------------------------------------------------
 
-def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """One 64-bit key per (document, band): the band's rows hashed together.
-
-    Hashed keys cost 8 bytes per band whatever ``rows`` is; a collision of
-    two different bands only adds a candidate that verification rejects.
-    """
-    s = sigs[:, :bands * rows].astype(np.uint64).reshape(len(sigs), bands, rows)
+def band_key(sigs: np.ndarray, band: int, rows: int) -> np.ndarray:
+    """The 64-bit key of one band for every document: the band's rows
+    hashed together. Hashed keys cost 8 bytes per band whatever ``rows``
+    is; a collision of two different bands only adds a candidate that
+    verification rejects."""
     with np.errstate(over="ignore"):
-        h = np.full((len(sigs), bands), 0xCBF29CE484222325, dtype=np.uint64)
-        for r in range(rows):
-            h = (h ^ s[:, :, r]) * np.uint64(0x100000001B3)
+        h = np.full(len(sigs), 0xCBF29CE484222325 ^ band, dtype=np.uint64)
+        for r in range(band * rows, (band + 1) * rows):
+            h = (h ^ sigs[:, r].astype(np.uint64)) * np.uint64(0x100000001B3)
             h ^= h >> np.uint64(31)
-        h += np.arange(bands, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    return h
+        return h + np.uint64(band) * np.uint64(0x9E3779B97F4A7C15)
+
+
+def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """All band keys, one row per document (what the index stores)."""
+    out = np.empty((len(sigs), bands), dtype=np.uint64)
+    for b in range(bands):
+        out[:, b] = band_key(sigs, b, rows)
+    return out
 
 
 @lru_cache(maxsize=MAX_BUCKET + 1)
@@ -229,16 +235,18 @@ def _triu(z: int) -> tuple[np.ndarray, np.ndarray]:
     return np.triu_indices(z, 1)
 
 
-def candidate_pairs(keys: np.ndarray) -> np.ndarray:
+def candidate_pairs(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """Pairs (i, j), i < j, sharing at least one band key; int64 [m, 2], sorted.
 
-    Each band is sorted once and runs of equal keys become buckets, so the
-    cost is O(n log n) per band and memory stays at the keys themselves.
+    One band at a time: its keys are computed, sorted, and runs of equal
+    keys become buckets. The cost is O(n log n) per band and the memory on
+    top of the signatures is one band's keys and order (16 bytes per
+    document), not all bands' keys at once.
     """
-    n, bands = keys.shape
+    n = len(sigs)
     found = []
     for b in range(bands):
-        col = keys[:, b]
+        col = band_key(sigs, b, rows)
         order = np.argsort(col, kind="stable")
         ks = col[order]
         if n < 2:
@@ -314,18 +322,22 @@ class Corpus:
         return len(self.exact)
 
 
-def exact_groups(exact: Sequence[bytes]) -> tuple[list[int], dict[int, list[int]]]:
-    """Representatives (first of each normalised text) and, for each, its
-    later exact copies. The fast special case: no MinHash needed."""
-    first_of: dict[bytes, int] = {}
+def exact_groups(exact) -> tuple[np.ndarray, dict[int, list[int]]]:
+    """Representatives (first of each normalised text, in order) and, for
+    each that has them, its later exact copies. The fast special case: no
+    MinHash needed. ``exact`` is a list of 16-byte digests or a uint8
+    array [n, 16]; grouping is one ``np.unique``, not a dict of n keys."""
+    n = len(exact)
+    if not n:
+        return np.zeros(0, np.int64), {}
+    arr = np.frombuffer(b"".join(exact), dtype=np.uint8) if not isinstance(exact, np.ndarray) else exact
+    v = np.ascontiguousarray(arr).reshape(n, -1).view(np.dtype((np.void, arr.size // n))).ravel()
+    _, first, inverse = np.unique(v, return_index=True, return_inverse=True)
+    first_of = first[inverse.ravel()]
+    reps = np.flatnonzero(first_of == np.arange(n))
     copies: dict[int, list[int]] = {}
-    reps = []
-    for i, e in enumerate(exact):
-        j = first_of.setdefault(e, i)
-        if j != i:
-            copies.setdefault(j, []).append(i)
-        else:
-            reps.append(i)
+    for i in np.flatnonzero(first_of != np.arange(n)).tolist():
+        copies.setdefault(int(first_of[i]), []).append(i)
     return reps, copies
 
 
@@ -342,7 +354,10 @@ def edges(corpus: Corpus, params: Params = Params(), containment: float = 0.5,
     reps_a = np.asarray(reps, dtype=np.int64)
     if len(reps_a) < 2:
         return
-    pairs = reps_a[candidate_pairs(band_keys(corpus.sigs[reps_a], params.bands, params.rows))]
+    if len(reps_a) == len(corpus):  # no exact copies: no need to copy the signatures
+        pairs = candidate_pairs(corpus.sigs, params.bands, params.rows)
+    else:
+        pairs = reps_a[candidate_pairs(corpus.sigs[reps_a], params.bands, params.rows)]
     if fixed:
         pairs = pairs[pairs[:, 1] >= fixed]
     shingles = corpus.shingles
@@ -379,19 +394,22 @@ def cluster(corpus: Corpus | Sequence[Sketch], params: Params = Params(), contai
     for x, y, jac, con in edges(corpus, params, containment, fixed, reps):
         nbrs.setdefault(x, []).append((y, jac, con))
         nbrs.setdefault(y, []).append((x, jac, con))
-    words = corpus.words
-    order = sorted(reps, key=lambda i: (i >= fixed, -int(words[i]), i))
-    centre_of: dict[int, int] = {}
+    words = np.asarray(corpus.words)
+    reps = np.asarray(reps, dtype=np.int64)
+    order = reps[np.lexsort((reps, -words[reps], reps >= fixed))]
+    centre_of = np.full(n, -1, dtype=np.int64)
     members: dict[int, list[tuple[int, float, float]]] = {}
-    for i in order:
-        if i in centre_of:
+    for i in order.tolist():
+        if centre_of[i] >= 0:
             continue
         centre_of[i] = i
-        got = members[i] = []
+        got = []
         for j, jac, con in sorted(nbrs.get(i, ())):
-            if j not in centre_of and j >= fixed:
+            if centre_of[j] < 0 and j >= fixed:
                 centre_of[j] = i
                 got.append((j, jac, con))
+        if got or i in copies:
+            members[i] = got
     out = []
     for c, got in members.items():
         dropped = [(d, jac, con) for d in copies.get(c, ()) for jac, con in [(1.0, 1.0)]]
@@ -417,7 +435,7 @@ class ShingleSpool:
 
     def __init__(self):
         self._file = tempfile.TemporaryFile()
-        self._offsets = [0]
+        self._offsets = array("q", [0])
         self._map: np.ndarray | None = None
 
     def append(self, shingles: np.ndarray) -> None:
