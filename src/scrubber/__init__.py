@@ -14,11 +14,12 @@ from .config import Config
 from .dedup import Cluster, Params, Sketch, cluster, sketch
 from .document import Document, Removal
 from .errors import InputError, RuleError, ScrubberError
+from .index import Index
 from .pipeline import Pipeline, clean, clean_text
 from .stats import Stats
 
 __all__ = [
-    "__version__", "Cleaner", "Cluster", "Config", "Document", "InputError", "Pipeline",
+    "__version__", "Cleaner", "Cluster", "Config", "Document", "Index", "InputError", "Pipeline",
     "Params", "Removal", "RuleError", "ScrubberError", "Sketch", "Stats", "clean", "clean_text",
     "cluster", "sketch",
 ]
