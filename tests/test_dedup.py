@@ -145,3 +145,12 @@ def test_corpus_of_sketches_clusters_like_the_list():
 def test_config_defaults_are_the_documented_lsh():
     p = Config().dedup_params
     assert (p.num_perm, p.bands, p.rows, p.shingle_size) == (128, 64, 2, 5)
+
+
+@pytest.mark.parametrize("num_perm,seed", [(128, 1), (32, 1), (64, 42)])
+def test_permutations_are_datasketchs_affine32(num_perm, seed):
+    from scrubber.dedup import permutations
+
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    mine = permutations(num_perm, seed)
+    assert np.array_equal(mine[0], a.astype(np.uint32)) and np.array_equal(mine[1], b.astype(np.uint32))

@@ -121,11 +121,16 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=8)
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's affine32 permutations for (num_perm, seed)."""
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    """datasketch's affine32 permutations for (num_perm, seed): odd ``a``
+    and any ``b`` drawn from ``RandomState(seed)`` as datasketch 2.0 draws
+    them (``MinHash._init_permutations``). Computed here rather than by
+    importing datasketch, whose import (LSH, storage back-ends) took longer
+    than signing a 2,000-document run; tests/test_dedup.py checks equality
+    against datasketch itself."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def signature(shingles: np.ndarray, num_perm: int = 128, seed: int = 1) -> np.ndarray:
