@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from .dedup import Params
+from .dedup import Params, words_of
 
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"0+")
@@ -103,26 +103,30 @@ def line_keys(text: str, source: str = "") -> np.ndarray:
     """One uint64 key per line of ``text.split("\\n")``; 0 for lines without words.
 
     The key hashes the source with the normalised line (``normalize_line``),
-    so the same line printed by two sites is two keys. The whole text is
-    normalised at once and each line costs two crc32 calls (64 bits: a
-    collision would only merge two lines' counts).
+    so the same line printed by two sites is two keys.
     """
-    folded = _NONWORD_LINE.sub(" ", text.casefold().encode().translate(_DIGITS).decode())
-    lines = _NUMBER.sub("0", folded).split("\n")
+    return keys_of(words_of(text).lines, source)
+
+
+def keys_of(lines: list[str], source: str = "") -> np.ndarray:
+    """``line_keys`` from lines already normalised by ``dedup.words_of``:
+    numbers collapse to one 0, then two crc32 calls make 64 bits (a
+    collision would only merge two lines' counts)."""
     seed_a = zlib.crc32(source.encode())
     seed_b = zlib.crc32(source.encode(), 0x9E3779B9)
     out = np.zeros(len(lines), dtype=np.uint64)
     for i, line in enumerate(lines):
-        line = line.strip(" ")
         if line:
+            if "0" in line:
+                line = _NUMBER.sub("0", line)
             b = line.encode()
             out[i] = (zlib.crc32(b, seed_a) << 32 | zlib.crc32(b, seed_b)) or 1
     return out
 
 
 def line_words(text: str) -> np.ndarray:
-    """Words per line (by spaces), aligned with ``line_keys``."""
-    return np.array([line.count(" ") + 1 if line else 0 for line in text.split("\n")], dtype=np.int32)
+    """Words per line, aligned with ``line_keys``."""
+    return words_of(text).per_line
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 _WORD = re.compile(r"\w+")
+_NONWORD_LINE = re.compile(r"[^\w\n]+")
 _DIGITS = bytes.maketrans(b"123456789", b"000000000")
 # Multipliers that combine k word hashes into one k-gram hash (odd 64-bit).
 _GRAM_MULT = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
@@ -98,14 +99,20 @@ def normalize_words(text: str) -> list[str]:
     return _WORD.findall(text.casefold().encode().translate(_DIGITS).decode())
 
 
-def shingle_hashes(words: list[str], k: int = 5) -> np.ndarray:
-    """Sorted unique 32-bit hashes of the word k-grams (one shingle for a
-    document shorter than k words)."""
-    if not words:
+def word_hashes(words: list[str]) -> np.ndarray:
+    """32-bit hashes of normalised words, in order (crc32: measured as fast
+    as a cached lookup, and stable across processes and versions)."""
+    return np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint32, count=len(words))
+
+
+def grams(wh: np.ndarray, k: int = 5) -> np.ndarray:
+    """Sorted unique 32-bit hashes of the k-grams of a word-hash sequence
+    (one shingle for a sequence shorter than k)."""
+    if not len(wh):
         return np.zeros(0, dtype=np.uint32)
-    wh = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
-    k = min(k, len(words), len(_GRAM_MULT))
-    n = len(words) - k + 1
+    wh = wh.astype(np.uint64)
+    k = min(k, len(wh), len(_GRAM_MULT))
+    n = len(wh) - k + 1
     with np.errstate(over="ignore"):
         h = np.zeros(n, dtype=np.uint64)
         for j in range(k):
@@ -114,6 +121,38 @@ def shingle_hashes(words: list[str], k: int = 5) -> np.ndarray:
         h *= np.uint64(0xBF58476D1CE4E5B9)
         h ^= h >> np.uint64(32)
     return np.unique(h.astype(np.uint32))
+
+
+def shingle_hashes(words: list[str], k: int = 5) -> np.ndarray:
+    """Sorted unique 32-bit hashes of the word k-grams (one shingle for a
+    document shorter than k words)."""
+    return grams(word_hashes(words), k)
+
+
+@dataclass(slots=True)
+class Words:
+    """A text's normalised words, line by line: what both deduplication and
+    corpus furniture need, computed in one pass over the text."""
+
+    lines: list[str]        # each line normalised (words joined by one space)
+    per_line: np.ndarray    # int32: words in each line
+    hashes: np.ndarray      # uint32: every word's hash, in order
+
+    def kept(self, drop: Sequence[int]) -> np.ndarray:
+        """Word hashes of the lines not in ``drop``."""
+        keep = np.ones(len(self.per_line), dtype=bool)
+        keep[list(drop)] = False
+        return self.hashes[np.repeat(keep, self.per_line)]
+
+
+def words_of(text: str) -> Words:
+    """``text`` normalised per line of ``text.split("\\n")``."""
+    folded = _NONWORD_LINE.sub(" ", text.casefold().encode().translate(_DIGITS).decode())
+    lines = folded.split("\n")
+    split = [line.split() for line in lines]
+    per_line = np.fromiter((len(w) for w in split), dtype=np.int32, count=len(split))
+    flat = [w for ws in split for w in ws]
+    return Words([" ".join(ws) for ws in split], per_line, word_hashes(flat))
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
@@ -182,20 +221,28 @@ class Sketch:
         return len(self.shingles)
 
 
-def exact_digest(words: list[str]) -> bytes:
-    return hashlib.blake2b(" ".join(words).encode(), digest_size=16).digest()
+def exact_digest(wh: np.ndarray) -> bytes:
+    """Digest of a text's word-hash sequence: equal digests are exact
+    duplicates (same words in the same order after normalisation)."""
+    return hashlib.blake2b(np.ascontiguousarray(wh, dtype=np.uint32).tobytes(), digest_size=16).digest()
 
 
 def sketch(text: str, k: int = 5, num_perm: int = 128, seed: int = 1) -> Sketch:
     return sketch_many([text], k, num_perm, seed)[0]
 
 
-def sketch_many(texts: Sequence[str], k: int = 5, num_perm: int = 128, seed: int = 1) -> list[Sketch]:
-    """Sketches of a batch of texts, signed together (see ``signatures``)."""
-    words = [normalize_words(t) for t in texts]
-    sets = [shingle_hashes(w, k) for w in words]
+def sketch_many(texts: Sequence[str] | Sequence[Words], k: int = 5, num_perm: int = 128,
+                seed: int = 1) -> list[Sketch]:
+    """Sketches of a batch of texts (or their ``Words``)."""
+    ws = [t if isinstance(t, Words) else words_of(t) for t in texts]
+    return sketch_hashes([w.hashes for w in ws], k, num_perm, seed)
+
+
+def sketch_hashes(whs: Sequence[np.ndarray], k: int = 5, num_perm: int = 128, seed: int = 1) -> list[Sketch]:
+    """Sketches from word-hash sequences."""
+    sets = [grams(wh, k) for wh in whs]
     sigs = signatures(sets, num_perm, seed)
-    return [Sketch(sigs[i], sets[i], len(words[i]), exact_digest(words[i])) for i in range(len(texts))]
+    return [Sketch(sigs[i], sets[i], len(wh), exact_digest(wh)) for i, wh in enumerate(whs)]
 
 
 # --- exact similarity --------------------------------------------------------

@@ -35,8 +35,8 @@ import orjson
 from . import boilerplate
 from .cleaner import Cleaner
 from .config import Config
-from .dedup import (Cluster, Corpus, Params, ShingleSpool, Sketch, cluster, exact_digest, normalize_words,
-                    shingle_hashes, signatures, sketch_many)
+from .dedup import (Cluster, Corpus, Params, ShingleSpool, Sketch, cluster, exact_digest, grams,
+                    signatures, sketch_hashes, words_of)
 from .document import Document
 from .index import Index
 from .sinks import dumps
@@ -62,6 +62,7 @@ class Result:
     keys: np.ndarray | None = None    # line keys (boilerplate.line_keys)
     lwords: np.ndarray | None = None  # words per line
     source: str = ""
+    words: np.ndarray | None = None   # word hashes, kept for pass 2
 
 
 def to_record(doc: Document, config: Config) -> dict:
@@ -91,7 +92,7 @@ def process_batch(cleaner: Cleaner, docs: list[Document]) -> list[Result]:
     """Clean documents and prepare everything the main process needs;
     sketches of a batch are signed together."""
     config = cleaner.config
-    out, texts = [], []
+    out, whs = [], []
     learn = config.dedup and config.boilerplate
     for doc in docs:
         c = cleaner.clean(doc)
@@ -102,19 +103,22 @@ def process_batch(cleaner: Cleaner, docs: list[Document]) -> list[Result]:
             out.append(Result(doc.id, None, None, removed, spans, c.repairs, dropped))
             continue
         r = Result(doc.id, dumps(to_record(c, config)), None, removed, spans, c.repairs, None)
-        if learn:
-            src = boilerplate.source_of(doc.origin, doc.meta, config.source_field)
-            r.keys, r.lwords = boilerplate.line_keys(c.text, src), boilerplate.line_words(c.text)
-            r.source = src
+        if config.dedup:
+            w = words_of(c.text)
+            whs.append(w.hashes)
+            if learn:
+                r.source = boilerplate.source_of(doc.origin, doc.meta, config.source_field)
+                r.keys, r.lwords = boilerplate.keys_of(w.lines, r.source), w.per_line
         out.append(r)
-        texts.append(c.text)
-    if config.dedup and texts:
+    if whs:
         # With the boilerplate pass, these signatures only group copies for
         # counting; every set is signed again in full after stripping.
         perms = boilerplate.PRELIM.num_perm if learn else config.num_perm
-        sks = sketch_many(texts, config.shingle_size, perms, config.seed)
-        for r, sk in zip((r for r in out if r.line is not None), sks):
+        sks = sketch_hashes(whs, config.shingle_size, perms, config.seed)
+        for r, sk, wh in zip((r for r in out if r.line is not None), sks, whs):
             r.sketch = sk
+            if learn:
+                r.words = wh
     return out
 
 
@@ -128,13 +132,16 @@ def restrip_batch(cleaner: Cleaner, payload: tuple[str, list]) -> list[tuple]:
     take the run's common shingles out of its set, and sign what is left.
 
     ``payload`` is (path of the common shingles, items); each item is
-    (record line, line indices to drop, pass-1 shingles). Returns, per item,
-    (record line or None when nothing is left, sketch or None, why dropped).
+    (record line, line indices to drop, pass-1 shingles when nothing is
+    dropped, else (word hashes, words per line)). The stripped text's
+    shingles come from the word hashes of the kept lines, so no text is
+    normalised twice. Returns, per item, (record line or None when nothing
+    is left, sketch, why dropped).
     """
     config = cleaner.config
     common = _common(payload[0])
     out, sets, words, exact = [], [], [], []
-    for line, drop, shingles in payload[1]:
+    for line, drop, shingles, hashes in payload[1]:
         if drop:
             rec = orjson.loads(line)
             text = boilerplate.strip(rec[config.text_field], drop)
@@ -144,10 +151,13 @@ def restrip_batch(cleaner: Cleaner, payload: tuple[str, list]) -> list[tuple]:
                 continue
             rec[config.text_field] = text
             line = dumps(rec)
-            w = normalize_words(text)
-            shingles = shingle_hashes(w, config.shingle_size)
-            words.append(len(w))
-            exact.append(exact_digest(w))
+            wh, per_line = hashes
+            keep = np.ones(len(per_line), dtype=bool)
+            keep[drop] = False
+            wh = wh[np.repeat(keep, per_line)]
+            shingles = grams(wh, config.shingle_size)
+            words.append(len(wh))
+            exact.append(exact_digest(wh))
         else:
             words.append(None)
             exact.append(None)
@@ -209,6 +219,8 @@ class _Pass1:
     keys: list[np.ndarray]
     lwords: list[np.ndarray]
     sources: list[str]
+    #: word hashes of every document (pass 2 re-shingles stripped ones from them)
+    wordhashes: ShingleSpool | None = None
 
     def corpus(self, num_perm: int) -> Corpus:
         sigs = np.stack(self.sigs) if self.sigs else np.zeros((0, num_perm), np.uint32)
@@ -315,6 +327,8 @@ class Pipeline:
         finally:
             spool.close()
             p1.shingles.close()
+            if p1.wordhashes is not None:
+                p1.wordhashes.close()
 
     def _pass1(self, results: Iterable[Result]):
         spool = tempfile.TemporaryFile()
@@ -329,6 +343,10 @@ class Pipeline:
                     p1.keys.append(r.keys)
                     p1.lwords.append(r.lwords)
                     p1.sources.append(r.source)
+                if r.words is not None:
+                    if p1.wordhashes is None:
+                        p1.wordhashes = ShingleSpool()
+                    p1.wordhashes.append(r.words)
         return spool, p1
 
     def learn(self, docs: Iterable[Document],
@@ -354,6 +372,8 @@ class Pipeline:
             finally:
                 spool.close()
                 p1.shingles.close()
+                if p1.wordhashes is not None:
+                    p1.wordhashes.close()
         finally:
             self.config = saved
 
@@ -395,13 +415,14 @@ class Pipeline:
         c["common_shingles"] = len(common)
         self.common = common
         drops = [boilerplate.drop_lines(k, learned) for k in p1.keys]
-        p1.keys = p1.lwords = p1.sources = []  # no longer needed; free them before pass 3
+        p1.keys = p1.sources = []  # no longer needed; free them before pass 3
         with tempfile.NamedTemporaryFile(suffix=".npy", delete=False) as f:
             np.save(f, common)
             common_path = f.name
         try:
             spool.seek(0)
-            items = ((line, d, None if d else np.array(p1.shingles[i]))
+            wh, lw = p1.wordhashes, p1.lwords
+            items = ((line, d, None, (np.array(wh[i]), lw[i])) if d else (line, d, np.array(p1.shingles[i]), None)
                      for i, (line, d) in enumerate(zip(spool, drops)))
             batches = ((common_path, b) for b in _batches(items, lambda x: len(x[0])))
             done = self._map(restrip_batch, _restrip_remote, batches)
@@ -424,6 +445,8 @@ class Pipeline:
             os.unlink(common_path)
         spool.close()
         p1.shingles.close()
+        p1.wordhashes.close()
+        p1.lwords = []
         return out, p2
 
     def _dedup(self, spool, p1: _Pass1) -> Iterator[bytes]:
