@@ -285,3 +285,8 @@ def test_a_bad_index_file_is_one_line_and_exit_1(tmp_path):
     assert r.exit_code == 1 and r.stderr.startswith("scrubber: error:") and r.stderr.count("\n") == 1
     r = run("index", "info", tmp_path / "missing.db")
     assert r.exit_code == 1 and "no such index" in r.stderr
+
+
+def test_index_without_dedup_is_refused(tmp_path):
+    r = run("clean", SEEDS, "--no-dedup", "--index", tmp_path / "x.db")
+    assert r.exit_code == 1 and "--index needs deduplication" in r.stderr

@@ -162,6 +162,8 @@ def clean(
     _setup_logging(quiet)
 
     def body() -> None:
+        if index and no_dedup:
+            raise ScrubberError("--index needs deduplication: drop --no-dedup")
         config = Config(
             text_field=text_field, id_field=id_field, input_format=input_format.value,
             on_error=on_error.value, rule_files=tuple(rules or ()), disabled=_split(disable),
