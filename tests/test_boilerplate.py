@@ -80,3 +80,22 @@ def test_learned_rules_load_and_their_examples_hold(tmp_path):
     assert rules[0].id.startswith("learned-harbour-times-")
     assert all(not check_examples(r) for r in rules)
     assert "# repeated in 12 clusters" in path.read_text()
+
+
+def test_copies_kept_apart_by_their_furniture_keep_their_own_lines():
+    # Nine copies of one article, each under its own long "Most read" list:
+    # before stripping they share too little to be grouped strictly, and
+    # counted apart their paragraphs would be learned as furniture.
+    import random
+
+    from texts import WORDS
+
+    rng = random.Random("most read")
+    story = article(77, 8)
+    pages = [with_furniture(article(i)) for i in range(10)]
+    for _ in range(9):
+        most_read = [" ".join(rng.choice(WORDS) for _ in range(9)).capitalize() for _ in range(11)]
+        pages.append(with_furniture(story + "\n\nMost read\n" + "\n".join(most_read)))
+    out = list(clean(pages))
+    lede = story.split("\n\n")[1]
+    assert sum(lede in r["text"] for r in out) == 1  # one cluster, its text kept

@@ -384,7 +384,8 @@ class Pipeline:
         text, so short articles in the same heavy furniture look alike; a
         strict containment (``PRELIM_CONTAINMENT``) keeps them apart, at the
         price of splitting some real copies whose furniture differs. The
-        5-grams common to that grouping are then taken out of every set and
+        short lines repeated across that grouping are then taken out of every
+        text (long ones stay: they may be a split article's paragraphs) and
         documents are grouped again at the usual containment: copies meet on
         their own text and furniture no longer joins anything. On the dev
         set one grouping let one article's lede count in 4 groups (learned
@@ -396,13 +397,25 @@ class Pipeline:
         n = len(p1.ids)
         corpus = p1.corpus(pp.num_perm)
         groups = _groups(cluster(corpus, params, boilerplate.PRELIM_CONTAINMENT), n)
-        if n >= boilerplate.MIN_SOURCE_DOCS:
-            # Second grouping, at the usual containment, on sets without the
-            # 5-grams common to the first: copies whose furniture kept them
-            # apart the first time now meet on their own text.
-            common = boilerplate.common_shingles(p1.shingles, groups, boilerplate.COMMON_MIN_CLUSTERS)
-            if len(common):
-                sets = [boilerplate.without(np.asarray(p1.shingles[i]), common) for i in range(n)]
+        if n >= boilerplate.MIN_SOURCE_DOCS and p1.wordhashes is not None:
+            # Second grouping, at the usual containment, on the texts without
+            # the short lines the first grouping found repeated: copies whose
+            # furniture kept them apart the first time now meet on their own
+            # text. Long lines stay: if the first grouping split an article's
+            # copies, its paragraphs must not be taken out of all of them.
+            first = boilerplate.learn(p1.keys, p1.lwords, groups, p1.sources,
+                                      cfg.boilerplate_min_clusters, min_clusters_long=n + 1)
+            if first.counts:
+                whs, lw = p1.wordhashes, p1.lwords
+                sets = []
+                for i in range(n):
+                    drop = boilerplate.drop_lines(p1.keys[i], first)
+                    wh = np.asarray(whs[i])
+                    if drop:
+                        keep = np.ones(len(lw[i]), dtype=bool)
+                        keep[drop] = False
+                        wh = wh[np.repeat(keep, lw[i])]
+                    sets.append(grams(wh, cfg.shingle_size))
                 second = Corpus(signatures(sets, pp.num_perm, cfg.seed), sets, corpus.words, corpus.exact)
                 groups = _groups(cluster(second, params, cfg.containment_threshold), n)
         self._groups = groups
