@@ -102,7 +102,7 @@ def normalize_words(text: str) -> list[str]:
 def word_hashes(words: list[str]) -> np.ndarray:
     """32-bit hashes of normalised words, in order (crc32: measured as fast
     as a cached lookup, and stable across processes and versions)."""
-    return np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint32, count=len(words))
+    return np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint32, count=len(words))
 
 
 def grams(wh: np.ndarray, k: int = 5) -> np.ndarray:
@@ -148,11 +148,13 @@ class Words:
 def words_of(text: str) -> Words:
     """``text`` normalised per line of ``text.split("\\n")``."""
     folded = _NONWORD_LINE.sub(" ", text.casefold().encode().translate(_DIGITS).decode())
-    lines = folded.split("\n")
-    split = [line.split() for line in lines]
-    per_line = np.fromiter((len(w) for w in split), dtype=np.int32, count=len(split))
-    flat = [w for ws in split for w in ws]
-    return Words([" ".join(ws) for ws in split], per_line, word_hashes(flat))
+    # Every run of non-word characters is one space now, so a line's words
+    # are its stripped text split at single spaces, and the text's words,
+    # in order, are simply ``folded.split()``: no list per line.
+    lines = [line.strip(" ") for line in folded.split("\n")]
+    per_line = np.fromiter((line.count(" ") + 1 if line else 0 for line in lines),
+                           dtype=np.int32, count=len(lines))
+    return Words(lines, per_line, word_hashes(folded.split()))
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
