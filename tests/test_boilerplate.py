@@ -99,3 +99,17 @@ def test_copies_kept_apart_by_their_furniture_keep_their_own_lines():
     out = list(clean(pages))
     lede = story.split("\n\n")[1]
     assert sum(lede in r["text"] for r in out) == 1  # one cluster, its text kept
+
+
+def test_furniture_is_learned_per_source_field():
+    from scrubber import Config, Pipeline
+
+    recs = [{"id": f"a{i}", "site": "harbour", "text": with_furniture(article(i))} for i in range(8)]
+    recs += [{"id": f"b{i}", "site": "other", "text": article(50 + i) + "\n\nContact the newsroom"} for i in range(3)]
+    pipe = Pipeline(Config(source_field="site", dedup=False))
+    reader = pipe.reader()
+    learned = pipe.learn(reader.record_to_document(r, r["id"]) for r in recs)
+    assert "Contact the newsroom" in learned.examples.values()
+    out = {r["id"]: r["text"] for r in clean(recs, source_field="site")}
+    assert "Contact the newsroom" not in out["a0"]
+    assert out["b0"].endswith("Contact the newsroom")  # too few pages of "other" to learn from

@@ -355,6 +355,9 @@ class Pipeline:
         writes as rules), with the first line seen for each as its example."""
         cfg = self.config.with_(dedup=True, boilerplate=True)
         saved, self.config = self.config, cfg
+        saved_cleaner = self.cleaner
+        if cfg != saved:
+            self.cleaner = Cleaner(cfg)
         try:
             with self._workers():
                 results = self._map(process_batch, _process_remote, _batches(docs), progress,
@@ -375,7 +378,7 @@ class Pipeline:
                 if p1.wordhashes is not None:
                     p1.wordhashes.close()
         finally:
-            self.config = saved
+            self.config, self.cleaner = saved, saved_cleaner
 
     def _learn(self, p1: _Pass1) -> boilerplate.Learned:
         """Group copies, then count lines per group (boilerplate.py).
