@@ -445,7 +445,7 @@ class Pipeline:
         furniture that varies line by line (dates, rotating lists, re-wrapped
         disclaimers) cannot make two distinct articles look alike.
         """
-        cfg, c = self.config, self.stats.counts
+        c = self.stats.counts
         learned = self._learn(p1)
         groups = self._groups
         common = boilerplate.common_shingles(p1.shingles, groups, boilerplate.COMMON_MIN_CLUSTERS) \
