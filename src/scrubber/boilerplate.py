@@ -183,21 +183,14 @@ def learn(keys: list[np.ndarray], words: list[np.ndarray], groups: np.ndarray,
     uniq, counts = uniq[cand], counts[cand]
     if not len(uniq):
         return Learned({})
-    # Long lines need more clusters: find the longest form of each key.
-    longest: dict[int, int] = {}
-    cand_set = set(uniq.tolist())
-    for i in use:
-        k, w = keys[i], words[i]
-        hit = np.flatnonzero(np.isin(k, uniq))
-        for j in hit.tolist():
-            key = int(k[j])
-            if key in cand_set and w[j] > longest.get(key, 0):
-                longest[key] = int(w[j])
-    out = {}
-    for key, c in zip(uniq.tolist(), counts.tolist()):
-        if longest.get(key, 0) > LONG_WORDS and c < min_clusters_long:
-            continue
-        out[key] = c
+    # Long lines need more clusters: the longest form of each key decides.
+    flat = np.concatenate([keys[i] for i in use])
+    wds = np.concatenate([words[i] for i in use]).astype(np.int64)
+    hit = np.isin(flat, uniq)
+    longest = np.zeros(len(uniq), dtype=np.int64)
+    np.maximum.at(longest, np.searchsorted(uniq, flat[hit]), wds[hit])
+    ok = (longest <= LONG_WORDS) | (counts >= min_clusters_long)
+    out = dict(zip(uniq[ok].tolist(), counts[ok].tolist()))
     return Learned(out)
 
 
