@@ -216,7 +216,7 @@ def explain(
     \b
     Lines start with '  ' (kept), '- ' (removed) or '~ ' (a span removed);
     the reason follows in brackets.
-    With --dup A --dup B: the evidence for or against joining A and B.
+    With --dup A B: the evidence for or against joining documents A and B.
     """
     _setup_logging(False)
 
