@@ -210,3 +210,96 @@ def test_output_directory_gets_shards(tmp_path):
     names = sorted(p.name for p in out.iterdir())
     assert names == ["part-00000.jsonl.gz", "part-00001.jsonl.gz", "part-00002.jsonl.gz"]
     assert sum(len(records(gzip.decompress((out / n).read_bytes()).decode())) for n in names) == 5
+
+
+# --- deduplication, boilerplate and the index ------------------------------------
+
+def _corpus(tmp_path):
+    """Twelve pages of one site, two of them copies of a third."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from texts import article, with_furniture
+
+    d = tmp_path / "site"
+    d.mkdir()
+    for i in range(10):
+        (d / f"p{i:02}.txt").write_text(with_furniture(article(40 + i)))
+    (d / "p10.txt").write_text(with_furniture(article(40).rsplit("\n\n", 1)[0]))
+    (d / "p11.txt").write_text("Wire copy\n\n" + article(40))
+    return d
+
+
+def test_clusters_file_lists_members_and_similarities(tmp_path):
+    d = _corpus(tmp_path)
+    cl = tmp_path / "clusters.jsonl"
+    r = run("clean", d, "-o", tmp_path / "out.jsonl", "--clusters", cl)
+    assert r.exit_code == 0, r.output
+    [c] = records(cl.read_text())
+    assert c["members"] == ["p00.txt", "p10.txt", "p11.txt"] and c["size"] == 3
+    assert {s["id"] for s in c["similarity"]} == set(c["members"]) - {c["cluster"]}
+    assert all(s["containment"] >= 0.5 for s in c["similarity"])
+    assert len(records((tmp_path / "out.jsonl").read_text())) == 10
+    assert "boilerplate:corpus" in r.stderr
+
+
+def test_output_is_byte_identical_for_one_and_two_workers(tmp_path):
+    d = _corpus(tmp_path)
+    for j in (1, 2):
+        assert run("clean", d, "-o", tmp_path / f"j{j}.jsonl", "-j", j, "-q").exit_code == 0
+    assert (tmp_path / "j1.jsonl").read_bytes() == (tmp_path / "j2.jsonl").read_bytes()
+
+
+def test_explain_dup_says_why_two_documents_were_or_were_not_joined(tmp_path):
+    d = _corpus(tmp_path)
+    r = run("explain", "--dup", "p00.txt", "p10.txt", d)
+    assert r.exit_code == 0, r.output
+    assert "near-duplicates" in r.stdout and "result: same cluster" in r.stdout
+    r = run("explain", "--dup", "p01.txt", "p02.txt", d)
+    assert "not near-duplicates" in r.stdout and "not joined" in r.stdout
+    r = run("explain", "--dup", "p01.txt", "nope.txt", d)
+    assert r.exit_code == 1 and r.stderr.count("\n") == 1 and "nope.txt" in r.stderr
+
+
+def test_learn_writes_rules_that_rules_check_accepts(tmp_path):
+    d = _corpus(tmp_path)
+    out = tmp_path / "learned-harbour.toml"
+    r = run("learn", d, "-o", out)
+    assert r.exit_code == 0, r.output
+    assert "Skip to main menu" in out.read_text()
+    r = run("rules", "check", out)
+    assert r.exit_code == 0 and "all hold" in r.stdout
+    # and they work as ordinary rules
+    r = run("clean", d, "--rules", out, "--no-boilerplate", "-q")
+    assert "Skip to main menu" not in r.stdout
+
+
+def test_index_across_runs_and_refused_parameters(tmp_path):
+    d = _corpus(tmp_path)
+    db = tmp_path / "seen.db"
+    assert run("clean", d, "-o", tmp_path / "1.jsonl", "--index", db, "-q").exit_code == 0
+    r = run("clean", d / "p11.txt", "--index", db)
+    assert r.exit_code == 0 and r.stdout == ""  # a copy of what was kept yesterday
+    r = run("index", "info", db)
+    assert "10 documents" in r.stdout
+    r = run("index", "remove", db, "p00.txt")
+    assert "1 of 1" in r.stderr
+
+    from scrubber import Params
+    from scrubber.index import Index
+    Index(str(tmp_path / "other.db"), Params(num_perm=64, bands=32, rows=2)).close()
+    r = run("clean", d, "--index", tmp_path / "other.db")
+    assert r.exit_code == 1 and r.stderr.count("\n") == 1
+    assert "built with num_perm=64" in r.stderr and "Traceback" not in r.output
+
+
+def test_a_bad_index_file_is_one_line_and_exit_1(tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"\x00garbage" * 100)
+    r = run("clean", SEEDS, "--index", bad)
+    assert r.exit_code == 1 and r.stderr.startswith("scrubber: error:") and r.stderr.count("\n") == 1
+    r = run("index", "info", tmp_path / "missing.db")
+    assert r.exit_code == 1 and "no such index" in r.stderr
+
+
+def test_index_without_dedup_is_refused(tmp_path):
+    r = run("clean", SEEDS, "--no-dedup", "--index", tmp_path / "x.db")
+    assert r.exit_code == 1 and "--index needs deduplication" in r.stderr

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from scrubber import Config, Pipeline
+from scrubber.pipeline import process_batch
 from scrubber.ray_engine import clean_shard, line_starts_in, plan_shards
 
 PARA = ("The regional council approved the new budget on Monday after a debate that "
@@ -31,7 +32,7 @@ def test_shards_of_a_file_read_every_line_once_with_its_number(tmp_path):
     shards = plan_shards(pipe.reader(), [str(d)], config.shard_bytes)
     assert len(shards) > 5
     ids = [r.id for s in shards for r in clean_shard(config, s)[0]]
-    local = [r.id for r in pipe._results(pipe.reader().read_paths([str(d)]), None)]
+    local = [r.id for r in process_batch(pipe.cleaner, list(pipe.reader().read_paths([str(d)])))]
     assert ids == local
     assert f"{d / 'a.jsonl'}:2" in ids
 

@@ -11,14 +11,15 @@ The public API; the ``scrubber`` command is a thin layer over it::
 from .__about__ import __version__
 from .cleaner import Cleaner
 from .config import Config
-from .dedup import Cluster, Sketch, cluster, sketch
+from .dedup import Cluster, Params, Sketch, cluster, sketch
 from .document import Document, Removal
 from .errors import InputError, RuleError, ScrubberError
+from .index import Index
 from .pipeline import Pipeline, clean, clean_text
 from .stats import Stats
 
 __all__ = [
-    "__version__", "Cleaner", "Cluster", "Config", "Document", "InputError", "Pipeline",
-    "Removal", "RuleError", "ScrubberError", "Sketch", "Stats", "clean", "clean_text",
+    "__version__", "Cleaner", "Cluster", "Config", "Document", "Index", "InputError", "Pipeline",
+    "Params", "Removal", "RuleError", "ScrubberError", "Sketch", "Stats", "clean", "clean_text",
     "cluster", "sketch",
 ]

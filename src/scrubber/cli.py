@@ -14,7 +14,7 @@ import sys
 import time
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import typer
 
@@ -22,6 +22,9 @@ from .__about__ import __version__
 from .config import Config
 from .errors import ScrubberError
 from .heuristics import HEURISTICS
+from .boilerplate import to_rules
+from .explain import explain_pair
+from .index import open_index
 from .pipeline import Pipeline
 from .repair import repair
 from .rules import check_examples, default_rule_files, load_rules, parse_rule_file
@@ -35,6 +38,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn scraped web text into clean, deduplicated JSONL.")
 rules_app = typer.Typer(no_args_is_help=True, help="List the rules in force, or check their examples.")
 app.add_typer(rules_app, name="rules")
+index_app = typer.Typer(no_args_is_help=True, help="Look into or edit a --index file.")
+app.add_typer(index_app, name="index")
 
 
 class InputFormat(str, Enum):
@@ -142,6 +147,10 @@ def clean(
     min_words: int = typer.Option(1, min=0, help="Drop documents with fewer words after cleaning."),
     no_dedup: bool = typer.Option(False, "--no-dedup", help="Do not remove near-duplicates (output streams)."),
     keep_duplicates: bool = typer.Option(False, "--keep-duplicates", help="Keep near-duplicates, marked with duplicate_of."),
+    clusters: Optional[Path] = typer.Option(None, "--clusters", help="Also write one JSON line per near-duplicate cluster: members and similarities."),
+    index: Optional[str] = typer.Option(None, "--index", help="SQLite index of documents kept by earlier runs: deduplicate against it, then add this run's."),
+    no_boilerplate: bool = typer.Option(False, "--no-boilerplate", help="Do not strip lines that repeat across many documents of a source."),
+    source_field: Optional[str] = typer.Option(None, "--source-field", help="Record field naming the source (site, url) furniture is learned within; default: input file or directory."),
     workers: int = typer.Option(1, "--workers", "-j", min=1, help="Worker processes; output is identical for any number."),
     engine: Engine = typer.Option(Engine.local, help="local: this machine; ray: Ray tasks over shards (pip install 'scrubber\\[ray]')."),
     shard_bytes: int = typer.Option(64 << 20, "--shard-bytes", min=1, help="With --engine ray: plain JSONL files are cut into shards of about this many bytes."),
@@ -163,12 +172,15 @@ def clean(
     _setup_logging(quiet)
 
     def body() -> None:
+        if index and no_dedup:
+            raise ScrubberError("--index needs deduplication: drop --no-dedup")
         config = Config(
             text_field=text_field, id_field=id_field, input_format=input_format.value,
             on_error=on_error.value, rule_files=tuple(rules or ()), disabled=_split(disable),
             default_rules=not no_default_rules, heuristics=not no_heuristics,
             min_words=min_words, dedup=not no_dedup, keep_duplicates=keep_duplicates,
-            workers=workers, engine=engine.value, ray_address=address, shard_bytes=shard_bytes,
+            workers=workers, boilerplate=not no_boilerplate, source_field=source_field, index=index,
+            engine=engine.value, ray_address=address, shard_bytes=shard_bytes,
         )
         pipe = Pipeline(config)
         progress = _Progress(not quiet and sys.stderr.isatty())
@@ -178,6 +190,8 @@ def clean(
                     sink.write(line)
         finally:
             progress.done()
+        if clusters is not None:
+            _write_lines(clusters, (json.dumps(c, ensure_ascii=False) for c in pipe.clusters), "clusters")
         if stats is not None:
             try:
                 stats.write_text(json.dumps(pipe.stats.to_dict(), indent=1) + "\n")
@@ -189,23 +203,52 @@ def clean(
     _run(body)
 
 
+def _write_lines(path: Path, lines, what: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            for line in lines:
+                f.write(line + "\n")
+    except OSError as e:
+        raise ScrubberError(f"{path}: cannot write {what}: {e.strerror}") from None
+
+
 @app.command()
 def explain(
-    paths: List[str] = typer.Argument(..., help="Documents to explain (files, directories, JSONL, or -)."),
+    paths: Optional[List[str]] = typer.Argument(None, help="Documents to explain (files, directories, JSONL, or -)."),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
     disable: Optional[List[str]] = typer.Option(None, "--disable", help="Rule id or heuristic to switch off."),
     no_default_rules: bool = typer.Option(False, "--no-default-rules"),
     text_field: str = typer.Option("text", help="JSONL field holding the text."),
+    dup: Optional[Tuple[str, str]] = typer.Option(None, "--dup", help="Two document ids: why they were or were not joined as near-duplicates in the corpus of PATHS (without PATHS: two files)."),
 ) -> None:
     """Show each document line by line: what was kept, what was removed and by which rule or heuristic.
 
     \b
     Lines start with '  ' (kept), '- ' (removed) or '~ ' (a span removed);
     the reason follows in brackets.
+    With --dup A B: the evidence for or against joining documents A and B.
     """
     _setup_logging(False)
 
+    def dup_body() -> None:
+        config = Config(rule_files=tuple(rules or ()), disabled=_split(disable),
+                        default_rules=not no_default_rules, text_field=text_field)
+        pipe = Pipeline(config)
+        a, b = dup
+        if paths:
+            docs = pipe.reader().read_paths(paths)
+        else:  # two files: their ids are their names
+            docs = pipe.reader().read_paths([a, b])
+            a, b = Path(a).name, Path(b).name
+        print(explain_pair(pipe, docs, a, b))
+
+    if dup:
+        _run(dup_body)
+        return
+
     def body() -> None:
+        if not paths:
+            raise ScrubberError("explain needs documents (PATHS), or --dup A B")
         config = Config(rule_files=tuple(rules or ()), disabled=_split(disable),
                         default_rules=not no_default_rules, text_field=text_field, dedup=False)
         pipe = Pipeline(config)
@@ -229,6 +272,73 @@ def explain(
                     cut = "; ".join(f"{r.reason} removed {r.text!r}" for r in rs)
                     out.write(f"~ {line}   [{cut}]\n")
             out.flush()
+
+    _run(body)
+
+
+@app.command()
+def learn(
+    paths: List[str] = typer.Argument(..., help="Documents of one site (directory, JSONL, or -)."),
+    output: str = typer.Option("-", "--output", "-o", help="Rule file to write (TOML); - for standard output."),
+    name: Optional[str] = typer.Option(None, "--name", help="Name used in the rule ids (default: the first path's name)."),
+    text_field: str = typer.Option("text", help="JSONL field holding the text."),
+    source_field: Optional[str] = typer.Option(None, "--source-field", help="Record field naming the source (site, url)."),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
+    workers: int = typer.Option(1, "--workers", "-j", min=1),
+) -> None:
+    """Find the lines that repeat across many documents of a source and write them as reviewable rules.
+
+    \b
+    Example:
+      scrubber learn crawl/example.com/ -o rules/learned-example.toml
+      scrubber rules check rules/learned-example.toml
+    """
+    _setup_logging(False)
+
+    def body() -> None:
+        config = Config(text_field=text_field, source_field=source_field,
+                        rule_files=tuple(rules or ()), workers=workers)
+        pipe = Pipeline(config)
+        learned = pipe.learn(pipe.reader().read_paths(paths))
+        label = name or Path(paths[0].rstrip("/")).name.split(".")[0] or "corpus"
+        text = to_rules(learned, label)
+        if output == "-":
+            sys.stdout.write(text)
+        else:
+            _write_lines(Path(output), [text.rstrip("\n")], "rules")
+        _say(f"scrubber: {len(learned.counts)} repeated lines learned from "
+             f"{pipe.stats.counts['documents_in']} documents")
+
+    _run(body)
+
+
+@index_app.command("info")
+def index_info(path: str = typer.Argument(..., help="Index file (SQLite).")) -> None:
+    """How many documents an index holds, and its parameters."""
+
+    def body() -> None:
+        idx = open_index(path)
+        try:
+            print(f"{path}: {len(idx)} documents; {idx.params.describe()}; "
+                  f"{os.path.getsize(path):,} bytes")
+        finally:
+            idx.close()
+
+    _run(body)
+
+
+@index_app.command("remove")
+def index_remove(path: str = typer.Argument(..., help="Index file (SQLite)."),
+                 ids: List[str] = typer.Argument(..., help="Ids of documents to forget.")) -> None:
+    """Forget documents, so that a later run keeps their copies again."""
+
+    def body() -> None:
+        idx = open_index(path)
+        try:
+            gone = idx.remove(ids)
+        finally:
+            idx.close()
+        _say(f"scrubber: {gone} of {len(ids)} documents removed from {path}")
 
     _run(body)
 

@@ -43,19 +43,30 @@ class Config:
     #: counted; 1 drops only documents left empty.
     min_words: int = 1
 
+    # --- corpus-learned boilerplate (see boilerplate.py) -------------------
+    #: Remove lines that repeat across many near-duplicate clusters of the
+    #: same source (a global pass over the run; needs ``dedup``).
+    boilerplate: bool = True
+    #: Record field naming a document's source (``site``, ``url``: a URL
+    #: gives its host); default: its input file or directory.
+    source_field: str | None = None
+    #: Distinct clusters a line must repeat in to be furniture.
+    boilerplate_min_clusters: int = 4
+
     # --- deduplication (see dedup.py for why these values) ----------------
     dedup: bool = True
     keep_duplicates: bool = False
     shingle_size: int = 5
     num_perm: int = 128
-    #: LSH banding (bands, rows); bands * rows must equal num_perm.
-    lsh_bands: int = 32
-    lsh_rows: int = 4
-    #: A candidate pair is joined when its estimated Jaccard reaches this...
-    jaccard_threshold: float = 0.5
-    #: ...or when the smaller document is this much contained in the larger.
-    containment_threshold: float = 0.7
+    #: LSH banding (bands, rows); bands * rows must not exceed num_perm.
+    lsh_bands: int = 64
+    lsh_rows: int = 2
+    #: A verified pair is joined when the smaller document's shingles are
+    #: this much contained in the larger's (exact, not estimated).
+    containment_threshold: float = 0.5
     seed: int = 1
+    #: SQLite file keeping the LSH index across runs (``--index``).
+    index: str | None = None
 
     # --- execution -------------------------------------------------------
     workers: int = 1
@@ -68,6 +79,11 @@ class Config:
     #: Plain JSONL files larger than this are split into shards of about this
     #: many bytes for the Ray engine.
     shard_bytes: int = 64 << 20
+
+    @property
+    def dedup_params(self):
+        from .dedup import Params
+        return Params(self.shingle_size, self.num_perm, self.lsh_bands, self.lsh_rows, self.seed)
 
     def with_(self, **changes) -> "Config":
         """A copy with some settings changed (the object itself is frozen)."""

@@ -1,27 +1,44 @@
 """The pipeline: documents in, clean JSONL lines out, in input order.
 
-Per-document work (repair, rules, heuristics, serialising, MinHash sketch)
-is pure and runs in worker processes when ``config.workers > 1``; results
-come back in input order, so output does not depend on the worker count.
-Deduplication needs a global view: clean records are spooled to a temporary
-file and only their sketches stay in memory until clustering is done.
+Per-document work (repair, rules, heuristics, serialising, MinHash sketch,
+line keys) is pure and runs in worker processes when ``config.workers > 1``;
+results come back in input order, so output does not depend on the worker
+count. Deduplication and corpus-learned boilerplate need a global view, so
+with ``dedup`` on a run has three passes:
+
+1. clean every document; spool its record to a temporary file, keep its
+   sketch (signature in memory, shingles spooled) and its line keys;
+2. cluster those sketches, count each line once per cluster and per source
+   (boilerplate.py), and strip the lines found in enough clusters, again
+   in the workers; documents that lost lines are sketched anew;
+3. cluster the final sketches (against ``--index`` when given) and write
+   the kept records, annotated, in input order.
+
+Every decision in passes 2 and 3 is made in the main process from data in
+input order, so the output is byte-identical for any number of workers.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import tempfile
 import time
 from collections import Counter, deque
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
+import numpy as np
 import orjson
 
+from . import boilerplate
 from .cleaner import Cleaner
 from .config import Config
-from .dedup import Sketch, cluster, sketch
+from .dedup import (Cluster, Corpus, Params, ShingleSpool, Sketch, cluster, exact_digest, grams,
+                    signatures, sketch_hashes, words_of)
 from .document import Document
+from .index import Index
 from .sinks import dumps
 from .sources import Reader
 from .stats import Stats
@@ -42,6 +59,10 @@ class Result:
     spans: int
     repaired: int
     dropped: str | None      # "empty" / "short"
+    keys: np.ndarray | None = None    # line keys (boilerplate.line_keys)
+    lwords: np.ndarray | None = None  # words per line
+    source: str = ""
+    words: np.ndarray | None = None   # word hashes, kept for pass 2
 
 
 def to_record(doc: Document, config: Config) -> dict:
@@ -60,18 +81,102 @@ def to_record(doc: Document, config: Config) -> dict:
     return rec
 
 
-def process(cleaner: Cleaner, doc: Document) -> Result:
-    """Clean one document and prepare everything the main process needs."""
+def _too_short(text: str, config: Config) -> str | None:
+    words = len(text.split())
+    if words == 0:
+        return "empty"
+    return "short" if words < config.min_words else None
+
+
+def process_batch(cleaner: Cleaner, docs: list[Document]) -> list[Result]:
+    """Clean documents and prepare everything the main process needs;
+    sketches of a batch are signed together."""
     config = cleaner.config
-    out = cleaner.clean(doc)
-    removed = Counter(r.reason for r in out.removals if r.span is None)
-    spans = sum(1 for r in out.removals if r.span is not None)
-    words = len(out.text.split())
-    if words == 0 or words < config.min_words:
-        return Result(doc.id, None, None, removed, spans, out.repairs,
-                      "empty" if words == 0 else "short")
-    sk = sketch(out.text, config.shingle_size, config.num_perm, config.seed) if config.dedup else None
-    return Result(doc.id, dumps(to_record(out, config)), sk, removed, spans, out.repairs, None)
+    out, whs = [], []
+    learn = config.dedup and config.boilerplate
+    for doc in docs:
+        c = cleaner.clean(doc)
+        removed = Counter(r.reason for r in c.removals if r.span is None)
+        spans = sum(1 for r in c.removals if r.span is not None)
+        dropped = _too_short(c.text, config)
+        if dropped:
+            out.append(Result(doc.id, None, None, removed, spans, c.repairs, dropped))
+            continue
+        r = Result(doc.id, dumps(to_record(c, config)), None, removed, spans, c.repairs, None)
+        if config.dedup:
+            w = words_of(c.text)
+            whs.append(w.hashes)
+            if learn:
+                r.source = boilerplate.source_of(doc.origin, doc.meta, config.source_field)
+                r.keys, r.lwords = boilerplate.keys_of(w.lines, r.source), w.per_line
+        out.append(r)
+    if whs:
+        # With the boilerplate pass, these signatures only group copies for
+        # counting; every set is signed again in full after stripping.
+        perms = boilerplate.PRELIM.num_perm if learn else config.num_perm
+        sks = sketch_hashes(whs, config.shingle_size, perms, config.seed)
+        for r, sk, wh in zip((r for r in out if r.line is not None), sks, whs):
+            r.sketch = sk
+            if learn:
+                r.words = wh
+    return out
+
+
+def process(cleaner: Cleaner, doc: Document) -> Result:
+    """Clean one document (see ``process_batch``)."""
+    return process_batch(cleaner, [doc])[0]
+
+
+def restrip_batch(cleaner: Cleaner, payload: tuple[str, list]) -> list[tuple]:
+    """Pass 2: drop a document's learned furniture lines from its record,
+    take the run's common shingles out of its set, and sign what is left.
+
+    ``payload`` is (path of the common shingles, items); each item is
+    (record line, line indices to drop, pass-1 shingles when nothing is
+    dropped, else (word hashes, words per line)). The stripped text's
+    shingles come from the word hashes of the kept lines, so no text is
+    normalised twice. Returns, per item, (record line or None when nothing
+    is left, sketch, why dropped).
+    """
+    config = cleaner.config
+    common = _common(payload[0])
+    out, sets, words, exact = [], [], [], []
+    for line, drop, shingles, hashes in payload[1]:
+        if drop:
+            rec = orjson.loads(line)
+            text = boilerplate.strip(rec[config.text_field], drop)
+            dropped = _too_short(text, config)
+            if dropped:
+                out.append((None, None, dropped))
+                continue
+            rec[config.text_field] = text
+            line = dumps(rec)
+            wh, per_line = hashes
+            keep = np.ones(len(per_line), dtype=bool)
+            keep[drop] = False
+            wh = wh[np.repeat(keep, per_line)]
+            shingles = grams(wh, config.shingle_size)
+            words.append(len(wh))
+            exact.append(exact_digest(wh))
+        else:
+            words.append(None)
+            exact.append(None)
+        sets.append(boilerplate.without(shingles, common))
+        out.append((line, len(sets) - 1, None))
+    sigs = signatures(sets, config.num_perm, config.seed)
+    return [(line, None if k is None else Sketch(sigs[k], sets[k], words[k], exact[k]), why)
+            for line, k, why in out]
+
+
+_common_cache: dict[str, np.ndarray] = {}
+
+
+def _common(path: str) -> np.ndarray:
+    """The run's common shingles, loaded once per worker."""
+    if path not in _common_cache:
+        _common_cache.clear()
+        _common_cache[path] = np.load(path) if path else np.zeros(0, np.uint32)
+    return _common_cache[path]
 
 
 _worker: Cleaner | None = None
@@ -82,15 +187,19 @@ def _init_worker(config: Config) -> None:
     _worker = Cleaner(config)
 
 
-def _process_batch(batch: list[Document]) -> list[Result]:
-    return [process(_worker, d) for d in batch]
+def _process_remote(batch: list[Document]) -> list[Result]:
+    return process_batch(_worker, batch)
 
 
-def _batches(docs: Iterable[Document]) -> Iterator[list[Document]]:
+def _restrip_remote(payload):
+    return restrip_batch(_worker, payload)
+
+
+def _batches(items: Iterable, size_of=lambda d: len(d.text)) -> Iterator[list]:
     batch, size = [], 0
-    for d in docs:
+    for d in items:
         batch.append(d)
-        size += len(d.text)
+        size += size_of(d)
         if len(batch) >= _BATCH_DOCS or size >= _BATCH_BYTES:
             yield batch
             batch, size = [], 0
@@ -98,52 +207,101 @@ def _batches(docs: Iterable[Document]) -> Iterator[list[Document]]:
         yield batch
 
 
+@dataclass(slots=True)
+class _Pass1:
+    """What pass 1 keeps per kept document, in input order."""
+
+    ids: list[str]
+    sigs: list[np.ndarray]
+    shingles: ShingleSpool
+    words: list[int]
+    exact: list[bytes]
+    keys: list[np.ndarray]
+    lwords: list[np.ndarray]
+    sources: list[str]
+    #: word hashes of every document (pass 2 re-shingles stripped ones from them)
+    wordhashes: ShingleSpool | None = None
+
+    def corpus(self, num_perm: int) -> Corpus:
+        sigs = np.stack(self.sigs) if self.sigs else np.zeros((0, num_perm), np.uint32)
+        return Corpus(sigs, self.shingles, np.array(self.words, dtype=np.int64), self.exact)
+
+    def add(self, sk: Sketch) -> None:
+        self.sigs.append(sk.sig)
+        self.shingles.append(sk.shingles)
+        self.words.append(sk.words)
+        self.exact.append(sk.exact)
+
+
 class Pipeline:
     """One configured run. Build it once (rules are loaded and checked
-    here), then ``run`` it over documents."""
+    here), then ``run`` it over documents.
+
+    After a run with deduplication, ``clusters`` holds what was found:
+    one dict per cluster with the kept id, the members and their exact
+    similarity to the kept one (what ``--clusters`` writes).
+    """
 
     def __init__(self, config: Config | None = None):
         self.config = config or Config()
         self.cleaner = Cleaner(self.config)
+        if self.config.dedup and self.config.index:
+            Index(self.config.index, self.config.dedup_params).close()  # refuse early
         self.stats = Stats()
+        self.clusters: list[dict] = []
+        self.learned: boilerplate.Learned = boilerplate.Learned({})
+        #: shingles left out of every set because they repeat across clusters
+        self.common = np.zeros(0, np.uint32)
+        self._pool = None
 
     def reader(self, **kw) -> Reader:
         return Reader(self.config, self.stats.counts, **kw)
 
-    def _results(self, docs: Iterable[Document],
-                 progress: Callable[[int, int], None] | None) -> Iterator[Result]:
-        workers = max(1, self.config.workers)
-        if workers == 1:
-            for batch in _batches(docs):
-                yield from (process(self.cleaner, d) for d in batch)
-                if progress:
-                    progress(len(batch), sum(len(d.text) for d in batch))
+    @contextmanager
+    def _workers(self):
+        if max(1, self.config.workers) == 1:
+            yield
             return
-        # A bounded window of batches in flight keeps memory flat on huge
-        # inputs (Pool.imap would read the whole input ahead) and keeps order.
         ctx = mp.get_context("spawn")
-        with ctx.Pool(workers, initializer=_init_worker, initargs=(self.config,)) as pool:
-            window: deque = deque()
-            for batch in _batches(docs):
-                window.append((pool.apply_async(_process_batch, (batch,)), len(batch),
-                               sum(len(d.text) for d in batch)))
-                if len(window) >= 2 * workers:
-                    yield from self._drain_one(window, progress)
-            while window:
-                yield from self._drain_one(window, progress)
+        with ctx.Pool(self.config.workers, initializer=_init_worker, initargs=(self.config,)) as pool:
+            self._pool = pool
+            try:
+                yield
+            finally:
+                self._pool = None
 
-    @staticmethod
-    def _drain_one(window: deque, progress) -> list[Result]:
-        res, n, size = window.popleft()
-        out = res.get()
-        if progress:
-            progress(n, size)
-        return out
+    def _map(self, local, remote, batches: Iterable[list], progress=None, size_of=None) -> Iterator:
+        """``local(cleaner, batch)`` over batches, in order, in the workers
+        when there are any. A bounded window of batches in flight keeps
+        memory flat on huge inputs (Pool.imap would read ahead) and keeps order."""
+        if self._pool is None:
+            for batch in batches:
+                yield from local(self.cleaner, batch)
+                if progress:
+                    progress(len(batch), sum(map(size_of, batch)))
+            return
+        window: deque = deque()
+
+        def drain():
+            res, n, size = window.popleft()
+            out = res.get()
+            if progress:
+                progress(n, size)
+            return out
+
+        for batch in batches:
+            window.append((self._pool.apply_async(remote, (batch,)), len(batch),
+                           sum(map(size_of, batch)) if progress else 0))
+            if len(window) >= 2 * self._pool._processes:
+                yield from drain()
+        while window:
+            yield from drain()
 
     def run(self, docs: Iterable[Document],
             progress: Callable[[int, int], None] | None = None) -> Iterator[bytes]:
         """Clean ``docs`` and yield the output JSONL lines in input order."""
-        return self.finish(self._results(docs, progress))
+        return self._finish(lambda: self._map(process_batch, _process_remote, _batches(docs),
+                                              progress, lambda d: len(d.text)))
 
     def run_paths(self, paths: Iterable[str],
                   progress: Callable[[int, int], None] | None = None) -> Iterator[bytes]:
@@ -152,65 +310,282 @@ class Pipeline:
         if self.config.engine == "ray":
             from .ray_engine import shard_results
 
-            return self.finish(shard_results(self, paths, progress))
+            return self._finish(lambda: shard_results(self, paths, progress))
         return self.run(self.reader().read_paths(paths), progress)
 
-    def finish(self, results: Iterable[Result]) -> Iterator[bytes]:
-        """The corpus-wide step over per-document results in input order:
-        count, then deduplicate (spooling clean records to a temporary file)
-        or stream them straight out."""
+    def _finish(self, results: Callable[[], Iterable[Result]]) -> Iterator[bytes]:
+        """The corpus-wide passes over per-document results in input order
+        (``results`` is called once the workers are up)."""
         start = time.perf_counter()
-        c = self.stats.counts
-        spool = tempfile.TemporaryFile() if self.config.dedup else None
-        ids: list[str] = []
-        sketches: list[Sketch] = []
         try:
-            for r in results:
-                c["documents_in"] += 1
-                self.stats.removed.update(r.removed)
-                c["lines_removed"] += sum(r.removed.values())
-                c["spans_removed"] += r.spans
-                c["documents_repaired"] += r.repaired
-                if r.line is None:
-                    c[f"dropped_{r.dropped}"] += 1
-                elif spool is None:
-                    c["documents_out"] += 1
-                    yield r.line
-                else:
-                    spool.write(r.line)
-                    ids.append(r.id)
-                    sketches.append(r.sketch)
-            if spool is not None:
-                yield from self._dedup(spool, ids, sketches)
+            with self._workers():
+                yield from self._run(results())
         finally:
-            if spool is not None:
-                spool.close()
             self.stats.seconds = time.perf_counter() - start
 
-    def _dedup(self, spool, ids: list[str], sketches: list[Sketch]) -> Iterator[bytes]:
+    def _run(self, results: Iterable[Result]) -> Iterator[bytes]:
+        c = self.stats.counts
+        cfg = self.config
+        if not cfg.dedup:
+            for r in results:
+                self._count(r)
+                if r.line is not None:
+                    c["documents_out"] += 1
+                    yield r.line
+            return
+        spool, p1 = self._pass1(results)
+        try:
+            if cfg.boilerplate and p1.ids:
+                spool, p1 = self._boilerplate(spool, p1)
+            yield from self._dedup(spool, p1)
+        finally:
+            spool.close()
+            p1.shingles.close()
+            if p1.wordhashes is not None:
+                p1.wordhashes.close()
+
+    def _pass1(self, results: Iterable[Result]):
+        spool = tempfile.TemporaryFile()
+        p1 = _Pass1([], [], ShingleSpool(), [], [], [], [], [])
+        for r in results:
+            self._count(r)
+            if r.line is not None:
+                spool.write(r.line)
+                p1.ids.append(r.id)
+                p1.add(r.sketch)
+                if r.keys is not None:
+                    p1.keys.append(r.keys)
+                    p1.lwords.append(r.lwords)
+                    p1.sources.append(r.source)
+                if r.words is not None:
+                    if p1.wordhashes is None:
+                        p1.wordhashes = ShingleSpool()
+                    p1.wordhashes.append(r.words)
+        return spool, p1
+
+    def learn(self, docs: Iterable[Document],
+              progress: Callable[[int, int], None] | None = None) -> boilerplate.Learned:
+        """Only find the corpus furniture of ``docs`` (what ``scrubber learn``
+        writes as rules), with the first line seen for each as its example."""
+        cfg = self.config.with_(dedup=True, boilerplate=True)
+        saved, self.config = self.config, cfg
+        saved_cleaner = self.cleaner
+        if cfg != saved:
+            self.cleaner = Cleaner(cfg)
+        try:
+            with self._workers():
+                results = self._map(process_batch, _process_remote, _batches(docs), progress,
+                                    lambda d: len(d.text))
+                spool, p1 = self._pass1(results)
+            try:
+                learned = self._learn(p1)
+                spool.seek(0)
+                for line, keys in zip(spool, p1.keys):
+                    text = orjson.loads(line)[cfg.text_field].split("\n")
+                    for j, k in enumerate(keys.tolist()):
+                        if k in learned.counts and k not in learned.examples:
+                            learned.examples[k] = text[j]
+                return learned
+            finally:
+                spool.close()
+                p1.shingles.close()
+                if p1.wordhashes is not None:
+                    p1.wordhashes.close()
+        finally:
+            self.config, self.cleaner = saved, saved_cleaner
+
+    def _learn(self, p1: _Pass1) -> boilerplate.Learned:
+        """Group copies, then count lines per group (boilerplate.py).
+
+        Grouping is done twice. The first time furniture is still in the
+        text, so short articles in the same heavy furniture look alike; a
+        strict containment (``PRELIM_CONTAINMENT``) keeps them apart, at the
+        price of splitting some real copies whose furniture differs. The
+        short lines repeated across that grouping are then taken out of every
+        text (long ones stay: they may be a split article's paragraphs) and
+        documents are grouped again at the usual containment: copies meet on
+        their own text and furniture no longer joins anything. On the dev
+        set one grouping let one article's lede count in 4 groups (learned
+        as furniture); two groupings learn no article line.
+        """
+        cfg = self.config
+        pp = boilerplate.PRELIM
+        params = Params(cfg.shingle_size, pp.num_perm, pp.bands, pp.rows, cfg.seed)
+        n = len(p1.ids)
+        corpus = p1.corpus(pp.num_perm)
+        groups = _groups(cluster(corpus, params, boilerplate.PRELIM_CONTAINMENT), n)
+        if n >= boilerplate.MIN_SOURCE_DOCS and p1.wordhashes is not None:
+            # Second grouping, at the usual containment, on the texts without
+            # the short lines the first grouping found repeated: copies whose
+            # furniture kept them apart the first time now meet on their own
+            # text. Long lines stay: if the first grouping split an article's
+            # copies, its paragraphs must not be taken out of all of them.
+            first = boilerplate.learn(p1.keys, p1.lwords, groups, p1.sources,
+                                      cfg.boilerplate_min_clusters, min_clusters_long=n + 1)
+            if first.counts:
+                whs, lw = p1.wordhashes, p1.lwords
+                sets = []
+                for i in range(n):
+                    drop = boilerplate.drop_lines(p1.keys[i], first)
+                    wh = np.asarray(whs[i])
+                    if drop:
+                        keep = np.ones(len(lw[i]), dtype=bool)
+                        keep[drop] = False
+                        wh = wh[np.repeat(keep, lw[i])]
+                    sets.append(grams(wh, cfg.shingle_size))
+                second = Corpus(signatures(sets, pp.num_perm, cfg.seed), sets, corpus.words, corpus.exact)
+                groups = _groups(cluster(second, params, cfg.containment_threshold), n)
+        self._groups = groups
+        self.learned = boilerplate.learn(p1.keys, p1.lwords, groups, p1.sources,
+                                         cfg.boilerplate_min_clusters)
+        return self.learned
+
+    def _count(self, r: Result) -> None:
+        c = self.stats.counts
+        c["documents_in"] += 1
+        self.stats.removed.update(r.removed)
+        c["lines_removed"] += sum(r.removed.values())
+        c["spans_removed"] += r.spans
+        c["documents_repaired"] += r.repaired
+        if r.line is None:
+            c[f"dropped_{r.dropped}"] += 1
+
+    def _boilerplate(self, spool, p1: _Pass1):
+        """Pass 2: learn the run's furniture per cluster, strip it, re-sketch.
+
+        Two views of the same idea: whole lines repeated in many clusters
+        leave the output text (and are counted as removals); word 5-grams
+        repeated in many clusters leave the shingle sets only, so that
+        furniture that varies line by line (dates, rotating lists, re-wrapped
+        disclaimers) cannot make two distinct articles look alike.
+        """
+        c = self.stats.counts
+        learned = self._learn(p1)
+        groups = self._groups
+        common = boilerplate.common_shingles(p1.shingles, groups, boilerplate.COMMON_MIN_CLUSTERS) \
+            if len(p1.ids) >= boilerplate.MIN_SOURCE_DOCS else np.zeros(0, np.uint32)
+        c["common_shingles"] = len(common)
+        self.common = common
+        drops = [boilerplate.drop_lines(k, learned) for k in p1.keys]
+        p1.keys = p1.sources = []  # no longer needed; free them before pass 3
+        with tempfile.NamedTemporaryFile(suffix=".npy", delete=False) as f:
+            np.save(f, common)
+            common_path = f.name
+        try:
+            spool.seek(0)
+            wh, lw = p1.wordhashes, p1.lwords
+            items = ((line, d, None, (np.array(wh[i]), lw[i])) if d else (line, d, np.array(p1.shingles[i]), None)
+                     for i, (line, d) in enumerate(zip(spool, drops)))
+            batches = ((common_path, b) for b in _batches(items, lambda x: len(x[0])))
+            done = self._map(restrip_batch, _restrip_remote, batches)
+            out = tempfile.TemporaryFile()
+            p2 = _Pass1([], [], ShingleSpool(), [], [], [], [], [])
+            for i, (line, sk, dropped) in enumerate(done):
+                d = drops[i]
+                if d:
+                    c["lines_removed"] += len(d)
+                    self.stats.removed[boilerplate.REASON] += len(d)
+                    if line is None:
+                        c[f"dropped_{dropped}"] += 1
+                        continue
+                else:
+                    sk.words, sk.exact = p1.words[i], p1.exact[i]
+                out.write(line)
+                p2.ids.append(p1.ids[i])
+                p2.add(sk)
+        finally:
+            os.unlink(common_path)
+        spool.close()
+        p1.shingles.close()
+        p1.wordhashes.close()
+        p1.lwords = []
+        return out, p2
+
+    def _dedup(self, spool, p1: _Pass1) -> Iterator[bytes]:
+        """Pass 3: final clusters (against the index, when given), then the
+        kept records in input order."""
         cfg, c = self.config, self.stats.counts
-        clusters = cluster(sketches, cfg.lsh_bands, cfg.lsh_rows,
-                           cfg.jaccard_threshold, cfg.containment_threshold)
-        keep_extra: dict[int, bytes] = {}
-        dup_of: dict[int, bytes] = {}
-        for cl in clusters:
-            cid = orjson.dumps(ids[cl.keep])
-            keep_extra[cl.keep] = b',"cluster":' + cid + b',"duplicates":' + \
-                orjson.dumps([ids[d] for d in cl.dropped])
-            dup_of.update((d, cid) for d in cl.dropped)
-        c["clusters"] = len(clusters)
-        spool.seek(0)
-        for i, line in enumerate(spool):
-            if i in keep_extra:
-                line = line[:-2] + keep_extra[i] + b"}\n"
-            elif i in dup_of:
-                if not cfg.keep_duplicates:
-                    c["duplicates_dropped"] += 1
+        corpus = p1.corpus(cfg.num_perm)
+        index = Index(cfg.index, cfg.dedup_params) if cfg.index else None
+        try:
+            ids, fixed = p1.ids, 0
+            if index is not None:
+                old_ids, old = index.load(index.lookup(corpus.sigs, corpus.exact))
+                fixed = len(old_ids)
+                ids = old_ids + p1.ids
+                corpus = Corpus(np.concatenate((old.sigs, corpus.sigs)),
+                                _Chain(old.shingles, corpus.shingles, fixed),
+                                np.concatenate((old.words, corpus.words)), old.exact + corpus.exact)
+            clusters = cluster(corpus, cfg.dedup_params, cfg.containment_threshold, fixed)
+            self.clusters = [cluster_record(cl, ids) for cl in clusters]
+            keep_extra: dict[int, bytes] = {}
+            dup_of: dict[int, bytes] = {}
+            for cl in clusters:
+                cid = orjson.dumps(ids[cl.keep])
+                if cl.keep >= fixed:
+                    keep_extra[cl.keep - fixed] = b',"cluster":' + cid + b',"duplicates":' + \
+                        orjson.dumps([ids[d] for d in cl.dropped])
+                else:
+                    c["duplicates_of_index"] += len(cl.dropped)
+                dup_of.update((d - fixed, cid) for d in cl.dropped)
+            c["clusters"] = len(clusters)
+            spool.seek(0)
+            added = []
+            for i, line in enumerate(spool):
+                if i in keep_extra:
+                    line = line[:-2] + keep_extra[i] + b"}\n"
+                elif i in dup_of:
+                    if not cfg.keep_duplicates:
+                        c["duplicates_dropped"] += 1
+                        continue
+                    c["duplicates_marked"] += 1
+                    line = line[:-2] + b',"cluster":' + dup_of[i] + b',"duplicate_of":' + dup_of[i] + b"}\n"
+                    c["documents_out"] += 1
+                    yield line
                     continue
-                c["duplicates_marked"] += 1
-                line = line[:-2] + b',"cluster":' + dup_of[i] + b',"duplicate_of":' + dup_of[i] + b"}\n"
-            c["documents_out"] += 1
-            yield line
+                added.append(i + fixed)
+                c["documents_out"] += 1
+                yield line
+            if index is not None:
+                index.add(ids, corpus, added)
+                c["index_documents"] = len(index)
+        finally:
+            if index is not None:
+                index.close()
+
+
+def _groups(clusters: list[Cluster], n: int) -> np.ndarray:
+    """A group label per document: its cluster's kept document, or itself."""
+    groups = np.arange(n)
+    for cl in clusters:
+        groups[list(cl.dropped)] = cl.keep
+    return groups
+
+
+class _Chain:
+    """Two shingle sequences read as one (index documents, then this run's)."""
+
+    def __init__(self, first, second, n_first: int):
+        self.first, self.second, self.n = first, second, n_first
+
+    def __len__(self) -> int:
+        return self.n + len(self.second)
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        return self.first[i] if i < self.n else self.second[i - self.n]
+
+
+def cluster_record(cl: Cluster, ids: list[str]) -> dict:
+    """One line of ``--clusters``: the kept id, every member, and each
+    dropped member's exact similarity to the kept one."""
+    members = sorted((cl.keep, *cl.dropped))
+    return {
+        "cluster": ids[cl.keep],
+        "size": len(members),
+        "members": [ids[i] for i in members],
+        "similarity": [{"id": ids[d], "jaccard": round(j, 4), "containment": round(con, 4)}
+                       for d, (j, con) in zip(cl.dropped, cl.scores)],
+    }
 
 
 def clean(records: Iterable[dict | str | Document], config: Config | None = None,

@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Iterator
 from .cleaner import Cleaner
 from .config import Config
 from .errors import ScrubberError
-from .pipeline import Pipeline, Result, process
+from .pipeline import Pipeline, Result, _batches, process_batch
 from .sources import Reader, kind_of
 
 log = logging.getLogger("scrubber")
@@ -105,7 +105,7 @@ def clean_shard(config: Config, shard: Shard) -> tuple[list[Result], Counter, li
             docs = reader.read_file(path, doc_id)
         else:
             docs = reader.read_jsonl_range(path, *byte_range, first_line)
-        results = [process(cleaner, d) for d in docs]
+        results = [r for batch in _batches(docs) for r in process_batch(cleaner, batch)]
     finally:
         log.removeHandler(handler)
     return results, counts, handler.messages

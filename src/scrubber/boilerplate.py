@@ -1,0 +1,276 @@
+"""Corpus-learned boilerplate: lines that repeat across many documents of one source.
+
+No pattern names a site's own furniture ("The Oakridge Dispatch", "Skip to
+content", its disclaimer under the comments), but the site prints it on
+every page. CCNet (Wenzek et al., 2020) removes paragraphs that repeat
+across a shard by their hash, and finds that this strips navigation,
+cookie notices and contact lines; C4 likewise drops text that occurs in
+many pages. scrubber keeps the idea with two changes:
+
+* **Counted per near-duplicate cluster, not per document.** Ten syndicated
+  copies of one article share every sentence; counted per document they
+  would vote their own text away. The pipeline first groups the cleaned
+  documents into clusters of copies and a line counts once per cluster, so
+  an article's lines count once however often it was syndicated, while a
+  site's furniture counts once for every distinct article it surrounds.
+* **A line must repeat in ``MIN_CLUSTERS`` clusters** (CCNet: 2), and a long
+  line (over ``LONG_WORDS`` words, which reads as prose) in
+  ``MIN_CLUSTERS_LONG``: an article quoted by two or three others shares a
+  sentence with them, which must survive.
+
+Lines are compared normalised (case, punctuation, digits as 0), keyed by a
+64-bit hash that includes the document's *source* (its directory or input
+file, or a ``--source-field`` such as the site or URL host), so one site's
+furniture is never learned from another's pages. The counting needs the
+whole run (a global pass); this module holds the pure parts.
+"""
+
+from __future__ import annotations
+
+import zlib
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from .dedup import Params, words_of
+
+_WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"0+")
+_NONWORD_LINE = re.compile(r"[^\w\n]+")
+_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+
+#: Distinct clusters a line must appear in to be furniture. CCNet removes a
+#: paragraph seen twice; scrubber asks for more because a sentence quoted
+#: by one or two other articles is not furniture.
+MIN_CLUSTERS = 4
+#: Lines longer than this read as prose...
+LONG_WORDS = 25
+#: ...and must repeat in this many clusters.
+MIN_CLUSTERS_LONG = 8
+#: Sources with fewer documents than this learn nothing: too few pages to
+#: tell a site's furniture from coincidence.
+MIN_SOURCE_DOCS = 8
+#: Clusters a 5-gram must appear in to leave the shingle sets. Higher than
+#: for lines: a 5-gram is a smaller unit, and an article whose copies were
+#: split over a few groups (``PRELIM_CONTAINMENT`` is strict) must not lose
+#: its own 5-grams; on the dev set 4 cost 8 copies, 8 and 16 none.
+COMMON_MIN_CLUSTERS = 8
+REASON = "boilerplate:corpus"
+#: The signatures that group copies before counting: they need recall on
+#: copies, not precision (verification is exact anyway), so a quarter of the
+#: permutations does; 16 bands x 2 rows find a pair at Jaccard 0.3 with
+#: probability 0.78, at 0.5 with 0.99.
+PRELIM = Params(num_perm=32, bands=16, rows=2)
+#: Containment that groups two documents before counting. Stricter than the
+#: final 0.5, because furniture is still in the text here: short articles in
+#: the same heavy furniture are over half furniture, and grouping them would
+#: let the furniture count once (tests/test_dedup.py builds such a site).
+#: On the dev set 98% of copies keep >= 0.7 against their original before
+#: stripping.
+PRELIM_CONTAINMENT = 0.7
+
+
+def normalize_line(line: str) -> str:
+    """A line for counting: case folded, punctuation gone, any number as 0
+    (furniture carries dates and counts that change from page to page)."""
+    return _NUMBER.sub("0", " ".join(_WORD.findall(line.casefold().encode().translate(_DIGITS).decode())))
+
+
+def source_of(origin: str, meta: dict | None = None, field: str | None = None) -> str:
+    """The source a document's furniture is learned within.
+
+    With ``field``, the record's value of it (a URL gives its host);
+    otherwise the input file of a JSONL record (``path:line``) or the
+    directory of a text file.
+    """
+    if field:
+        value = (meta or {}).get(field)
+        if value is None:
+            return ""
+        value = str(value)
+        if "://" in value:
+            return urlsplit(value).hostname or value
+        return value
+    m = re.match(r"^(.*):\d+$", origin)
+    if m:
+        return m.group(1)
+    return origin.rsplit("/", 1)[0] if "/" in origin else ""
+
+
+def line_keys(text: str, source: str = "") -> np.ndarray:
+    """One uint64 key per line of ``text.split("\\n")``; 0 for lines without words.
+
+    The key hashes the source with the normalised line (``normalize_line``),
+    so the same line printed by two sites is two keys.
+    """
+    return keys_of(words_of(text).lines, source)
+
+
+def keys_of(lines: list[str], source: str = "") -> np.ndarray:
+    """``line_keys`` from lines already normalised by ``dedup.words_of``:
+    numbers collapse to one 0, then two crc32 calls make 64 bits (a
+    collision would only merge two lines' counts)."""
+    seed_a = zlib.crc32(source.encode())
+    seed_b = zlib.crc32(source.encode(), 0x9E3779B9)
+    out = np.zeros(len(lines), dtype=np.uint64)
+    for i, line in enumerate(lines):
+        if line:
+            if "0" in line:
+                line = _NUMBER.sub("0", line)
+            b = line.encode()
+            out[i] = (zlib.crc32(b, seed_a) << 32 | zlib.crc32(b, seed_b)) or 1
+    return out
+
+
+def line_words(text: str) -> np.ndarray:
+    """Words per line, aligned with ``line_keys``."""
+    return words_of(text).per_line
+
+
+@dataclass(frozen=True)
+class Learned:
+    """Furniture found in a run: line key -> number of clusters it appeared
+    in, and (when asked for) an example line for each."""
+
+    counts: dict[int, int]
+    examples: dict[int, str] = field(default_factory=dict)
+
+    def __contains__(self, key: int) -> bool:
+        return key in self.counts
+
+
+def count_per_cluster(keys: list[np.ndarray], groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct keys and, for each, the number of distinct groups (clusters)
+    of documents it occurs in."""
+    if not keys:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    lens = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
+    flat = np.concatenate(keys) if keys else np.zeros(0, np.uint64)
+    grp = np.repeat(np.asarray(groups, dtype=np.int64), lens)
+    live = flat != 0
+    flat, grp = flat[live], grp[live]
+    if not len(flat):
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    order = np.lexsort((grp, flat))
+    f, g = flat[order], grp[order]
+    first = np.ones(len(f), dtype=bool)
+    first[1:] = (f[1:] != f[:-1]) | (g[1:] != g[:-1])
+    f = f[first]
+    uniq, counts = np.unique(f, return_counts=True)
+    return uniq, counts
+
+
+def learn(keys: list[np.ndarray], words: list[np.ndarray], groups: np.ndarray,
+          sources: list[str], min_clusters: int = MIN_CLUSTERS,
+          min_clusters_long: int = MIN_CLUSTERS_LONG,
+          min_source_docs: int = MIN_SOURCE_DOCS) -> Learned:
+    """The furniture of a run: keys repeated in enough distinct clusters.
+
+    ``keys[i]``/``words[i]`` are document i's line keys and words per line,
+    ``groups[i]`` its near-duplicate cluster (any label), ``sources[i]`` its
+    source; sources with fewer than ``min_source_docs`` documents are left out.
+    """
+    per_source: dict[str, int] = {}
+    for s in sources:
+        per_source[s] = per_source.get(s, 0) + 1
+    use = [i for i, s in enumerate(sources) if per_source[s] >= min_source_docs]
+    if not use:
+        return Learned({})
+    uniq, counts = count_per_cluster([keys[i] for i in use], np.asarray(groups)[use])
+    cand = counts >= min_clusters
+    uniq, counts = uniq[cand], counts[cand]
+    if not len(uniq):
+        return Learned({})
+    # Long lines need more clusters: the longest form of each key decides.
+    flat = np.concatenate([keys[i] for i in use])
+    wds = np.concatenate([words[i] for i in use]).astype(np.int64)
+    hit = np.isin(flat, uniq)
+    longest = np.zeros(len(uniq), dtype=np.int64)
+    np.maximum.at(longest, np.searchsorted(uniq, flat[hit]), wds[hit])
+    ok = (longest <= LONG_WORDS) | (counts >= min_clusters_long)
+    out = dict(zip(uniq[ok].tolist(), counts[ok].tolist()))
+    return Learned(out)
+
+
+def common_shingles(sets, groups: np.ndarray, min_clusters: int = MIN_CLUSTERS) -> np.ndarray:
+    """Shingles (word 5-gram hashes) found in at least ``min_clusters``
+    distinct clusters: the furniture's share of the shingle sets, sorted.
+
+    Counted per cluster for the same reason as lines: an article's own
+    5-grams occur in one cluster however often it was syndicated. Common
+    phrases of the language ("said in a statement") go too; they prove
+    nothing about two documents being copies.
+    """
+    arrays = [np.asarray(sets[i], dtype=np.uint64) for i in range(len(sets))]
+    uniq, counts = count_per_cluster(arrays, groups)
+    return uniq[counts >= min_clusters].astype(np.uint32)
+
+
+def without(shingles: np.ndarray, common: np.ndarray) -> np.ndarray:
+    """A sorted shingle set minus the sorted ``common`` ones."""
+    if not len(common) or not len(shingles):
+        return shingles
+    pos = np.searchsorted(common, shingles)
+    pos[pos == len(common)] = 0
+    return shingles[common[pos] != shingles]
+
+
+def drop_lines(keys: np.ndarray, learned: Learned) -> list[int]:
+    """Indices of a document's lines that are learned furniture."""
+    if not learned.counts:
+        return []
+    return [i for i, k in enumerate(keys.tolist()) if k and k in learned.counts]
+
+
+def strip(text: str, drop: list[int]) -> str:
+    """``text`` without the lines at ``drop``, blank runs collapsed."""
+    if not drop:
+        return text
+    lines = text.split("\n")
+    gone = set(drop)
+    kept = [line for i, line in enumerate(lines) if i not in gone]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+def _pattern(line: str) -> str:
+    """A regex for a learned line: its words in order, any punctuation or
+    spacing between them, any digits where it had digits (dates, counts)."""
+    words = re.findall(r"\w+", line)
+    parts = [r"\d+" if w.isdigit() else re.sub(r"\d+", r"\\d+", re.escape(w)) for w in words]
+    return r"^\W*" + r"\W+".join(parts) + r"\W*$"
+
+
+def to_rules(learned: Learned, name: str) -> str:
+    """The learned furniture as a reviewable rule file (the format of
+    ``rules/*.toml``): one ``line`` rule per line, most repeated first, its
+    count as a comment and the line itself as the ``match`` example."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "corpus"
+    out = [f"# Furniture learned by `scrubber learn` from {name}: lines repeated in",
+           f"# at least {MIN_CLUSTERS} near-duplicate clusters of one source. Review before use:",
+           "# delete any rule that names article text.", ""]
+    items = sorted(((c, learned.examples[k]) for k, c in learned.counts.items() if k in learned.examples),
+                   key=lambda x: (-x[0], x[1]))
+    seen = set()
+    n = 0
+    for count, line in items:
+        pat = _pattern(line)
+        if pat in seen or not re.findall(r"\w+", line):
+            continue
+        seen.add(pat)
+        n += 1
+        words = line.count(" ") + 1
+        desc = line if len(line) <= 60 else line[:57] + "..."
+        out += [f"# repeated in {count} clusters", "[[rule]]",
+                f"id = {_toml_str(f'learned-{slug}-{n}')}",
+                f"description = {_toml_str('Learned furniture: ' + desc)}",
+                f"pattern = {_toml_str(pat)}", f"max_words = {words + 2}",
+                f"match = [{_toml_str(line)}]", ""]
+    return "\n".join(out)
+
+
+def _toml_str(s: str) -> str:
+    """A TOML basic string (JSON's escapes are valid TOML)."""
+    import json
+    return json.dumps(s, ensure_ascii=False)

@@ -1,0 +1,75 @@
+"""Why two documents were, or were not, joined as near-duplicates.
+
+The same evidence the pipeline used, step by step: the clean texts (after
+rules, heuristics and corpus-learned boilerplate), exact text, LSH bands,
+exact containment against the threshold, and where each document ended up.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+import orjson
+
+from .boilerplate import without
+from .dedup import MIN_SHINGLES, band_keys, estimate, overlap, signature, sketch
+from .document import Document
+from .errors import ScrubberError
+
+
+def explain_pair(pipeline, docs: Iterable[Document], a: str, b: str) -> str:
+    """A short report on documents ``a`` and ``b`` (ids) of ``docs``, run
+    through ``pipeline`` as ``scrubber clean`` would (duplicates kept, so
+    that both texts can be shown)."""
+    from .pipeline import Pipeline
+
+    cfg = pipeline.config.with_(dedup=True, keep_duplicates=True, workers=1)
+    pipe = Pipeline(cfg)
+    recs = {}
+    for line in pipe.run(docs):
+        rec = orjson.loads(line)
+        rid = str(rec.get(cfg.id_field))
+        if rid in (a, b):
+            recs[rid] = rec
+    for x in (a, b):
+        if x not in recs:
+            raise ScrubberError(f"{x}: no such document in the input, or nothing left of it after cleaning")
+    p = cfg.dedup_params
+    ra, rb = recs[a], recs[b]
+    sa = sketch(ra[cfg.text_field], p.shingle_size, p.num_perm, p.seed)
+    sb = sketch(rb[cfg.text_field], p.shingle_size, p.num_perm, p.seed)
+    for s in (sa, sb):  # the sets the pipeline compared: without the run's common shingles
+        s.shingles = without(s.shingles, pipe.common)
+        s.sig = signature(s.shingles, p.num_perm, p.seed)
+    out = [f"A: {a}: {sa.words} words, {sa.size} distinct {p.shingle_size}-word shingles after cleaning "
+           f"({len(pipe.common)} shingles common to the run left out)",
+           f"B: {b}: {sb.words} words, {sb.size} distinct shingles"]
+    if sa.exact == sb.exact:
+        out.append("same normalised text: exact duplicates, joined without MinHash")
+    else:
+        ka = band_keys(sa.sig[None, :], p.bands, p.rows)[0]
+        kb = band_keys(sb.sig[None, :], p.bands, p.rows)[0]
+        agree = int(np.count_nonzero(ka == kb))
+        est = estimate(sa.sig, sb.sig)
+        out.append(f"LSH: {agree} of {p.bands} bands ({p.rows} rows each) agree, estimated Jaccard "
+                   f"{est:.2f}: " + ("a candidate pair" if agree else "never compared (not a candidate)"))
+        jac, con = overlap(sa.shingles, sb.shingles)
+        thr = cfg.containment_threshold
+        small = min(sa.size, sb.size)
+        if small < MIN_SHINGLES:
+            verdict = f"too short to prove anything (fewer than {MIN_SHINGLES} shingles): not near-duplicates"
+        elif con >= thr:
+            verdict = f"containment {con:.2f} >= {thr:.2f}: near-duplicates"
+        else:
+            verdict = f"containment {con:.2f} < {thr:.2f}: not near-duplicates"
+        out.append(f"exact: Jaccard {jac:.2f}, smaller document {con:.0%} contained in the larger; {verdict}")
+    ca, cb = ra.get("cluster"), rb.get("cluster")
+    if ca is not None and ca == cb:
+        out.append(f"result: same cluster, kept {ca} (most words, ties to the earliest)")
+    else:
+        where = [f"{x} " + (f"in the cluster of {c}" if c is not None else "in no cluster")
+                 for x, c in ((a, ca), (b, cb))]
+        out.append("result: not joined; " + ", ".join(where) +
+                   " (each member is verified against its cluster's kept document, never through another member)")
+    return "\n".join(out)

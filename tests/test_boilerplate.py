@@ -1,0 +1,115 @@
+"""Corpus-learned boilerplate: repeated lines, counted per cluster."""
+
+import numpy as np
+from texts import FURNITURE_BOTTOM, FURNITURE_TOP, article, with_furniture
+
+from scrubber import Stats, clean
+from scrubber.boilerplate import (REASON, Learned, count_per_cluster, drop_lines, learn, line_keys,
+                                  line_words, source_of, strip, to_rules, without)
+from scrubber.rules import check_examples, parse_rule_file
+
+
+def test_line_keys_ignore_case_punctuation_and_digits_but_not_the_source():
+    a = line_keys("Updated 5 hours ago\n\nSHARE this!", "site-a")
+    b = line_keys("updated 12 hours ago\n\nShare this", "site-a")
+    assert a[0] == b[0] and a[2] == b[2] and a[1] == 0
+    assert line_keys("Share this", "site-b")[0] != b[2]
+
+
+def test_source_is_the_url_host_the_jsonl_file_or_the_directory():
+    assert source_of("x", {"url": "https://news.example.com/a/1"}, "url") == "news.example.com"
+    assert source_of("x", {"site": "Harbour Times"}, "site") == "Harbour Times"
+    assert source_of("crawl/part-1.jsonl:17") == "crawl/part-1.jsonl"
+    assert source_of("crawl/site/page.txt") == "crawl/site"
+
+
+def test_copies_of_one_article_count_once():
+    keys = [np.array([7, 8], np.uint64)] * 5 + [np.array([7], np.uint64)]
+    uniq, counts = count_per_cluster(keys, np.array([0, 0, 0, 0, 0, 5]))
+    assert dict(zip(uniq.tolist(), counts.tolist())) == {7: 2, 8: 1}
+
+
+def test_learn_needs_enough_clusters_and_more_for_long_lines():
+    short, long_ = np.uint64(1), np.uint64(2)
+    keys = [np.array([short, long_], np.uint64) for _ in range(6)]
+    words = [np.array([3, 30], np.int32) for _ in range(6)]
+    sources = [""] * 6
+    got = learn(keys, words, np.arange(6), sources, min_clusters=4, min_source_docs=1)
+    assert set(got.counts) == {1}  # the 30-word line needs 8 clusters
+    assert not learn(keys, words, np.zeros(6), sources, min_clusters=4, min_source_docs=1).counts
+
+
+def test_strip_drops_lines_and_collapses_blank_runs():
+    text = "Nav\n\nBody one.\n\nFooter\n\nBody two."
+    keys = line_keys(text)
+    learned = Learned({int(keys[0]): 9, int(keys[4]): 9})
+    assert strip(text, drop_lines(keys, learned)) == "Body one.\n\nBody two."
+    assert line_words(text).tolist() == [1, 0, 2, 0, 1, 0, 2]
+
+
+def test_common_shingles_leave_the_set():
+    s = np.array([1, 3, 5, 7], np.uint32)
+    assert without(s, np.array([3, 7, 9], np.uint32)).tolist() == [1, 5]
+
+
+def test_site_furniture_is_removed_and_counted_but_syndicated_text_stays():
+    pages = [with_furniture(article(i)) for i in range(10)]
+    syndicated = article(99)
+    pages += [with_furniture(syndicated)] * 6  # one article, six copies on the site
+    stats = Stats()
+    out = list(clean(pages, stats=stats))
+    assert len(out) == 11
+    texts = [r["text"] for r in out]
+    assert not any(line in t for t in texts for line in ("Skip to main menu", FURNITURE_BOTTOM[1]))
+    assert any(syndicated.split("\n\n")[1] in t for t in texts)
+    assert stats.removed[REASON] > 0
+
+
+def test_a_small_corpus_learns_nothing():
+    pages = [with_furniture(article(i)) for i in range(3)]
+    assert all("Contact the newsroom" in r["text"] for r in clean(pages))
+
+
+def test_learned_rules_load_and_their_examples_hold(tmp_path):
+    keys = line_keys("\n".join(FURNITURE_TOP))
+    learned = Learned({int(k): 12 for k in keys}, {int(k): line for k, line in zip(keys, FURNITURE_TOP)})
+    path = tmp_path / "learned-harbour.toml"
+    path.write_text(to_rules(learned, "Harbour Times"))
+    rules, _ = parse_rule_file(path)
+    assert len(rules) == len(FURNITURE_TOP)
+    assert rules[0].id.startswith("learned-harbour-times-")
+    assert all(not check_examples(r) for r in rules)
+    assert "# repeated in 12 clusters" in path.read_text()
+
+
+def test_copies_kept_apart_by_their_furniture_keep_their_own_lines():
+    # Nine copies of one article, each under its own long "Most read" list:
+    # before stripping they share too little to be grouped strictly, and
+    # counted apart their paragraphs would be learned as furniture.
+    import random
+
+    from texts import WORDS
+
+    rng = random.Random("most read")
+    story = article(77, 8)
+    pages = [with_furniture(article(i)) for i in range(10)]
+    for _ in range(9):
+        most_read = [" ".join(rng.choice(WORDS) for _ in range(9)).capitalize() for _ in range(11)]
+        pages.append(with_furniture(story + "\n\nMost read\n" + "\n".join(most_read)))
+    out = list(clean(pages))
+    lede = story.split("\n\n")[1]
+    assert sum(lede in r["text"] for r in out) == 1  # one cluster, its text kept
+
+
+def test_furniture_is_learned_per_source_field():
+    from scrubber import Config, Pipeline
+
+    recs = [{"id": f"a{i}", "site": "harbour", "text": with_furniture(article(i))} for i in range(8)]
+    recs += [{"id": f"b{i}", "site": "other", "text": article(50 + i) + "\n\nContact the newsroom"} for i in range(3)]
+    pipe = Pipeline(Config(source_field="site", dedup=False))
+    reader = pipe.reader()
+    learned = pipe.learn(reader.record_to_document(r, r["id"]) for r in recs)
+    assert "Contact the newsroom" in learned.examples.values()
+    out = {r["id"]: r["text"] for r in clean(recs, source_field="site")}
+    assert "Contact the newsroom" not in out["a0"]
+    assert out["b0"].endswith("Contact the newsroom")  # too few pages of "other" to learn from

@@ -1,0 +1,168 @@
+"""Near-duplicate detection: signatures, candidates, proof, clusters."""
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+from texts import FURNITURE_BOTTOM, article, sentences, with_furniture
+
+from scrubber import Config, Params, clean, cluster, sketch
+from scrubber.dedup import (MIN_SHINGLES, Corpus, ShingleSpool, candidate_pairs, overlap,
+                            shingle_hashes, signature, signatures, sketch_many)
+
+
+def kept_ids(texts, **options):
+    return [r["id"] for r in clean([{"id": str(i), "text": t} for i, t in enumerate(texts)], **options)]
+
+
+# --- signatures -------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [1, 7, 300, 5000])
+def test_signature_equals_datasketch_minhash_on_the_same_shingles(size):
+    rng = np.random.default_rng(size)
+    sh = np.unique(rng.integers(0, 2**32, size=size, dtype=np.uint64).astype(np.uint32))
+    m = MinHash(num_perm=128, seed=1, hashfunc=int, scheme="affine32")
+    m.update_batch([int(x) for x in sh])
+    assert np.array_equal(signature(sh), m.hashvalues.astype(np.uint32))
+
+
+def test_signatures_of_a_batch_equal_one_by_one_and_empty_is_all_max():
+    sets = [shingle_hashes(t.lower().split()) for t in (article(1), "", article(2))]
+    batch = signatures(sets)
+    assert np.array_equal(batch[0], signature(sets[0]))
+    assert (batch[1] == np.iinfo(np.uint32).max).all()
+
+
+def test_shingles_ignore_case_punctuation_and_digits():
+    a, b = sketch("The Mayor said: 12 new trams!"), sketch("the mayor said 99 new trams")
+    assert np.array_equal(a.shingles, b.shingles) and a.exact == b.exact
+
+
+# --- candidates and proof -----------------------------------------------------
+
+def test_exact_overlap_of_shingle_sets():
+    a = np.array([1, 2, 3, 4], np.uint32)
+    b = np.array([3, 4, 5, 6, 7, 8, 9, 10], np.uint32)
+    jac, con = overlap(a, b)
+    assert jac == pytest.approx(2 / 10) and con == pytest.approx(2 / 4)
+
+
+def test_lsh_proposes_a_copy_that_kept_a_third_of_the_text():
+    full = article(3, 12)
+    third = " ".join(full.split()[: len(full.split()) // 3])
+    s = sketch_many([full, third, article(4, 12)])
+    pairs = candidate_pairs(np.stack([x.sig for x in s]), 64, 2).tolist()
+    assert [0, 1] in pairs and [0, 2] not in pairs
+
+
+def test_truncated_copy_joins_though_its_jaccard_is_low():
+    full = article(5, 12)
+    truncated = " ".join(full.split()[: len(full.split()) * 2 // 5])
+    jac, con = overlap(sketch(full).shingles, sketch(truncated).shingles)
+    assert jac < 0.5 and con > 0.9
+    assert kept_ids([truncated, full, article(6)]) == ["1", "2"]
+
+
+def test_copy_with_new_furniture_and_headline_joins():
+    body = article(7).split("\n\n", 1)[1]
+    copy = "World Wire | Home | Politics\n\nA New Headline For It\n\n" + body + "\n\nFollow us on Twitter"
+    assert len(kept_ids([article(7), copy])) == 1
+
+
+def test_mojibake_copy_joins_after_repair():
+    original = article(8).replace("council", "café council").replace("market", "“market”")
+    broken = original.encode("utf-8").decode("cp1252", errors="replace")
+    assert broken != original
+    assert len(kept_ids([original, broken])) == 1
+
+
+def test_article_quoting_two_sentences_of_another_is_kept():
+    quoted = sentences(9)[:2]
+    other = article(10).split("\n\n")
+    other.insert(2, f'As the report put it: "{" ".join(quoted)}"')
+    assert len(kept_ids([article(9), "\n\n".join(other)])) == 2
+
+
+def test_short_text_contained_in_many_articles_does_not_chain_them():
+    # A block of furniture on its own is contained in every page that
+    # carries it; joining through it would merge distinct articles.
+    block = "\n".join(FURNITURE_BOTTOM)
+    pages = [article(11) + "\n\n" + block, article(12) + "\n\n" + block, block]
+    out = cluster(sketch_many(pages))
+    assert all({c.keep, *c.dropped} != {0, 1} for c in out)
+    assert not any({0, 1} <= {c.keep, *c.dropped} for c in out)
+
+
+def test_distinct_short_articles_in_the_same_heavy_furniture_are_all_kept():
+    pages = [with_furniture(article(20 + i, 2)) for i in range(12)]
+    assert len(kept_ids(pages)) == 12
+    # without the corpus pass the furniture alone makes them look alike
+    assert len(kept_ids(pages, boilerplate=False)) < 12
+
+
+def test_tiny_texts_join_only_when_exactly_equal():
+    words = article(13).split()
+    tiny = " ".join(words[:MIN_SHINGLES])  # fewer shingles than needed for proof
+    assert len(kept_ids([article(13), tiny])) == 2
+    assert len(kept_ids([tiny, tiny.upper()])) == 1
+
+
+# --- clusters -------------------------------------------------------------------
+
+def test_most_complete_copy_is_kept_and_ties_go_to_the_earliest():
+    full = article(14, 10)
+    short = full.rsplit("\n\n", 1)[0]
+    out = cluster(sketch_many([short, full, full + " ", short]))
+    assert [(c.keep, c.dropped) for c in out] == [(1, (0, 2, 3))]
+    assert all(con >= 0.5 for _, con in out[0].scores)
+
+
+def test_documents_below_fixed_always_win():
+    full = article(15, 10)
+    short = full.rsplit("\n\n", 1)[0]
+    out = cluster(sketch_many([short, full]), fixed=1)
+    assert [(c.keep, c.dropped) for c in out] == [(0, (1,))]
+
+
+def test_params_refuse_more_band_rows_than_permutations():
+    with pytest.raises(ValueError):
+        Params(num_perm=64, bands=64, rows=2)
+
+
+def test_shingle_spool_reads_back_what_was_written():
+    sp = ShingleSpool()
+    sets = [np.array([1, 5, 9], np.uint32), np.zeros(0, np.uint32), np.array([2], np.uint32)]
+    for s in sets:
+        sp.append(s)
+    assert [sp[i].tolist() for i in range(3)] == [s.tolist() for s in sets]
+    sp.close()
+
+
+def test_corpus_of_sketches_clusters_like_the_list():
+    sks = sketch_many([article(16), article(16) + " More.", article(17)])
+    assert cluster(Corpus.of(sks)) == cluster(sks)
+
+
+def test_config_defaults_are_the_documented_lsh():
+    p = Config().dedup_params
+    assert (p.num_perm, p.bands, p.rows, p.shingle_size) == (128, 64, 2, 5)
+
+
+@pytest.mark.parametrize("num_perm,seed", [(128, 1), (32, 1), (64, 42)])
+def test_permutations_are_datasketchs_affine32(num_perm, seed):
+    from scrubber.dedup import permutations
+
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    mine = permutations(num_perm, seed)
+    assert np.array_equal(mine[0], a.astype(np.uint32)) and np.array_equal(mine[1], b.astype(np.uint32))
+
+
+def test_sketch_goes_into_datasketch_lsh_and_finds_its_copy():
+    from datasketch import MinHashLSH
+
+    from scrubber.dedup import sketch
+
+    text = " ".join(f"word{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}" for i in range(300))
+    a, b = sketch(text), sketch(text + " and a short coda at the end")
+    lsh = MinHashLSH(threshold=0.8, num_perm=128)
+    lsh.insert("a", a.to_minhash())
+    assert lsh.query(b.to_minhash()) == ["a"]

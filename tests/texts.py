@@ -1,0 +1,48 @@
+"""Small deterministic texts for the deduplication tests.
+
+``article(n)`` is a distinct made-up news article for each ``n``: sentences
+of common words drawn with a fixed seed, so that two articles share no
+5-word sequence by chance while a test can still cut, copy and decorate
+them the way syndication does.
+"""
+
+import random
+
+WORDS = ("the council city plan north south river bridge road train station school "
+         "minister report police court judge market price energy water storm farm "
+         "village museum team coach season player match goal club fans ticket "
+         "doctor hospital patient nurse study research students teacher mayor vote "
+         "election party leader budget tax workers union strike factory company "
+         "profit shares bank loan housing rent airport flight weather summer winter "
+         "festival music film actor singer award book author library garden park "
+         "forest fire rescue island coast harbour ship fishing boat bird species").split()
+
+#: The same site furniture around every page of one made-up site.
+FURNITURE_TOP = ["The Harbour Times", "Home", "News", "Sport", "Weather", "Opinion",
+                 "Skip to main menu"]
+FURNITURE_BOTTOM = ["Most popular this week", "Contact the newsroom", "Advertise with The Harbour Times",
+                    "The Harbour Times is published by Coastline Media Group, registered in the county.",
+                    "All rights reserved by Coastline Media Group and its partners.",
+                    "Our reporters follow the editors code and correct mistakes within two working days of a complaint.",
+                    "Sign up for the morning briefing and get the day's top stories from the coast in your inbox."]
+
+
+def sentences(n: int, count: int = 8) -> list[str]:
+    rng = random.Random(n)
+    out = []
+    for _ in range(count):
+        words = [rng.choice(WORDS) for _ in range(rng.randint(12, 20))]
+        out.append(" ".join(words).capitalize() + ".")
+    return out
+
+
+def article(n: int, count: int = 8) -> str:
+    """A headline and paragraphs of two sentences."""
+    s = sentences(n, count)
+    rng = random.Random(-n - 1)
+    head = " ".join(rng.choice(WORDS) for _ in range(6)).title()
+    return head + "\n\n" + "\n\n".join(" ".join(s[i:i + 2]) for i in range(0, len(s), 2))
+
+
+def with_furniture(body: str) -> str:
+    return "\n".join(FURNITURE_TOP) + "\n\n" + body + "\n\n" + "\n".join(FURNITURE_BOTTOM)
