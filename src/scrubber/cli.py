@@ -21,7 +21,9 @@ import typer
 from .__about__ import __version__
 from .config import Config
 from .errors import ScrubberError
+from .cleaner import STEPS
 from .heuristics import HEURISTICS
+from .languages import languages
 from .pipeline import Pipeline
 from .repair import repair
 from .rules import check_examples, default_rule_files, load_rules, parse_rule_file
@@ -41,6 +43,12 @@ class InputFormat(str, Enum):
     auto = "auto"
     jsonl = "jsonl"
     text = "text"
+
+
+class Favor(str, Enum):
+    balanced = "balanced"
+    precision = "precision"
+    recall = "recall"
 
 
 class OnError(str, Enum):
@@ -72,6 +80,19 @@ def _version(value: bool) -> None:
 def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                        help="Print the version and exit.")) -> None:
     pass
+
+
+def _lang(code: Optional[str]) -> Optional[str]:
+    """--lang: an ISO 639-1 code; one without a stop-word list is accepted
+    (the classifier then does without stop words) but said once."""
+    if code is None:
+        return None
+    code = code.strip().lower()
+    if code not in languages():
+        logging.getLogger("scrubber").warning(
+            f"no stop-word list for language {code!r}; the classifier will do without "
+            f"(lists: {', '.join(languages())})")
+    return code
 
 
 def _split(values: Optional[List[str]]) -> tuple[str, ...]:
@@ -133,6 +154,10 @@ def clean(
     disable: Optional[List[str]] = typer.Option(None, "--disable", help="Rule id or heuristic to switch off; repeatable or comma-separated."),
     no_default_rules: bool = typer.Option(False, "--no-default-rules", help="Do not load the rule packs shipped with scrubber."),
     no_heuristics: bool = typer.Option(False, "--no-heuristics", help="Rules only: no heuristics for unnamed furniture."),
+    no_classifier: bool = typer.Option(False, "--no-classifier", help="No content classifier (same as --disable classifier)."),
+    favor: Favor = typer.Option(Favor.balanced, "--favor", help="Classifier threshold: precision drops more doubtful lines, recall keeps more."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of the documents (ISO 639-1, e.g. de) for stop words; default: guessed per document."),
+    annotate: bool = typer.Option(False, "--annotate", help="Add a 'removed' list (reason, line, text) to each output record."),
     min_words: int = typer.Option(1, min=0, help="Drop documents with fewer words after cleaning."),
     no_dedup: bool = typer.Option(False, "--no-dedup", help="Do not remove near-duplicates (output streams)."),
     keep_duplicates: bool = typer.Option(False, "--keep-duplicates", help="Keep near-duplicates, marked with duplicate_of."),
@@ -157,6 +182,7 @@ def clean(
             text_field=text_field, id_field=id_field, input_format=input_format.value,
             on_error=on_error.value, rule_files=tuple(rules or ()), disabled=_split(disable),
             default_rules=not no_default_rules, heuristics=not no_heuristics,
+            classifier=not no_classifier, favor=favor.value, lang=_lang(lang), annotate=annotate,
             min_words=min_words, dedup=not no_dedup, keep_duplicates=keep_duplicates,
             workers=workers,
         )
@@ -186,25 +212,31 @@ def explain(
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
     disable: Optional[List[str]] = typer.Option(None, "--disable", help="Rule id or heuristic to switch off."),
     no_default_rules: bool = typer.Option(False, "--no-default-rules"),
+    no_classifier: bool = typer.Option(False, "--no-classifier", help="No content classifier."),
+    favor: Favor = typer.Option(Favor.balanced, "--favor", help="Classifier threshold."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language (ISO 639-1) for stop words."),
     text_field: str = typer.Option("text", help="JSONL field holding the text."),
 ) -> None:
-    """Show each document line by line: what was kept, what was removed and by which rule or heuristic.
+    """Show each document line by line: what was kept, what was removed and by which rule, heuristic or the classifier.
 
     \b
     Lines start with '  ' (kept), '- ' (removed) or '~ ' (a span removed);
-    the reason follows in brackets.
+    the reason follows in brackets, with the classifier's probability that
+    the line is content (p) for every line it judged.
     """
     _setup_logging(False)
 
     def body() -> None:
         config = Config(rule_files=tuple(rules or ()), disabled=_split(disable),
-                        default_rules=not no_default_rules, text_field=text_field, dedup=False)
+                        default_rules=not no_default_rules, text_field=text_field, dedup=False,
+                        classifier=not no_classifier, favor=favor.value, lang=_lang(lang))
         pipe = Pipeline(config)
         out = sys.stdout
         for doc in pipe.reader().read_paths(paths):
             text, _ = repair(doc.text)
             original = text.split("\n")
-            _, _, removals = pipe.cleaner.strip(text)
+            scores: dict[int, float] = {}
+            _, _, removals = pipe.cleaner.strip(text, scores)
             by_line: dict[int, list] = {}
             for r in removals:
                 by_line.setdefault(r.line, []).append(r)
@@ -212,10 +244,14 @@ def explain(
                       f"{sum(r.span is not None for r in removals)} spans removed\n")
             for n, line in enumerate(original, 1):
                 rs = by_line.get(n)
+                p = f" p={scores[n]:.2f}" if n in scores else ""
                 if not rs:
-                    out.write(f"  {line}\n" if line else "\n")
+                    if not line:
+                        out.write("\n")
+                    else:
+                        out.write(f"  {line}   [classifier{p}]\n" if p else f"  {line}\n")
                 elif rs[0].span is None:
-                    out.write(f"- {line}   [{rs[0].reason}]\n")
+                    out.write(f"- {line}   [{rs[0].reason}{p if rs[0].reason.startswith('classifier') else ''}]\n")
                 else:
                     cut = "; ".join(f"{r.reason} removed {r.text!r}" for r in rs)
                     out.write(f"~ {line}   [{cut}]\n")
@@ -232,12 +268,14 @@ def rules_list(
     """List the rules in force (defaults, then --rules files) and the heuristics."""
 
     def body() -> None:
-        for r in load_rules(rules or (), defaults=not no_default_rules, known_extra=HEURISTICS):
+        for r in load_rules(rules or (), defaults=not no_default_rules, known_extra=STEPS):
             region = r.where if r.where == "anywhere" else f"{r.where} {r.lines}"
             print(f"{r.id:<20} {r.action:<5} {region:<12} {Path(r.source).name:<18} {r.description}")
         for name, h in HEURISTICS.items():
             doc = (h.__doc__ or "").strip().split("\n")[0]
             print(f"{name:<20} {'line':<5} {'heuristic':<12} {'heuristics.py':<18} {doc}")
+        print(f"{'classifier':<20} {'line':<5} {'model':<12} {'classify.py':<18} "
+              "Text-level content classifier: menus, teasers, footers, comment threads")
 
     _run(body)
 
