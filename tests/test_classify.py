@@ -99,10 +99,12 @@ def test_headline_stays_with_the_article(lang):
     assert lang["title"] in kept(page(**lang))
 
 
-def test_the_same_page_without_the_classifier_keeps_the_menus():
+def test_the_same_page_without_the_classifier_keeps_the_teasers():
     src = page(**EN)
-    assert EN["nav"][1] in kept(src, classifier=False)
-    assert EN["nav"][1] in kept(src, disabled=("classifier",))
+    teaser = EN["tail"][1]
+    assert teaser not in kept(src)
+    assert teaser in kept(src, classifier=False)
+    assert teaser in kept(src, disabled=("classifier",))
 
 
 def test_a_list_page_is_not_emptied():
@@ -190,7 +192,7 @@ def test_removals_record_the_classifier_and_its_score():
     doc = Cleaner(Config(dedup=False)).clean(Document("x", page(**EN)))
     mine = [r for r in doc.removals if r.reason.startswith("classifier")]
     assert mine and all(r.score is not None and 0 <= r.score <= 1 for r in mine)
-    assert any(r.text == EN["nav"][1] for r in mine)
+    assert any(r.text == EN["tail"][1] for r in mine)
 
 
 def test_region_needs_one_dense_span_of_content():
@@ -206,3 +208,12 @@ def test_a_short_line_between_kept_lines_stays():
     keep, why = decide(p, np.full(5, 10.0), 0.5, {"enabled": False, "sandwich": 0.05})
     assert keep.tolist() == [True, True, True, False, True]
     assert why[3] == "classifier"
+
+
+def test_a_page_the_classifier_would_empty_falls_back_to_keeping_it():
+    from scrubber.classify import _fallback
+    words = np.full(10, 5.0)
+    keep, why = _fallback(np.full(10, 0.01), words, 0.3)
+    assert keep.all() and why == [None] * 10
+    keep, _ = _fallback(np.array([0.5] * 5 + [0.01] * 5), words, 0.3)
+    assert keep.tolist() == [True] * 5 + [False] * 5

@@ -7,9 +7,12 @@ its neighbours, its place in the page); a small neural network scores it,
 twice: the second pass also sees the first pass's scores of the
 neighbouring lines, which is how "short lines between content stay
 content" and "a heading directly before content stays" are learnt rather
-than hand-coded. Then a region pass: on a page that reads as one article,
-lines far outside the article's span go even when they look like prose
-(comment threads, teasers under the article).
+than hand-coded. Three such pairs, trained from different seeds, are
+averaged. Then a region pass: on a page that reads as one article, lines
+far outside the article's span go even when they look like prose (comment
+threads, teasers under the article); a page with no such span is judged
+at the lower, recall threshold; and a page the classifier would all but
+empty is kept (``_fallback``).
 
 The weights are data (``data/classifier.json``), written by
 ``benchmarks/train_classifier.py`` from the development sets; inference
@@ -37,6 +40,11 @@ FAVORS = ("balanced", "precision", "recall")
 #: on whole web pages), and a short text handed to ``clean_text`` is more
 #: likely a snippet the user wants kept than a page full of menus.
 MIN_LINES = 6
+#: Share of a page's words the classifier must leave, or it falls back to
+#: keeping more (see ``_fallback``). Articles in the development sets are
+#: rarely under 20% of their page (dragnet: 5% of pages); keeping a page
+#: whole costs precision there, emptying a list page costs all recall.
+MIN_KEEP = 0.1
 
 
 @dataclass(frozen=True)
@@ -105,10 +113,12 @@ def _best_span(gain: np.ndarray) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class Model:
-    """A trained classifier: two networks, thresholds and region settings."""
+    """A trained classifier: pairs of networks (first and second pass),
+    thresholds and region settings. Several pairs, trained from different
+    seeds, are averaged: one small network's verdict on a page unlike its
+    training pages swings with its seed; the mean of a few does not."""
 
-    first: _Net
-    second: _Net | None
+    members: tuple[tuple[_Net, _Net | None], ...]
     thresholds: dict
     region: dict
     info: dict
@@ -124,17 +134,21 @@ class Model:
     def from_dict(cls, d: dict) -> "Model":
         if d.get("features") != features.names():
             raise ValueError("classifier model was trained on other features; retrain it")
-        second = _Net.from_dict(d["second"]) if d.get("second") else None
-        return cls(_Net.from_dict(d["first"]), second, dict(d["thresholds"]),
-                   dict(d.get("region", {})), dict(d.get("info", {})))
+        members = d.get("members") or [{"first": d["first"], "second": d.get("second")}]
+        pairs = tuple((_Net.from_dict(m["first"]),
+                       _Net.from_dict(m["second"]) if m.get("second") else None) for m in members)
+        return cls(pairs, dict(d["thresholds"]), dict(d.get("region", {})), dict(d.get("info", {})))
 
     def scores(self, x: np.ndarray) -> np.ndarray:
         """Probability that each line (row of ``x``) is content."""
-        p = self.first(x)
-        if self.second is not None:
-            words = np.expm1(x[:, 0]).astype(np.float64)
-            p = self.second(np.hstack([x, context_of(p, words)]))
-        return p
+        words = np.expm1(x[:, 0]).astype(np.float64)
+        total = np.zeros(len(x))
+        for first, second in self.members:
+            p = first(x)
+            if second is not None:
+                p = second(np.hstack([x, context_of(p, words)]))
+            total += p
+        return total / len(self.members)
 
 
 @lru_cache(maxsize=1)
@@ -202,7 +216,22 @@ def classify(lines: list[str], model: Model, favor: str = "balanced",
     t = float(model.thresholds[favor])
     words = np.expm1(x[:, 0]).astype(np.float64)
     keep, why = decide(p, words, t, model.region)
+    if words[keep].sum() < MIN_KEEP * words.sum():
+        keep, why = _fallback(p, words, float(model.thresholds["recall"]))
     return Verdict(p, keep, why, lang)
+
+
+def _fallback(p: np.ndarray, words: np.ndarray, low: float) -> tuple[np.ndarray, list]:
+    """When the classifier would leave almost nothing of a page, it is more
+    likely wrong about the page (a list, a forum, a language or layout it
+    has not seen) than the page is all furniture: keep the lines above the
+    recall threshold, or, if that is still almost nothing, the whole page.
+    trafilatura falls back the same way when its extraction comes out too
+    short."""
+    keep = p >= low
+    if words[keep].sum() < MIN_KEEP * words.sum():
+        keep = np.ones(len(p), dtype=bool)
+    return keep, [None if k else "classifier" for k in keep.tolist()]
 
 
 def decide(p: np.ndarray, words: np.ndarray, threshold: float,
@@ -213,9 +242,14 @@ def decide(p: np.ndarray, words: np.ndarray, threshold: float,
     (a subheading, a one-line quote, a dateline between paragraphs), unless
     its own score is hopeless (below ``settings["sandwich"]``)."""
     n = len(p)
+    span = region(p, words, threshold, settings) if settings.get("enabled", True) else None
+    if span is None and "unfocused" in settings:
+        # No single article: a list, a forum, a link page. Deleting too
+        # much is the risk there (CleanEval's gold keeps most of such
+        # pages), so the lower threshold applies.
+        threshold = min(threshold, float(settings["unfocused"]))
     keep = p >= threshold
     why: list = [None if k else "classifier" for k in keep.tolist()]
-    span = region(p, words, threshold, settings) if settings.get("enabled", True) else None
     if span is not None:
         lo, hi = span
         inner = float(settings.get("inner", threshold))
