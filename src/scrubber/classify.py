@@ -49,19 +49,24 @@ MIN_KEEP = 0.1
 
 @dataclass(frozen=True)
 class _Net:
-    mean: np.ndarray
-    scale: np.ndarray
+    """A ReLU network ending in a logistic unit. The input standardisation
+    (``(x - mean) / scale``) is folded into the first layer at load, so it
+    costs nothing per line."""
+
     layers: tuple[tuple[np.ndarray, np.ndarray], ...]
 
     @classmethod
     def from_dict(cls, d: dict) -> "_Net":
-        layers = tuple((np.asarray(w, dtype=np.float32), np.asarray(b, dtype=np.float32))
-                       for w, b in d["layers"])
-        return cls(np.asarray(d["mean"], dtype=np.float32),
-                   np.asarray(d["scale"], dtype=np.float32), layers)
+        layers = [(np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64))
+                  for w, b in d["layers"]]
+        mean = np.asarray(d["mean"], dtype=np.float64)
+        scale = np.asarray(d["scale"], dtype=np.float64)
+        w0, b0 = layers[0]
+        layers[0] = (w0 / scale[:, None], b0 - (mean / scale) @ w0)
+        return cls(tuple((w.astype(np.float32), b.astype(np.float32)) for w, b in layers))
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        h = (x - self.mean) / self.scale
+        h = x
         for w, b in self.layers[:-1]:
             h = np.maximum(h @ w + b, 0.0)
         w, b = self.layers[-1]
@@ -97,18 +102,19 @@ CONTEXT_NAMES = (["p"] + [f"p@{w}" for w in features.WINDOWS]
 
 
 def _best_span(gain: np.ndarray) -> tuple[int, int]:
-    """The run of lines with the largest sum of ``gain`` (Kadane's maximum
-    subarray); (0, -1) when every gain is negative."""
-    best, best_lo, best_hi = 0.0, 0, -1
-    run, lo = 0.0, 0
-    for i, g in enumerate(gain.tolist()):
-        if run <= 0:
-            run, lo = g, i
-        else:
-            run += g
-        if run > best:
-            best, best_lo, best_hi = run, lo, i
-    return best_lo, best_hi
+    """The run of lines with the largest sum of ``gain`` (the maximum
+    subarray, from prefix sums: the best end is where the prefix sum rises
+    most above its running minimum); (0, -1) when every gain is negative."""
+    if not len(gain):
+        return 0, -1
+    prefix = np.concatenate(([0.0], np.cumsum(gain)))
+    lowest = np.minimum.accumulate(prefix[:-1])
+    rise = prefix[1:] - lowest
+    hi = int(rise.argmax())
+    if rise[hi] <= 0:
+        return 0, -1
+    lo = int(prefix[:hi + 1].argmin())
+    return lo, hi
 
 
 @dataclass(frozen=True)
