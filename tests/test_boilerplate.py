@@ -110,6 +110,7 @@ def test_furniture_is_learned_per_source_field():
     reader = pipe.reader()
     learned = pipe.learn(reader.record_to_document(r, r["id"]) for r in recs)
     assert "Contact the newsroom" in learned.examples.values()
-    out = {r["id"]: r["text"] for r in clean(recs, source_field="site")}
+    # the classifier alone would take the footer too; this is about the corpus pass
+    out = {r["id"]: r["text"] for r in clean(recs, source_field="site", classifier=False)}
     assert "Contact the newsroom" not in out["a0"]
     assert out["b0"].endswith("Contact the newsroom")  # too few pages of "other" to learn from

@@ -95,7 +95,7 @@ def test_explain_names_rule_and_heuristic():
     assert r.exit_code == 0
     assert "- DealMakerz   [heuristic:head-furniture]" in r.stdout
     assert "[rule:see-also]" in r.stdout
-    assert "\n  Difficult before conversations\n" in r.stdout
+    assert "\n  Difficult before conversations   [classifier p=" in r.stdout
 
 
 def test_explain_shows_spans():
@@ -303,3 +303,48 @@ def test_a_bad_index_file_is_one_line_and_exit_1(tmp_path):
 def test_index_without_dedup_is_refused(tmp_path):
     r = run("clean", SEEDS, "--no-dedup", "--index", tmp_path / "x.db")
     assert r.exit_code == 1 and "--index needs deduplication" in r.stderr
+
+
+PAGE = "\n".join(["Example Times", "Home | News | Sport", "Login", "Search",
+                  "Council approves the tram plan"] + [ARTICLE] * 4
+                 + ["About us | Contact | Advertise", "Privacy Policy", "\u00a9 2021 Example Times"])
+
+
+def test_explain_shows_the_classifier_evidence(tmp_path):
+    src = tmp_path / "page.txt"
+    src.write_text(PAGE)
+    r = run("explain", src)
+    assert r.exit_code == 0, r.output
+    assert "- Home | News | Sport   [classifier" in r.stdout
+    assert "p=0." in r.stdout
+    r = run("explain", src, "--no-classifier")
+    assert "[classifier" not in r.stdout
+
+
+def test_clean_annotate_lists_what_went(tmp_path):
+    src = tmp_path / "page.txt"
+    src.write_text(PAGE)
+    rec = records(run("clean", src, "--no-dedup", "-q", "--annotate").stdout)[0]
+    menu = [x for x in rec["removed"] if x["text"] == "Home | News | Sport"]
+    assert menu and menu[0]["reason"].startswith("classifier") and menu[0]["line"] == 2
+    assert 0 <= menu[0]["p"] <= 1
+    assert "removed" not in records(run("clean", src, "--no-dedup", "-q").stdout)[0]
+
+
+def test_clean_no_classifier_keeps_the_menu(tmp_path):
+    src = tmp_path / "page.txt"
+    src.write_text(PAGE)
+    assert "Home | News" not in records(run("clean", src, "--no-dedup", "-q").stdout)[0]["text"]
+    for flags in (["--no-classifier"], ["--disable", "classifier"]):
+        rec = records(run("clean", src, "--no-dedup", "-q", *flags).stdout)[0]
+        assert "Home | News" in rec["text"]
+
+
+def test_clean_favor_and_lang_flags(tmp_path):
+    src = tmp_path / "page.txt"
+    src.write_text(PAGE)
+    for favor in ("precision", "balanced", "recall"):
+        assert run("clean", src, "--no-dedup", "-q", "--favor", favor).exit_code == 0
+    assert run("clean", src, "--favor", "greedy").exit_code == 2
+    r = run("clean", src, "--no-dedup", "--lang", "xx")
+    assert r.exit_code == 0 and "no stop-word list for language 'xx'" in r.stderr

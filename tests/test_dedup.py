@@ -93,10 +93,12 @@ def test_short_text_contained_in_many_articles_does_not_chain_them():
 
 
 def test_distinct_short_articles_in_the_same_heavy_furniture_are_all_kept():
+    # The generated articles have no stop words, so the classifier rightly
+    # doubts them; this is about the corpus pass and the clusters.
     pages = [with_furniture(article(20 + i, 2)) for i in range(12)]
-    assert len(kept_ids(pages)) == 12
+    assert len(kept_ids(pages, classifier=False)) == 12
     # without the corpus pass the furniture alone makes them look alike
-    assert len(kept_ids(pages, boilerplate=False)) < 12
+    assert len(kept_ids(pages, boilerplate=False, classifier=False)) < 12
 
 
 def test_tiny_texts_join_only_when_exactly_equal():

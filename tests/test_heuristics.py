@@ -5,7 +5,7 @@ BODY = ("The minister arrived in the capital on Wednesday for talks that officia
 
 
 def strip(text, **cfg):
-    c = Cleaner(Config(default_rules=False, **cfg))
+    c = Cleaner(Config(default_rules=False, classifier=False, **cfg))
     out = c.clean(__import__("scrubber").Document("d", text))
     return out.text, [r.reason for r in out.removals]
 

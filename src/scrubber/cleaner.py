@@ -1,4 +1,4 @@
-"""Cleaning one document: repair, then rules, then heuristics.
+"""Cleaning one document: repair, then rules, heuristics and the classifier.
 
 This is the per-document step; it is pure (document in, document out) so
 that the pipeline can run it in any number of worker processes.
@@ -10,11 +10,14 @@ import re
 
 from .config import Config
 from .document import Document, Removal
+from .classify import Model, classify
 from .heuristics import HEURISTICS
 from .repair import repair
 from .rules import CompiledRule, RuleSet, load_rules
 
 _BLANK_RUN = re.compile(r"\n{3,}")
+#: Names ``--disable`` accepts besides rule ids.
+STEPS = (*HEURISTICS, "classifier")
 
 
 class Cleaner:
@@ -23,16 +26,22 @@ class Cleaner:
     def __init__(self, config: Config | None = None):
         self.config = config = config or Config()
         rules = load_rules(config.rule_files, defaults=config.default_rules,
-                           disabled=config.disabled, known_extra=HEURISTICS)
+                           disabled=config.disabled, known_extra=STEPS)
         self.ruleset = RuleSet(rules)
         self.rules: list[CompiledRule] = self.ruleset.compiled
         self.heuristics = [h for name, h in HEURISTICS.items()
                            if config.heuristics and name not in config.disabled]
+        self.model: Model | None = None
+        if config.classifier and "classifier" not in config.disabled:
+            self.model = Model.load(config.classifier_model)
 
-    def strip(self, text: str) -> tuple[list[str], list[bool], list[Removal]]:
-        """Apply rules and heuristics to repaired text.
+    def strip(self, text: str, scores: dict | None = None
+              ) -> tuple[list[str], list[bool], list[Removal]]:
+        """Apply rules, heuristics and the classifier to repaired text.
 
         Returns the lines, which of them are kept, and what went and why.
+        ``scores``, when given, is filled with the classifier's probability
+        of content for each line it saw (1-based line number -> p).
         """
         lines = text.split("\n")
         alive = [True] * len(lines)
@@ -40,7 +49,10 @@ class Cleaner:
         nonempty = sum(1 for line in lines if line)
         timeout = self.config.rule_timeout
         k = -1  # index of the current line among non-empty lines
+        ended = False  # a tail rule fired: the rest of the document is gone
         for i, line in enumerate(lines):
+            if ended:
+                break
             if not line:
                 continue
             k += 1
@@ -69,11 +81,28 @@ class Cleaner:
                         if lines[j] and alive[j]:
                             alive[j] = False
                             removals.append(Removal(r.reason, j + 1, lines[j]))
-                    return lines, alive, removals
+                    ended = True
                 break
         for h in self.heuristics:
             h(lines, alive, removals)
+        if self.model is not None:
+            self._classify(lines, alive, removals, scores)
         return lines, alive, removals
+
+    def _classify(self, lines: list[str], alive: list[bool], removals: list[Removal],
+                  scores: dict | None) -> None:
+        idx = [i for i, line in enumerate(lines) if alive[i] and line]
+        if not idx:
+            return
+        cfg = self.config
+        v = classify([lines[i] for i in idx], self.model, cfg.favor, cfg.lang)
+        p = v.p.tolist()
+        if scores is not None:
+            scores.update((i + 1, p[j]) for j, i in enumerate(idx))
+        for j, i in enumerate(idx):
+            if v.why[j] is not None:
+                alive[i] = False
+                removals.append(Removal(v.why[j], i + 1, lines[i], score=round(p[j], 3)))
 
     @staticmethod
     def _cut_spans(c: CompiledRule, line: str, i: int, removals: list[Removal],

@@ -21,10 +21,12 @@ import typer
 from .__about__ import __version__
 from .config import Config
 from .errors import ScrubberError
+from .cleaner import STEPS
 from .heuristics import HEURISTICS
 from .boilerplate import to_rules
 from .explain import explain_pair
 from .index import open_index
+from .languages import languages
 from .pipeline import Pipeline
 from .repair import repair
 from .rules import check_examples, default_rule_files, load_rules, parse_rule_file
@@ -51,6 +53,12 @@ class InputFormat(str, Enum):
 class Engine(str, Enum):
     local = "local"
     ray = "ray"
+
+
+class Favor(str, Enum):
+    balanced = "balanced"
+    precision = "precision"
+    recall = "recall"
 
 
 class OnError(str, Enum):
@@ -82,6 +90,19 @@ def _version(value: bool) -> None:
 def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                        help="Print the version and exit.")) -> None:
     pass
+
+
+def _lang(code: Optional[str]) -> Optional[str]:
+    """--lang: an ISO 639-1 code; one without a stop-word list is accepted
+    (the classifier then does without stop words) but said once."""
+    if code is None:
+        return None
+    code = code.strip().lower()
+    if code not in languages():
+        logging.getLogger("scrubber").warning(
+            f"no stop-word list for language {code!r}; the classifier will do without "
+            f"(lists: {', '.join(languages())})")
+    return code
 
 
 def _split(values: Optional[List[str]]) -> tuple[str, ...]:
@@ -144,6 +165,10 @@ def clean(
     disable: Optional[List[str]] = typer.Option(None, "--disable", help="Rule id or heuristic to switch off; repeatable or comma-separated."),
     no_default_rules: bool = typer.Option(False, "--no-default-rules", help="Do not load the rule packs shipped with scrubber."),
     no_heuristics: bool = typer.Option(False, "--no-heuristics", help="Rules only: no heuristics for unnamed furniture."),
+    no_classifier: bool = typer.Option(False, "--no-classifier", help="No content classifier (same as --disable classifier)."),
+    favor: Favor = typer.Option(Favor.balanced, "--favor", help="Classifier threshold: precision drops more doubtful lines, recall keeps more."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of the documents (ISO 639-1, e.g. de) for stop words; default: guessed per document."),
+    annotate: bool = typer.Option(False, "--annotate", help="Add a 'removed' list (reason, line, text) to each output record."),
     min_words: int = typer.Option(1, min=0, help="Drop documents with fewer words after cleaning."),
     no_dedup: bool = typer.Option(False, "--no-dedup", help="Do not remove near-duplicates (output streams)."),
     keep_duplicates: bool = typer.Option(False, "--keep-duplicates", help="Keep near-duplicates, marked with duplicate_of."),
@@ -178,6 +203,7 @@ def clean(
             text_field=text_field, id_field=id_field, input_format=input_format.value,
             on_error=on_error.value, rule_files=tuple(rules or ()), disabled=_split(disable),
             default_rules=not no_default_rules, heuristics=not no_heuristics,
+            classifier=not no_classifier, favor=favor.value, lang=_lang(lang), annotate=annotate,
             min_words=min_words, dedup=not no_dedup, keep_duplicates=keep_duplicates,
             workers=workers, boilerplate=not no_boilerplate, source_field=source_field, index=index,
             engine=engine.value, ray_address=address, shard_bytes=shard_bytes,
@@ -218,14 +244,18 @@ def explain(
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
     disable: Optional[List[str]] = typer.Option(None, "--disable", help="Rule id or heuristic to switch off."),
     no_default_rules: bool = typer.Option(False, "--no-default-rules"),
+    no_classifier: bool = typer.Option(False, "--no-classifier", help="No content classifier."),
+    favor: Favor = typer.Option(Favor.balanced, "--favor", help="Classifier threshold."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language (ISO 639-1) for stop words."),
     text_field: str = typer.Option("text", help="JSONL field holding the text."),
     dup: Optional[Tuple[str, str]] = typer.Option(None, "--dup", help="Two document ids: why they were or were not joined as near-duplicates in the corpus of PATHS (without PATHS: two files)."),
 ) -> None:
-    """Show each document line by line: what was kept, what was removed and by which rule or heuristic.
+    """Show each document line by line: what was kept, what was removed and by which rule, heuristic or the classifier.
 
     \b
     Lines start with '  ' (kept), '- ' (removed) or '~ ' (a span removed);
-    the reason follows in brackets.
+    the reason follows in brackets, with the classifier's probability that
+    the line is content (p) for every line it judged.
     With --dup A B: the evidence for or against joining documents A and B.
     """
     _setup_logging(False)
@@ -250,13 +280,15 @@ def explain(
         if not paths:
             raise ScrubberError("explain needs documents (PATHS), or --dup A B")
         config = Config(rule_files=tuple(rules or ()), disabled=_split(disable),
-                        default_rules=not no_default_rules, text_field=text_field, dedup=False)
+                        default_rules=not no_default_rules, text_field=text_field, dedup=False,
+                        classifier=not no_classifier, favor=favor.value, lang=_lang(lang))
         pipe = Pipeline(config)
         out = sys.stdout
         for doc in pipe.reader().read_paths(paths):
             text, _ = repair(doc.text)
             original = text.split("\n")
-            _, _, removals = pipe.cleaner.strip(text)
+            scores: dict[int, float] = {}
+            _, _, removals = pipe.cleaner.strip(text, scores)
             by_line: dict[int, list] = {}
             for r in removals:
                 by_line.setdefault(r.line, []).append(r)
@@ -264,10 +296,14 @@ def explain(
                       f"{sum(r.span is not None for r in removals)} spans removed\n")
             for n, line in enumerate(original, 1):
                 rs = by_line.get(n)
+                p = f" p={scores[n]:.2f}" if n in scores else ""
                 if not rs:
-                    out.write(f"  {line}\n" if line else "\n")
+                    if not line:
+                        out.write("\n")
+                    else:
+                        out.write(f"  {line}   [classifier{p}]\n" if p else f"  {line}\n")
                 elif rs[0].span is None:
-                    out.write(f"- {line}   [{rs[0].reason}]\n")
+                    out.write(f"- {line}   [{rs[0].reason}{p if rs[0].reason.startswith('classifier') else ''}]\n")
                 else:
                     cut = "; ".join(f"{r.reason} removed {r.text!r}" for r in rs)
                     out.write(f"~ {line}   [{cut}]\n")
@@ -296,8 +332,10 @@ def learn(
     _setup_logging(False)
 
     def body() -> None:
+        # Without the classifier: learned rules should name the furniture a
+        # rules-only run meets, including what the classifier would only guess.
         config = Config(text_field=text_field, source_field=source_field,
-                        rule_files=tuple(rules or ()), workers=workers)
+                        rule_files=tuple(rules or ()), workers=workers, classifier=False)
         pipe = Pipeline(config)
         learned = pipe.learn(pipe.reader().read_paths(paths))
         label = name or Path(paths[0].rstrip("/")).name.split(".")[0] or "corpus"
@@ -351,12 +389,14 @@ def rules_list(
     """List the rules in force (defaults, then --rules files) and the heuristics."""
 
     def body() -> None:
-        for r in load_rules(rules or (), defaults=not no_default_rules, known_extra=HEURISTICS):
+        for r in load_rules(rules or (), defaults=not no_default_rules, known_extra=STEPS):
             region = r.where if r.where == "anywhere" else f"{r.where} {r.lines}"
             print(f"{r.id:<20} {r.action:<5} {region:<12} {Path(r.source).name:<18} {r.description}")
         for name, h in HEURISTICS.items():
             doc = (h.__doc__ or "").strip().split("\n")[0]
             print(f"{name:<20} {'line':<5} {'heuristic':<12} {'heuristics.py':<18} {doc}")
+        print(f"{'classifier':<20} {'line':<5} {'model':<12} {'classify.py':<18} "
+              "Text-level content classifier: menus, teasers, footers, comment threads")
 
     _run(body)
 

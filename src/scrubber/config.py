@@ -38,7 +38,26 @@ class Config:
     #: Heuristics for furniture no pattern names (see heuristics.py).
     heuristics: bool = True
 
+    # --- classifier (see classify.py) --------------------------------------
+    #: The text-level content classifier, run after rules and heuristics;
+    #: ``--disable classifier`` or ``--no-classifier`` turns it off.
+    classifier: bool = True
+    #: ``balanced`` uses the threshold that maximised F1 on the training
+    #: pages; ``precision`` drops more doubtful lines, ``recall`` keeps more
+    #: (trafilatura's favor_precision / favor_recall, same spirit).
+    favor: Literal["balanced", "precision", "recall"] = "balanced"
+    #: ISO 639-1 code of the documents' language for stop words; None
+    #: guesses it per document from stop-word hits.
+    lang: str | None = None
+    #: A model file written by ``benchmarks/train_classifier.py``; None uses
+    #: the one shipped in the package.
+    classifier_model: str | None = None
+
     # --- output ----------------------------------------------------------
+    #: Add a ``removed`` list to each output record: what cleaning took
+    #: out, as ``{"reason", "line", "text"}`` (and ``"p"`` for the
+    #: classifier's removals), for auditing a run.
+    annotate: bool = False
     #: Documents with fewer words than this after cleaning are dropped and
     #: counted; 1 drops only documents left empty.
     min_words: int = 1

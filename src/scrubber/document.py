@@ -12,13 +12,15 @@ class Removal:
     ``reason`` is a stable name (``rule:<id>`` or ``heuristic:<name>``) that
     also keys the counters of the run summary. ``line`` is 1-based in the
     repaired text. ``span`` is the character range inside that line for span
-    removals, ``None`` when the whole line went.
+    removals, ``None`` when the whole line went. ``score`` is the
+    classifier's probability that the line was content, for its removals.
     """
 
     reason: str
     line: int
     text: str
     span: tuple[int, int] | None = None
+    score: float | None = None
 
 
 @dataclass(slots=True)

@@ -65,6 +65,15 @@ class Result:
     words: np.ndarray | None = None   # word hashes, kept for pass 2
 
 
+def _removal_record(r) -> dict:
+    out = {"reason": r.reason, "line": r.line, "text": r.text}
+    if r.span is not None:
+        out["span"] = list(r.span)
+    if r.score is not None:
+        out["p"] = r.score
+    return out
+
+
 def to_record(doc: Document, config: Config) -> dict:
     """The output record: input fields in their order, text replaced, id kept
     (or added first when the input had none)."""
@@ -75,6 +84,8 @@ def to_record(doc: Document, config: Config) -> dict:
             rec = {config.id_field: doc.id, **rec}
     else:
         rec = {config.id_field: doc.id, config.text_field: doc.text}
+    if config.annotate:
+        rec["removed"] = [_removal_record(r) for r in doc.removals]
     if config.dedup:
         for f in _DEDUP_FIELDS:  # ours to set; stale input values would mislead
             rec.pop(f, None)

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""How well does scrubber keep the article and drop the furniture? And how fast?
+
+    python benchmarks/extraction.py DATASET_DIR [--split all|train|test] [options]
+
+DATASET_DIR holds ``input/<id>.txt`` (page text) and ``gold.jsonl``
+(``{"id", "text"}``, the main content a person marked). Prints the
+article-extraction benchmark's metric (token 4-gram shingles, per-page
+precision and recall averaged over pages, F1 of the two means; a page with
+an empty prediction is left out of the precision mean, as in the
+benchmark's score.py) and the cleaning speed in MB/s on one core, for the
+whole cleaning step (repair, rules, heuristics, classifier) and for the
+classifier alone.
+
+``--split test`` scores only the pages the shipped classifier was not
+trained on (``benchmarks/train_classifier.py`` holds them out by a hash of
+the page id); ``--split train`` only the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+TOKEN = re.compile(r"\w+")
+N = 4
+#: Share of each set's pages held out from training; fixed so that the
+#: benchmark and the training script agree on which pages are unseen.
+TEST_SHARE = 0.3
+
+
+def held_out(set_name: str, page_id: str, share: float = TEST_SHARE) -> bool:
+    """Whether a page belongs to the test split: a hash of set and id, so
+    the split is stable across runs, machines and file orders."""
+    h = hashlib.sha1(f"{set_name}/{page_id}".encode()).digest()
+    return int.from_bytes(h[:4], "big") / 2**32 < share
+
+
+def shingles(text: str) -> Counter:
+    toks = TOKEN.findall(text or "")
+    if len(toks) < N:
+        return Counter([tuple(toks)]) if toks else Counter()
+    return Counter(tuple(toks[i:i + N]) for i in range(len(toks) - N + 1))
+
+
+def page_counts(gold: str, pred: str) -> tuple[float, float, float]:
+    g, p = shingles(gold), shingles(pred)
+    tp = sum((g & p).values())
+    fp = sum((p - g).values())
+    fn = sum((g - p).values())
+    s = tp + fp + fn
+    return (tp / s, fp / s, fn / s) if s else (0.0, 0.0, 0.0)
+
+
+def aggregate(counts: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """F1, precision, recall as the benchmark defines them."""
+    def page_p(tp, fp, fn):
+        return 1.0 if fp == fn == 0 else tp / (tp + fp)
+
+    def page_r(tp, fp, fn):
+        return 1.0 if fp == fn == 0 else tp / (tp + fn)
+
+    ps = [page_p(*c) for c in counts if c[0] + c[1] > 0]
+    rs = [page_r(*c) for c in counts if c[0] + c[2] > 0]
+    p = sum(ps) / len(ps) if ps else 0.0
+    r = sum(rs) / len(rs) if rs else 0.0
+    return (2 * p * r / (p + r) if p + r else 0.0), p, r
+
+
+def load_set(dataset: Path, split: str = "all") -> list[tuple[str, str, str]]:
+    """(id, page text, gold text) of the pages in ``split``."""
+    gold = {}
+    with open(dataset / "gold.jsonl", encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                rec = json.loads(line)
+                gold[str(rec["id"])] = rec.get("text") or ""
+    out = []
+    for pid in sorted(gold):
+        if split != "all" and held_out(dataset.name, pid) != (split == "test"):
+            continue
+        path = dataset / "input" / f"{pid}.txt"
+        out.append((pid, path.read_text(encoding="utf-8"), gold[pid]))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("dataset", type=Path)
+    ap.add_argument("--split", choices=("all", "train", "test"), default="all")
+    ap.add_argument("--favor", choices=("balanced", "precision", "recall"), default="balanced")
+    ap.add_argument("--no-classifier", action="store_true")
+    ap.add_argument("--model", help="classifier model file (default: the shipped one)")
+    ap.add_argument("--disable", action="append", default=[], help="rule id or step to switch off")
+    ap.add_argument("--pred", type=Path, help="also write predictions as JSONL here")
+    args = ap.parse_args(argv)
+
+    from scrubber import Cleaner, Config, Document
+    from scrubber.classify import classify
+    from scrubber.repair import repair
+
+    config = Config(dedup=False, classifier=not args.no_classifier, favor=args.favor,
+                    classifier_model=args.model, disabled=tuple(args.disable))
+    cleaner = Cleaner(config)
+    no_clf = Cleaner(config.with_(classifier=False))
+    pages = load_set(args.dataset, args.split)
+    size = sum(len(t.encode()) for _, t, _ in pages)
+
+    start = time.perf_counter()
+    preds = [cleaner.clean(Document(pid, text)).text for pid, text, _ in pages]
+    total = time.perf_counter() - start
+    # Each step timed on its own, on the same pages: repair, then rules and
+    # heuristics, then the classifier on the lines they left.
+    start = time.perf_counter()
+    repaired = [repair(text)[0] for _, text, _ in pages]
+    repair_s = time.perf_counter() - start
+    start = time.perf_counter()
+    survivors = []
+    for text in repaired:
+        lines, alive, _ = no_clf.strip(text)
+        survivors.append([line for line, a in zip(lines, alive) if a and line])
+    rules_s = time.perf_counter() - start
+    clf_s = 1e-9
+    if cleaner.model is not None:
+        start = time.perf_counter()
+        for lines in survivors:
+            classify(lines, cleaner.model, config.favor, config.lang)
+        clf_s = time.perf_counter() - start
+
+    counts = [page_counts(g, p) for (_, _, g), p in zip(pages, preds)]
+    f1, p, r = aggregate(counts)
+    empty = sum(1 for x in preds if not TOKEN.search(x))
+    mb = size / 1e6
+    print(f"set {args.dataset.name} split {args.split}: {len(pages)} pages, {mb:.1f} MB, "
+          f"{empty} empty outputs")
+    print(f"speed (MB/s of input, one core): whole clean {mb / total:.2f}; repair {mb / repair_s:.2f}; "
+          f"rules+heuristics {mb / rules_s:.2f}; classifier {mb / clf_s:.1f}; "
+          f"rules+heuristics+classifier {mb / (rules_s + clf_s):.2f}")
+    print(f"F1={f1:.3f} P={p:.3f} R={r:.3f} n={len(pages)}")
+    if args.pred:
+        with open(args.pred, "w", encoding="utf-8") as f:
+            for (pid, _, _), text in zip(pages, preds):
+                f.write(json.dumps({"id": pid, "text": text}, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

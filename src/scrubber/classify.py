@@ -1,0 +1,284 @@
+"""The text-level content classifier: is this line article or furniture?
+
+Furniture that no rule names (menus, teasers, "Most Read" lists, footers)
+is recognised by its shape and its surroundings. Each line is described by
+``features.line_features`` (length, stop words, punctuation, separators,
+its neighbours, its place in the page); a small neural network scores it,
+twice: the second pass also sees the first pass's scores of the
+neighbouring lines, which is how "short lines between content stay
+content" and "a heading directly before content stays" are learnt rather
+than hand-coded. Three such pairs, trained from different seeds, are
+averaged. Then a region pass: on a page that reads as one article, lines
+far outside the article's span go even when they look like prose (comment
+threads, teasers under the article); a page with no such span is judged
+at the lower, recall threshold; and a page the classifier would all but
+empty is kept (``_fallback``).
+
+The weights are data (``data/classifier.json``), written by
+``benchmarks/train_classifier.py`` from the development sets; inference
+needs only numpy.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from . import features, languages
+
+#: The thresholds live in the model file, chosen at training time: balanced
+#: maximises F1 on the training pages, precision and recall trade one for
+#: the other, as trafilatura's ``favor_precision``/``favor_recall`` do.
+FAVORS = ("balanced", "precision", "recall")
+#: Documents with fewer non-empty lines are left alone: a handful of lines
+#: has no page around it to read context from (the features were trained
+#: on whole web pages), and a short text handed to ``clean_text`` is more
+#: likely a snippet the user wants kept than a page full of menus.
+MIN_LINES = 6
+#: Share of a page's words the classifier must leave, or it falls back to
+#: keeping more (see ``_fallback``). Articles in the development sets are
+#: rarely under 20% of their page (dragnet: 5% of pages); keeping a page
+#: whole costs precision there, emptying a list page costs all recall.
+MIN_KEEP = 0.1
+
+
+@dataclass(frozen=True)
+class _Net:
+    """A ReLU network ending in a logistic unit. The input standardisation
+    (``(x - mean) / scale``) is folded into the first layer at load, so it
+    costs nothing per line."""
+
+    layers: tuple[tuple[np.ndarray, np.ndarray], ...]
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "_Net":
+        layers = [(np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64))
+                  for w, b in d["layers"]]
+        mean = np.asarray(d["mean"], dtype=np.float64)
+        scale = np.asarray(d["scale"], dtype=np.float64)
+        w0, b0 = layers[0]
+        layers[0] = (w0 / scale[:, None], b0 - (mean / scale) @ w0)
+        return cls(tuple((w.astype(np.float32), b.astype(np.float32)) for w, b in layers))
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        h = x
+        for w, b in self.layers[:-1]:
+            h = np.maximum(h @ w + b, 0.0)
+        w, b = self.layers[-1]
+        z = (h @ w + b).ravel()
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+def context_of(p: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """What the second pass sees of the first pass's scores around a line:
+    the score itself, its means over the neighbour windows, the best score
+    before and after it (is there content above? below?), the share of
+    the page's likely content words before and after it (has the article
+    ended?), and where it lies relative to the densest run of content
+    (the span ``region`` finds, at an even threshold)."""
+    cols = [p] + [m for w in features.WINDOWS for m in features._window_means(p[:, None], w).T]
+    before = np.maximum.accumulate(np.concatenate(([0.0], p[:-1])))
+    after = np.maximum.accumulate(np.concatenate(([0.0], p[::-1][:-1])))[::-1]
+    mass = words * p
+    total = max(float(mass.sum()), 1.0)
+    mass_before = (np.cumsum(mass) - mass) / total
+    mass_after = 1.0 - mass_before - mass / total
+    lo, hi = _best_span(words * (p - 0.5))
+    idx = np.arange(len(p))
+    dist = np.where(idx < lo, lo - idx, np.where(idx > hi, idx - hi, 0))
+    cols += [before, after, mass_before, mass_after, (dist == 0).astype(np.float64),
+             np.log1p(dist)]
+    return np.column_stack(cols).astype(np.float32)
+
+
+CONTEXT_NAMES = (["p"] + [f"p@{w}" for w in features.WINDOWS]
+                 + ["p_best_before", "p_best_after", "content_before", "content_after",
+                    "in_span", "log_span_distance"])
+
+
+def _best_span(gain: np.ndarray) -> tuple[int, int]:
+    """The run of lines with the largest sum of ``gain`` (the maximum
+    subarray, from prefix sums: the best end is where the prefix sum rises
+    most above its running minimum); (0, -1) when every gain is negative."""
+    if not len(gain):
+        return 0, -1
+    prefix = np.concatenate(([0.0], np.cumsum(gain)))
+    lowest = np.minimum.accumulate(prefix[:-1])
+    rise = prefix[1:] - lowest
+    hi = int(rise.argmax())
+    if rise[hi] <= 0:
+        return 0, -1
+    lo = int(prefix[:hi + 1].argmin())
+    return lo, hi
+
+
+@dataclass(frozen=True)
+class Model:
+    """A trained classifier: pairs of networks (first and second pass),
+    thresholds and region settings. Several pairs, trained from different
+    seeds, are averaged: one small network's verdict on a page unlike its
+    training pages swings with its seed; the mean of a few does not."""
+
+    members: tuple[tuple[_Net, _Net | None], ...]
+    thresholds: dict
+    region: dict
+    info: dict
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "Model":
+        """The model at ``path``, or the one shipped with scrubber."""
+        if path is None:
+            return _shipped()
+        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Model":
+        if d.get("features") != features.names():
+            raise ValueError("classifier model was trained on other features; retrain it")
+        members = d.get("members") or [{"first": d["first"], "second": d.get("second")}]
+        pairs = tuple((_Net.from_dict(m["first"]),
+                       _Net.from_dict(m["second"]) if m.get("second") else None) for m in members)
+        return cls(pairs, dict(d["thresholds"]), dict(d.get("region", {})), dict(d.get("info", {})))
+
+    def scores(self, x: np.ndarray) -> np.ndarray:
+        """Probability that each line (row of ``x``) is content."""
+        words = np.expm1(x[:, 0]).astype(np.float64)
+        total = np.zeros(len(x))
+        for first, second in self.members:
+            p = first(x)
+            if second is not None:
+                p = second(np.hstack([x, context_of(p, words)]))
+            total += p
+        return total / len(self.members)
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> Model:
+    path = resources.files("scrubber") / "data" / "classifier.json"
+    return Model.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the classifier decided for a document's lines."""
+
+    #: Probability of content, per line given.
+    p: np.ndarray
+    #: Whether each line is kept.
+    keep: np.ndarray
+    #: Why a dropped line went: "classifier" (its own score) or
+    #: "classifier:region" (outside the article's span); None when kept.
+    why: list
+    #: The language whose stop words were used, or None.
+    lang: str | None
+
+
+def region(p: np.ndarray, words: np.ndarray, threshold: float, settings: dict) -> tuple[int, int] | None:
+    """The article's span of lines, if the page reads as one article.
+
+    The span is the run of lines with the largest sum of word-weighted
+    margins ``words * (p - threshold)`` (Kadane's maximum subarray). A page
+    reads as one article when that span holds most of the page's
+    confident content words; list pages, forums and link collections
+    spread their content and get no span, so nothing is dropped for being
+    outside it: on such pages (most of CleanEval) a single-region
+    assumption deletes most of the content.
+    """
+    if not len(p):
+        return None
+    best_lo, best_hi = _best_span(words * (p - threshold))
+    if best_hi < 0:
+        return None
+    good = words * (p >= settings.get("confident", 0.8))
+    inside = good[best_lo:best_hi + 1].sum()
+    if inside < settings.get("min_share", 0.9) * max(good.sum(), 1):
+        return None
+    return best_lo, best_hi
+
+
+def classify(lines: list[str], model: Model, favor: str = "balanced",
+             lang: str | None = None) -> Verdict:
+    """Decide for each of a document's non-empty ``lines`` whether it is content.
+
+    ``lang`` is an ISO 639-1 code, or None to guess it from stop words; a
+    language without a list is classified without stop-word features.
+    """
+    if favor not in FAVORS:
+        raise ValueError(f"favor must be one of {', '.join(FAVORS)}, not {favor!r}")
+    n = len(lines)
+    if n < MIN_LINES:
+        return Verdict(np.ones(n), np.ones(n, dtype=bool), [None] * n, lang)
+    low_words = "\n".join(lines).lower().split()
+    if lang is None:
+        lang = languages.detect(low_words)
+    stop = languages.stopwords(lang) if lang else frozenset()
+    x = features.line_features(lines, stop, low_words)
+    p = model.scores(x)
+    t = float(model.thresholds[favor])
+    words = np.expm1(x[:, 0]).astype(np.float64)
+    keep, why = decide(p, words, t, model.region)
+    if words[keep].sum() < MIN_KEEP * words.sum():
+        keep, why = _fallback(p, words, float(model.thresholds["recall"]))
+    return Verdict(p, keep, why, lang)
+
+
+def _fallback(p: np.ndarray, words: np.ndarray, low: float) -> tuple[np.ndarray, list]:
+    """When the classifier would leave almost nothing of a page, it is more
+    likely wrong about the page (a list, a forum, a language or layout it
+    has not seen) than the page is all furniture: keep the lines above the
+    recall threshold, or, if that is still almost nothing, the whole page.
+    trafilatura falls back the same way when its extraction comes out too
+    short."""
+    keep = p >= low
+    if words[keep].sum() < MIN_KEEP * words.sum():
+        keep = np.ones(len(p), dtype=bool)
+    return keep, [None if k else "classifier" for k in keep.tolist()]
+
+
+def decide(p: np.ndarray, words: np.ndarray, threshold: float,
+           settings: dict) -> tuple[np.ndarray, list]:
+    """Keep or drop each line from its score: the threshold, then the
+    article region (see ``region``), then jusText's context rule: a line
+    the threshold dropped but whose neighbours on both sides are kept stays
+    (a subheading, a one-line quote, a dateline between paragraphs), unless
+    its own score is hopeless (below ``settings["sandwich"]``)."""
+    n = len(p)
+    span = region(p, words, threshold, settings) if settings.get("enabled", True) else None
+    if span is None and "unfocused" in settings:
+        # No single article: a list, a forum, a link page. Deleting too
+        # much is the risk there (CleanEval's gold keeps most of such
+        # pages), so the lower threshold applies.
+        threshold = min(threshold, float(settings["unfocused"]))
+    keep = p >= threshold
+    why: list = [None if k else "classifier" for k in keep.tolist()]
+    if span is not None:
+        lo, hi = span
+        inner = float(settings.get("inner", threshold))
+        rescue = float(settings.get("rescue", 0.95))
+        pl = p.tolist()
+        # The span grows over adjacent lines that are likely enough: the
+        # article's last paragraph or a standfirst just outside the densest
+        # run still belongs to it.
+        while lo > 0 and pl[lo - 1] >= inner:
+            lo -= 1
+        while hi < n - 1 and pl[hi + 1] >= inner:
+            hi += 1
+        for i in range(n):
+            if lo <= i <= hi:
+                if not keep[i] and pl[i] >= inner:
+                    keep[i], why[i] = True, None
+            elif keep[i] and pl[i] < rescue:
+                keep[i], why[i] = False, "classifier:region"
+    floor = settings.get("sandwich")
+    if floor is not None and n >= 3:
+        prev_keep = np.concatenate(([False], keep[:-1]))
+        next_keep = np.concatenate((keep[1:], [False]))
+        for i in np.flatnonzero(~keep & prev_keep & next_keep & (p >= floor)).tolist():
+            if why[i] == "classifier":
+                keep[i], why[i] = True, None
+    return keep, why

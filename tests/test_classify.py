@@ -1,0 +1,219 @@
+"""The content classifier on small pages, built the way web pages come as
+plain text: site furniture around an article, in several languages."""
+
+import numpy as np
+import pytest
+
+from scrubber import Config, clean_text
+from scrubber.classify import MIN_LINES, Model, classify, decide, region
+
+
+def page(nav, title, byline, paras, tail):
+    return "\n".join(nav + [title, byline] + paras + tail)
+
+
+EN = dict(
+    nav=["Example Times", "Home | News | Sport | Weather | Culture", "Login", "Search", "Menu"],
+    title="Council approves the new river bridge after two years of debate",
+    byline="By Jane Smith, March 3, 2021",
+    paras=[
+        "The city council voted on Tuesday to approve the new bridge across the river, ending a debate "
+        "that has divided the town for more than two years and filled every public meeting.",
+        "Supporters say the bridge will cut the drive to the hospital by twenty minutes and bring new "
+        "shops to the east bank, where many buildings have stood empty since the factory closed.",
+        "Opponents, many of whom live near the water, argue that the traffic will ruin the quiet streets "
+        "that drew them there in the first place, and they have promised to keep fighting.",
+        "Construction is expected to begin in the spring and to last for about eighteen months, "
+        "according to the engineers who presented the final plans to the council last week.",
+        "The mayor said that the town would hold a series of meetings so that residents could see "
+        "the designs and ask questions before the first stone is laid next year.",
+    ],
+    tail=["Most Read", "Five things to do this weekend", "Local team wins the cup",
+          "Weather: rain all week", "About us | Contact | Advertise", "Privacy Policy", "Terms of Use",
+          "© 2021 Example Times"],
+)
+
+DE = dict(
+    nav=["Beispiel Zeitung", "Startseite | Politik | Wirtschaft | Sport | Kultur", "Anmelden", "Suche", "Menü"],
+    title="Stadtrat genehmigt die neue Brücke über den Fluss",
+    byline="Von Anna Schmidt, 3. März 2021",
+    paras=[
+        "Der Stadtrat hat am Dienstag den Bau der neuen Brücke über den Fluss genehmigt und damit eine "
+        "Debatte beendet, die die Stadt seit mehr als zwei Jahren gespalten hat.",
+        "Die Befürworter sagen, dass die Brücke die Fahrt zum Krankenhaus um zwanzig Minuten verkürzen "
+        "und neue Geschäfte auf das Ostufer bringen wird, wo viele Gebäude seit Jahren leer stehen.",
+        "Die Gegner, von denen viele in der Nähe des Wassers wohnen, befürchten, dass der Verkehr die "
+        "ruhigen Straßen zerstören wird, und sie haben angekündigt, dass sie weiter kämpfen werden.",
+        "Der Bau soll im Frühjahr beginnen und etwa achtzehn Monate dauern, wie die Ingenieure sagten, "
+        "die dem Rat in der vergangenen Woche die endgültigen Pläne vorgestellt haben.",
+        "Die Bürgermeisterin sagte, dass die Stadt eine Reihe von Versammlungen abhalten werde, damit "
+        "die Bürger die Entwürfe sehen und Fragen stellen können, bevor der erste Stein gelegt wird.",
+    ],
+    tail=["Meistgelesen", "Fünf Tipps für das Wochenende", "Heimischer Verein gewinnt den Pokal",
+          "Wetter: Regen die ganze Woche", "Impressum | Kontakt | Werbung", "Datenschutz", "AGB",
+          "© 2021 Beispiel Zeitung"],
+)
+
+ES = dict(
+    nav=["Diario Ejemplo", "Portada | Nacional | Deportes | Cultura | Opinión", "Entrar", "Buscar", "Menú"],
+    title="El ayuntamiento aprueba el nuevo puente sobre el río",
+    byline="Por Ana García, 3 de marzo de 2021",
+    paras=[
+        "El ayuntamiento aprobó el martes la construcción del nuevo puente sobre el río, poniendo fin a un "
+        "debate que ha dividido a la ciudad durante más de dos años y que llenó todas las reuniones.",
+        "Los partidarios dicen que el puente reducirá en veinte minutos el viaje hasta el hospital y que "
+        "traerá nuevas tiendas a la orilla este, donde muchos edificios están vacíos desde hace años.",
+        "Los opositores, muchos de los cuales viven cerca del agua, creen que el tráfico arruinará las "
+        "calles tranquilas que los atrajeron allí, y han prometido que seguirán luchando.",
+        "Las obras comenzarán en primavera y durarán unos dieciocho meses, según los ingenieros que "
+        "presentaron los planos definitivos al ayuntamiento la semana pasada.",
+        "La alcaldesa dijo que la ciudad celebrará una serie de reuniones para que los vecinos puedan "
+        "ver los diseños y hacer preguntas antes de que se coloque la primera piedra.",
+    ],
+    tail=["Lo más leído", "Cinco planes para el fin de semana", "El equipo local gana la copa",
+          "El tiempo: lluvia toda la semana", "Quiénes somos | Contacto | Publicidad",
+          "Política de privacidad", "Aviso legal", "© 2021 Diario Ejemplo"],
+)
+
+
+def kept(text, **options):
+    return clean_text(text, **options)
+
+
+@pytest.mark.parametrize("lang", [EN, DE, ES], ids=["en", "de", "es"])
+def test_article_paragraphs_stay(lang):
+    out = kept(page(**lang))
+    for p in lang["paras"]:
+        assert p in out
+
+
+@pytest.mark.parametrize("lang", [EN, DE, ES], ids=["en", "de", "es"])
+def test_navigation_and_footer_lines_go(lang):
+    out = kept(page(**lang)).split("\n")
+    for line in [lang["nav"][1], lang["tail"][4], lang["tail"][-1]]:
+        assert line not in out
+
+
+@pytest.mark.parametrize("lang", [EN, DE, ES], ids=["en", "de", "es"])
+def test_headline_stays_with_the_article(lang):
+    assert lang["title"] in kept(page(**lang))
+
+
+def test_the_same_page_without_the_classifier_keeps_the_teasers():
+    src = page(**EN)
+    teaser = EN["tail"][1]
+    assert teaser not in kept(src)
+    assert teaser in kept(src, classifier=False)
+    assert teaser in kept(src, disabled=("classifier",))
+
+
+def test_a_list_page_is_not_emptied():
+    # A links page: every line is short, none is prose. There is no
+    # article to prefer, so most of it must survive.
+    items = [f"{name} - {what}" for name, what in [
+        ("Python tutorial", "the official introduction"), ("NumPy guide", "arrays and broadcasting"),
+        ("Pandas cookbook", "recipes for data frames"), ("SciPy lectures", "scientific computing"),
+        ("Matplotlib gallery", "plots with source code"), ("Jupyter docs", "notebooks explained"),
+        ("Requests", "HTTP for humans"), ("Flask quickstart", "a small web app"),
+        ("Django tutorial", "a bigger web app"), ("pytest docs", "testing made simple"),
+    ]]
+    src = "\n".join(["Useful Python links", "A list I keep for my students."] + items)
+    out = kept(src)
+    assert sum(item in out for item in items) >= len(items) // 2
+
+
+def test_a_forum_thread_is_not_emptied():
+    posts = [
+        "I have the same problem with my laptop since the last update, it will not wake up from sleep.",
+        "Did you try to update the BIOS? That fixed it for me on the same model last year.",
+        "Yes, I updated it yesterday and it still does the same thing every time I close the lid.",
+        "Then it might be the graphics driver. Roll back to the previous version and see if it helps.",
+        "That worked! Thank you so much, I was about to send it back to the shop.",
+    ]
+    lines = ["Forum", "Hardware > Laptops", "Laptop does not wake up from sleep"]
+    for n, post in enumerate(posts):
+        lines += [f"user{n} wrote:", post]
+    out = kept("\n".join(lines))
+    assert sum(p in out for p in posts) >= 4
+
+
+def test_comment_thread_after_the_article_goes():
+    comments = ["12 Comments", "Bob says:", "March 3, 2021 at 4:15 pm",
+                "I live on that street and I can tell you nobody asked us about this at all.", "Reply",
+                "Mary says:", "March 3, 2021 at 6:02 pm",
+                "Finally! We have waited for this bridge for twenty years, well done council.", "Reply"]
+    src = page(EN["nav"], EN["title"], EN["byline"], EN["paras"], comments + EN["tail"])
+    out = kept(src)
+    assert EN["paras"][-1] in out
+    assert "nobody asked us" not in out and "Bob says:" not in out
+
+
+def test_a_page_in_a_language_without_stop_words_is_not_emptied():
+    # Swahili: no stop-word list ships for it.
+    paras = [
+        "Baraza la jiji lilipiga kura Jumanne kuidhinisha daraja jipya kuvuka mto, na kumaliza mjadala "
+        "ambao umegawanya mji kwa zaidi ya miaka miwili.",
+        "Wafuasi wanasema daraja litapunguza safari ya kwenda hospitalini kwa dakika ishirini na kuleta "
+        "maduka mapya upande wa mashariki, ambapo majengo mengi yamekuwa matupu.",
+        "Wapinzani, wengi wao wanaoishi karibu na maji, wanasema msongamano utaharibu mitaa tulivu, na "
+        "wameahidi kuendelea kupigana.",
+    ]
+    src = "\n".join(["Habari | Michezo | Biashara", "Ingia", "Baraza laidhinisha daraja jipya"] + paras
+                    + ["Wasiliana nasi | Faragha", "© 2021"])
+    out = kept(src)
+    assert sum(p in out for p in paras) == len(paras)
+
+
+def test_lang_option_overrides_the_guess():
+    src = page(**DE)
+    assert kept(src, lang="de") == kept(src)
+
+
+def test_favor_moves_the_threshold():
+    src = page(**EN)
+    sizes = [len(kept(src, favor=f)) for f in ("precision", "balanced", "recall")]
+    assert sizes[0] <= sizes[1] <= sizes[2]
+    model = Model.load()
+    assert model.thresholds["precision"] > model.thresholds["balanced"] > model.thresholds["recall"]
+
+
+def test_unknown_favor_is_refused():
+    with pytest.raises(ValueError):
+        classify(["a"] * MIN_LINES, Model.load(), favor="aggressive")
+
+
+def test_short_texts_are_left_to_the_rules():
+    src = "\n".join(["Menu", "Login", "Hello world"][:MIN_LINES - 1])
+    assert kept(src) == src
+
+
+def test_removals_record_the_classifier_and_its_score():
+    from scrubber import Cleaner, Document
+    doc = Cleaner(Config(dedup=False)).clean(Document("x", page(**EN)))
+    mine = [r for r in doc.removals if r.reason.startswith("classifier")]
+    assert mine and all(r.score is not None and 0 <= r.score <= 1 for r in mine)
+    assert any(r.text == EN["tail"][1] for r in mine)
+
+
+def test_region_needs_one_dense_span_of_content():
+    words = np.full(10, 20.0)
+    article = np.array([0.1, 0.1, 0.95, 0.95, 0.95, 0.95, 0.1, 0.1, 0.1, 0.1])
+    assert region(article, words, 0.5, {"confident": 0.8, "min_share": 0.9}) == (2, 5)
+    spread = np.array([0.95, 0.1, 0.1, 0.95, 0.1, 0.1, 0.95, 0.1, 0.1, 0.95])
+    assert region(spread, words, 0.5, {"confident": 0.8, "min_share": 0.9}) is None
+
+
+def test_a_short_line_between_kept_lines_stays():
+    p = np.array([0.9, 0.3, 0.9, 0.01, 0.9])
+    keep, why = decide(p, np.full(5, 10.0), 0.5, {"enabled": False, "sandwich": 0.05})
+    assert keep.tolist() == [True, True, True, False, True]
+    assert why[3] == "classifier"
+
+
+def test_a_page_the_classifier_would_empty_falls_back_to_keeping_it():
+    from scrubber.classify import _fallback
+    words = np.full(10, 5.0)
+    keep, why = _fallback(np.full(10, 0.01), words, 0.3)
+    assert keep.all() and why == [None] * 10
+    keep, _ = _fallback(np.array([0.5] * 5 + [0.01] * 5), words, 0.3)
+    assert keep.tolist() == [True] * 5 + [False] * 5

@@ -1,0 +1,59 @@
+import numpy as np
+
+from scrubber.features import line_features, names
+from scrubber.languages import stopwords
+
+LINES = [
+    "Home | News | Sport | Weather",
+    "Minister visits the capital",
+    "The minister arrived in the capital on Wednesday for talks that officials called difficult.",
+    "\u201cWe will not give up,\u201d she said.",
+    "Privacy Policy",
+]
+
+
+def column(x, name):
+    return x[:, names().index(name)]
+
+
+def test_one_row_per_line_one_column_per_name():
+    x = line_features(LINES, stopwords("en"))
+    assert x.shape == (len(LINES), len(names()))
+    assert np.isfinite(x).all()
+
+
+def test_word_counts_match_str_split():
+    x = line_features(LINES, stopwords("en"))
+    assert np.expm1(column(x, "log_words")).round().tolist() == [len(s.split()) for s in LINES]
+
+
+def test_menu_separators_are_seen():
+    sep = column(line_features(LINES, stopwords("en")), "sep_any")
+    assert sep[0] == 1 and sep[2] == 0
+
+
+def test_sentence_end_counts_a_closing_quote_after_the_full_stop():
+    x = line_features(["He left.", "She said: \u201cno.\u201d", "Read more", "Contact:"], frozenset())
+    assert column(x, "ends_sentence").tolist() == [1, 1, 0, 0]
+    assert column(x, "ends_colon").tolist() == [0, 0, 0, 1]
+
+
+def test_stop_words_are_dense_in_prose_and_absent_in_menus():
+    stop = column(line_features(LINES, stopwords("en")), "stop_rel")
+    assert stop[2] > 1 > 2 * stop[0]
+
+
+def test_without_a_stop_word_list_the_stop_columns_are_zero():
+    x = line_features(LINES, frozenset())
+    assert column(x, "stop_rel").max() == 0 and column(x, "doc_has_list").max() == 0
+
+
+def test_position_and_words_before_run_from_top_to_bottom():
+    x = line_features(LINES, frozenset())
+    assert column(x, "position")[0] == 0 and column(x, "position")[-1] == 1
+    assert np.all(np.diff(column(x, "words_before")) > 0)
+
+
+def test_characters_outside_the_basic_plane_do_not_break_counting():
+    x = line_features(["Great news \U0001F600 today.", "plain line"], frozenset())
+    assert np.expm1(column(x, "log_words")).round().tolist() == [4, 2]
