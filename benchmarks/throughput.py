@@ -116,6 +116,7 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=Path("/tmp/scrubber-throughput"))
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--datatrove-python", help="a python with datatrove[processing] installed")
+    ap.add_argument("--datatrove-runs", type=int, default=1, help="datatrove takes minutes; one run by default")
     a = ap.parse_args()
 
     corpus = a.dir / "corpus"
@@ -138,7 +139,7 @@ def main() -> None:
         script = a.dir / "datatrove_c4_gopher.py"
         script.write_text(DATATROVE)
         dt = []
-        for r in range(a.runs):
+        for r in range(a.datatrove_runs):
             dst, logs = a.dir / f"dt-out-{r}", a.dir / f"dt-logs-{r}"
             for d in (dst, logs):  # datatrove skips tasks its logs say are done
                 shutil.rmtree(d, ignore_errors=True)
