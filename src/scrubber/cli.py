@@ -27,7 +27,7 @@ from .boilerplate import to_rules
 from .explain import explain_pair
 from .index import open_index
 from .languages import languages
-from .pipeline import Pipeline
+from .pipeline import Pipeline, single_threaded_blas
 from .repair import repair
 from .rules import check_examples, default_rule_files, load_rules, parse_rule_file
 from .sinks import open_sink
@@ -431,4 +431,5 @@ def main() -> None:
     # Default SIGPIPE handling would kill us mid-write with no cleanup; we
     # handle BrokenPipeError instead. SIGINT stays Python's KeyboardInterrupt.
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    single_threaded_blas()  # the command owns its process; see pipeline.py
     app(prog_name="scrubber")

@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Iterator
 from .cleaner import Cleaner
 from .config import Config
 from .errors import ScrubberError
-from .pipeline import Pipeline, Result, _batches, process_batch
+from .pipeline import Pipeline, Result, _batches, process_batch, single_threaded_blas
 from .sources import Reader, kind_of
 
 log = logging.getLogger("scrubber")
@@ -95,6 +95,7 @@ def clean_shard(config: Config, shard: Shard) -> tuple[list[Result], Counter, li
     """A shard's results, its counters and its warnings (a Ray task body;
     plain Python, so it is tested without Ray)."""
     path, doc_id, byte_range, first_line = shard
+    single_threaded_blas()
     counts: Counter = Counter()
     reader = Reader(config, counts)
     cleaner = Cleaner(config)
