@@ -133,11 +133,6 @@ def process_batch(cleaner: Cleaner, docs: list[Document]) -> list[Result]:
     return out
 
 
-def process(cleaner: Cleaner, doc: Document) -> Result:
-    """Clean one document (see ``process_batch``)."""
-    return process_batch(cleaner, [doc])[0]
-
-
 def restrip_batch(cleaner: Cleaner, payload: tuple[str, list]) -> list[tuple]:
     """Pass 2: drop a document's learned furniture lines from its record,
     take the run's common shingles out of its set, and sign what is left.

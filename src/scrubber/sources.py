@@ -137,10 +137,6 @@ class Reader:
                 out.append((p, os.path.basename(p)))
         return out
 
-    def read_dir(self, root: str) -> Iterator[Document]:
-        for path, rel in self._walk(root):
-            yield from self.read_file(path, rel)
-
     def _walk(self, root: str) -> list[tuple[str, str]]:
         found, ignored = [], []
         for dirpath, dirnames, filenames in os.walk(root):
