@@ -81,19 +81,30 @@ def context_of(p: np.ndarray, words: np.ndarray) -> np.ndarray:
     the page's likely content words before and after it (has the article
     ended?), and where it lies relative to the densest run of content
     (the span ``region`` finds, at an even threshold)."""
-    cols = [p] + [m for w in features.WINDOWS for m in features._window_means(p[:, None], w).T]
-    before = np.maximum.accumulate(np.concatenate(([0.0], p[:-1])))
-    after = np.maximum.accumulate(np.concatenate(([0.0], p[::-1][:-1])))[::-1]
-    mass = words * p
-    total = max(float(mass.sum()), 1.0)
-    mass_before = (np.cumsum(mass) - mass) / total
-    mass_after = 1.0 - mass_before - mass / total
-    lo, hi = _best_span(words * (p - 0.5))
-    idx = np.arange(len(p))
-    dist = np.where(idx < lo, lo - idx, np.where(idx > hi, idx - hi, 0))
-    cols += [before, after, mass_before, mass_after, (dist == 0).astype(np.float64),
-             np.log1p(dist)]
-    return np.column_stack(cols).astype(np.float32)
+    return contexts_of(p[:, None], words)[0]
+
+
+def contexts_of(ps: np.ndarray, words: np.ndarray) -> list[np.ndarray]:
+    """``context_of`` for each column of ``ps`` (one per ensemble member),
+    the window means and running maxima computed for all columns at once:
+    the per-document numpy calls, not the arithmetic, were its cost."""
+    means = [features._window_means(ps, w) for w in features.WINDOWS]
+    before = np.maximum.accumulate(np.vstack((np.zeros((1, ps.shape[1])), ps[:-1])), axis=0)
+    after = np.maximum.accumulate(np.vstack((np.zeros((1, ps.shape[1])), ps[::-1][:-1])), axis=0)[::-1]
+    idx = np.arange(len(ps))
+    out = []
+    for j in range(ps.shape[1]):
+        p = np.ascontiguousarray(ps[:, j])
+        mass = words * p
+        total = max(float(mass.sum()), 1.0)
+        mass_before = (np.cumsum(mass) - mass) / total
+        mass_after = 1.0 - mass_before - mass / total
+        lo, hi = _best_span(words * (p - 0.5))
+        dist = np.where(idx < lo, lo - idx, np.where(idx > hi, idx - hi, 0))
+        cols = [p] + [m[:, j] for m in means] + [before[:, j], after[:, j], mass_before, mass_after,
+                                                 (dist == 0).astype(np.float64), np.log1p(dist)]
+        out.append(np.column_stack(cols).astype(np.float32))
+    return out
 
 
 CONTEXT_NAMES = (["p"] + [f"p@{w}" for w in features.WINDOWS]
@@ -148,11 +159,15 @@ class Model:
     def scores(self, x: np.ndarray) -> np.ndarray:
         """Probability that each line (row of ``x``) is content."""
         words = np.expm1(x[:, 0]).astype(np.float64)
+        firsts = [first(x) for first, _ in self.members]
+        if all(second is not None for _, second in self.members):
+            ctxs = contexts_of(np.column_stack(firsts).astype(np.float64), words)
+            firsts = [second(np.hstack([x, c])) for (_, second), c in zip(self.members, ctxs)]
+        else:
+            firsts = [p if second is None else second(np.hstack([x, context_of(p, words)]))
+                      for p, (_, second) in zip(firsts, self.members)]
         total = np.zeros(len(x))
-        for first, second in self.members:
-            p = first(x)
-            if second is not None:
-                p = second(np.hstack([x, context_of(p, words)]))
+        for p in firsts:
             total += p
         return total / len(self.members)
 
