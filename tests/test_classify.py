@@ -217,3 +217,13 @@ def test_a_page_the_classifier_would_empty_falls_back_to_keeping_it():
     assert keep.all() and why == [None] * 10
     keep, _ = _fallback(np.array([0.5] * 5 + [0.01] * 5), words, 0.3)
     assert keep.tolist() == [True] * 5 + [False] * 5
+
+
+def test_a_short_article_drowned_in_comments_keeps_its_best_run_not_the_page():
+    from scrubber.classify import _fallback
+    # title, menu, headline, one-paragraph article, then a long comment thread
+    p = np.array([0.16, 0.12, 0.40, 0.29] + [0.15, 0.02, 0.12, 0.07] * 10)
+    words = np.array([8.0, 3.0, 4.0, 35.0] + [1.0, 4.0, 20.0, 1.0] * 10)
+    keep, why = _fallback(p, words, 0.3)
+    assert keep.tolist()[:4] == [False, False, True, True]
+    assert not keep[4:].any() and why[10] == "classifier"

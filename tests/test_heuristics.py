@@ -46,3 +46,50 @@ def test_heuristics_can_be_disabled():
     src = f"DealMakerz\n\nMinister visits the capital for talks\n\n{BODY}"
     assert strip(src, disabled=("head-furniture",))[0] == src
     assert strip(src, heuristics=False)[0] == src
+
+
+def thread(comments, header="{n} Comments", action="Reply", stamp="July 23, 2012 at 4:39 pm"):
+    out = [header.format(n=len(comments))] if header else []
+    for name, said in comments:
+        out += [f"{name} {stamp}", said, action]
+    return out
+
+
+COMMENTS = [("Deborah", "Thank you for this, it made my day."),
+            ("Jack", "I disagree with most of it, but well argued."),
+            ("Ladyday", "Lovely post as always."),
+            ("Martha", "Where can I read more about the talks?")]
+
+
+def test_a_comment_thread_under_the_article_goes_to_the_end_of_the_page():
+    article = ["Minister visits the capital for talks", BODY, BODY.replace("Wednesday", "Thursday")]
+    text, why = strip("\n".join(article + thread(COMMENTS) + ["© 2012 The Ledger"]))
+    assert text == "\n".join(article)
+    assert why.count("heuristic:comment-thread") == 1 + 3 * len(COMMENTS) + 1
+
+
+def test_comment_threads_in_other_languages_are_found():
+    german = thread([("Anna", "Danke für den Artikel, sehr gut erklärt."), ("Jörg", "Das sehe ich anders."),
+                     ("Lena", "Toller Beitrag!"), ("Max", "Wo gibt es mehr dazu?")],
+                    header="4 Kommentare", action="Antworten", stamp="23. Juli 2012 um 16:39")
+    text, _ = strip("\n".join([BODY] + german))
+    assert text == BODY
+    french = [line for name, said in [("Marie", "Merci pour cet article."), ("Luc", "Je ne suis pas d'accord."),
+                                      ("Paul", "Très bien écrit."), ("Anne", "Où en lire plus ?")]
+              for line in (f"{name} dit :", said, "Répondre")]
+    text, _ = strip("\n".join([BODY] + french))
+    assert text == BODY
+
+
+def test_a_live_blog_with_time_stamps_is_not_a_comment_thread():
+    entries = [line for h in ("09:12", "09:30", "10:05", "10:41", "11:02")
+               for line in (f"1 March 2024 {h}", BODY)]
+    src = "\n".join(["Live: the minister's visit", BODY] + entries)
+    assert strip(src)[0] == src
+
+
+def test_a_single_reply_link_or_a_page_that_is_all_thread_is_left_alone():
+    src = "\n".join([BODY, "Reply", BODY])
+    assert strip(src)[0] == src
+    forum = "\n".join(thread(COMMENTS, header=None))  # no article above: a forum page
+    assert strip(forum)[0] == forum

@@ -8,6 +8,7 @@ that the cleaner can run them in sequence without copying.
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from .document import Removal
@@ -82,9 +83,122 @@ def head_furniture(lines: list[str], alive: list[bool], removals: list[Removal])
             removals.append(Removal("heuristic:head-furniture", i + 1, lines[i]))
 
 
+#: What a comment thread prints around each comment: its actions
+#: ("Reply", "Permalink", "Report abuse"), its author line ("Bob says:"),
+#: and a stamp of when it was posted ("July 23, 2012 at 4:39 am",
+#: "3 hours ago"); and the heading above it ("37 Responses to ...").
+#: Actions and author verbs in the languages most common in crawls.
+_ACTIONS = frozenset((
+    "reply", "permalink", "report", "report abuse", "report comment", "report this", "flag",
+    "quote", "like", "recommend", "reply to this comment", "link to this comment",
+    "antworten", "melden", "répondre", "signaler", "responder", "denunciar", "rispondi",
+    "segnala", "reageren", "beantwoorden", "odpowiedz", "ответить", "пожаловаться", "返信"))
+_COUNTED_ACTION = re.compile(r"(?i)^\d+ (?:likes?|points?|replies|votes?)$")
+_AUTHOR = re.compile(r"(?i)\s(?:says|said|wrote|writes|replied|commented|sagt|schreibt|schrieb|"
+                     r"dit|a écrit|dice|escribió|escreveu|scrive|ha scritto|schreef|"
+                     r"napisał|написал|пишет)\s*:$")
+_ACTION_AFTER_BAR = re.compile(r"(?i)\|\s*(?:permalink|reply|antworten|répondre|responder|rispondi)\s*$")
+_COMMENT_STAMP = re.compile(
+    r"(?i)\b\d{4}\b.{0,12}?\b\d{1,2}:\d{2}|\b\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b"
+    r"|\bvor\s+\d+\s+(?:minuten|stunden|tagen|wochen|monaten|jahren)\b"
+    r"|\bil y a\s+\d+\s+(?:minutes?|heures?|jours?|semaines?|mois|ans?)\b"
+    r"|\bhace\s+\d+\s+(?:minutos?|horas?|días?|semanas?|meses|años?)\b")
+_COMMENT_HEAD = re.compile(r"(?i)^\W*(?:\d+|no|one|two|three)\s+(?:comments?|responses?|replies|kommentare?|"
+                           r"commentaires?|comentarios?|comentários?|commenti|reacties|komentarz\w*|"
+                           r"комментари\w*|ответ\w*)\b")
+#: Longest line that can be a comment's header or action line, in words.
+MARK_WORDS = 14
+#: Most non-empty lines between two marks of one thread (a comment's text).
+MARK_GAP = 12
+#: Fewest marks that make a thread; actions among them.
+THREAD_MARKS = 4
+THREAD_ACTIONS = 2
+#: A thread's first mark this many lines above the next, and twice its
+#: typical gap, is not the thread's (see ``_better``).
+LEAD_GAP = 4
+
+
+def _marks(lines: list[str]) -> list[tuple[int, str]]:
+    """(index, kind) of the lines that look like a comment's furniture.
+    Tests on single characters decide which patterns to try at all: this
+    runs on every short line of every page."""
+    out = []
+    for i, line in enumerate(lines):
+        if not line or line.count(" ") >= MARK_WORDS:
+            continue
+        first, last = line[0], line[-1]
+        if ((line.lower() in _ACTIONS if len(line) < 22 else False)
+                or (last == ":" and _AUTHOR.search(line))
+                or ("|" in line and _ACTION_AFTER_BAR.search(line))
+                or (first.isdigit() and _COUNTED_ACTION.match(line))):
+            out.append((i, "action"))
+        elif (not first.isalpha() or first in "NnOoTt") and _COMMENT_HEAD.match(line):
+            out.append((i, "head"))
+        elif (":" in line or " ago" in line or "vor " in line or "il y a " in line
+              or "hace " in line) and _COMMENT_STAMP.search(line):
+            out.append((i, "stamp"))
+    return out
+
+
+def comment_thread(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:
+    """A comment thread under the article goes, from its first comment to
+    the end of the page.
+
+    A thread is a run of comment marks (see ``_marks``) recurring
+    every few lines, with some actions or a "N Comments" heading among
+    them: time stamps alone are also how a live blog prints its entries.
+    Comments read like prose, so neither length nor stop words tell them
+    from the article; their furniture does. The thread must start after
+    some body text, so a page that is all thread (a forum) is left to the
+    classifier, which keeps such pages.
+    """
+    marks = _marks(lines)
+    if len(marks) < THREAD_MARKS:
+        return
+    # non-empty line index, to measure gaps in lines that hold text
+    rank, k = [0] * len(lines), 0
+    for i, line in enumerate(lines):
+        rank[i] = k
+        k += bool(line)
+    best, run = None, [marks[0]]
+    for m in marks[1:]:
+        if rank[m[0]] - rank[run[-1][0]] <= MARK_GAP:
+            run.append(m)
+            continue
+        best = _better(best, run, rank)
+        run = [m]
+    best = _better(best, run, rank)
+    if best is None:
+        return
+    start = best[0][0]
+    body = sum(_words(lines[i]) for i in range(start) if alive[i] and lines[i])
+    if body < BODY_WORDS:
+        return
+    for i in range(start, len(lines)):
+        if alive[i] and lines[i]:
+            alive[i] = False
+            removals.append(Removal("heuristic:comment-thread", i + 1, lines[i]))
+
+
+def _better(best, run, rank):
+    """The longer of two threads, after trimming ``run``'s leading marks
+    that stand apart from the rest: an article's dateline or comment count
+    sits a whole article above the first comment."""
+    gaps = [rank[b[0]] - rank[a[0]] for a, b in zip(run, run[1:])]
+    if gaps:
+        typical = sorted(gaps)[len(gaps) // 2]
+        while gaps and gaps[0] > max(LEAD_GAP, 2 * typical):
+            run, gaps = run[1:], gaps[1:]
+    kinds = [k for _, k in run]
+    if len(run) < THREAD_MARKS or (kinds.count("action") < THREAD_ACTIONS and "head" not in kinds):
+        return best
+    return best if best is not None and len(best) >= len(run) else run
+
+
 #: Name -> heuristic, in the order they run. Names are what ``--disable``
 #: takes and what the run summary counts (as ``heuristic:<name>``).
 HEURISTICS: dict[str, Heuristic] = {
     "repeated-title": repeated_title,
     "head-furniture": head_furniture,
+    "comment-thread": comment_thread,
 }
