@@ -93,3 +93,17 @@ def test_a_single_reply_link_or_a_page_that_is_all_thread_is_left_alone():
     assert strip(src)[0] == src
     forum = "\n".join(thread(COMMENTS, header=None))  # no article above: a forum page
     assert strip(forum)[0] == forum
+
+
+def test_a_bare_comments_heading_over_posted_by_stamps_is_a_thread():
+    comments = [line for name, said in COMMENTS
+                for line in (said, f"Posted by: {name} at November 7, 2012 7:00 AM")]
+    text, _ = strip("\n".join([BODY, "Comments"] + comments))
+    assert text == BODY
+
+
+def test_a_blog_front_page_with_a_comments_link_under_each_post_keeps_its_posts():
+    posts = [line for n in range(5)
+             for line in (f"Post number {n + 1} about the talks", BODY, f"Comments ({n})")]
+    src = "\n".join(posts)
+    assert strip(src)[0] == src

@@ -103,9 +103,10 @@ _COMMENT_STAMP = re.compile(
     r"|\bvor\s+\d+\s+(?:minuten|stunden|tagen|wochen|monaten|jahren)\b"
     r"|\bil y a\s+\d+\s+(?:minutes?|heures?|jours?|semaines?|mois|ans?)\b"
     r"|\bhace\s+\d+\s+(?:minutos?|horas?|días?|semanas?|meses|años?)\b")
-_COMMENT_HEAD = re.compile(r"(?i)^\W*(?:\d+|no|one|two|three)\s+(?:comments?|responses?|replies|kommentare?|"
-                           r"commentaires?|comentarios?|comentários?|commenti|reacties|komentarz\w*|"
-                           r"комментари\w*|ответ\w*)\b")
+_HEAD_WORD = (r"(?:comments?|responses?|replies|kommentare?|commentaires?|comentarios?|comentários?|"
+              r"commenti|reacties|komentarz\w*|комментари\w*|ответ\w*)\b")
+#: "23 Comments ...", or a bare "Comments" / "Reader comments (12)" heading.
+_COMMENT_HEAD = re.compile(rf"(?i)^\W*(?:(?:\d+|no|one|two|three)\s+{_HEAD_WORD}|(?:reader\s+)?{_HEAD_WORD}[\W\d]*$)")
 #: Longest line that can be a comment's header or action line, in words.
 MARK_WORDS = 14
 #: Most non-empty lines between two marks of one thread (a comment's text).
@@ -132,7 +133,7 @@ def _marks(lines: list[str]) -> list[tuple[int, str]]:
                 or ("|" in line and _ACTION_AFTER_BAR.search(line))
                 or (first.isdigit() and _COUNTED_ACTION.match(line))):
             out.append((i, "action"))
-        elif (not first.isalpha() or first in "NnOoTt") and _COMMENT_HEAD.match(line):
+        elif (not first.isalpha() or first in "NnOoTtRrCcKkAaDd") and _COMMENT_HEAD.match(line):
             out.append((i, "head"))
         elif (":" in line or " ago" in line or "vor " in line or "il y a " in line
               or "hace " in line) and _COMMENT_STAMP.search(line):
@@ -141,8 +142,7 @@ def _marks(lines: list[str]) -> list[tuple[int, str]]:
 
 
 def comment_thread(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:
-    """A comment thread under the article goes, from its first comment to
-    the end of the page.
+    """A comment thread under the article goes, to the end of the page.
 
     A thread is a run of comment marks (see ``_marks``) recurring
     every few lines, with some actions or a "N Comments" heading among
@@ -183,14 +183,17 @@ def comment_thread(lines: list[str], alive: list[bool], removals: list[Removal])
 def _better(best, run, rank):
     """The longer of two threads, after trimming ``run``'s leading marks
     that stand apart from the rest: an article's dateline or comment count
-    sits a whole article above the first comment."""
+    sits a whole article above the first comment. A run is a thread when
+    it has enough marks, actions or one heading among them."""
     gaps = [rank[b[0]] - rank[a[0]] for a, b in zip(run, run[1:])]
     if gaps:
         typical = sorted(gaps)[len(gaps) // 2]
         while gaps and gaps[0] > max(LEAD_GAP, 2 * typical):
             run, gaps = run[1:], gaps[1:]
     kinds = [k for _, k in run]
-    if len(run) < THREAD_MARKS or (kinds.count("action") < THREAD_ACTIONS and "head" not in kinds):
+    heads = kinds.count("head")
+    # Headings alone ("Comments (0)" under each post) are a blog's front page.
+    if len(run) - heads < THREAD_MARKS - 1 or (kinds.count("action") < THREAD_ACTIONS and not heads):
         return best
     return best if best is not None and len(best) >= len(run) else run
 
