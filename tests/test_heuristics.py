@@ -107,3 +107,10 @@ def test_a_blog_front_page_with_a_comments_link_under_each_post_keeps_its_posts(
              for line in (f"Post number {n + 1} about the talks", BODY, f"Comments ({n})")]
     src = "\n".join(posts)
     assert strip(src)[0] == src
+
+
+def test_a_long_comment_in_the_middle_does_not_save_the_comments_above_it():
+    poem = [f"Line {n} of a poem a reader left under the post" for n in range(15)]
+    comments = thread(COMMENTS) + ["Keith July 4, 2012 at 8:00 pm"] + poem + ["Reply"] + thread(COMMENTS, header=None)
+    text, _ = strip("\n".join([BODY] + comments))
+    assert text == BODY

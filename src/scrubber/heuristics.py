@@ -115,7 +115,7 @@ MARK_GAP = 12
 THREAD_MARKS = 4
 THREAD_ACTIONS = 2
 #: A thread's first mark this many lines above the next, and twice its
-#: typical gap, is not the thread's (see ``_better``).
+#: typical gap, is not the thread's (see ``_thread``).
 LEAD_GAP = 4
 
 
@@ -144,13 +144,14 @@ def _marks(lines: list[str]) -> list[tuple[int, str]]:
 def comment_thread(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:
     """A comment thread under the article goes, to the end of the page.
 
-    A thread is a run of comment marks (see ``_marks``) recurring
-    every few lines, with some actions or a "N Comments" heading among
-    them: time stamps alone are also how a live blog prints its entries.
+    A thread is a run of comment marks (see ``_marks``) recurring every
+    few lines, with some actions or a "N Comments" heading among them:
+    time stamps alone are also how a live blog prints its entries.
     Comments read like prose, so neither length nor stop words tell them
-    from the article; their furniture does. The thread must start after
-    some body text, so a page that is all thread (a forum) is left to the
-    classifier, which keeps such pages.
+    from the article; their furniture does. The first such run is the
+    thread (a long comment can break the run; later runs are more of it),
+    and it must start after some body text, so a page that is all thread
+    (a forum) is left to the classifier, which keeps such pages.
     """
     marks = _marks(lines)
     if len(marks) < THREAD_MARKS:
@@ -160,17 +161,18 @@ def comment_thread(lines: list[str], alive: list[bool], removals: list[Removal])
     for i, line in enumerate(lines):
         rank[i] = k
         k += bool(line)
-    best, run = None, [marks[0]]
-    for m in marks[1:]:
-        if rank[m[0]] - rank[run[-1][0]] <= MARK_GAP:
+    thread, run = None, [marks[0]]
+    for m in marks[1:] + [None]:
+        if m is not None and rank[m[0]] - rank[run[-1][0]] <= MARK_GAP:
             run.append(m)
             continue
-        best = _better(best, run, rank)
+        thread = _thread(run, rank)
+        if thread is not None or m is None:
+            break
         run = [m]
-    best = _better(best, run, rank)
-    if best is None:
+    if thread is None:
         return
-    start = best[0][0]
+    start = thread[0][0]
     body = sum(_words(lines[i]) for i in range(start) if alive[i] and lines[i])
     if body < BODY_WORDS:
         return
@@ -180,11 +182,11 @@ def comment_thread(lines: list[str], alive: list[bool], removals: list[Removal])
             removals.append(Removal("heuristic:comment-thread", i + 1, lines[i]))
 
 
-def _better(best, run, rank):
-    """The longer of two threads, after trimming ``run``'s leading marks
-    that stand apart from the rest: an article's dateline or comment count
-    sits a whole article above the first comment. A run is a thread when
-    it has enough marks, actions or one heading among them."""
+def _thread(run: list[tuple[int, str]], rank: list[int]) -> list[tuple[int, str]] | None:
+    """``run`` without its leading marks that stand apart from the rest
+    (an article's dateline or comment count sits a whole article above
+    the first comment), if it then reads as a thread: enough marks besides
+    headings, and actions or a heading among them."""
     gaps = [rank[b[0]] - rank[a[0]] for a, b in zip(run, run[1:])]
     if gaps:
         typical = sorted(gaps)[len(gaps) // 2]
@@ -194,8 +196,8 @@ def _better(best, run, rank):
     heads = kinds.count("head")
     # Headings alone ("Comments (0)" under each post) are a blog's front page.
     if len(run) - heads < THREAD_MARKS - 1 or (kinds.count("action") < THREAD_ACTIONS and not heads):
-        return best
-    return best if best is not None and len(best) >= len(run) else run
+        return None
+    return run
 
 
 #: Name -> heuristic, in the order they run. Names are what ``--disable``
