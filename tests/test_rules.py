@@ -140,3 +140,13 @@ def test_tail_action_removes_everything_after(tmp_path):
 def test_default_rule_files_are_found():
     names = {p.name for p in default_rule_files()}
     assert {"social.toml", "comments.toml", "links.toml"} <= names
+
+
+def test_an_empty_threads_heading_in_the_header_does_not_cut_the_article():
+    from scrubber import Document
+    body = ("The council voted on Tuesday to approve the new bridge across the river, "
+            "ending a debate that has divided the town.")
+    src = "\n".join(["Bridge approved", "Aug 9, 2012", "0 Comments", body, body.replace("Tuesday", "Friday")])
+    out = Cleaner(Config(dedup=False, classifier=False)).clean(Document("d", src))
+    assert body in out.text and "0 Comments" not in out.text
+    assert "rule:comment-count" in [r.reason for r in out.removals]
