@@ -444,17 +444,23 @@ class Pipeline:
             first = boilerplate.learn(p1.keys, p1.lwords, groups, p1.sources,
                                       cfg.boilerplate_min_clusters, min_clusters_long=n + 1)
             if first.counts:
+                # Only documents that lost lines have a new set; the others
+                # keep their pass-1 set and signature (a third of them do
+                # lose lines on the throughput corpus).
                 whs, lw = p1.wordhashes, p1.lwords
-                sets = []
+                sets: list = [p1.shingles[i] for i in range(n)]
+                changed = []
                 for i in range(n):
                     drop = boilerplate.drop_lines(p1.keys[i], first)
-                    wh = np.asarray(whs[i])
                     if drop:
                         keep = np.ones(len(lw[i]), dtype=bool)
                         keep[drop] = False
-                        wh = wh[np.repeat(keep, lw[i])]
-                    sets.append(grams(wh, cfg.shingle_size))
-                second = Corpus(signatures(sets, pp.num_perm, cfg.seed), sets, corpus.words, corpus.exact)
+                        sets[i] = grams(np.asarray(whs[i])[np.repeat(keep, lw[i])], cfg.shingle_size)
+                        changed.append(i)
+                sigs = corpus.sigs.copy()
+                if changed:
+                    sigs[changed] = signatures([sets[i] for i in changed], pp.num_perm, cfg.seed)
+                second = Corpus(sigs, sets, corpus.words, corpus.exact)
                 groups = _groups(cluster(second, params, cfg.containment_threshold), n)
         self._groups = groups
         self.learned = boilerplate.learn(p1.keys, p1.lwords, groups, p1.sources,
