@@ -7,7 +7,7 @@ from texts import FURNITURE_BOTTOM, article, sentences, with_furniture
 
 from scrubber import Config, Params, clean, cluster, sketch
 from scrubber.dedup import (MIN_SHINGLES, Corpus, ShingleSpool, candidate_pairs, overlap,
-                            shingle_hashes, signature, signatures, sketch_many)
+                            shingle_hashes, signature, signatures, sketch_many, sorted_unique)
 
 
 def kept_ids(texts, **options):
@@ -23,6 +23,13 @@ def test_signature_equals_datasketch_minhash_on_the_same_shingles(size):
     m = MinHash(num_perm=128, seed=1, hashfunc=int, scheme="affine32")
     m.update_batch([int(x) for x in sh])
     assert np.array_equal(signature(sh), m.hashvalues.astype(np.uint32))
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 300])
+def test_sorted_unique_is_np_unique(size):
+    a = np.random.default_rng(size).integers(0, 50, size=size).astype(np.uint32)
+    got = sorted_unique(a)
+    assert got.dtype == a.dtype and got.tolist() == np.unique(a).tolist()
 
 
 def test_signatures_of_a_batch_equal_one_by_one_and_empty_is_all_max():

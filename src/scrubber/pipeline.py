@@ -283,7 +283,9 @@ class Pipeline:
         if max(1, self.config.workers) == 1:
             yield
             return
-        ctx = mp.get_context("spawn")
+        ctx = mp.get_context(os.environ.get("SCRUBBER_START", "spawn"))
+        if ctx.get_start_method() == "forkserver":
+            ctx.set_forkserver_preload(["scrubber.pipeline"])
         with ctx.Pool(self.config.workers, initializer=_init_worker, initargs=(self.config,)) as pool:
             self._pool = pool
             try:
