@@ -202,24 +202,29 @@ def signature(shingles: np.ndarray, num_perm: int = 128, seed: int = 1) -> np.nd
 def signatures(sets: Sequence[np.ndarray], num_perm: int = 128, seed: int = 1) -> np.ndarray:
     """Signatures of many shingle sets, one row each.
 
-    Each set goes through all permutations in one (shingles x num_perm)
-    matrix and a column minimum; measured, that beats one
-    ``np.minimum.reduceat`` over a whole batch by 2-4x (the reduction runs
-    along contiguous rows). Blocks of ``_MAX_ROWS`` shingles bound memory on
-    huge documents. An empty set gets datasketch's empty signature (all 2^32-1).
+    Each set goes through all permutations in one (num_perm x shingles)
+    matrix and a row minimum; measured, that beats one
+    ``np.minimum.reduceat`` over a whole batch by 2-4x, and the column
+    minimum of the transposed (shingles x num_perm) matrix by 1.4x (a row is
+    contiguous, so each permutation's minimum is one vector reduction). The
+    matrix is written into one buffer reused for every set, and blocks of
+    ``_MAX_ROWS`` shingles bound its size on huge documents. An empty set
+    gets datasketch's empty signature (all 2^32-1).
     """
     a, b = permutations(num_perm, seed)
+    a, b = a[:, None], b[:, None]
     out = np.full((len(sets), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    longest = min(_MAX_ROWS, max((len(sh) for sh in sets), default=0))
+    work = np.empty(num_perm * longest, dtype=np.uint32)
     with np.errstate(over="ignore"):
         for i, sh in enumerate(sets):
-            if len(sh) <= _MAX_ROWS:
-                if len(sh):
-                    out[i] = (_fmix32(sh.astype(np.uint32, copy=False))[:, None] * a + b).min(axis=0)
-                continue
             row = out[i]
             for lo in range(0, len(sh), _MAX_ROWS):
-                hv = _fmix32(sh[lo:lo + _MAX_ROWS].astype(np.uint32, copy=False))[:, None]
-                np.minimum(row, (hv * a + b).min(axis=0), out=row)
+                hv = _fmix32(sh[lo:lo + _MAX_ROWS].astype(np.uint32, copy=False))
+                m = work[:num_perm * len(hv)].reshape(num_perm, len(hv))
+                np.multiply(a, hv, out=m)
+                m += b
+                np.minimum(row, m.min(axis=1), out=row)
     return out
 
 
