@@ -38,6 +38,7 @@ from .dedup import Params, words_of
 
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"0+")
+_ZEROS = re.compile(rb"0+")
 _NONWORD_LINE = re.compile(r"[^\w\n]+")
 _DIGITS = bytes.maketrans(b"123456789", b"000000000")
 
@@ -108,19 +109,18 @@ def line_keys(text: str, source: str = "") -> np.ndarray:
     return keys_of(words_of(text).lines, source)
 
 
-def keys_of(lines: list[str], source: str = "") -> np.ndarray:
-    """``line_keys`` from lines already normalised by ``dedup.words_of``:
-    numbers collapse to one 0, then two crc32 calls make 64 bits (a
-    collision would only merge two lines' counts)."""
+def keys_of(lines: list[bytes], source: str = "") -> np.ndarray:
+    """``line_keys`` from lines already normalised by ``dedup.words_of``
+    (UTF-8): numbers collapse to one 0, then two crc32 calls make 64 bits
+    (a collision would only merge two lines' counts)."""
     seed_a = zlib.crc32(source.encode())
     seed_b = zlib.crc32(source.encode(), 0x9E3779B9)
     out = np.zeros(len(lines), dtype=np.uint64)
     for i, line in enumerate(lines):
         if line:
-            if "0" in line:
-                line = _NUMBER.sub("0", line)
-            b = line.encode()
-            out[i] = (zlib.crc32(b, seed_a) << 32 | zlib.crc32(b, seed_b)) or 1
+            if b"0" in line:
+                line = _ZEROS.sub(b"0", line)
+            out[i] = (zlib.crc32(line, seed_a) << 32 | zlib.crc32(line, seed_b)) or 1
     return out
 
 
