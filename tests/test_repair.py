@@ -70,5 +70,13 @@ def test_precheck_runs_ftfy_whenever_ftfy_would_change_the_text(text, changes):
     assert fix_unicode(text) == ftfy.fix_text(text, FTFY_CONFIG)
 
 
+def test_only_flagged_lines_go_to_ftfy_with_the_configuration_it_would_use():
+    # ftfy stops unescaping entities from the first line with a "<" on
+    text = "Tom &amp; Jerry\nPoland\u00e2\u20ac\u2122s <b>\n&amp; caf\u00e9\n\n\u00c3 la carte\n"
+    fixed = fix_unicode(text)
+    assert fixed == ftfy.fix_text(text, FTFY_CONFIG)
+    assert fixed.startswith("Tom & Jerry\nPoland\u2019s <b>\n&amp; caf\u00e9\n")
+
+
 def test_precheck_skips_clean_non_ascii_text():
     assert not needs_ftfy("\u201cCurly\u201d quotes and caf\u00e9 \u2014 nothing to repair")
