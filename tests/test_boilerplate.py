@@ -4,8 +4,8 @@ import numpy as np
 from texts import FURNITURE_BOTTOM, FURNITURE_TOP, article, with_furniture
 
 from scrubber import Stats, clean
-from scrubber.boilerplate import (REASON, Learned, count_per_cluster, drop_lines, learn, line_keys,
-                                  line_words, source_of, strip, to_rules, without)
+from scrubber.boilerplate import (REASON, Learned, common_shingles, count_per_cluster, drop_lines, learn,
+                                  line_keys, line_words, source_of, strip, to_rules, without)
 from scrubber.rules import check_examples, parse_rule_file
 
 
@@ -45,6 +45,16 @@ def test_strip_drops_lines_and_collapses_blank_runs():
     learned = Learned({int(keys[0]): 9, int(keys[4]): 9})
     assert strip(text, drop_lines(keys, learned)) == "Body one.\n\nBody two."
     assert line_words(text).tolist() == [1, 0, 2, 0, 1, 0, 2]
+
+
+def test_common_shingles_are_counted_once_per_cluster():
+    rng = np.random.default_rng(5)
+    sets = [np.unique(rng.integers(0, 40, 12).astype(np.uint32)) for _ in range(60)]
+    groups = rng.integers(0, 20, 60)
+    uniq, counts = count_per_cluster([s.astype(np.uint64) for s in sets], groups)
+    want = uniq[counts >= 6].astype(np.uint32)  # shingle 0 is no key there
+    assert common_shingles(sets, groups, 6).tolist() == want.tolist()
+    assert 0 in np.concatenate(sets) and len(want)
 
 
 def test_common_shingles_leave_the_set():

@@ -1,5 +1,7 @@
 """Near-duplicate detection: signatures, candidates, proof, clusters."""
 
+import zlib
+
 import numpy as np
 import pytest
 from datasketch import MinHash
@@ -7,7 +9,8 @@ from texts import FURNITURE_BOTTOM, article, sentences, with_furniture
 
 from scrubber import Config, Params, clean, cluster, sketch
 from scrubber.dedup import (MIN_SHINGLES, Corpus, ShingleSpool, candidate_pairs, overlap,
-                            shingle_hashes, signature, signatures, sketch_many)
+                            shingle_hashes, signature, signatures, sketch_many, sorted_unique,
+                            words_of)
 
 
 def kept_ids(texts, **options):
@@ -23,6 +26,20 @@ def test_signature_equals_datasketch_minhash_on_the_same_shingles(size):
     m = MinHash(num_perm=128, seed=1, hashfunc=int, scheme="affine32")
     m.update_batch([int(x) for x in sh])
     assert np.array_equal(signature(sh), m.hashvalues.astype(np.uint32))
+
+
+def test_words_split_at_every_non_word_character_but_only_newlines_end_lines():
+    w = words_of("Straße, 2024!\n\n\u201cQuoted\u201d\u2014dash\u2026\u00a0nbsp\tTAB\x85x_y")
+    assert w.lines == [b"strasse 0000", b"", b"quoted dash nbsp tab x_y"]
+    assert w.per_line.tolist() == [2, 0, 5]
+    assert w.hashes.tolist() == [zlib.crc32(x) for x in b"strasse 0000 quoted dash nbsp tab x_y".split()]
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 300])
+def test_sorted_unique_is_np_unique(size):
+    a = np.random.default_rng(size).integers(0, 50, size=size).astype(np.uint32)
+    got = sorted_unique(a)
+    assert got.dtype == a.dtype and got.tolist() == np.unique(a).tolist()
 
 
 def test_signatures_of_a_batch_equal_one_by_one_and_empty_is_all_max():

@@ -1,7 +1,10 @@
 import ftfy
 import pytest
 
-from scrubber.repair import FTFY_CONFIG, fix_unicode, fix_whitespace, needs_ftfy, repair
+import sys
+
+from scrubber.repair import (_ODD_SPACES, FTFY_CONFIG, fix_unicode, fix_whitespace, needs_ftfy, repair,
+                             spaced_evenly)
 
 
 def test_mojibake_is_fixed():
@@ -32,12 +35,24 @@ def test_whitespace_keeps_paragraphs_and_single_line_breaks():
     assert fix_whitespace(raw) == "Title\n\nFirst line here\nsecond line\n\nLast"
 
 
+def test_whitespace_other_than_space_and_newline_is_always_seen():
+    assert set(_ODD_SPACES) == {chr(c) for c in range(sys.maxunicode + 1)
+                                if chr(c).isspace() and chr(c) not in " \n"}
+    for c in _ODD_SPACES.replace("\r", ""):  # fix_whitespace reads \r as a line break
+        text = f"caf\u00e9 one{c}two"
+        assert not spaced_evenly(text) and fix_whitespace(text) == "caf\u00e9 one two"
+    for text in ("a  b", "a \nb", "a\n b", " a", "a "):
+        assert not spaced_evenly(text)
+    assert spaced_evenly("One line.\n\nTwo lines\nhere.")
+
+
 # The pre-check decides whether ftfy runs at all; it must never skip a text
 # ftfy would change. Each case: (text, whether ftfy changes it).
 PRECHECK_CASES = [
     ("Poland\u00e2\u20ac\u2122s representative", True),          # UTF-8 read as Windows-1252
     ("\u00c3\u00a9t\u00c3\u00a9 \u00c3\u00a0 Paris", True),       # été à Paris, doubly encoded
     ("first line\n\u00c3 la carte", True),                         # BADNESS_RE's ^ branch, on a later line
+    ("\u00c2 la carte, first line", True),                          # ... and on the first
     ("\u0432\u0402\u2122 Cyrillic mojibake", True),                # ’ read as Windows-1251
     ("Tom &amp; Jerry", True),
     ("bell\x07 and C1 \x85 controls", True),
@@ -53,6 +68,14 @@ def test_precheck_runs_ftfy_whenever_ftfy_would_change_the_text(text, changes):
     if changes:
         assert needs_ftfy(text)
     assert fix_unicode(text) == ftfy.fix_text(text, FTFY_CONFIG)
+
+
+def test_only_flagged_lines_go_to_ftfy_with_the_configuration_it_would_use():
+    # ftfy stops unescaping entities from the first line with a "<" on
+    text = "Tom &amp; Jerry\nPoland\u00e2\u20ac\u2122s <b>\n&amp; caf\u00e9\n\n\u00c3 la carte\n"
+    fixed = fix_unicode(text)
+    assert fixed == ftfy.fix_text(text, FTFY_CONFIG)
+    assert fixed.startswith("Tom & Jerry\nPoland\u2019s <b>\n&amp; caf\u00e9\n")
 
 
 def test_precheck_skips_clean_non_ascii_text():

@@ -38,6 +38,7 @@ from .dedup import Params, words_of
 
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"0+")
+_ZEROS = re.compile(rb"0+")
 _NONWORD_LINE = re.compile(r"[^\w\n]+")
 _DIGITS = bytes.maketrans(b"123456789", b"000000000")
 
@@ -108,19 +109,18 @@ def line_keys(text: str, source: str = "") -> np.ndarray:
     return keys_of(words_of(text).lines, source)
 
 
-def keys_of(lines: list[str], source: str = "") -> np.ndarray:
-    """``line_keys`` from lines already normalised by ``dedup.words_of``:
-    numbers collapse to one 0, then two crc32 calls make 64 bits (a
-    collision would only merge two lines' counts)."""
+def keys_of(lines: list[bytes], source: str = "") -> np.ndarray:
+    """``line_keys`` from lines already normalised by ``dedup.words_of``
+    (UTF-8): numbers collapse to one 0, then two crc32 calls make 64 bits
+    (a collision would only merge two lines' counts)."""
     seed_a = zlib.crc32(source.encode())
     seed_b = zlib.crc32(source.encode(), 0x9E3779B9)
     out = np.zeros(len(lines), dtype=np.uint64)
     for i, line in enumerate(lines):
         if line:
-            if "0" in line:
-                line = _NUMBER.sub("0", line)
-            b = line.encode()
-            out[i] = (zlib.crc32(b, seed_a) << 32 | zlib.crc32(b, seed_b)) or 1
+            if b"0" in line:
+                line = _ZEROS.sub(b"0", line)
+            out[i] = (zlib.crc32(line, seed_a) << 32 | zlib.crc32(line, seed_b)) or 1
     return out
 
 
@@ -197,15 +197,30 @@ def learn(keys: list[np.ndarray], words: list[np.ndarray], groups: np.ndarray,
 def common_shingles(sets, groups: np.ndarray, min_clusters: int = MIN_CLUSTERS) -> np.ndarray:
     """Shingles (word 5-gram hashes) found in at least ``min_clusters``
     distinct clusters: the furniture's share of the shingle sets, sorted.
+    ``groups`` labels each set's cluster with a number below 2**32 (the
+    pipeline uses document indices); shingle 0 is never counted.
 
     Counted per cluster for the same reason as lines: an article's own
     5-grams occur in one cluster however often it was syndicated. Common
     phrases of the language ("said in a statement") go too; they prove
     nothing about two documents being copies.
     """
-    arrays = [np.asarray(sets[i], dtype=np.uint64) for i in range(len(sets))]
-    uniq, counts = count_per_cluster(arrays, groups)
-    return uniq[counts >= min_clusters].astype(np.uint32)
+    n = len(sets)
+    if not n:
+        return np.zeros(0, np.uint32)
+    # A shingle and its group fit one uint64, so the distinct (shingle,
+    # group) pairs are one in-place sort away: 4x faster than the lexsort of
+    # count_per_cluster on 2 million shingles.
+    lens = np.fromiter((len(sets[i]) for i in range(n)), dtype=np.int64, count=n)
+    pairs = np.concatenate([np.asarray(sets[i], dtype=np.uint64) for i in range(n)]) << np.uint64(32)
+    pairs |= np.repeat(np.asarray(groups, dtype=np.uint64), lens)
+    pairs.sort()
+    shingle = pairs >> np.uint64(32)
+    first = np.ones(len(pairs), dtype=bool)
+    first[1:] = pairs[1:] != pairs[:-1]
+    uniq, counts = np.unique(shingle[first], return_counts=True)
+    hit = (counts >= min_clusters) & (uniq != 0)  # as count_per_cluster, which reads 0 as no key
+    return uniq[hit].astype(np.uint32)
 
 
 def without(shingles: np.ndarray, common: np.ndarray) -> np.ndarray:

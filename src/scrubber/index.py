@@ -28,7 +28,7 @@ from dataclasses import asdict
 
 import numpy as np
 
-from .dedup import Corpus, Params, band_keys
+from .dedup import Corpus, Params, band_keys, sorted_unique
 from .errors import ScrubberError
 
 SCHEMA = 1
@@ -94,7 +94,7 @@ class Index:
         db.execute("CREATE TEMP TABLE IF NOT EXISTS qx (exact BLOB PRIMARY KEY)")
         db.execute("DELETE FROM q")
         db.execute("DELETE FROM qx")
-        db.executemany("INSERT OR IGNORE INTO q VALUES (?)", ((k,) for k in np.unique(keys).tolist()))
+        db.executemany("INSERT OR IGNORE INTO q VALUES (?)", ((k,) for k in sorted_unique(keys).tolist()))
         db.executemany("INSERT OR IGNORE INTO qx VALUES (?)", ((e,) for e in exact))
         rows = db.execute("SELECT DISTINCT doc FROM bands JOIN q USING (key) "
                           "UNION SELECT rowid FROM docs JOIN qx USING (exact) ORDER BY 1").fetchall()
