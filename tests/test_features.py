@@ -57,3 +57,12 @@ def test_position_and_words_before_run_from_top_to_bottom():
 def test_characters_outside_the_basic_plane_do_not_break_counting():
     x = line_features(["Great news \U0001F600 today.", "plain line"], frozenset())
     assert np.expm1(column(x, "log_words")).round().tolist() == [4, 2]
+
+
+def test_window_means_are_means_over_neighbours_clipped_at_the_edges():
+    import numpy as np
+    from scrubber.features import window_means
+    cols = np.arange(12, dtype=float).reshape(6, 2) ** 2
+    for w, got in zip((1, 3), window_means(cols, (1, 3))):
+        want = [cols[max(i - w, 0):i + w + 1].mean(axis=0) for i in range(6)]
+        assert np.allclose(got, want)

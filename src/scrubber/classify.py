@@ -91,7 +91,7 @@ def contexts_of(ps: np.ndarray, words: np.ndarray) -> list[np.ndarray]:
     """``context_of`` for each column of ``ps`` (one per ensemble member),
     the window means and running maxima computed for all columns at once:
     the per-document numpy calls, not the arithmetic, were its cost."""
-    means = [features._window_means(ps, w) for w in features.WINDOWS]
+    means = features.window_means(ps)
     before = np.maximum.accumulate(np.vstack((np.zeros((1, ps.shape[1])), ps[:-1])), axis=0)
     after = np.maximum.accumulate(np.vstack((np.zeros((1, ps.shape[1])), ps[::-1][:-1])), axis=0)[::-1]
     idx = np.arange(len(ps))

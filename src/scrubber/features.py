@@ -95,15 +95,23 @@ def names() -> list[str]:
     return list(BASE) + ctx + list(DOC) + list(PLACE)
 
 
-def _window_means(cols: np.ndarray, w: int) -> np.ndarray:
-    """Mean of each column over lines i-w..i+w (clipped at the page edges)."""
+def window_means(cols: np.ndarray, windows: tuple[int, ...] = WINDOWS) -> list[np.ndarray]:
+    """For each half-width ``w``, the mean of each column over lines
+    i-w..i+w (clipped at the page edges). One padded prefix sum serves
+    every window: the per-document numpy calls, not the arithmetic, are
+    the cost here. The sums are the same floats as one prefix sum per
+    window (the extra padding only adds leading zeros)."""
     n, k = cols.shape
-    padded = np.zeros((n + 2 * w + 1, k + 1))
-    padded[w + 1:w + 1 + n, :k] = cols
-    padded[w + 1:w + 1 + n, k] = 1.0
+    pad = max(windows)
+    padded = np.zeros((n + 2 * pad + 1, k + 1))
+    padded[pad + 1:pad + 1 + n, :k] = cols
+    padded[pad + 1:pad + 1 + n, k] = 1.0
     c = np.cumsum(padded, axis=0)
-    sums = c[2 * w + 1:] - c[:n]
-    return sums[:, :k] / sums[:, k:]
+    out = []
+    for w in windows:
+        sums = c[pad + 1 + w:pad + 1 + w + n] - c[pad - w:pad - w + n]
+        out.append(sums[:, :k] / sums[:, k:])
+    return out
 
 
 def _run_length(flags: np.ndarray) -> np.ndarray:
@@ -190,7 +198,7 @@ def line_features(lines: list[str], stop: frozenset[str],
     }
     cols = [f[c] for c in BASE]
     ctx = np.column_stack([f[c] for c in CONTEXT])
-    cols += [m for w in WINDOWS for m in _window_means(ctx, w).T]
+    cols += [m for means in window_means(ctx) for m in means.T]
 
     long_line = counts >= 10
     doc = {
