@@ -9,6 +9,7 @@ that the cleaner can run them in sequence without copying.
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 from typing import Callable
 
 from .document import Removal
@@ -156,11 +157,8 @@ def comment_thread(lines: list[str], alive: list[bool], removals: list[Removal])
     marks = _marks(lines)
     if len(marks) < THREAD_MARKS:
         return
-    # non-empty line index, to measure gaps in lines that hold text
-    rank, k = [0] * len(lines), 0
-    for i, line in enumerate(lines):
-        rank[i] = k
-        k += bool(line)
+    # non-empty lines before each line, to measure gaps in lines that hold text
+    rank = list(accumulate(map(bool, lines), initial=0))
     thread, run = None, [marks[0]]
     for m in marks[1:] + [None]:
         if m is not None and rank[m[0]] - rank[run[-1][0]] <= MARK_GAP:
