@@ -112,8 +112,9 @@ _COMMENT_HEAD = re.compile(rf"(?i)^\W*(?:(?:\d+|no|one|two|three)\s+{_HEAD_WORD}
 MARK_WORDS = 14
 #: Most non-empty lines between two marks of one thread (a comment's text).
 MARK_GAP = 12
-#: Fewest marks that make a thread; actions among them.
-THREAD_MARKS = 4
+#: Fewest marks besides headings that make a thread, and fewest actions
+#: among them when it has no heading.
+THREAD_MARKS = 3
 THREAD_ACTIONS = 2
 #: A thread's first mark this many lines above the next, and twice its
 #: typical gap, is not the thread's (see ``_thread``).
@@ -129,7 +130,7 @@ def _marks(lines: list[str]) -> list[tuple[int, str]]:
         if not line or line.count(" ") >= MARK_WORDS:
             continue
         first, last = line[0], line[-1]
-        if ((line.lower() in _ACTIONS if len(line) < 22 else False)
+        if ((len(line) < 22 and line.lower() in _ACTIONS)
                 or (last == ":" and _AUTHOR.search(line))
                 or ("|" in line and _ACTION_AFTER_BAR.search(line))
                 or (first.isdigit() and _COUNTED_ACTION.match(line))):
@@ -193,7 +194,7 @@ def _thread(run: list[tuple[int, str]], rank: list[int]) -> list[tuple[int, str]
     kinds = [k for _, k in run]
     heads = kinds.count("head")
     # Headings alone ("Comments (0)" under each post) are a blog's front page.
-    if len(run) - heads < THREAD_MARKS - 1 or (kinds.count("action") < THREAD_ACTIONS and not heads):
+    if len(run) - heads < THREAD_MARKS or (kinds.count("action") < THREAD_ACTIONS and not heads):
         return None
     return run
 
