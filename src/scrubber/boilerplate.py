@@ -36,11 +36,7 @@ import numpy as np
 
 from .dedup import Params, words_of
 
-_WORD = re.compile(r"\w+")
-_NUMBER = re.compile(r"0+")
 _ZEROS = re.compile(rb"0+")
-_NONWORD_LINE = re.compile(r"[^\w\n]+")
-_DIGITS = bytes.maketrans(b"123456789", b"000000000")
 
 #: Distinct clusters a line must appear in to be furniture. CCNet removes a
 #: paragraph seen twice; scrubber asks for more because a sentence quoted
@@ -73,12 +69,6 @@ PRELIM = Params(num_perm=32, bands=16, rows=2)
 PRELIM_CONTAINMENT = 0.7
 
 
-def normalize_line(line: str) -> str:
-    """A line for counting: case folded, punctuation gone, any number as 0
-    (furniture carries dates and counts that change from page to page)."""
-    return _NUMBER.sub("0", " ".join(_WORD.findall(line.casefold().encode().translate(_DIGITS).decode())))
-
-
 def source_of(origin: str, meta: dict | None = None, field: str | None = None) -> str:
     """The source a document's furniture is learned within.
 
@@ -103,8 +93,10 @@ def source_of(origin: str, meta: dict | None = None, field: str | None = None) -
 def line_keys(text: str, source: str = "") -> np.ndarray:
     """One uint64 key per line of ``text.split("\\n")``; 0 for lines without words.
 
-    The key hashes the source with the normalised line (``normalize_line``),
-    so the same line printed by two sites is two keys.
+    The key hashes the source with the line as ``dedup.words_of`` normalises
+    it (case folded, punctuation gone) and any number as 0 (furniture
+    carries dates and counts that change from page to page), so the same
+    line printed by two sites is two keys.
     """
     return keys_of(words_of(text).lines, source)
 
