@@ -255,9 +255,10 @@ def _fallback(p: np.ndarray, words: np.ndarray, low: float) -> tuple[np.ndarray,
     thread or link lists (dragnet: 6% of pages), whose best run is the
     article; and a list, forum or layout the model has not seen, whose
     lines all score alike, so the run covers most of the page. Keeping the
-    whole page, as before, cost the first kind all its precision (0.21 on
-    the 85 dragnet pages that fell back; 0.84 after). trafilatura falls
-    back in the same spirit when its extraction comes out too short.
+    whole page, as before, cost the first kind its precision: 0.21 on the
+    85 dragnet pages that fell back; keeping the run took dragnet's F1 from
+    0.872 to 0.882. trafilatura falls back in the same spirit when its
+    extraction comes out too short.
     """
     keep = p >= low
     if words[keep].sum() < MIN_KEEP * words.sum():
