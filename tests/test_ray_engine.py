@@ -1,12 +1,16 @@
 """The Ray engine gives exactly the local engine's output."""
 
+import gzip
 import json
+import os
 
 import pytest
 
 from scrubber import Config, Pipeline
 from scrubber.pipeline import process_batch
-from scrubber.ray_engine import clean_shard, line_starts_in, plan_shards
+from scrubber.ray_engine import clean_shard, line_starts_in, plan_shards, write_parts
+
+from texts import site
 
 PARA = ("The regional council approved the new budget on Monday after a debate that "
         "lasted late into the night, with members split over transport spending.")
@@ -46,11 +50,22 @@ def test_line_starts_count_like_line_iteration(tmp_path):
 
 def test_ray_engine_output_equals_local_engine(tmp_path):
     ray = pytest.importorskip("ray")
-    d = corpus(tmp_path)
-    local = b"".join(Pipeline(Config()).run_paths([str(d)]))
+    d = site(tmp_path)
+    local_pipe = Pipeline(Config())
+    local = b"".join(local_pipe.run_paths([str(d)]))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "part-00099.jsonl.gz").write_bytes(b"stale")
     try:
-        got = b"".join(Pipeline(Config(engine="ray", workers=2, shard_bytes=2000)).run_paths([str(d)]))
+        config = Config(engine="ray", workers=2, shard_bytes=2000)
+        pipe = Pipeline(config)
+        got = b"".join(pipe.run_paths([str(d)]))
+        write_parts(Pipeline(config), [str(d)], str(out))
     finally:
         ray.shutdown()
     assert got == local
+    assert pipe.clusters == local_pipe.clusters
     assert b'"duplicates"' in local  # the corpus does exercise deduplication
+    parts = sorted(os.listdir(out))
+    assert len(parts) > 3 and parts[0] == "part-00000.jsonl.gz" and "part-00099.jsonl.gz" not in parts
+    assert b"".join(gzip.open(out / p).read() for p in parts) == local

@@ -6,6 +6,7 @@ of common words drawn with a fixed seed, so that two articles share no
 them the way syndication does.
 """
 
+import json
 import random
 
 WORDS = ("the council city plan north south river bridge road train station school "
@@ -46,3 +47,20 @@ def article(n: int, count: int = 8) -> str:
 
 def with_furniture(body: str) -> str:
     return "\n".join(FURNITURE_TOP) + "\n\n" + body + "\n\n" + "\n".join(FURNITURE_BOTTOM)
+
+
+def site(tmp_path):
+    """One site's pages (furniture to learn), syndicated copies with other
+    furniture, exact copies, and a page the cleaning empties."""
+    rows = []
+    for n in range(24):
+        rows.append({"id": f"a{n}", "text": with_furniture(article(n))})
+    for n in range(0, 24, 3):  # near-duplicates: cut and re-wrapped by another site
+        body = article(n).split("\n\n")
+        rows.append({"id": f"copy{n}", "text": "Wire Service\n\n" + "\n\n".join(body[:-1])})
+    rows.insert(5, {"id": "exact2", "text": rows[2]["text"]})
+    rows.insert(17, {"id": "exact9", "text": with_furniture(article(9))})  # a9 has a near-copy too
+    rows.insert(11, {"id": "empty", "text": "Share this:"})
+    path = tmp_path / "site.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path

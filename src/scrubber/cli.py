@@ -30,7 +30,7 @@ from .languages import languages
 from .pipeline import Pipeline, single_threaded_blas
 from .repair import repair
 from .rules import check_examples, default_rule_files, load_rules, parse_rule_file
-from .sinks import open_sink
+from .sinks import is_shard_dir, open_sink
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -211,9 +211,14 @@ def clean(
         pipe = Pipeline(config)
         progress = _Progress(not quiet and sys.stderr.isatty())
         try:
-            with open_sink(output, shard_size) as sink:
-                for line in pipe.run_paths(paths, progress):
-                    sink.write(line)
+            if engine is Engine.ray and is_shard_dir(output) and not index:
+                from .ray_engine import write_parts
+
+                write_parts(pipe, paths, output, progress)  # each shard's task writes its part
+            else:
+                with open_sink(output, shard_size) as sink:
+                    for line in pipe.run_paths(paths, progress):
+                        sink.write(line)
         finally:
             progress.done()
         if clusters is not None:

@@ -50,7 +50,7 @@ import zlib
 from array import array
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -343,33 +343,52 @@ def candidate_pairs(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     document), not all bands' keys at once.
     """
     n = len(sigs)
+    if n < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    idx = np.arange(n, dtype=np.int64)
+    return unique_pairs([bucket_pairs(band_key(sigs, b, rows), idx) for b in range(bands)], n)
+
+
+def bucket_pairs(keys: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The candidate pairs of one band: documents ``idx`` (any increasing
+    numbering) whose ``keys`` are equal, as int64 [m, 2] in no particular
+    order. A bucket of more than ``MAX_BUCKET`` is paired around its
+    earliest member only. The Ray engine calls this on one band's keys
+    gathered from every shard, so its pairs are the local engine's."""
+    n = len(keys)
+    if n < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    ks = keys[order]
+    order = idx[order]
+    edge = np.flatnonzero(ks[1:] != ks[:-1]) + 1
+    starts = np.concatenate(([0], edge))
+    sizes = np.diff(np.concatenate((starts, [n])))
+    multi = np.flatnonzero(sizes >= 2)
     found = []
-    for b in range(bands):
-        col = band_key(sigs, b, rows)
-        order = np.argsort(col, kind="stable")
-        ks = col[order]
-        if n < 2:
-            break
-        edge = np.flatnonzero(ks[1:] != ks[:-1]) + 1
-        starts = np.concatenate(([0], edge))
-        sizes = np.diff(np.concatenate((starts, [n])))
-        multi = np.flatnonzero(sizes >= 2)
-        if not len(multi):
+    small = multi[sizes[multi] == 2]
+    if len(small):
+        s = starts[small]
+        found.append(np.stack((order[s], order[s + 1]), axis=1))
+    big = multi[sizes[multi] > 2]
+    for z in sorted_unique(sizes[big]).tolist():
+        s = starts[big[sizes[big] == z]]
+        if z > MAX_BUCKET:  # star around the earliest member
+            for st in s.tolist():
+                m = np.sort(order[st:st + z])
+                found.append(np.stack((np.full(z - 1, m[0]), m[1:]), axis=1))
             continue
-        small = multi[sizes[multi] == 2]
-        if len(small):
-            s = starts[small]
-            found.append(np.stack((order[s], order[s + 1]), axis=1))
-        big = multi[sizes[multi] > 2]
-        for z in sorted_unique(sizes[big]).tolist():
-            s = starts[big[sizes[big] == z]]
-            if z > MAX_BUCKET:  # star around the earliest member
-                for st in s.tolist():
-                    m = np.sort(order[st:st + z])
-                    found.append(np.stack((np.full(z - 1, m[0]), m[1:]), axis=1))
-                continue
-            i, j = _triu(z)
-            found.append(np.stack((order[s[:, None] + i].ravel(), order[s[:, None] + j].ravel()), axis=1))
+        i, j = _triu(z)
+        found.append(np.stack((order[s[:, None] + i].ravel(), order[s[:, None] + j].ravel()), axis=1))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.concatenate(found).astype(np.int64)
+
+
+def unique_pairs(found: list[np.ndarray], n: int) -> np.ndarray:
+    """The distinct pairs among ``found``, each as (smaller, larger), sorted;
+    ``n`` bounds the document numbers."""
+    found = [f for f in found if len(f)]
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     pairs = np.concatenate(found).astype(np.int64)
@@ -487,24 +506,46 @@ def cluster(corpus: Corpus | Sequence[Sketch], params: Params = Params(), contai
     """
     if not isinstance(corpus, Corpus):
         corpus = Corpus.of(list(corpus), params.num_perm)
-    n = len(corpus)
     reps, copies = exact_groups(corpus.exact)
+    nbrs = neighbours(edges(corpus, params, containment, fixed, reps))
+    words = np.asarray(corpus.words)
+    nodes = set(nbrs) | set(copies)
+    return star(nbrs, copies, {i: int(words[i]) for i in nodes}, fixed)
+
+
+def neighbours(verified: Iterable[tuple[int, int, float, float]]) -> dict[int, list[tuple[int, float, float]]]:
+    """Each document's verified neighbours, from pairs (i, j, Jaccard, containment)."""
     nbrs: dict[int, list[tuple[int, float, float]]] = {}
-    for x, y, jac, con in edges(corpus, params, containment, fixed, reps):
+    for x, y, jac, con in verified:
         nbrs.setdefault(x, []).append((y, jac, con))
         nbrs.setdefault(y, []).append((x, jac, con))
-    words = np.asarray(corpus.words)
-    reps = np.asarray(reps, dtype=np.int64)
-    order = reps[np.lexsort((reps, -words[reps], reps >= fixed))]
-    centre_of = np.full(n, -1, dtype=np.int64)
+    return nbrs
+
+
+def star(nbrs: dict[int, list[tuple[int, float, float]]], copies: dict[int, list[int]],
+         words: dict[int, int], fixed: int = 0) -> list[Cluster]:
+    """Star clusters (see ``cluster``) from verified neighbours, exact copies
+    and the words of every document in either.
+
+    Only documents with a neighbour or a copy are visited: any other one
+    would become a centre that takes nobody. So this needs memory for the
+    duplicates only, not for the corpus, which is what lets the Ray engine
+    run it on its driver for any number of documents.
+    """
+    nodes = np.array(sorted(set(nbrs) | set(copies)), dtype=np.int64)
+    if not len(nodes):
+        return []
+    w = np.array([words[i] for i in nodes.tolist()], dtype=np.int64)
+    order = nodes[np.lexsort((nodes, -w, nodes >= fixed))]
+    centre_of: dict[int, int] = {}
     members: dict[int, list[tuple[int, float, float]]] = {}
     for i in order.tolist():
-        if centre_of[i] >= 0:
+        if i in centre_of:
             continue
         centre_of[i] = i
         got = []
         for j, jac, con in sorted(nbrs.get(i, ())):
-            if centre_of[j] < 0 and j >= fixed:
+            if j not in centre_of and j >= fixed:
                 centre_of[j] = i
                 got.append((j, jac, con))
         if got or i in copies:

@@ -145,10 +145,13 @@ def restrip_batch(cleaner: Cleaner, payload: tuple[str, list]) -> list[tuple]:
     normalised twice. Returns, per item, (record line or None when nothing
     is left, sketch, why dropped).
     """
-    config = cleaner.config
-    common = _common(payload[0])
+    return restrip_items(cleaner.config, _common(payload[0]), payload[1])
+
+
+def restrip_items(config: Config, common: np.ndarray, items: Iterable[tuple]) -> list[tuple]:
+    """``restrip_batch`` with the common shingles in hand."""
     out, sets, words, exact = [], [], [], []
-    for line, drop, shingles, hashes in payload[1]:
+    for line, drop, shingles, hashes in items:
         if drop:
             rec = orjson.loads(line)
             text = boilerplate.strip(rec[config.text_field], drop)
@@ -354,9 +357,11 @@ class Pipeline:
         """Read, clean and deduplicate the documents under ``paths`` with the
         configured engine; the output is the same whichever engine runs."""
         if self.config.engine == "ray":
-            from .ray_engine import shard_results
+            from . import ray_engine
 
-            return self._finish(lambda: shard_results(self, paths, progress))
+            if self.config.index:  # the index is a file on this machine
+                return self._finish(lambda: ray_engine.shard_results(self, paths, progress))
+            return ray_engine.run(self, paths, progress)
         return self.run(self.reader().read_paths(paths), progress)
 
     def _finish(self, results: Callable[[], Iterable[Result]]) -> Iterator[bytes]:
@@ -493,14 +498,7 @@ class Pipeline:
         return self.learned
 
     def _count(self, r: Result) -> None:
-        c = self.stats.counts
-        c["documents_in"] += 1
-        self.stats.removed.update(r.removed)
-        c["lines_removed"] += sum(r.removed.values())
-        c["spans_removed"] += r.spans
-        c["documents_repaired"] += r.repaired
-        if r.line is None:
-            c[f"dropped_{r.dropped}"] += 1
+        tally(self.stats, r)
 
     def _boilerplate(self, spool, p1: _Pass1):
         """Pass 2: learn the run's furniture per cluster, strip it, re-sketch.
@@ -604,6 +602,18 @@ class Pipeline:
         finally:
             if index is not None:
                 index.close()
+
+
+def tally(stats: Stats, r: Result) -> None:
+    """Count one document's pass-1 result into ``stats``."""
+    c = stats.counts
+    c["documents_in"] += 1
+    stats.removed.update(r.removed)
+    c["lines_removed"] += sum(r.removed.values())
+    c["spans_removed"] += r.spans
+    c["documents_repaired"] += r.repaired
+    if r.line is None:
+        c[f"dropped_{r.dropped}"] += 1
 
 
 def _groups(clusters: list[Cluster], n: int) -> np.ndarray:

@@ -1,29 +1,36 @@
-"""The Ray engine: the per-document work of a run as Ray tasks over shards.
+"""The Ray engine: a run as Ray tasks over shards.
 
 Input files are cut into shards (one per file; plain JSONL files larger than
 ``config.shard_bytes`` into line-aligned byte ranges), and one Ray task per
 shard reads, repairs, strips and signs its documents with the very functions
-the local engine uses. The driver takes the shards' results back in input
-order, a bounded number of shards in flight, and hands them to the same
-corpus-wide step (``Pipeline.finish``), so documents, clusters and
+the local engine uses. The corpus-wide passes then run as map and reduce
+tasks over those shards (``sharded.py``): exact copies and band keys are
+grouped across shards by partition, pairs are verified where their shards'
+sets are, and the driver joins verified pairs into clusters; corpus
+furniture is counted the same way. Output records are rendered by one task
+per shard, and with ``-o DIR/`` written by it. Documents, clusters and
 representatives are those of the local engine, byte for byte.
 
-What each stage holds, per document: a shard task holds only its shard; the
-driver holds one sketch per kept document for clustering (see dedup.py for
-its size) and spools clean records to a local temporary file.
+With ``--index``, the corpus-wide passes need the index file on the
+driver, so the shards' results come back to the driver and the local
+engine's passes run there (``shard_results``).
 """
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
+import time
 from collections import Counter, deque
 from typing import Callable, Iterable, Iterator
 
 from .cleaner import Cleaner
 from .config import Config
 from .errors import ScrubberError
+from . import sharded
 from .pipeline import Pipeline, Result, _batches, process_batch, single_threaded_blas
+from .sinks import Sink, shard_name
 from .sources import Reader, kind_of
 
 log = logging.getLogger("scrubber")
@@ -112,15 +119,123 @@ def clean_shard(config: Config, shard: Shard) -> tuple[list[Result], Counter, li
     return results, counts, handler.messages
 
 
-def shard_results(pipe: Pipeline, paths: Iterable[str],
-                  progress: Callable[[int, int], None] | None = None) -> Iterator[Result]:
-    """Per-document results of ``paths`` computed by Ray tasks, in input order."""
+def pass1_task(config: Config, shard: Shard) -> list:
+    """Pass 1 of a shard, as [Docs, View, Summary] (``sharded.first_pass``)."""
+    results, counts, messages = clean_shard(config, shard)
+    return sharded.first_pass(results, config.dedup, counts, messages)
+
+
+def _first(fn, *args):
+    return fn(*args)[0]
+
+
+class RayExecutor:
+    """``sharded``'s executor on Ray: a step is a Ray task, a handle an
+    ``ObjectRef``; a task that failed on bad input re-raises the
+    ``ScrubberError`` it raised (a clear one-line message, not a trace)."""
+
+    def __init__(self, ray):
+        self.ray = ray
+        self._remote: dict = {}
+
+    def _task(self, fn):
+        if fn not in self._remote:
+            self._remote[fn] = self.ray.remote(fn)
+        return self._remote[fn]
+
+    def call(self, fn, *args):
+        return self._task(fn).remote(*args)
+
+    def split(self, fn, k: int, *args) -> list:
+        if k == 1:
+            return [self._task(_first).remote(fn, *args)]
+        return self._task(fn).options(num_returns=k).remote(*args)
+
+    def get(self, handle):
+        try:
+            return self.ray.get(handle)
+        except self.ray.exceptions.RayTaskError as e:
+            cause = getattr(e, "cause", None)
+            if isinstance(cause, ScrubberError):
+                raise cause from None
+            raise
+
+    def put(self, value):
+        return self.ray.put(value)
+
+
+def _init(config: Config):
     ray = _ray()
-    config = pipe.config
-    shards = plan_shards(pipe.reader(), paths, config.shard_bytes)
     if not ray.is_initialized():
         kw = {"address": config.ray_address} if config.ray_address else {"num_cpus": config.workers}
         ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False, **kw)
+    return ray
+
+
+def _partitions(ray) -> int:
+    """Reduce partitions per step: enough for every CPU of the cluster to
+    take one; the results do not depend on it."""
+    return max(2, 2 * int(ray.cluster_resources().get("CPU", 1)))
+
+
+def run(pipe: Pipeline, paths: Iterable[str], progress: Callable[[int, int], None] | None = None,
+        directory: str | None = None) -> Iterator:
+    """A whole run on Ray: the output lines in input order or, with
+    ``directory``, (temporary part file, records in it) per shard."""
+    start = time.perf_counter()
+    try:
+        config = pipe.config
+        shards = plan_shards(pipe.reader(), paths, config.shard_bytes)
+        ray = _init(config)
+        ex = RayExecutor(ray)
+        cfg = ray.put(config)
+        # No name keeps the pass-1 handles: once sharded.run has taken them
+        # all, the list goes, and pass 1's objects with it after pass 2.
+        passed = iter([ex.split(pass1_task, 3, cfg, shard) for shard in shards])
+        outcome = sharded.Outcome(pipe.stats)
+        yield from sharded.run(ex, config, passed, outcome, _partitions(ray), directory, progress)
+        pipe.clusters = outcome.clusters
+    finally:
+        pipe.stats.seconds = time.perf_counter() - start
+
+
+def write_parts(pipe: Pipeline, paths: Iterable[str], directory: str,
+                progress: Callable[[int, int], None] | None = None) -> None:
+    """``-o DIR/`` on Ray: each shard's task writes its records as one part
+    file; parts appear, numbered in input order (shards with no record
+    write none), and stale parts of an earlier run go, only when the whole
+    run has succeeded."""
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as e:
+        raise ScrubberError(f"{directory}: cannot create output directory: {e.strerror}") from None
+    done: list[str] = []
+    try:
+        for tmp, n in run(pipe, paths, progress, directory):
+            if n:
+                done.append(tmp)
+            else:
+                os.unlink(tmp)
+        names = {shard_name(i) for i in range(len(done))}
+        for old in os.listdir(directory):
+            if old.startswith("part-") and old.endswith(".jsonl.gz") and old not in names:
+                os.unlink(os.path.join(directory, old))
+        for i, tmp in enumerate(done):
+            Sink.commit_file(tmp, os.path.join(directory, shard_name(i)))
+        done = []
+    finally:
+        # A failed run: what the shards wrote is only temporary files.
+        for tmp in done + glob.glob(os.path.join(directory, ".part-*.tmp")):
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+def shard_results(pipe: Pipeline, paths: Iterable[str],
+                  progress: Callable[[int, int], None] | None = None) -> Iterator[Result]:
+    """Per-document results of ``paths`` computed by Ray tasks, in input order."""
+    config = pipe.config
+    shards = plan_shards(pipe.reader(), paths, config.shard_bytes)
+    ray = _init(config)
     task = ray.remote(clean_shard)
     cfg = ray.put(config)
     in_flight = max(2, 2 * int(ray.cluster_resources().get("CPU", 1)))
