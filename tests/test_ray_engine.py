@@ -3,6 +3,7 @@
 import gzip
 import json
 import os
+from dataclasses import replace
 
 import pytest
 
@@ -61,6 +62,9 @@ def test_ray_engine_output_equals_local_engine(tmp_path):
         pipe = Pipeline(config)
         got = b"".join(pipe.run_paths([str(d)]))
         write_parts(Pipeline(config), [str(d)], str(out))
+        # with an index, the driver runs the corpus-wide passes
+        indexed = [b"".join(Pipeline(replace(c, index=str(tmp_path / f"seen-{c.engine}.db"))).run_paths([str(d)]))
+                   for c in (Config(), config)]
     finally:
         ray.shutdown()
     assert got == local
@@ -69,3 +73,4 @@ def test_ray_engine_output_equals_local_engine(tmp_path):
     parts = sorted(os.listdir(out))
     assert len(parts) > 3 and parts[0] == "part-00000.jsonl.gz" and "part-00099.jsonl.gz" not in parts
     assert b"".join(gzip.open(out / p).read() for p in parts) == local
+    assert indexed[0] == indexed[1] == local
