@@ -62,6 +62,7 @@ def test_ray_engine_output_equals_local_engine(tmp_path):
         pipe = Pipeline(config)
         got = b"".join(pipe.run_paths([str(d)]))
         write_parts(Pipeline(config), [str(d)], str(out))
+        from_url = b"".join(Pipeline(config).run_paths(["file://" + str(d)]))  # shards of a URL too
         # with an index, the driver runs the corpus-wide passes
         indexed = [b"".join(Pipeline(replace(c, index=str(tmp_path / f"seen-{c.engine}.db"))).run_paths([str(d)]))
                    for c in (Config(), config)]
@@ -74,3 +75,4 @@ def test_ray_engine_output_equals_local_engine(tmp_path):
     assert len(parts) > 3 and parts[0] == "part-00000.jsonl.gz" and "part-00099.jsonl.gz" not in parts
     assert b"".join(gzip.open(out / p).read() for p in parts) == local
     assert indexed[0] == indexed[1] == local
+    assert from_url == local

@@ -28,7 +28,7 @@ from typing import Callable, Iterable, Iterator
 from .cleaner import Cleaner
 from .config import Config
 from .errors import ScrubberError
-from . import sharded
+from . import files, sharded
 from .pipeline import Pipeline, Result, _batches, process_batch, single_threaded_blas
 from .sinks import Sink, shard_name
 from .sources import Reader, kind_of
@@ -54,12 +54,11 @@ def _splittable(path: str) -> bool:
 def line_starts_in(path: str, start: int, end: int) -> int:
     """How many lines begin in bytes [start, end) of ``path``, as Python's
     line iteration counts them (no empty line after a final newline)."""
-    size = os.path.getsize(path)
-    end = min(end, size)
+    end = min(end, files.size(path))
     if start >= end:
         return 0
     n = 1 if start == 0 else 0
-    with open(path, "rb") as f:
+    with files.open_raw(path) as f:
         f.seek(max(start - 1, 0))
         todo = end - 1 - max(start - 1, 0)
         while todo > 0:
@@ -77,7 +76,7 @@ def plan_shards(reader: Reader, paths: Iterable[str], shard_bytes: int) -> list[
     for path, doc_id in reader.plan(paths):
         if path == "-":
             raise ScrubberError("--engine ray reads files, not standard input")
-        size = os.path.getsize(path)
+        size = files.size(path)
         if not _splittable(path) or size <= shard_bytes:
             shards.append((path, doc_id, None, 0))
             continue

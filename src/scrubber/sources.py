@@ -16,11 +16,11 @@ import os
 import sys
 import zlib
 from collections import Counter
-from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 import orjson
 
+from . import files
 from .config import Config
 from .document import Document
 from .errors import InputError
@@ -50,13 +50,13 @@ def kind_of(name: str) -> str | None:
 def _open_binary(path: str) -> BinaryIO:
     low = path.lower()
     if low.endswith(".gz"):
-        return gzip.open(path, "rb")
+        return files.open_raw(path, "gzip") if files.is_url(path) else gzip.open(path, "rb")
     if low.endswith((".zst", ".zstd")):
         import zstandard
 
-        raw = zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)
+        raw = zstandard.ZstdDecompressor().stream_reader(files.open_raw(path), closefd=True)
         return io.BufferedReader(raw)  # line iteration
-    return open(path, "rb")
+    return files.open_raw(path)
 
 
 def _corrupt_errors() -> tuple[type[BaseException], ...]:
@@ -124,29 +124,33 @@ class Reader:
         directories expanded (sorted by path components), ``-`` kept as is.
         A typo in a path fails here, before any work starts."""
         paths = list(paths)
+        found = {}
         for p in paths:
-            if p != "-" and not os.path.exists(p):
-                self._bad(InputError(p, "no such file or directory"))
+            if p != "-":
+                try:
+                    found[p] = files.exists(p)
+                except InputError as e:
+                    self._bad(e)
+                    found[p] = False
+                    continue
+                if not found[p]:
+                    self._bad(InputError(p, "no such file or directory"))
         out = []
         for p in paths:
             if p == "-":
                 out.append(("-", "stdin"))
-            elif os.path.isdir(p):
+            elif not found[p]:
+                continue
+            elif files.isdir(p):
                 out += self._walk(p)
-            elif os.path.exists(p):
-                out.append((p, os.path.basename(p)))
+            else:
+                out.append((p, p.rstrip("/").rsplit("/", 1)[-1] if files.is_url(p) else os.path.basename(p)))
         return out
 
     def _walk(self, root: str) -> list[tuple[str, str]]:
         found, ignored = [], []
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            for name in filenames:
-                if name.startswith("."):
-                    continue
-                path = os.path.join(dirpath, name)
-                rel = Path(os.path.relpath(path, root))
-                (found if kind_of(name) else ignored).append((rel.parts, path, rel.as_posix()))
+        for parts, path in files.walk(root):
+            (found if kind_of(parts[-1]) else ignored).append((parts, path, "/".join(parts)))
         if ignored:
             self.counts["files_ignored"] += len(ignored)
             log.warning("%s: ignored %d file(s) that are not .txt/.md/.jsonl (e.g. %s)",
@@ -216,7 +220,7 @@ class Reader:
         ids and messages). Shards of one file read this way, together, read
         each line exactly once."""
         try:
-            fh = open(path, "rb")
+            fh = files.open_raw(path)
         except OSError as e:
             return self._bad(InputError(path, f"cannot open: {e.strerror or e}"))
         with fh:

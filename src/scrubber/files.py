@@ -1,0 +1,90 @@
+"""Where input bytes come from: local paths, or URLs through fsspec.
+
+A local path goes to ``os`` and ``open`` directly. A path with a scheme
+(``s3://bucket/crawl/``, ``gs://…``, ``https://…``, ``file://…``) goes to
+fsspec, the file-system layer Ray, Dask and pandas read object stores with
+(``pip install 'scrubber[s3]'``, or fsspec and the scheme's own package);
+its files seek, so the Ray engine's byte-range shards read only their range
+of an object. Output stays local (or on a shared file system): a part file
+is renamed into place at the end of a run, which object stores cannot do
+atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import BinaryIO
+
+from .errors import InputError
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_url(path: str) -> bool:
+    return bool(_SCHEME.match(path))
+
+
+def _fs(url: str):
+    """(file system, path inside it) for a URL."""
+    try:
+        import fsspec
+    except ImportError:
+        raise InputError(url, "reading URLs needs fsspec: pip install 'scrubber[s3]' "
+                              "(or fsspec and the package for this scheme)") from None
+    try:
+        return fsspec.core.url_to_fs(url)
+    except (ImportError, ValueError) as e:  # a scheme whose package is missing, or unknown
+        raise InputError(url, f"cannot read this URL: {e}") from None
+
+
+def exists(path: str) -> bool:
+    if not is_url(path):
+        return os.path.exists(path)
+    fs, p = _fs(path)
+    return fs.exists(p)
+
+
+def isdir(path: str) -> bool:
+    if not is_url(path):
+        return os.path.isdir(path)
+    fs, p = _fs(path)
+    return fs.isdir(p)
+
+
+def size(path: str) -> int:
+    if not is_url(path):
+        return os.path.getsize(path)
+    fs, p = _fs(path)
+    return int(fs.size(p))
+
+
+def open_raw(path: str, compression: str | None = None) -> BinaryIO:
+    """The file's bytes as stored, seekable; or, for a URL with
+    ``compression`` ("gzip"), decompressed by fsspec (which closes both
+    streams together)."""
+    if not is_url(path):
+        return open(path, "rb")
+    fs, p = _fs(path)
+    return fs.open(p, "rb", compression=compression)
+
+
+def walk(root: str) -> list[tuple[tuple[str, ...], str]]:
+    """Every file under ``root`` that is not hidden (no part of its path
+    below ``root`` starts with a dot), as (relative path parts, path)."""
+    out = []
+    if not is_url(root):
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for name in filenames:
+                if not name.startswith("."):
+                    path = os.path.join(dirpath, name)
+                    out.append((tuple(os.path.relpath(path, root).split(os.sep)), path))
+        return out
+    fs, top = _fs(root)
+    top = top.rstrip("/")
+    for p in fs.find(top):
+        parts = tuple(p[len(top):].lstrip("/").split("/"))
+        if not any(part.startswith(".") for part in parts):
+            out.append((parts, fs.unstrip_protocol(p)))
+    return out
