@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from scrubber import Config, Pipeline
+from scrubber import Config, InputError, Pipeline
 from scrubber.pipeline import process_batch
 from scrubber.ray_engine import clean_shard, line_starts_in, plan_shards, write_parts
 
@@ -63,6 +63,10 @@ def test_ray_engine_output_equals_local_engine(tmp_path):
         got = b"".join(pipe.run_paths([str(d)]))
         write_parts(Pipeline(config), [str(d)], str(out))
         from_url = b"".join(Pipeline(config).run_paths(["file://" + str(d)]))  # shards of a URL too
+        bad = tmp_path / "bad.jsonl"
+        bad.write_text('{"text": "fine"}\n{broken\n')
+        with pytest.raises(InputError, match=r"bad.jsonl:2: not valid JSON"):  # the task's own error
+            b"".join(Pipeline(config).run_paths([str(bad)]))
         # with an index, the driver runs the corpus-wide passes
         indexed = [b"".join(Pipeline(replace(c, index=str(tmp_path / f"seen-{c.engine}.db"))).run_paths([str(d)]))
                    for c in (Config(), config)]

@@ -142,3 +142,14 @@ def test_corrupt_gzip_names_the_file(tmp_path):
     p.write_bytes(gzip.compress(jsonl({"text": "a"} for _ in range(1)).encode() if False else b'{"text": "a"}\n' * 50)[:40])
     with pytest.raises(InputError, match=f"^{p}:\\d+: corrupt compressed data"):
         read([p])
+
+
+def test_input_errors_survive_pickling_to_and_from_workers():
+    import pickle
+
+    from scrubber.errors import RuleError
+
+    e = pickle.loads(pickle.dumps(InputError("a.jsonl:2", "not valid JSON")))
+    assert (type(e), str(e), e.where) == (InputError, "a.jsonl:2: not valid JSON", "a.jsonl:2")
+    r = pickle.loads(pickle.dumps(RuleError("x.toml", "bad pattern", "my-rule")))
+    assert str(r) == "x.toml: rule 'my-rule': bad pattern"

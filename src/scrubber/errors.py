@@ -18,6 +18,9 @@ class InputError(ScrubberError):
         self.problem = problem
         super().__init__(f"{where}: {problem}")
 
+    def __reduce__(self):  # pickled by worker processes and Ray tasks
+        return type(self), (self.where, self.problem)
+
 
 class RuleError(ScrubberError):
     """A rule file or a rule in it that cannot be used."""
@@ -28,3 +31,6 @@ class RuleError(ScrubberError):
         self.problem = problem
         where = f"{path}: rule '{rule}'" if rule else path
         super().__init__(f"{where}: {problem}")
+
+    def __reduce__(self):
+        return type(self), (self.path, self.problem, self.rule)

@@ -165,6 +165,10 @@ class RayExecutor:
 
 def _init(config: Config):
     ray = _ray()
+    # A failed task's error reaches the user once, as one line (RayExecutor.get);
+    # Ray would print it again, with its trace, for each of the task's other
+    # outputs that nobody fetched.
+    os.environ.setdefault("RAY_IGNORE_UNHANDLED_ERRORS", "1")
     if not ray.is_initialized():
         kw = {"address": config.ray_address} if config.ray_address else {"num_cpus": config.workers}
         ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False, **kw)
