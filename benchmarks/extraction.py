@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", help="classifier model file (default: the shipped one)")
     ap.add_argument("--disable", action="append", default=[], help="rule id or step to switch off")
     ap.add_argument("--pred", type=Path, help="also write predictions as JSONL here")
+    ap.add_argument("--lang", help="language of every page (ISO 639-1); one without a stop-word "
+                                   "list, e.g. xx, shows how pages in such a language fare")
     args = ap.parse_args(argv)
 
     from scrubber import Cleaner, Config, Document
@@ -106,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     from scrubber.repair import repair
 
     config = Config(dedup=False, classifier=not args.no_classifier, favor=args.favor,
-                    classifier_model=args.model, disabled=tuple(args.disable))
+                    classifier_model=args.model, disabled=tuple(args.disable), lang=args.lang)
     cleaner = Cleaner(config)
     no_clf = Cleaner(config.with_(classifier=False))
     pages = load_set(args.dataset, args.split)
