@@ -46,7 +46,7 @@ import numpy as np
 from . import boilerplate
 from .config import Config
 from .dedup import (MIN_SHINGLES, Cluster, Params, band_key, bucket_pairs, exact_groups, grams,
-                    neighbours, signatures, star, unique_pairs, verify)
+                    neighbours, signatures, sorted_unique, star, unique_pairs, verify)
 from .pipeline import Result, cluster_record, restrip_items, tally
 from .sinks import Sink, shard_name
 from .stats import Stats
@@ -392,15 +392,16 @@ def common_map(view: View, base: int, label: dict[int, int], parts: int) -> list
     lens = np.fromiter(map(len, view.shingles), dtype=np.int64, count=len(view.shingles))
     groups = np.array([label.get(base + i, base + i) for i in view.pos.tolist()], dtype=np.uint64)
     sh = np.concatenate([np.asarray(s, dtype=np.uint64) for s in view.shingles])
-    packed = np.unique((sh << np.uint64(32)) | np.repeat(groups, lens))
+    packed = sorted_unique((sh << np.uint64(32)) | np.repeat(groups, lens))
     part = _part_of(packed >> np.uint64(32), parts)
     return [packed[part == r] for r in range(parts)]
 
 
 def common_reduce(min_clusters: int, *pieces) -> np.ndarray:
     """Shingles of one partition found in ``min_clusters`` clusters or more."""
-    packed = np.unique(np.concatenate(pieces))
-    uniq, counts = np.unique(packed >> np.uint64(32), return_counts=True)
+    shingle = sorted_unique(np.concatenate(pieces)) >> np.uint64(32)
+    starts = np.flatnonzero(np.concatenate(([True], shingle[1:] != shingle[:-1])))
+    uniq, counts = shingle[starts], np.diff(np.append(starts, len(shingle)))
     return uniq[(counts >= min_clusters) & (uniq != 0)].astype(np.uint32)
 
 
