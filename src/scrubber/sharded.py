@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -535,10 +535,19 @@ def run(ex, config: Config, passed: Iterator[list], outcome: Outcome, parts: int
         stats.counts["clusters"] = len(clusters)
     extras = _by_shard(extra, bases, total)
     dups = _by_shard(dup_of, bases, total)
-    rendered = [ex.split(render_map, 2, d, bases[s], extras[s], dups[s], config.keep_duplicates,
-                         part_path(directory, s) if directory is not None else None)
-                for s, d in enumerate(docs)]
-    for out, counts in rendered:
+    def rendered():
+        # A bounded window of shards in flight: the driver writes one shard
+        # at a time, so rendering them all at once would only pile their
+        # records up in the object store.
+        window: deque = deque()
+        for s, d in enumerate(docs):
+            window.append(ex.split(render_map, 2, d, bases[s], extras[s], dups[s], config.keep_duplicates,
+                                   part_path(directory, s) if directory is not None else None))
+            if len(window) > parts:
+                yield window.popleft()
+        yield from window
+
+    for out, counts in rendered():
         c = ex.get(counts)
         stats.counts.update(c)
         got = ex.get(out)
