@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from scrubber import Config, clean_text
-from scrubber.classify import MIN_LINES, Model, classify, decide, region
+from scrubber.classify import MIN_LINES, Model, classify, classify_batch, decide, region
 
 
 def page(nav, title, byline, paras, tail):
@@ -180,6 +180,29 @@ def test_favor_moves_the_threshold():
 def test_unknown_favor_is_refused():
     with pytest.raises(ValueError):
         classify(["a"] * MIN_LINES, Model.load(), favor="aggressive")
+
+
+def test_a_batch_gets_the_verdicts_each_page_gets_alone():
+    model = Model.load()
+    pages = [page(**EN).split("\n"), page(**DE).split("\n"), ["Menu", "Login"], [],
+             page(**ES).split("\n")[3:], page(**EN).split("\n")[::-1]]
+    for lang in (None, "en"):
+        batch = classify_batch(pages, model, "balanced", lang)
+        for lines, got in zip(pages, batch):
+            alone = classify(lines, model, "balanced", lang)
+            assert np.array_equal(got.p, alone.p)  # equal floats, not close ones
+            assert got.keep.tolist() == alone.keep.tolist() and got.why == alone.why
+            assert got.lang == alone.lang
+
+
+def test_clean_batch_is_clean_of_each_document():
+    from scrubber import Cleaner, Document
+    cleaner = Cleaner(Config(dedup=False))
+    docs = [Document(str(n), text) for n, text in enumerate(
+        [page(**EN), page(**DE), "Menu\nHello world", "", page(**ES)])]
+    for got, doc in zip(cleaner.clean_batch(docs), docs):
+        alone = cleaner.clean(doc)
+        assert (got.id, got.text, got.removals, got.repairs) == (alone.id, alone.text, alone.removals, alone.repairs)
 
 
 def test_short_texts_are_left_to_the_rules():

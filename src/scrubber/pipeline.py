@@ -102,12 +102,12 @@ def _too_short(text: str, config: Config) -> str | None:
 
 def process_batch(cleaner: Cleaner, docs: list[Document]) -> list[Result]:
     """Clean documents and prepare everything the main process needs;
-    sketches of a batch are signed together."""
+    documents of a batch are classified together and their sketches
+    signed together."""
     config = cleaner.config
     out, whs = [], []
     learn = config.dedup and config.boilerplate
-    for doc in docs:
-        c = cleaner.clean(doc)
+    for doc, c in zip(docs, cleaner.clean_batch(docs)):
         removed = Counter(r.reason for r in c.removals if r.span is None)
         spans = sum(1 for r in c.removals if r.span is not None)
         dropped = _too_short(c.text, config)
