@@ -1,21 +1,19 @@
-"""Cleaning one document: repair, then rules, heuristics and the classifier.
+"""Cleaning documents: repair, then rules, heuristics and the classifier.
 
-This is the per-document step; it is pure (document in, document out) so
-that the pipeline can run it in any number of worker processes.
+This is the per-document step; it is pure (documents in, documents out) so
+that the pipeline can run it in any number of worker processes. The
+classifier takes a batch's documents together (see ``Cleaner.clean_batch``).
 """
 
 from __future__ import annotations
-
-import re
 
 from .config import Config
 from .document import Document, Removal
 from .classify import Model, classify_batch
 from .heuristics import HEURISTICS
-from .repair import repair
+from .repair import repair, squeeze_blank_lines
 from .rules import CompiledRule, RuleSet, load_rules
 
-_BLANK_RUN = re.compile(r"\n{3,}")
 #: Names ``--disable`` accepts besides rule ids.
 STEPS = (*HEURISTICS, "classifier")
 
@@ -150,8 +148,7 @@ class Cleaner:
                  draft: tuple[list[str], list[bool], list[Removal]]) -> Document:
         lines, alive, removals = draft
         if removals:
-            text = "\n".join(line for line, keep in zip(lines, alive) if keep)
-            text = _BLANK_RUN.sub("\n\n", text).strip()
+            text = squeeze_blank_lines("\n".join([line for line, keep in zip(lines, alive) if keep]))
         return Document(doc.id, text, doc.meta, doc.origin, removals, int(repaired))
 
     def clean_text(self, text: str) -> str:
