@@ -66,6 +66,9 @@ _COLON_T = _table(":\uff1a")
 _COMMA_T = _table(",;\u3001\uff0c\u060c")
 _OPEN_T = _table("\"'\u201c\u2018\u00ab\u201e(")
 _UPPER_T = _CLASS == _UPPER
+_SPACE_T = (_CLASS == _SPACE) | (_CLASS == _NL)
+#: Twice the class: the class part of ``batch_features``'s per-character code.
+_CLASS2 = _CLASS * np.uint8(2)
 _DIGIT_T = _CLASS == _DIGIT
 
 #: Column names of the base (per-line) features, in order.
@@ -175,19 +178,30 @@ def batch_features(docs: list[list[str]], stops: list[frozenset[str]],
     n = int(bounds[-1])
     firsts, lasts = bounds[:-1], bounds[1:] - 1
     doc = np.repeat(np.arange(len(docs)), lengths)
-    text = "\n".join(line for lines in docs for line in lines)
+    all_lines = [line for lines in docs for line in lines]
+    text = "\n".join(all_lines)
     a = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    nl = a == 10
-    line_of = np.cumsum(nl)
-    starts = np.concatenate(([0], np.flatnonzero(nl) + 1))
-    ends = np.concatenate((np.flatnonzero(nl), [len(a)])) - 1
+    breaks = np.flatnonzero(a == 10)
+    starts = np.concatenate(([0], breaks + 1))
+    ends = np.concatenate((breaks, [len(a)])) - 1
     a16 = np.minimum(a, 0xFFFF)
 
-    cls = _CLASS[a16]
+    # Each character's (line, class, starts a word) as one code for one
+    # bincount. A line's code base is repeated over its characters and the
+    # newline before it (which is counted as class _NL and left out), and
+    # the class part comes from one table lookup. (A cumsum of the newlines
+    # and int64 arithmetic per character cost a quarter of this function:
+    # 0.87-0.90 s -> 0.63-0.68 s over the throughput corpus's pages.)
+    reps = np.fromiter(map(len, all_lines), dtype=np.int64, count=n) + 1
+    reps[0] -= 1
+    code = np.repeat(np.arange(0, n * 2 * _K, 2 * _K), reps)
     # A word starts where a non-space follows a space or the line start.
-    space = (cls == _SPACE) | (cls == _NL)
-    word_start = ~space & np.concatenate(([True], space[:-1]))
-    code = line_of * (2 * _K) + (cls.astype(np.int64) * 2 + word_start)
+    space = _SPACE_T[a16]
+    word_start = ~space
+    word_start[1:] &= space[:-1]
+    part = _CLASS2[a16]
+    part += word_start
+    code += part
     table = np.bincount(code, minlength=n * 2 * _K)[: n * 2 * _K].reshape(n, _K, 2)
     by_class = table.sum(axis=2).astype(np.float64)
     chars = np.maximum(by_class.sum(axis=1) - by_class[:, _NL], 1)
