@@ -78,8 +78,9 @@ def detect(words: list[str]) -> str | None:
     or None when no list covers enough of them to tell."""
     index, codes, shares = _index()
     sample = words[:DETECT_WORDS]
-    masks = Counter(map(index.get, sample))
-    masks.pop(None, None)
+    # Only the words some list holds are counted (filter drops the Nones
+    # and keeps the order of first appearance, which the votes are summed in).
+    masks = Counter(filter(None, map(index.get, sample)))
     if sum(masks.values()) < MIN_HITS:
         return None
     # A word several languages share ("en", "a", "die") votes for each of

@@ -94,7 +94,10 @@ def to_record(doc: Document, config: Config) -> dict:
 
 
 def _too_short(text: str, config: Config) -> str | None:
-    words = len(text.split())
+    # Splitting off at most min_words words tells "fewer than min_words"
+    # as well as counting them all, and costs only those words: counting
+    # every word of every document was 2.5% of process_batch.
+    words = len(text.split(None, config.min_words))
     if words == 0:
         return "empty"
     return "short" if words < config.min_words else None
