@@ -107,10 +107,12 @@ class Cleaner:
             p = v.p.tolist()
             if sc is not None:
                 sc.update((i + 1, p[j]) for j, i in enumerate(idx))
-            for j, i in enumerate(idx):
-                if v.why[j] is not None:
-                    alive[i] = False
-                    removals.append(Removal(v.why[j], i + 1, lines[i], score=round(p[j], 3)))
+            why = v.why
+            gone = [j for j, w in enumerate(why) if w is not None]
+            for j in gone:
+                alive[idx[j]] = False
+            removals.extend([Removal(why[j], idx[j] + 1, lines[idx[j]], None, round(p[j], 3))
+                             for j in gone])
 
     @staticmethod
     def _cut_spans(c: CompiledRule, line: str, i: int, removals: list[Removal],
