@@ -116,7 +116,9 @@ def contexts_of(ps: np.ndarray, words: np.ndarray, bounds: np.ndarray | None = N
     # the same as over that member's 1-D column alone.
     mass_t = np.ascontiguousarray(mass.T)
     gain = words[:, None] * (ps - 0.5)
-    before, after, cum = np.zeros_like(ps), np.zeros_like(ps), np.empty_like(ps)
+    # float64 whatever ``ps`` is, as before (the training script passes float32)
+    before, after = np.zeros(ps.shape), np.zeros(ps.shape)
+    cum = np.empty(ps.shape, dtype=mass.dtype)
     total = np.empty((len(lengths), k))
     lo, hi = np.zeros((len(lengths), k), np.int64), np.full((len(lengths), k), -1, np.int64)
     for d, (s, e) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
@@ -160,7 +162,7 @@ def _best_spans(gains: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``_best_span`` of each column of a (lines x columns) ``gains``, as
     two arrays (first lines, last lines)."""
     prefix = np.zeros((len(gains) + 1, gains.shape[1]))
-    np.cumsum(gains, axis=0, out=prefix[1:])
+    prefix[1:] = np.cumsum(gains, axis=0)  # summed in the gains' own dtype, as before
     lowest = np.minimum.accumulate(prefix[:-1], axis=0)
     rise = prefix[1:] - lowest
     hi = rise.argmax(axis=0)
