@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from scrubber import Config, clean_text
-from scrubber.classify import MIN_LINES, Model, classify, decide, region
+from scrubber.classify import MIN_LINES, Model, classify, classify_batch, decide, region
 
 
 def page(nav, title, byline, paras, tail):
@@ -182,6 +182,29 @@ def test_unknown_favor_is_refused():
         classify(["a"] * MIN_LINES, Model.load(), favor="aggressive")
 
 
+def test_a_batch_gets_the_verdicts_each_page_gets_alone():
+    model = Model.load()
+    pages = [page(**EN).split("\n"), page(**DE).split("\n"), ["Menu", "Login"], [],
+             page(**ES).split("\n")[3:], page(**EN).split("\n")[::-1]]
+    for lang in (None, "en"):
+        batch = classify_batch(pages, model, "balanced", lang)
+        for lines, got in zip(pages, batch):
+            alone = classify(lines, model, "balanced", lang)
+            assert np.array_equal(got.p, alone.p)  # equal floats, not close ones
+            assert got.keep.tolist() == alone.keep.tolist() and got.why == alone.why
+            assert got.lang == alone.lang
+
+
+def test_clean_batch_is_clean_of_each_document():
+    from scrubber import Cleaner, Document
+    cleaner = Cleaner(Config(dedup=False))
+    docs = [Document(str(n), text) for n, text in enumerate(
+        [page(**EN), page(**DE), "Menu\nHello world", "", page(**ES)])]
+    for got, doc in zip(cleaner.clean_batch(docs), docs):
+        alone = cleaner.clean(doc)
+        assert (got.id, got.text, got.removals, got.repairs) == (alone.id, alone.text, alone.removals, alone.repairs)
+
+
 def test_short_texts_are_left_to_the_rules():
     src = "\n".join(["Menu", "Login", "Hello world"][:MIN_LINES - 1])
     assert kept(src) == src
@@ -227,3 +250,38 @@ def test_a_short_article_drowned_in_comments_keeps_its_best_run_not_the_page():
     keep, why = _fallback(p, words, 0.3)
     assert keep.tolist()[:4] == [False, False, True, True]
     assert not keep[4:].any() and why[10] == "classifier"
+
+
+def _context_reference(p, words):
+    """context_of as it was written for one page, before batching."""
+    from scrubber import features
+    ps = p[:, None]
+    means = features.window_means(ps)
+    before = np.maximum.accumulate(np.vstack((np.zeros((1, 1)), ps[:-1])), axis=0)
+    after = np.maximum.accumulate(np.vstack((np.zeros((1, 1)), ps[::-1][:-1])), axis=0)[::-1]
+    idx = np.arange(len(p))
+    mass = words * p
+    total = max(float(mass.sum()), 1.0)
+    mass_before = (np.cumsum(mass) - mass) / total
+    gain = words * (p - 0.5)
+    prefix = np.concatenate(([0.0], np.cumsum(gain)))
+    rise = prefix[1:] - np.minimum.accumulate(prefix[:-1])
+    hi = int(rise.argmax())
+    lo, hi = (int(prefix[:hi + 1].argmin()), hi) if rise[hi] > 0 else (0, -1)
+    dist = np.where(idx < lo, lo - idx, np.where(idx > hi, idx - hi, 0))
+    cols = [p] + [m[:, 0] for m in means] + [before[:, 0], after[:, 0], mass_before,
+                                             1.0 - mass_before - mass / total,
+                                             (dist == 0).astype(np.float64), np.log1p(dist)]
+    return np.column_stack(cols).astype(np.float32)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_context_of_is_unchanged_by_batching(dtype):
+    # The training script passes the first network's float32 scores: sums
+    # must still be taken in that dtype, as they were.
+    from scrubber.classify import context_of
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 9, 60):
+        p = rng.random(n).astype(dtype)
+        words = rng.integers(1, 40, n).astype(np.float64)
+        assert np.array_equal(context_of(p, words), _context_reference(p, words))

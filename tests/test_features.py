@@ -66,3 +66,25 @@ def test_window_means_are_means_over_neighbours_clipped_at_the_edges():
     for w, got in zip((1, 3), window_means(cols, (1, 3))):
         want = [cols[max(i - w, 0):i + w + 1].mean(axis=0) for i in range(6)]
         assert np.allclose(got, want)
+
+
+def test_a_batch_gives_each_document_its_own_features():
+    from scrubber.features import batch_features, bounds_of
+    docs = [LINES, LINES[1:3], ["Ein Satz, der endet.", "Impressum"] * 4, ["Only one line"], LINES[::-1]]
+    stops = [stopwords("en"), frozenset(), stopwords("de"), stopwords("en"), stopwords("en")]
+    x = batch_features(docs, stops)
+    b = bounds_of([len(d) for d in docs])
+    for d, (lines, stop) in enumerate(zip(docs, stops)):
+        # the same floats, not just close: the output must not depend on batching
+        assert np.array_equal(x[b[d]:b[d + 1]], line_features(lines, stop))
+
+
+def test_window_means_stop_at_each_documents_edges():
+    from scrubber.features import window_means
+    rng = np.random.default_rng(1)
+    cols = rng.random((40, 3))
+    bounds = np.array([0, 7, 8, 40])
+    batch = window_means(cols, bounds=bounds)
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        for got, alone in zip(batch, window_means(cols[lo:hi])):
+            assert np.array_equal(got[lo:hi], alone)

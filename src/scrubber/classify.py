@@ -68,12 +68,23 @@ class _Net:
         layers[0] = (w0 / scale[:, None], b0 - (mean / scale) @ w0)
         return cls(tuple((w.astype(np.float32), b.astype(np.float32)) for w, b in layers))
 
-    def __call__(self, x: np.ndarray) -> np.ndarray:
+    def __call__(self, x: np.ndarray, bounds: np.ndarray | None = None) -> np.ndarray:
+        """Scores of the rows of ``x``; with ``bounds`` (``features.bounds_of``)
+        they are several documents' rows. The hidden layers take the whole
+        batch in one product: a row's result does not depend on the rows
+        around it there. The last layer is a matrix-vector product, and
+        OpenBLAS's gemv rounds a row differently depending on how many rows
+        it is given (seen: a page of 27 lines differs from the same lines
+        among 1,000), so it is taken document by document, as before."""
         h = x
         for w, b in self.layers[:-1]:
             h = np.maximum(h @ w + b, 0.0)
         w, b = self.layers[-1]
-        z = (h @ w + b).ravel()
+        if bounds is None or len(bounds) <= 2:
+            z = h @ w
+        else:
+            z = np.concatenate([h[lo:hi] @ w for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist())])
+        z = (z + b).ravel()
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
@@ -87,25 +98,47 @@ def context_of(p: np.ndarray, words: np.ndarray) -> np.ndarray:
     return contexts_of(p[:, None], words)[0]
 
 
-def contexts_of(ps: np.ndarray, words: np.ndarray) -> list[np.ndarray]:
+def contexts_of(ps: np.ndarray, words: np.ndarray, bounds: np.ndarray | None = None) -> list[np.ndarray]:
     """``context_of`` for each column of ``ps`` (one per ensemble member),
-    the window means and running maxima computed for all columns at once:
-    the per-document numpy calls, not the arithmetic, were its cost."""
-    means = features.window_means(ps)
-    before = np.maximum.accumulate(np.vstack((np.zeros((1, ps.shape[1])), ps[:-1])), axis=0)
-    after = np.maximum.accumulate(np.vstack((np.zeros((1, ps.shape[1])), ps[::-1][:-1])), axis=0)[::-1]
-    idx = np.arange(len(ps))
+    computed for all columns at once: the per-document numpy calls, not the
+    arithmetic, were its cost. With ``bounds`` (``features.bounds_of``) the
+    rows are several documents, each seen on its own: prefix sums, sums and
+    running maxima are taken per document (the same floats as for that
+    document alone), everything element-wise for the whole batch."""
+    n, k = ps.shape
+    if bounds is None:
+        bounds = np.array([0, n])
+    lengths = np.diff(bounds)
+    doc = np.repeat(np.arange(len(lengths)), lengths)
+    means = features.window_means(ps, bounds=bounds)
+    mass = words[:, None] * ps
+    # Per member, rows contiguous: a sum over one is numpy's pairwise sum,
+    # the same as over that member's 1-D column alone.
+    mass_t = np.ascontiguousarray(mass.T)
+    gain = words[:, None] * (ps - 0.5)
+    # float64 whatever ``ps`` is, as before (the training script passes float32)
+    before, after = np.zeros(ps.shape), np.zeros(ps.shape)
+    cum = np.empty(ps.shape, dtype=mass.dtype)
+    total = np.empty((len(lengths), k))
+    lo, hi = np.zeros((len(lengths), k), np.int64), np.full((len(lengths), k), -1, np.int64)
+    for d, (s, e) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
+        seg = ps[s:e]
+        np.maximum.accumulate(seg[:-1], axis=0, out=before[s + 1:e])
+        after[s:e - 1] = np.maximum.accumulate(seg[:0:-1], axis=0)[::-1]
+        np.cumsum(mass[s:e], axis=0, out=cum[s:e])
+        total[d] = mass_t[:, s:e].sum(axis=1)
+        lo[d], hi[d] = _best_spans(gain[s:e])
+    total = np.maximum(total, 1.0)[doc]
+    mass_before = (cum - mass) / total
+    mass_after = 1.0 - mass_before - mass / total
+    idx = (np.arange(n) - bounds[:-1][doc])[:, None]
+    lo, hi = lo[doc], hi[doc]
+    dist = np.where(idx < lo, lo - idx, np.where(idx > hi, idx - hi, 0))
     out = []
-    for j in range(ps.shape[1]):
-        p = np.ascontiguousarray(ps[:, j])
-        mass = words * p
-        total = max(float(mass.sum()), 1.0)
-        mass_before = (np.cumsum(mass) - mass) / total
-        mass_after = 1.0 - mass_before - mass / total
-        lo, hi = _best_span(words * (p - 0.5))
-        dist = np.where(idx < lo, lo - idx, np.where(idx > hi, idx - hi, 0))
-        cols = [p] + [m[:, j] for m in means] + [before[:, j], after[:, j], mass_before, mass_after,
-                                                 (dist == 0).astype(np.float64), np.log1p(dist)]
+    for j in range(k):
+        cols = [ps[:, j]] + [m[:, j] for m in means] + [before[:, j], after[:, j], mass_before[:, j],
+                                                       mass_after[:, j], (dist[:, j] == 0).astype(np.float64),
+                                                       np.log1p(dist[:, j])]
         out.append(np.column_stack(cols).astype(np.float32))
     return out
 
@@ -121,14 +154,25 @@ def _best_span(gain: np.ndarray) -> tuple[int, int]:
     most above its running minimum); (0, -1) when every gain is negative."""
     if not len(gain):
         return 0, -1
-    prefix = np.concatenate(([0.0], np.cumsum(gain)))
-    lowest = np.minimum.accumulate(prefix[:-1])
+    lo, hi = _best_spans(gain[:, None])
+    return int(lo[0]), int(hi[0])
+
+
+def _best_spans(gains: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``_best_span`` of each column of a (lines x columns) ``gains``, as
+    two arrays (first lines, last lines)."""
+    prefix = np.zeros((len(gains) + 1, gains.shape[1]))
+    prefix[1:] = np.cumsum(gains, axis=0)  # summed in the gains' own dtype, as before
+    lowest = np.minimum.accumulate(prefix[:-1], axis=0)
     rise = prefix[1:] - lowest
-    hi = int(rise.argmax())
-    if rise[hi] <= 0:
-        return 0, -1
-    lo = int(prefix[:hi + 1].argmin())
-    return lo, hi
+    hi = rise.argmax(axis=0)
+    cols = np.arange(gains.shape[1])
+    found = rise[hi, cols] > 0
+    # The start is where the prefix sum is lowest up to the end (its first
+    # such place, as argmin over prefix[:hi + 1] finds it).
+    upto = np.where(np.arange(len(prefix))[:, None] <= hi, prefix, np.inf)
+    lo = upto.argmin(axis=0)
+    return np.where(found, lo, 0), np.where(found, hi, -1)
 
 
 @dataclass(frozen=True)
@@ -159,15 +203,17 @@ class Model:
                        _Net.from_dict(m["second"]) if m.get("second") else None) for m in members)
         return cls(pairs, dict(d["thresholds"]), dict(d.get("region", {})), dict(d.get("info", {})))
 
-    def scores(self, x: np.ndarray) -> np.ndarray:
-        """Probability that each line (row of ``x``) is content."""
+    def scores(self, x: np.ndarray, bounds: np.ndarray | None = None) -> np.ndarray:
+        """Probability that each line (row of ``x``) is content; with
+        ``bounds`` (``features.bounds_of``) the rows are several documents'."""
         words = np.expm1(x[:, 0]).astype(np.float64)
-        firsts = [first(x) for first, _ in self.members]
+        firsts = [first(x, bounds) for first, _ in self.members]
         if all(second is not None for _, second in self.members):
-            ctxs = contexts_of(np.column_stack(firsts).astype(np.float64), words)
-            firsts = [second(np.hstack([x, c])) for (_, second), c in zip(self.members, ctxs)]
+            ctxs = contexts_of(np.column_stack(firsts).astype(np.float64), words, bounds)
+            firsts = [second(np.hstack([x, c]), bounds) for (_, second), c in zip(self.members, ctxs)]
         else:
-            firsts = [p if second is None else second(np.hstack([x, context_of(p, words)]))
+            firsts = [p if second is None else
+                      second(np.hstack([x, contexts_of(p[:, None].astype(np.float64), words, bounds)[0]]), bounds)
                       for p, (_, second) in zip(firsts, self.members)]
         total = np.zeros(len(x))
         for p in firsts:
@@ -226,19 +272,47 @@ def classify(lines: list[str], model: Model, favor: str = "balanced",
     ``lang`` is an ISO 639-1 code, or None to guess it from stop words; a
     language without a list is classified without stop-word features.
     """
+    return classify_batch([lines], model, favor, lang)[0]
+
+
+def classify_batch(docs: list[list[str]], model: Model, favor: str = "balanced",
+                   lang: str | None = None) -> list[Verdict]:
+    """``classify`` for several documents (each a list of non-empty lines),
+    with the same verdicts: features and networks take the documents' lines
+    together (see ``features.batch_features``), decisions are per document.
+    One call per batch instead of one per document took the classifier's
+    CPU on the throughput corpus (its 2,735 documents in batches of 64)
+    from 4.8 s to 2.6 s."""
     if favor not in FAVORS:
         raise ValueError(f"favor must be one of {', '.join(FAVORS)}, not {favor!r}")
-    n = len(lines)
-    if n < MIN_LINES:
-        return Verdict(np.ones(n), np.ones(n, dtype=bool), [None] * n, lang)
-    low_words = "\n".join(lines).lower().split()
-    if lang is None:
-        lang = languages.detect(low_words)
-    stop = languages.stopwords(lang) if lang else frozenset()
-    x = features.line_features(lines, stop, low_words)
-    p = model.scores(x)
+    out: list[Verdict | None] = []
+    todo, langs, stops, low = [], [], [], []
+    for lines in docs:
+        n = len(lines)
+        if n < MIN_LINES:
+            out.append(Verdict(np.ones(n), np.ones(n, dtype=bool), [None] * n, lang))
+            continue
+        low_words = "\n".join(lines).lower().split()
+        doc_lang = languages.detect(low_words) if lang is None else lang
+        todo.append(len(out))
+        out.append(None)
+        langs.append(doc_lang)
+        stops.append(languages.stopwords(doc_lang) if doc_lang else frozenset())
+        low.append(low_words)
+    if not todo:
+        return out
+    batch = [docs[i] for i in todo]
+    bounds = features.bounds_of([len(lines) for lines in batch])
+    x = features.batch_features(batch, stops, low)
+    p = model.scores(x, bounds)
     t = float(model.thresholds[favor])
     words = np.expm1(x[:, 0]).astype(np.float64)
+    for i, doc_lang, s, e in zip(todo, langs, bounds[:-1].tolist(), bounds[1:].tolist()):
+        out[i] = _verdict(p[s:e], words[s:e], t, model, doc_lang)
+    return out
+
+
+def _verdict(p: np.ndarray, words: np.ndarray, t: float, model: Model, lang: str | None) -> Verdict:
     keep, why = decide(p, words, t, model.region)
     if words[keep].sum() < MIN_KEEP * words.sum():
         keep, why = _fallback(p, words, float(model.thresholds["recall"]))

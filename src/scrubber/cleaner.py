@@ -1,21 +1,19 @@
-"""Cleaning one document: repair, then rules, heuristics and the classifier.
+"""Cleaning documents: repair, then rules, heuristics and the classifier.
 
-This is the per-document step; it is pure (document in, document out) so
-that the pipeline can run it in any number of worker processes.
+This is the per-document step; it is pure (documents in, documents out) so
+that the pipeline can run it in any number of worker processes. The
+classifier takes a batch's documents together (see ``Cleaner.clean_batch``).
 """
 
 from __future__ import annotations
 
-import re
-
 from .config import Config
 from .document import Document, Removal
-from .classify import Model, classify
+from .classify import Model, classify_batch
 from .heuristics import HEURISTICS
-from .repair import repair
+from .repair import repair, squeeze_blank_lines
 from .rules import CompiledRule, RuleSet, load_rules
 
-_BLANK_RUN = re.compile(r"\n{3,}")
 #: Names ``--disable`` accepts besides rule ids.
 STEPS = (*HEURISTICS, "classifier")
 
@@ -43,6 +41,13 @@ class Cleaner:
         ``scores``, when given, is filled with the classifier's probability
         of content for each line it saw (1-based line number -> p).
         """
+        draft = self._rules(text)
+        if self.model is not None:
+            self._classify([draft], [scores])
+        return draft
+
+    def _rules(self, text: str) -> tuple[list[str], list[bool], list[Removal]]:
+        """``strip`` without the classifier: rules, then heuristics."""
         lines = text.split("\n")
         alive = [True] * len(lines)
         removals: list[Removal] = []
@@ -85,24 +90,29 @@ class Cleaner:
                 break
         for h in self.heuristics:
             h(lines, alive, removals)
-        if self.model is not None:
-            self._classify(lines, alive, removals, scores)
         return lines, alive, removals
 
-    def _classify(self, lines: list[str], alive: list[bool], removals: list[Removal],
-                  scores: dict | None) -> None:
-        idx = [i for i, line in enumerate(lines) if alive[i] and line]
-        if not idx:
-            return
+    def _classify(self, drafts: list[tuple[list[str], list[bool], list[Removal]]],
+                  scores: list[dict | None]) -> None:
+        """Run the classifier over the lines the rules and heuristics left in
+        each of ``drafts`` (what ``_rules`` returns), all documents in one
+        batch (see ``classify.classify_batch``), and mark what it drops."""
         cfg = self.config
-        v = classify([lines[i] for i in idx], self.model, cfg.favor, cfg.lang)
-        p = v.p.tolist()
-        if scores is not None:
-            scores.update((i + 1, p[j]) for j, i in enumerate(idx))
-        for j, i in enumerate(idx):
-            if v.why[j] is not None:
-                alive[i] = False
-                removals.append(Removal(v.why[j], i + 1, lines[i], score=round(p[j], 3)))
+        idxs = [[i for i, line in enumerate(lines) if alive[i] and line] for lines, alive, _ in drafts]
+        verdicts = classify_batch([[d[0][i] for i in idx] for d, idx in zip(drafts, idxs)],
+                                  self.model, cfg.favor, cfg.lang)
+        for (lines, alive, removals), idx, v, sc in zip(drafts, idxs, verdicts, scores):
+            if not idx:
+                continue
+            p = v.p.tolist()
+            if sc is not None:
+                sc.update((i + 1, p[j]) for j, i in enumerate(idx))
+            why = v.why
+            gone = [j for j, w in enumerate(why) if w is not None]
+            for j in gone:
+                alive[idx[j]] = False
+            removals.extend([Removal(why[j], idx[j] + 1, lines[idx[j]], None, round(p[j], 3))
+                             for j in gone])
 
     @staticmethod
     def _cut_spans(c: CompiledRule, line: str, i: int, removals: list[Removal],
@@ -122,11 +132,25 @@ class Cleaner:
 
     def clean(self, doc: Document) -> Document:
         """A new document with repaired text and furniture removed."""
-        text, repaired = repair(doc.text)
-        lines, alive, removals = self.strip(text)
+        return self.clean_batch([doc])[0]
+
+    def clean_batch(self, docs: list[Document]) -> list[Document]:
+        """``clean`` for each of ``docs``: repair, rules and heuristics per
+        document, then the classifier once for all of them (its cost was
+        numpy's per-call overhead on each document's few dozen lines)."""
+        fixed = [repair(doc.text) for doc in docs]
+        drafts = [self._rules(text) for text, _ in fixed]
+        if self.model is not None:
+            self._classify(drafts, [None] * len(drafts))
+        return [self._cleaned(doc, text, repaired, draft)
+                for doc, (text, repaired), draft in zip(docs, fixed, drafts)]
+
+    @staticmethod
+    def _cleaned(doc: Document, text: str, repaired: bool,
+                 draft: tuple[list[str], list[bool], list[Removal]]) -> Document:
+        lines, alive, removals = draft
         if removals:
-            text = "\n".join(line for line, keep in zip(lines, alive) if keep)
-            text = _BLANK_RUN.sub("\n\n", text).strip()
+            text = squeeze_blank_lines("\n".join([line for line, keep in zip(lines, alive) if keep]))
         return Document(doc.id, text, doc.meta, doc.origin, removals, int(repaired))
 
     def clean_text(self, text: str) -> str:

@@ -94,7 +94,10 @@ def to_record(doc: Document, config: Config) -> dict:
 
 
 def _too_short(text: str, config: Config) -> str | None:
-    words = len(text.split())
+    # Splitting off at most min_words words tells "fewer than min_words"
+    # as well as counting them all, and costs only those words: counting
+    # every word of every document was 2.5% of process_batch.
+    words = len(text.split(None, config.min_words))
     if words == 0:
         return "empty"
     return "short" if words < config.min_words else None
@@ -102,12 +105,12 @@ def _too_short(text: str, config: Config) -> str | None:
 
 def process_batch(cleaner: Cleaner, docs: list[Document]) -> list[Result]:
     """Clean documents and prepare everything the main process needs;
-    sketches of a batch are signed together."""
+    documents of a batch are classified together and their sketches
+    signed together."""
     config = cleaner.config
     out, whs = [], []
     learn = config.dedup and config.boilerplate
-    for doc in docs:
-        c = cleaner.clean(doc)
+    for doc, c in zip(docs, cleaner.clean_batch(docs)):
         removed = Counter(r.reason for r in c.removals if r.span is None)
         spans = sum(1 for r in c.removals if r.span is not None)
         dropped = _too_short(c.text, config)

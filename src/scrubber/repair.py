@@ -126,7 +126,16 @@ def fix_whitespace(text: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not spaced_evenly(text):
         text = "\n".join([" ".join(line.split()) for line in text.split("\n")])
-    return _BLANK_RUN.sub("\n\n", text).strip()
+    return squeeze_blank_lines(text)
+
+
+def squeeze_blank_lines(text: str) -> str:
+    """At most one blank line in a row, none at the edges. The substring
+    test first: most texts have no run to squeeze, and it scans ~10x faster
+    than the regex does to find none."""
+    if "\n\n\n" in text:
+        text = _BLANK_RUN.sub("\n\n", text)
+    return text.strip()
 
 
 def repair(text: str) -> tuple[str, bool]:
