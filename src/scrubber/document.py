@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(slots=True, frozen=True)
+# Not frozen: a frozen dataclass's __init__ sets each field through
+# object.__setattr__, 1.4 us a removal against 0.4; the classifier makes
+# some 120k removals on the 20 MB throughput corpus.
+@dataclass(slots=True)
 class Removal:
     """One thing cleaning took out of a document, and why.
 
