@@ -114,3 +114,12 @@ def test_a_long_comment_in_the_middle_does_not_save_the_comments_above_it():
     comments = thread(COMMENTS) + ["Keith July 4, 2012 at 8:00 pm"] + poem + ["Reply"] + thread(COMMENTS, header=None)
     text, _ = strip("\n".join([BODY] + comments))
     assert text == BODY
+
+
+def test_comments_under_a_heading_after_a_long_first_comment_still_go():
+    first = [f"Point {n} a reader made at some length under the post" for n in range(14)]
+    stamps = [line for name, said in COMMENTS
+              for line in (f"Posted by: {name} at October 29, 2012 05:23 PM", said)]
+    src = [BODY, "Comments", "A first reader's comment.", "Posted by: Jo at October 29, 2012 05:01 PM"]
+    text, _ = strip("\n".join(src + first + stamps))
+    assert text == BODY

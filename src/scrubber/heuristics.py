@@ -119,6 +119,10 @@ THREAD_ACTIONS = 2
 #: A thread's first mark this many lines above the next, and twice its
 #: typical gap, is not the thread's (see ``_thread``).
 LEAD_GAP = 4
+#: A run of marks without heading or actions still is a thread when it
+#: starts at most this many non-empty lines below a "Comments" heading
+#: whose own run fell short (a long first comment broke it).
+HEAD_GAP = 2 * MARK_GAP
 
 
 def _marks(lines: list[str]) -> list[tuple[int, str]]:
@@ -160,14 +164,22 @@ def comment_thread(lines: list[str], alive: list[bool], removals: list[Removal])
         return
     # non-empty lines before each line, to measure gaps in lines that hold text
     rank = list(accumulate(map(bool, lines), initial=0))
-    thread, run = None, [marks[0]]
+    thread, run, head = None, [marks[0]], None
     for m in marks[1:] + [None]:
         if m is not None and rank[m[0]] - rank[run[-1][0]] <= MARK_GAP:
             run.append(m)
             continue
         thread = _thread(run, rank)
+        if thread is None and head is not None and rank[run[0][0]] - rank[head[0]] <= HEAD_GAP:
+            # The comments under a heading, after a first comment too long
+            # to keep the run going: the heading's run had too few marks.
+            thread = _thread(run, rank, headed=True)
+            if thread is not None:
+                thread = [head] + thread
         if thread is not None or m is None:
             break
+        heads = [x for x in run if x[1] == "head"]
+        head = heads[-1] if heads else None
         run = [m]
     if thread is None:
         return
@@ -181,7 +193,8 @@ def comment_thread(lines: list[str], alive: list[bool], removals: list[Removal])
             removals.append(Removal("heuristic:comment-thread", i + 1, lines[i]))
 
 
-def _thread(run: list[tuple[int, str]], rank: list[int]) -> list[tuple[int, str]] | None:
+def _thread(run: list[tuple[int, str]], rank: list[int],
+            headed: bool = False) -> list[tuple[int, str]] | None:
     """``run`` without its leading marks that stand apart from the rest
     (an article's dateline or comment count sits a whole article above
     the first comment), if it then reads as a thread: enough marks besides
@@ -194,7 +207,7 @@ def _thread(run: list[tuple[int, str]], rank: list[int]) -> list[tuple[int, str]
     kinds = [k for _, k in run]
     heads = kinds.count("head")
     # Headings alone ("Comments (0)" under each post) are a blog's front page.
-    if len(run) - heads < THREAD_MARKS or (kinds.count("action") < THREAD_ACTIONS and not heads):
+    if len(run) - heads < THREAD_MARKS or (kinds.count("action") < THREAD_ACTIONS and not (heads or headed)):
         return None
     return run
 
