@@ -55,7 +55,7 @@ TOKEN = re.compile(r"\w+")
 SEED = 1
 HIDDEN = (32, 16)
 #: Network pairs averaged (see classify.Model); each from its own seed.
-MEMBERS = 3
+MEMBERS = 5
 
 
 def label_lines(lines: list[str], gold: str) -> tuple[np.ndarray, np.ndarray]:

@@ -7,7 +7,7 @@ its neighbours, its place in the page); a small neural network scores it,
 twice: the second pass also sees the first pass's scores of the
 neighbouring lines, which is how "short lines between content stay
 content" and "a heading directly before content stays" are learnt rather
-than hand-coded. Three such pairs, trained from different seeds, are
+than hand-coded. Five such pairs, trained from different seeds, are
 averaged. Then a region pass: on a page that reads as one article, lines
 far outside the article's span go even when they look like prose (comment
 threads, teasers under the article); a page with no such span is judged
