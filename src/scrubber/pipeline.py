@@ -182,10 +182,13 @@ def restrip_items(config: Config, common: np.ndarray, items: Iterable[tuple]) ->
 
 
 def resign_batch(cleaner: Cleaner, items: list[tuple]) -> list[tuple]:
+    return resign_items(cleaner.config, items)
+
+
+def resign_items(config: Config, items: Iterable[tuple]) -> list[tuple]:
     """The second preliminary grouping's sketches: for each (word hashes,
     words per line, lines to drop), the shingles of the kept lines and
     their preliminary signature (``Pipeline._learn``)."""
-    config = cleaner.config
     sets = []
     for wh, per_line, drop in items:
         keep = np.ones(len(per_line), dtype=bool)

@@ -42,12 +42,13 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 import numpy as np
+import orjson
 
 from . import boilerplate
 from .config import Config
-from .dedup import (MIN_SHINGLES, Cluster, Params, band_key, bucket_pairs, exact_groups, grams,
-                    neighbours, signatures, sorted_unique, star, unique_pairs, verify)
-from .pipeline import Result, cluster_record, restrip_items, tally
+from .dedup import (MIN_SHINGLES, Cluster, Params, band_key, bucket_pairs, exact_groups, neighbours,
+                    sorted_unique, star, unique_pairs, verify)
+from .pipeline import Result, cluster_record, resign_items, restrip_items, tally
 from .sinks import Sink, shard_name
 from .stats import Stats
 
@@ -369,18 +370,12 @@ def regroup_map(docs: Docs, view: View, first: boilerplate.Learned, config: Conf
     """A shard's view with the lines of ``first`` out of each set, re-signed
     where a document lost lines (the second grouping of ``Pipeline._learn``)."""
     sets = list(view.shingles)
-    changed = []
-    for i in range(len(sets)):
-        drop = boilerplate.drop_lines(docs.keys[i], first)
-        if drop:
-            lw = docs.lwords[i]
-            keep = np.ones(len(lw), dtype=bool)
-            keep[drop] = False
-            sets[i] = grams(np.asarray(docs.wordhashes[i])[np.repeat(keep, lw)], config.shingle_size)
-            changed.append(i)
+    drops = [(i, boilerplate.drop_lines(docs.keys[i], first)) for i in range(len(sets))]
+    changed = [(i, d) for i, d in drops if d]
     sigs = view.sigs.copy()
-    if changed:
-        sigs[changed] = signatures([sets[i] for i in changed], boilerplate.PRELIM.num_perm, config.seed)
+    items = ((np.asarray(docs.wordhashes[i]), docs.lwords[i], d) for i, d in changed)
+    for (i, _), (shingles, sig) in zip(changed, resign_items(config, items)):
+        sets[i], sigs[i] = shingles, sig
     return View(view.pos, view.ids, sigs, sets, view.words, view.exact)
 
 
@@ -477,8 +472,6 @@ def render_map(docs: Docs, base: int, extra: dict[int, bytes],
 def cluster_fields(clusters: list[Cluster], ids: dict[int, str]) -> tuple[dict, dict]:
     """What ``render_map`` adds: the kept documents' fields, and each
     dropped document's cluster id."""
-    import orjson
-
     extra: dict[int, bytes] = {}
     dup_of: dict[int, bytes] = {}
     for cl in clusters:
