@@ -65,15 +65,39 @@ def test_options_equal_a_config():
     assert list(clean(recs, Config(dedup=False))) == list(clean(recs, dedup=False))
 
 
-def test_output_is_byte_identical_whatever_the_number_of_workers():
+def _many_rows():
     import random
     rng = random.Random(7)
     vocab = ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=6)) for _ in range(3000)]
     rows = [{"id": str(i), "text": "Share this:\n\n" + " ".join(rng.choices(vocab, k=80)) + "."}
             for i in range(150)]  # more than one batch, so workers really share the work
     rows += [{"id": "copy", "text": rows[3]["text"] + "\n\nLeave a Reply"}]
+    return rows
+
+
+def test_output_is_byte_identical_whatever_the_number_of_workers():
+    rows = _many_rows()
     docs = lambda: (Document(r["id"], r["text"]) for r in rows)  # noqa: E731
     outputs = [b"".join(Pipeline(Config(workers=w)).run(docs())) for w in (1, 2, 3)]
     assert outputs[0] == outputs[1] == outputs[2]
     assert outputs[0].count(b"\n") == 150
     assert b'"duplicates":["copy"]' in outputs[0]
+
+
+def test_workers_started_from_a_threaded_caller_give_the_same_output():
+    # A caller with threads of its own gets workers from a fork server
+    # (forking a threaded process can inherit a held lock); same output.
+    import threading
+    rows = _many_rows()
+    docs = lambda: (Document(r["id"], r["text"]) for r in rows)  # noqa: E731
+    alone = b"".join(Pipeline(Config(workers=2)).run(docs()))
+    stop = threading.Event()
+    busy = threading.Thread(target=stop.wait)
+    busy.start()
+    try:
+        threaded = b"".join(Pipeline(Config(workers=2)).run(docs()))
+    finally:
+        stop.set()
+        busy.join()
+    assert threaded == alone
+    assert threaded == b"".join(Pipeline(Config(workers=1)).run(docs()))

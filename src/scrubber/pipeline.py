@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
 import tempfile
+import threading
 import time
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
@@ -227,17 +229,24 @@ def single_threaded_blas() -> None:
 
 
 def worker_context():
-    """Where worker processes come from: a fork server that has imported
-    scrubber once, so that each worker is a fork of it instead of a new
-    interpreter importing scrubber again (spawn: 0.3-0.4 s of CPU per
-    worker, before any work).
+    """Where worker processes come from, cheapest first.
 
-    Forking this process itself would save the fork server's import too, but
-    fork copies only the calling thread: a lock held by another thread
-    (the caller's, or a library's) stays held forever in the worker. Python
-    3.12 warns about it and 3.14 no longer defaults to it. Without a fork
-    server (Windows), spawn.
+    Fork, when this process runs one thread on Linux: a worker starts with
+    scrubber imported and the Cleaner built, 0.6 s sooner than from a fork
+    server on the throughput corpus (the fork server imports scrubber, then
+    each worker builds its Cleaner, while the main process waits). Fork
+    copies only the calling thread, so a lock held by another thread would
+    stay held forever in the worker; with no other thread there is none to
+    hold. That is why Python 3.14 stopped defaulting to fork, and why
+    macOS, whose system libraries are not fork-safe, never gets it here.
+
+    Otherwise (a library caller with threads of its own), a fork server
+    that has imported scrubber once, so that each worker is a fork of it
+    rather than a new interpreter (spawn: 0.3-0.4 s of CPU per worker).
+    Without one (Windows), spawn.
     """
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return mp.get_context("fork")
     if "forkserver" not in mp.get_all_start_methods():
         return mp.get_context("spawn")
     ctx = mp.get_context("forkserver")
@@ -245,10 +254,12 @@ def worker_context():
     return ctx
 
 
-def _init_worker(config: Config) -> None:
+def _init_worker(setup: Cleaner | Config) -> None:
+    """A forked worker inherits the main process's Cleaner; any other is
+    sent the Config and builds its own."""
     global _worker
     single_threaded_blas()
-    _worker = Cleaner(config)
+    _worker = setup if isinstance(setup, Cleaner) else Cleaner(setup)
 
 
 def _process_remote(batch: list[Document]) -> list[Result]:
@@ -334,8 +345,11 @@ class Pipeline:
         # worker-handler thread spins, polling every worker; with fork-server
         # workers that cost the main process 0.9 s of CPU in pass 1 of the
         # throughput corpus (0.3 s with the executor).
-        pool = ProcessPoolExecutor(self.config.workers, mp_context=worker_context(),
-                                   initializer=_init_worker, initargs=(self.config,))
+        ctx = worker_context()
+        # Under fork the initializer's arguments are inherited, not pickled.
+        setup = self.cleaner if ctx.get_start_method() == "fork" else self.config
+        pool = ProcessPoolExecutor(self.config.workers, mp_context=ctx,
+                                   initializer=_init_worker, initargs=(setup,))
         self._pool = pool
         try:
             yield
