@@ -200,19 +200,28 @@ def common_shingles(sets, groups: np.ndarray, min_clusters: int = MIN_CLUSTERS) 
     n = len(sets)
     if not n:
         return np.zeros(0, np.uint32)
-    # A shingle and its group fit one uint64, so the distinct (shingle,
-    # group) pairs are one in-place sort away: 4x faster than the lexsort of
-    # count_per_cluster on 2 million shingles.
-    lens = np.fromiter((len(sets[i]) for i in range(n)), dtype=np.int64, count=n)
-    pairs = np.concatenate([np.asarray(sets[i], dtype=np.uint64) for i in range(n)]) << np.uint64(32)
-    pairs |= np.repeat(np.asarray(groups, dtype=np.uint64), lens)
-    pairs.sort()
-    shingle = pairs >> np.uint64(32)
-    first = np.ones(len(pairs), dtype=bool)
-    first[1:] = pairs[1:] != pairs[:-1]
-    uniq, counts = np.unique(shingle[first], return_counts=True)
+    # One set per cluster: a cluster of one is its document's set (sets hold
+    # each shingle once), a larger one the union of its members'. Then a
+    # shingle's count is its number of clusters, after one sort of 32-bit
+    # values: half the time of sorting (shingle, group) pairs as 64-bit.
+    groups = np.asarray(groups)
+    order = np.argsort(groups, kind="stable")
+    g = groups[order]
+    edges = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1], [True])))
+    per_cluster = []
+    for a, b in zip(edges[:-1].tolist(), edges[1:].tolist()):
+        if b - a == 1:
+            per_cluster.append(np.asarray(sets[order[a]], dtype=np.uint32))
+        else:
+            per_cluster.append(np.unique(np.concatenate([np.asarray(sets[i], dtype=np.uint32)
+                                                         for i in order[a:b]])))
+    s = np.concatenate(per_cluster)
+    s.sort()
+    starts = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1]))) if len(s) else np.zeros(0, np.int64)
+    counts = np.diff(np.append(starts, len(s)))
+    uniq = s[starts]
     hit = (counts >= min_clusters) & (uniq != 0)  # as count_per_cluster, which reads 0 as no key
-    return uniq[hit].astype(np.uint32)
+    return uniq[hit]
 
 
 def without(shingles: np.ndarray, common: np.ndarray) -> np.ndarray:
