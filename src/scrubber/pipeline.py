@@ -606,40 +606,60 @@ class Pipeline:
                                 np.concatenate((old.words, corpus.words)), old.exact + corpus.exact)
             clusters = cluster(corpus, cfg.dedup_params, cfg.containment_threshold, fixed)
             self.clusters = [cluster_record(cl, ids) for cl in clusters]
-            keep_extra: dict[int, bytes] = {}
-            dup_of: dict[int, bytes] = {}
-            for cl in clusters:
-                cid = orjson.dumps(ids[cl.keep])
-                if cl.keep >= fixed:
-                    keep_extra[cl.keep - fixed] = b',"cluster":' + cid + b',"duplicates":' + \
-                        orjson.dumps([ids[d] for d in cl.dropped])
-                else:
-                    c["duplicates_of_index"] += len(cl.dropped)
-                dup_of.update((d - fixed, cid) for d in cl.dropped)
+            extra, dup_of, of_index = cluster_fields(clusters, ids, fixed)
+            if of_index:
+                c["duplicates_of_index"] += of_index
             c["clusters"] = len(clusters)
             spool.seek(0)
             added = []
             for i, line in enumerate(spool):
-                if i in keep_extra:
-                    line = line[:-2] + keep_extra[i] + b"}\n"
-                elif i in dup_of:
-                    if not cfg.keep_duplicates:
-                        c["duplicates_dropped"] += 1
-                        continue
-                    c["duplicates_marked"] += 1
-                    line = line[:-2] + b',"cluster":' + dup_of[i] + b',"duplicate_of":' + dup_of[i] + b"}\n"
+                line, dup = annotate(line, i, extra, dup_of, cfg.keep_duplicates)
+                if dup:
+                    c[dup] += 1
+                else:
+                    added.append(i + fixed)
+                if line is not None:
                     c["documents_out"] += 1
                     yield line
-                    continue
-                added.append(i + fixed)
-                c["documents_out"] += 1
-                yield line
             if index is not None:
                 index.add(ids, corpus, added)
                 c["index_documents"] = len(index)
         finally:
             if index is not None:
                 index.close()
+
+
+def cluster_fields(clusters: list[Cluster], ids, fixed: int = 0) -> tuple[dict, dict, int]:
+    """What clustering adds to output records, by document number less
+    ``fixed`` (documents below it are the index's, never output): each kept
+    document's cluster id and duplicates, each dropped one's cluster id;
+    and how many dropped documents are duplicates of the index's."""
+    extra: dict[int, bytes] = {}
+    dup_of: dict[int, bytes] = {}
+    of_index = 0
+    for cl in clusters:
+        cid = orjson.dumps(ids[cl.keep])
+        if cl.keep >= fixed:
+            extra[cl.keep - fixed] = b',"cluster":' + cid + b',"duplicates":' + \
+                orjson.dumps([ids[d] for d in cl.dropped])
+        else:
+            of_index += len(cl.dropped)
+        dup_of.update((d - fixed, cid) for d in cl.dropped)
+    return extra, dup_of, of_index
+
+
+def annotate(line: bytes, n: int, extra: dict, dup_of: dict,
+             keep_duplicates: bool) -> tuple[bytes | None, str | None]:
+    """Document ``n``'s output record with its cluster fields (None: a
+    duplicate to drop), and for a duplicate the counter it adds to."""
+    if n in extra:
+        return line[:-2] + extra[n] + b"}\n", None
+    if n in dup_of:
+        if not keep_duplicates:
+            return None, "duplicates_dropped"
+        return line[:-2] + b',"cluster":' + dup_of[n] + b',"duplicate_of":' + dup_of[n] + b"}\n", \
+            "duplicates_marked"
+    return line, None
 
 
 def tally(stats: Stats, r: Result) -> None:

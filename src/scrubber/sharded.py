@@ -42,13 +42,13 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 import numpy as np
-import orjson
 
 from . import boilerplate
 from .config import Config
 from .dedup import (MIN_SHINGLES, Cluster, Params, band_key, bucket_pairs, exact_groups, neighbours,
                     sorted_unique, star, unique_pairs, verify)
-from .pipeline import Result, cluster_record, resign_items, restrip_items, tally
+from .pipeline import (Result, annotate, cluster_fields, cluster_record, resign_items, restrip_items,
+                       tally)
 from .sinks import Sink, shard_name
 from .stats import Stats
 
@@ -451,34 +451,18 @@ def render_map(docs: Docs, base: int, extra: dict[int, bytes],
     out = []
     nums = range(base, base + len(docs.records)) if docs.pos is None else (base + docs.pos).tolist()
     for n, line in zip(nums, docs.records):
-        if n in extra:
-            line = line[:-2] + extra[n] + b"}\n"
-        elif n in dup_of:
-            if not keep_duplicates:
-                c["duplicates_dropped"] += 1
-                continue
-            c["duplicates_marked"] += 1
-            line = line[:-2] + b',"cluster":' + dup_of[n] + b',"duplicate_of":' + dup_of[n] + b"}\n"
-        c["documents_out"] += 1
-        out.append(line)
+        line, dup = annotate(line, n, extra, dup_of, keep_duplicates)
+        if dup:
+            c[dup] += 1
+        if line is not None:
+            c["documents_out"] += 1
+            out.append(line)
     if path is None:
         return [out, c]
     with Sink(path, commit=False) as sink:
         for line in out:
             sink.write(line)
     return [sink.tmp, c]
-
-
-def cluster_fields(clusters: list[Cluster], ids: dict[int, str]) -> tuple[dict, dict]:
-    """What ``render_map`` adds: the kept documents' fields, and each
-    dropped document's cluster id."""
-    extra: dict[int, bytes] = {}
-    dup_of: dict[int, bytes] = {}
-    for cl in clusters:
-        cid = orjson.dumps(ids[cl.keep])
-        extra[cl.keep] = b',"cluster":' + cid + b',"duplicates":' + orjson.dumps([ids[d] for d in cl.dropped])
-        dup_of.update((d, cid) for d in cl.dropped)
-    return extra, dup_of
 
 
 def part_path(directory: str, n: int) -> str:
@@ -524,7 +508,7 @@ def run(ex, config: Config, passed: Iterator[list], outcome: Outcome, parts: int
         clusters = cluster(ex, views, bases, total, config.dedup_params, config.containment_threshold, parts)
         ids = ids_of(ex, views, bases, total, {n for cl in clusters for n in (cl.keep, *cl.dropped)})
         outcome.clusters = [cluster_record(cl, ids) for cl in clusters]
-        extra, dup_of = cluster_fields(clusters, ids)
+        extra, dup_of, _ = cluster_fields(clusters, ids)
         stats.counts["clusters"] = len(clusters)
     extras = _by_shard(extra, bases, total)
     dups = _by_shard(dup_of, bases, total)
