@@ -236,9 +236,11 @@ def worker_context():
     server on the throughput corpus (the fork server imports scrubber, then
     each worker builds its Cleaner, while the main process waits). Fork
     copies only the calling thread, so a lock held by another thread would
-    stay held forever in the worker; with no other thread there is none to
-    hold. That is why Python 3.14 stopped defaulting to fork, and why
-    macOS, whose system libraries are not fork-safe, never gets it here.
+    stay held forever in the worker; with no other Python thread there is
+    none to hold (native thread pools such as numpy's BLAS are forked as
+    they were under Linux's default start method until Python 3.14). The
+    same risk is why 3.14 stopped defaulting to fork, and why macOS, whose
+    system libraries are not fork-safe, never gets it here.
 
     Otherwise (a library caller with threads of its own), a fork server
     that has imported scrubber once, so that each worker is a fork of it
