@@ -6,16 +6,23 @@ documents), about 10% of it near-duplicate copies (other furniture lines,
 paragraphs dropped, words edited), in two shards. Then times, back to back
 on the same corpus:
 
-* ``scrubber clean`` with its defaults at 1 and 2 workers (and checks that
-  1, 2 and 4 workers give byte-identical output);
+* ``scrubber clean`` with its defaults at 1 and 2 workers, in turn (and
+  checks that 1, 2 and 4 workers give byte-identical output);
+* with ``--ceiling``, also the two shards cleaned at once by two independent
+  one-worker runs: what two processes that share nothing reach here, the
+  bound for two workers on this machine;
 * datatrove's C4QualityFilter + GopherQualityFilter pipeline (JsonlReader ->
   filters -> JsonlWriter, LocalPipelineExecutor tasks=2 workers=2), run by
   an interpreter that has datatrove installed (``--datatrove-python``);
 
 and prints MB/s for each and the ratios. Wall times include start-up.
 
-    python benchmarks/throughput.py --pages ../shared/bench/extraction/*/input \\
+    python benchmarks/throughput.py \\
+        --pages ../shared/bench/extraction/dragnet/input ../shared/bench/extraction/cleaneval/input \\
         --jsonl ../shared/bench/dedup/dev/input.jsonl --datatrove-python /tmp/dt/bin/python
+
+The corpus depends on the order of the inputs (that order built the 20 MB
+corpus of README.md's Speed section); it is kept in ``--dir`` per size and seed.
 """
 
 from __future__ import annotations
@@ -103,6 +110,14 @@ def timed(cmd: list[str]) -> float:
     return time.perf_counter() - t
 
 
+def timed_together(cmds: list[list[str]]) -> float:
+    t = time.perf_counter()
+    procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for c in cmds]
+    if any(p.wait() for p in procs):
+        raise SystemExit(f"failed: {cmds}")
+    return time.perf_counter() - t
+
+
 def median(xs: list[float]) -> float:
     return sorted(xs)[len(xs) // 2]
 
@@ -116,25 +131,45 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=Path("/tmp/scrubber-throughput"))
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--datatrove-python", help="a python with datatrove[processing] installed")
+    ap.add_argument("--ceiling", action="store_true",
+                    help="also time the two shards cleaned by two independent one-worker runs at once")
     ap.add_argument("--datatrove-runs", type=int, default=1, help="datatrove takes minutes; one run by default")
     a = ap.parse_args()
 
-    corpus = a.dir / "corpus"
+    # One corpus per size and seed, so that --mb is never answered by an older build.
+    corpus = a.dir / f"corpus-{a.mb:g}mb-{a.seed}"
     if not corpus.exists():
         n, size = build(load_texts(a.pages, a.jsonl), corpus, a.mb, a.seed)
         print(f"corpus: {n} documents, {size / 1e6:.1f} MB in 2 shards at {corpus}")
-    size = sum(p.stat().st_size for p in corpus.glob("*.jsonl"))
+    shards = sorted(corpus.glob("*.jsonl"))
+    size = sum(p.stat().st_size for p in shards)
     mb = size / 1e6
-    scrub = [sys.executable, "-m", "scrubber", "clean", str(corpus), "-q"]
-    results = {}
-    for w in (1, 2, 4):
-        out = a.dir / f"out-j{w}.jsonl"
-        runs = a.runs if w < 4 else 1
-        results[w] = median([timed(scrub + ["-o", str(out), "-j", str(w)]) for _ in range(runs)])
-        print(f"scrubber -j {w}: {results[w]:.2f} s, {mb / results[w]:.2f} MB/s")
+
+    def scrub(w: int, out: Path, *inputs: Path) -> list[str]:
+        return [sys.executable, "-m", "scrubber", "clean", *map(str, inputs or [corpus]), "-q",
+                "-o", str(out), "-j", str(w)]
+
+    # In turn (1, 2, 1, 2, ...): this machine's speed drifts with its load,
+    # and a ratio of runs made side by side in time drifts least.
+    t1, t2, tc = [], [], []
+    for _ in range(a.runs):
+        t1.append(timed(scrub(1, a.dir / "out-j1.jsonl")))
+        t2.append(timed(scrub(2, a.dir / "out-j2.jsonl")))
+        if a.ceiling:
+            tc.append(timed_together([scrub(1, a.dir / f"out-shard{i}.jsonl", s)
+                                      for i, s in enumerate(shards)]))
+    timed(scrub(4, a.dir / "out-j4.jsonl"))
+    for w, ts in ((1, t1), (2, t2)):
+        print(f"scrubber -j {w}: {median(ts):.2f} s, {mb / median(ts):.2f} MB/s "
+              f"(runs: {', '.join(f'{t:.2f}' for t in ts)})")
     same = all(filecmp.cmp(a.dir / "out-j1.jsonl", a.dir / f"out-j{w}.jsonl", shallow=False) for w in (2, 4))
     print(f"output byte-identical for -j 1, 2, 4: {same}")
-    print(f"two workers / one: {results[1] / results[2]:.2f}x")
+    print(f"two workers / one: {median([x / y for x, y in zip(t1, t2)]):.2f}x (median of paired runs)")
+    if a.ceiling:
+        # What two processes that share nothing (one shard each, deduplicated
+        # apart) reach against one process on both: a bound for -j 2 here.
+        print(f"two independent -j 1 runs, one shard each, at once: {median(tc):.2f} s; "
+              f"one process / them: {median([x / y for x, y in zip(t1, tc)]):.2f}x")
     if a.datatrove_python:
         script = a.dir / "datatrove_c4_gopher.py"
         script.write_text(DATATROVE)
@@ -146,7 +181,7 @@ def main() -> None:
             dt.append(timed([a.datatrove_python, str(script), str(corpus), str(dst), str(logs)]))
         d = median(dt)
         print(f"datatrove C4+Gopher (tasks=2, workers=2): {d:.2f} s, {mb / d:.2f} MB/s")
-        print(f"scrubber -j 2 / datatrove: {d / results[2]:.1f}x faster")
+        print(f"scrubber -j 2 / datatrove: {d / median(t2):.1f}x faster")
 
 
 if __name__ == "__main__":
