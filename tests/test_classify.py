@@ -233,6 +233,36 @@ def test_a_short_line_between_kept_lines_stays():
     assert why[3] == "classifier"
 
 
+def test_a_run_of_short_lines_between_kept_lines_stays_up_to_the_gap():
+    # a subheading and its dateline between two paragraphs; then four menu items
+    p = np.array([0.9, 0.3, 0.25, 0.9, 0.3, 0.3, 0.3, 0.3, 0.9])
+    settings = {"enabled": False, "sandwich": 0.2, "sandwich_gap": 3}
+    keep, why = decide(p, np.full(9, 10.0), 0.5, settings)
+    assert keep.tolist() == [True] * 4 + [False] * 4 + [True]
+    assert why[4] == "classifier"
+    # the default gap is one line, as the rule always was
+    keep, _ = decide(p, np.full(9, 10.0), 0.5, {"enabled": False, "sandwich": 0.2})
+    assert keep.tolist()[:4] == [True, False, False, True]
+    # a run of two at the page's edge has no kept line before it
+    keep, _ = decide(np.array([0.3, 0.3, 0.9, 0.9]), np.full(4, 10.0), 0.5, settings)
+    assert keep.tolist() == [False, False, True, True]
+
+
+def test_a_page_the_model_cannot_read_is_judged_against_its_best_line():
+    from scrubber.classify import UNSURE, _verdict
+    model = Model.load()
+    words = np.full(8, 6.0)
+    p = np.array([0.45, 0.4, 0.24, 0.22, 0.3, 0.1, 0.05, 0.35])
+    assert p.max() < UNSURE
+    v = _verdict(p, words, 0.5, model, "en")
+    assert v.keep.tolist() == [True, True, True, False, True, False, False, True]
+    assert v.why[3] == "classifier"
+    # a page with confident lines goes through the usual decision
+    p2 = np.array([0.95, 0.9, 0.3, 0.95, 0.9, 0.1, 0.05, 0.9])
+    assert _verdict(p2, words, 0.5, model, "en").keep.tolist() == \
+        decide(p2, words, 0.5, model.region)[0].tolist()
+
+
 def test_a_page_the_classifier_would_empty_falls_back_to_keeping_it():
     from scrubber.classify import _fallback
     words = np.full(10, 5.0)

@@ -48,6 +48,12 @@ MIN_KEEP = 0.1
 #: In ``_fallback``, a line belongs to the page's most likely run when its
 #: score is at least this share of the page's best score.
 FALLBACK_SHARE = 0.5
+#: A page on which no line scores this much is one the model cannot read
+#: (a plain list of links, a layout unlike its training pages: its members
+#: disagree there, one scoring a line 0.9 and another 0.1). Such a page is
+#: judged relative to its own best line, as in ``_fallback``, rather than
+#: at a threshold that would keep only a few of its look-alike lines.
+UNSURE = 0.6
 
 
 @dataclass(frozen=True)
@@ -313,7 +319,11 @@ def classify_batch(docs: list[list[str]], model: Model, favor: str = "balanced",
 
 
 def _verdict(p: np.ndarray, words: np.ndarray, t: float, model: Model, lang: str | None) -> Verdict:
-    keep, why = decide(p, words, t, model.region)
+    if len(p) and float(p.max()) < UNSURE:
+        keep = p >= min(t, FALLBACK_SHARE * float(p.max()))
+        why = [None if k else "classifier" for k in keep.tolist()]
+    else:
+        keep, why = decide(p, words, t, model.region)
     if words[keep].sum() < MIN_KEEP * words.sum():
         keep, why = _fallback(p, words, float(model.thresholds["recall"]))
     return Verdict(p, keep, why, lang)
@@ -351,7 +361,8 @@ def decide(p: np.ndarray, words: np.ndarray, threshold: float,
     article region (see ``region``), then jusText's context rule: a line
     the threshold dropped but whose neighbours on both sides are kept stays
     (a subheading, a one-line quote, a dateline between paragraphs), unless
-    its own score is hopeless (below ``settings["sandwich"]``)."""
+    its own score is hopeless (below ``settings["sandwich"]``); so does a
+    run of up to ``settings["sandwich_gap"]`` such lines (default 1)."""
     n = len(p)
     span = region(p, words, threshold, settings) if settings.get("enabled", True) else None
     if span is None and "unfocused" in settings:
@@ -381,9 +392,22 @@ def decide(p: np.ndarray, words: np.ndarray, threshold: float,
                 keep[i], why[i] = False, "classifier:region"
     floor = settings.get("sandwich")
     if floor is not None and n >= 3:
-        prev_keep = np.concatenate(([False], keep[:-1]))
-        next_keep = np.concatenate((keep[1:], [False]))
-        for i in np.flatnonzero(~keep & prev_keep & next_keep & (p >= floor)).tolist():
-            if why[i] == "classifier":
-                keep[i], why[i] = True, None
+        _sandwich(p, keep, why, float(floor), int(settings.get("sandwich_gap", 1)))
     return keep, why
+
+
+def _sandwich(p: np.ndarray, keep: np.ndarray, why: list, floor: float, gap: int) -> None:
+    """jusText's context rule, in place: a run of at most ``gap`` lines the
+    threshold dropped, with kept lines on both sides, stays when none of
+    its scores is below ``floor`` (a subheading and a dateline under it,
+    a caption of two lines between paragraphs). Lines the region pass
+    dropped are not rescued."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([1], keep.astype(np.int8), [1]))))
+    # ``edges`` pairs: each run of dropped lines is [start, end).
+    for lo, hi in zip(edges[::2].tolist(), edges[1::2].tolist()):
+        if lo == 0 or hi == len(p) or hi - lo > gap:
+            continue
+        if all(why[i] == "classifier" for i in range(lo, hi)) and float(p[lo:hi].min()) >= floor:
+            keep[lo:hi] = True
+            for i in range(lo, hi):
+                why[i] = None
