@@ -12,9 +12,8 @@ Each DATASET_DIR is laid out as benchmarks/extraction.py expects
 What it does, and why:
   * every page goes through scrubber's own rules and heuristics first, so
     the classifier learns on the lines it will actually see;
-  * a line is labelled content when most of its token 4-grams occur in
-    the gold text; a line of under four tokens, by the 4-grams it forms
-    with the lines around it (see ``label_lines``);
+  * a line is labelled content when most of its token 4-grams (for short
+    lines: its whole token sequence) occur in the gold text;
   * each line weighs its share of its page's tokens, since the benchmark
     averages over pages and counts tokens;
   * on a sixth of the pages the stop-word features are blanked, so the
@@ -71,42 +70,22 @@ MEMBERS = 5
 
 
 def label_lines(lines: list[str], gold: str) -> tuple[np.ndarray, np.ndarray]:
-    """Share of each line's tokens that are gold, and each line's token count.
-
-    A line of four tokens or more is judged by its own 4-grams. A shorter
-    one (a subheading, a dateline, a menu item) has none, and finding its
-    few tokens anywhere in the gold text says little: "Twitter" or "Apple"
-    in a menu occurs in many articles. It is judged as the benchmark sees
-    it, in its place: the 4-grams it forms with the lines around it, among
-    the short lines and the gold long ones (a long non-gold line between,
-    a byline say, is skipped, as the classifier would drop it), must be
-    gold. A subheading between two gold paragraphs is then content, a menu
-    item among menu items is not.
-    """
+    """Share of each line's tokens that are gold, and each line's token count."""
     gtoks = TOKEN.findall(gold)
     grams = {tuple(gtoks[i:i + 4]) for i in range(len(gtoks) - 3)}
-    toks = [TOKEN.findall(line) for line in lines]
-    frac = np.zeros(len(lines))
-    for j, t in enumerate(toks):
-        if len(t) >= 4:
+    gstr = " " + " ".join(gtoks) + " "
+    frac, ntok = [], []
+    for line in lines:
+        t = TOKEN.findall(line)
+        ntok.append(len(t))
+        if not t:
+            frac.append(0.0)
+        elif len(t) < 4:
+            frac.append(float(f" {' '.join(t)} " in gstr))
+        else:
             g = [tuple(t[i:i + 4]) in grams for i in range(len(t) - 3)]
-            frac[j] = sum(g) / len(g)
-    # The short lines and the gold long ones, as one token sequence.
-    seq, owner = [], []
-    for j, t in enumerate(toks):
-        if len(t) < 4 or frac[j] >= 0.5:
-            seq += t
-            owner += [j] * len(t)
-    covered = np.zeros(len(seq), dtype=bool)
-    for i in range(len(seq) - 3):
-        if tuple(seq[i:i + 4]) in grams:
-            covered[i:i + 4] = True
-    hits = np.zeros(len(lines))
-    np.add.at(hits, np.asarray(owner, dtype=np.int64), covered)
-    ntok = np.array([len(t) for t in toks], dtype=np.float64)
-    short = (ntok > 0) & (ntok < 4)
-    frac[short] = hits[short] / ntok[short]
-    return frac, ntok
+            frac.append(sum(g) / len(g))
+    return np.array(frac), np.array(ntok, dtype=np.float64)
 
 
 def build(datasets: list[Path]) -> list[dict]:
@@ -298,13 +277,6 @@ def main() -> int:
         print(f"  sandwich {floor}: F1={f:.3f}", file=sys.stderr)
         if f >= best_f1 - 0.001:  # a tie keeps the rule: it protects short articles' subheadings
             best_region, best_f1 = {**best_region, "sandwich": floor}, max(f, best_f1)
-    if "sandwich" in best_region:
-        # Runs of two or three such lines (a subheading and its dateline).
-        for gap in (2, 3):
-            f = f1_of({**best_region, "sandwich_gap": gap})
-            print(f"  sandwich gap {gap}: F1={f:.3f}", file=sys.stderr)
-            if f >= best_f1 - 0.001:
-                best_region, best_f1 = {**best_region, "sandwich_gap": gap}, max(f, best_f1)
     prec = min((t for t in grid if t > best and res[t][1] >= res[best][1] + 0.03), default=min(best + 0.2, 0.9))
     rec = max((t for t in grid if t < best and res[t][2] >= res[best][2] + 0.03), default=max(best - 0.2, 0.1))
     doc["thresholds"] = {"balanced": float(best), "precision": float(prec), "recall": float(rec)}
