@@ -9,8 +9,9 @@ on the same corpus:
 * ``scrubber clean`` with its defaults at 1 and 2 workers, in turn (and
   checks that 1, 2 and 4 workers give byte-identical output);
 * with ``--ceiling``, also the two shards cleaned at once by two independent
-  one-worker runs: what two processes that share nothing reach here, the
-  bound for two workers on this machine;
+  one-worker runs: what two processes that share nothing reach here,
+  roughly the most two workers can reach on this machine (the host's noise
+  can put one set of runs above it);
 * datatrove's C4QualityFilter + GopherQualityFilter pipeline (JsonlReader ->
   filters -> JsonlWriter, LocalPipelineExecutor tasks=2 workers=2), run by
   an interpreter that has datatrove installed (``--datatrove-python``);
@@ -167,7 +168,7 @@ def main() -> None:
     print(f"two workers / one: {median([x / y for x, y in zip(t1, t2)]):.2f}x (median of paired runs)")
     if a.ceiling:
         # What two processes that share nothing (one shard each, deduplicated
-        # apart) reach against one process on both: a bound for -j 2 here.
+        # apart) reach against one process on both: roughly the most -j 2 gets here.
         print(f"two independent -j 1 runs, one shard each, at once: {median(tc):.2f} s; "
               f"one process / them: {median([x / y for x, y in zip(t1, tc)]):.2f}x")
     if a.datatrove_python:

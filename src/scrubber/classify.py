@@ -320,13 +320,18 @@ def classify_batch(docs: list[list[str]], model: Model, favor: str = "balanced",
 
 def _verdict(p: np.ndarray, words: np.ndarray, t: float, model: Model, lang: str | None) -> Verdict:
     if len(p) and float(p.max()) < UNSURE:
-        keep = p >= min(t, FALLBACK_SHARE * float(p.max()))
+        keep = p >= _relative(p, t)
         why = [None if k else "classifier" for k in keep.tolist()]
     else:
         keep, why = decide(p, words, t, model.region)
     if words[keep].sum() < MIN_KEEP * words.sum():
         keep, why = _fallback(p, words, float(model.thresholds["recall"]))
     return Verdict(p, keep, why, lang)
+
+
+def _relative(p: np.ndarray, t: float) -> float:
+    """``t``, or less on a page whose best line scores low: a share of it."""
+    return min(t, FALLBACK_SHARE * float(p.max()))
 
 
 def _fallback(p: np.ndarray, words: np.ndarray, low: float) -> tuple[np.ndarray, list]:
@@ -346,7 +351,7 @@ def _fallback(p: np.ndarray, words: np.ndarray, low: float) -> tuple[np.ndarray,
     """
     keep = p >= low
     if words[keep].sum() < MIN_KEEP * words.sum():
-        lo, hi = _best_span(words * (p - min(low, FALLBACK_SHARE * float(p.max()))))
+        lo, hi = _best_span(words * (p - _relative(p, low)))
         keep = np.zeros(len(p), dtype=bool)
         if hi >= lo:
             keep[lo:hi + 1] = True
