@@ -202,6 +202,40 @@ def test_ctrl_c_exits_130_and_leaves_no_file(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(c) for c in path.read_text().split()] if path.exists() else []
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_sigterm_exits_143_stops_workers_and_leaves_no_file(tmp_path):
+    out = tmp_path / "out.jsonl"
+    p = subprocess.Popen(CMD + ["clean", "-", "-o", str(out), "-j", "2"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # more than one batch, so that the workers have started; stdin stays open
+    p.stdin.write("".join(json.dumps({"text": f"{ARTICLE} {i}"}) + "\n" for i in range(200)).encode())
+    p.stdin.flush()
+    deadline = time.time() + 30
+    while len(_children(p.pid)) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    workers = _children(p.pid)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=30)
+    assert p.returncode == 143, err
+    assert b"Traceback" not in err and b"terminated" in err
+    assert os.listdir(tmp_path) == []
+    time.sleep(0.2)
+    assert len(workers) >= 2 and not [w for w in workers if _running(w)]
+
+
 def test_output_directory_gets_shards(tmp_path):
     import gzip
     out = tmp_path / "shards"

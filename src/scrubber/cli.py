@@ -35,6 +35,18 @@ from .sinks import is_shard_dir, open_sink
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
+EXIT_TERMINATED = 143
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (``kill``, ``timeout``, a scheduler stopping the job).
+    Not an Exception, so no ``except Exception`` on the way up swallows it."""
+
+
+def _on_sigterm(signum, frame):
+    # Raised where the main thread is, so the same cleanup as Ctrl-C runs:
+    # workers are shut down and the temporary output file is removed.
+    raise Terminated()
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn scraped web text into clean, deduplicated JSONL.")
@@ -145,6 +157,9 @@ def _run(fn) -> None:
     except KeyboardInterrupt:
         _say("scrubber: interrupted")
         raise typer.Exit(EXIT_INTERRUPTED)
+    except Terminated:
+        _say("scrubber: terminated")
+        raise typer.Exit(EXIT_TERMINATED)
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python from
         # complaining again when it flushes stdout at exit.
@@ -434,7 +449,10 @@ def rules_check(files: Optional[List[str]] = typer.Argument(None, help="Rule fil
 
 def main() -> None:
     # Default SIGPIPE handling would kill us mid-write with no cleanup; we
-    # handle BrokenPipeError instead. SIGINT stays Python's KeyboardInterrupt.
+    # handle BrokenPipeError instead. SIGINT stays Python's KeyboardInterrupt;
+    # SIGTERM's default would kill us just as abruptly, leaving the temporary
+    # output file behind and the workers waiting forever for work.
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_sigterm)
     single_threaded_blas()  # the command owns its process; see pipeline.py
     app(prog_name="scrubber")

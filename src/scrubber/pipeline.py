@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -256,10 +257,47 @@ def worker_context():
     return ctx
 
 
+def _leave_signals_to_parent() -> None:
+    """Stopping is the main process's job: it shuts the pool down, then
+    removes its temporary output. So workers ignore Ctrl-C and SIGTERM
+    (sent to the whole process group, they would die mid-batch or print
+    tracebacks), and on Linux are killed when the main process dies
+    however it dies: a worker outliving it waits forever for work, since
+    the other workers still hold the queue's pipe open."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if sys.platform == "linux":
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # no prctl: the pool's own shutdown still runs
+            pass
+
+
+_PR_SET_PDEATHSIG = 1
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def _signals_held():
+    """Ctrl-C and SIGTERM wait until the block is done (where the platform
+    can hold signals); what arrived meanwhile is handled on leaving it."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _init_worker(setup: Cleaner | Config) -> None:
     """A forked worker inherits the main process's Cleaner; any other is
     sent the Config and builds its own."""
     global _worker
+    _leave_signals_to_parent()
     single_threaded_blas()
     _worker = setup if isinstance(setup, Cleaner) else Cleaner(setup)
 
@@ -354,6 +392,12 @@ class Pipeline:
                                    initializer=_init_worker, initargs=(setup,))
         self._pool = pool
         try:
+            with _signals_held():
+                # The first task starts the worker processes. A Ctrl-C or
+                # SIGTERM arriving during a fork would be raised in an
+                # at-fork hook, where Python ignores exceptions: the run
+                # would go on as if never stopped. Held, it arrives after.
+                pool.submit(int)
             yield
         finally:
             self._pool = None
