@@ -27,6 +27,13 @@ def test_directory_is_walked_recursively_in_sorted_order(tmp_path):
     assert counts["files_ignored"] == 1
 
 
+def test_empty_directory_is_warned_about(tmp_path, caplog):
+    (tmp_path / "crawl").mkdir()
+    docs, _ = read([tmp_path / "crawl"])
+    assert docs == []
+    assert "crawl: no files in this directory" in caplog.text
+
+
 def jsonl(*recs):
     return "".join(json.dumps(r) + "\n" for r in recs)
 

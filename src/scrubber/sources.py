@@ -155,6 +155,8 @@ class Reader:
             self.counts["files_ignored"] += len(ignored)
             log.warning("%s: ignored %d file(s) that are not .txt/.md/.jsonl (e.g. %s)",
                         root, len(ignored), min(ignored)[1])
+        elif not found:  # likely a wrong directory; say so rather than report 0 documents
+            log.warning("%s: no files in this directory", root)
         # sorted by path components: a.md, b/2.txt, c.txt, whatever the walk order
         return [(path, rel) for _, path, rel in sorted(found)]
 
