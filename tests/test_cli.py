@@ -275,11 +275,12 @@ def test_clusters_file_lists_members_and_similarities(tmp_path):
     assert "boilerplate:corpus" in r.stderr
 
 
-def test_output_is_byte_identical_for_one_and_two_workers(tmp_path):
+def test_output_is_byte_identical_for_one_two_and_one_per_core_workers(tmp_path):
     d = _corpus(tmp_path)
-    for j in (1, 2):
+    for j in (1, 2, 0):  # 0: one per core
         assert run("clean", d, "-o", tmp_path / f"j{j}.jsonl", "-j", j, "-q").exit_code == 0
-    assert (tmp_path / "j1.jsonl").read_bytes() == (tmp_path / "j2.jsonl").read_bytes()
+    assert (tmp_path / "j1.jsonl").read_bytes() == (tmp_path / "j2.jsonl").read_bytes() \
+        == (tmp_path / "j0.jsonl").read_bytes()
 
 
 def test_explain_dup_says_why_two_documents_were_or_were_not_joined(tmp_path):

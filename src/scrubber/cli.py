@@ -147,6 +147,16 @@ class _Progress:
             sys.stderr.flush()
 
 
+def _workers(n: int) -> int:
+    """``-j``, with 0 meaning the CPU cores this process may run on."""
+    if n:
+        return n
+    try:
+        return len(os.sched_getaffinity(0))  # honours taskset and cpusets
+    except AttributeError:  # not on macOS or Windows
+        return os.cpu_count() or 1
+
+
 def _run(fn) -> None:
     """Run a command body with scrubber's exit-code conventions."""
     try:
@@ -191,7 +201,7 @@ def clean(
     index: Optional[str] = typer.Option(None, "--index", help="SQLite index of documents kept by earlier runs: deduplicate against it, then add this run's."),
     no_boilerplate: bool = typer.Option(False, "--no-boilerplate", help="Do not strip lines that repeat across many documents of a source."),
     source_field: Optional[str] = typer.Option(None, "--source-field", help="Record field naming the source (site, url) furniture is learned within; default: input file or directory."),
-    workers: int = typer.Option(1, "--workers", "-j", min=1, help="Worker processes; output is identical for any number."),
+    workers: int = typer.Option(1, "--workers", "-j", min=0, help="Worker processes (0: one per CPU core); output is identical for any number."),
     engine: Engine = typer.Option(Engine.local, help="local: this machine; ray: Ray tasks over shards (pip install 'scrubber\\[ray]')."),
     shard_bytes: int = typer.Option(64 << 20, "--shard-bytes", min=1, help="With --engine ray: plain JSONL files are cut into shards of about this many bytes."),
     address: Optional[str] = typer.Option(None, "--address", help="With --engine ray: the cluster to join (auto: this machine's); default: start a local Ray."),
@@ -220,7 +230,7 @@ def clean(
             default_rules=not no_default_rules, heuristics=not no_heuristics,
             classifier=not no_classifier, favor=favor.value, lang=_lang(lang), annotate=annotate,
             min_words=min_words, dedup=not no_dedup, keep_duplicates=keep_duplicates,
-            workers=workers, boilerplate=not no_boilerplate, source_field=source_field, index=index,
+            workers=_workers(workers), boilerplate=not no_boilerplate, source_field=source_field, index=index,
             engine=engine.value, ray_address=address, shard_bytes=shard_bytes,
         )
         pipe = Pipeline(config)
@@ -340,7 +350,7 @@ def learn(
     text_field: str = typer.Option("text", help="JSONL field holding the text."),
     source_field: Optional[str] = typer.Option(None, "--source-field", help="Record field naming the source (site, url)."),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
-    workers: int = typer.Option(1, "--workers", "-j", min=1),
+    workers: int = typer.Option(1, "--workers", "-j", min=0, help="Worker processes (0: one per CPU core)."),
 ) -> None:
     """Find the lines that repeat across many documents of a source and write them as reviewable rules.
 
@@ -355,7 +365,7 @@ def learn(
         # Without the classifier: learned rules should name the furniture a
         # rules-only run meets, including what the classifier would only guess.
         config = Config(text_field=text_field, source_field=source_field,
-                        rule_files=tuple(rules or ()), workers=workers, classifier=False)
+                        rule_files=tuple(rules or ()), workers=_workers(workers), classifier=False)
         pipe = Pipeline(config)
         learned = pipe.learn(pipe.reader().read_paths(paths))
         label = name or Path(paths[0].rstrip("/")).name.split(".")[0] or "corpus"
