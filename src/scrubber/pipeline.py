@@ -257,6 +257,10 @@ def worker_context():
     return ctx
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 def _leave_signals_to_parent() -> None:
     """Stopping is the main process's job: it shuts the pool down, then
     removes its temporary output. So workers ignore Ctrl-C and SIGTERM
@@ -273,10 +277,6 @@ def _leave_signals_to_parent() -> None:
             ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         except (OSError, AttributeError):  # no prctl: the pool's own shutdown still runs
             pass
-
-
-_PR_SET_PDEATHSIG = 1
-_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 @contextmanager
