@@ -320,12 +320,15 @@ def test_context_of_is_unchanged_by_batching(dtype):
 def test_a_hard_wrapped_article_is_classified_a_paragraph_at_a_time():
     import textwrap
     from scrubber.classify import unwrap, wrapped_runs
-    body = textwrap.wrap(" ".join(EN["paras"]), 60)
+    # paragraphs broken at 60 characters, each ending in a short line
+    body = [part for para in EN["paras"] for part in textwrap.wrap(para, 60)]
     lines = EN["nav"] + [EN["title"], EN["byline"]] + body + EN["tail"]
     start = len(EN["nav"]) + 2
     assert wrapped_runs(lines) == [(start, start + len(body))]
     joined, sizes = unwrap(lines)
-    assert joined[start] == " ".join(body) and sizes.sum() == len(lines)
+    assert sizes.sum() == len(lines) and (sizes > 1).any()
+    assert joined[:start] == lines[:start] and joined[-len(EN["tail"]):] == EN["tail"]
+    assert " ".join(joined[start:len(joined) - len(EN["tail"])]) == " ".join(body)
     # every fragment of the article stays, the furniture still goes
     text = clean_text("\n".join(lines))
     assert all(fragment in text for fragment in body)

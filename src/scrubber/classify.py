@@ -113,9 +113,26 @@ def _wrapped(lines: list[str], lens: list[int]) -> bool:
     return near >= 0.75 * m and full >= 0.6 * m and carried >= 0.3 * m
 
 
+def _paragraphs(run: list[str]) -> list[tuple[int, int]]:
+    """A wrapped run's paragraphs: a line that ends a sentence and stops
+    short of the width (the next line's first word would have fitted) ends
+    one. Joined whole, a run of several paragraphs makes one line of
+    hundreds of words, longer than any the model was trained on (it scored
+    such an article 0.12)."""
+    width = max(len(line) for line in run[1:-1])
+    out, start = [], 0
+    for k in range(len(run) - 1):
+        line, nxt = run[k].rstrip(), run[k + 1].split()
+        if line[-1:] in _SENTENCE_END and nxt and len(line) + 1 + len(nxt[0]) <= width:
+            out.append((start, k + 1))
+            start = k + 1
+    out.append((start, len(run)))
+    return out
+
+
 def unwrap(lines: list[str]) -> tuple[list[str], np.ndarray | None]:
-    """``lines`` with each of their ``wrapped_runs`` joined into one line,
-    and how many of the given lines each returned line stands for (None
+    """``lines`` with each paragraph of their ``wrapped_runs`` joined into
+    one line, and how many of the given lines each returned line stands for (None
     when nothing was joined)."""
     runs = wrapped_runs(lines)
     if not runs:
@@ -124,8 +141,9 @@ def unwrap(lines: list[str]) -> tuple[list[str], np.ndarray | None]:
     for lo, hi in runs:
         out += lines[at:lo]
         sizes += [1] * (lo - at)
-        out.append(" ".join(line.strip() for line in lines[lo:hi]))
-        sizes.append(hi - lo)
+        for a, b in _paragraphs(lines[lo:hi]):
+            out.append(" ".join(line.strip() for line in lines[lo + a:lo + b]))
+            sizes.append(b - a)
         at = hi
     out += lines[at:]
     sizes += [1] * (len(lines) - at)
