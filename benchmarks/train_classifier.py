@@ -12,8 +12,9 @@ Each DATASET_DIR is laid out as benchmarks/extraction.py expects
 What it does, and why:
   * every page goes through scrubber's own rules and heuristics first, so
     the classifier learns on the lines it will actually see;
-  * a line is labelled content when most of its token 4-grams (for short
-    lines: its whole token sequence) occur in the gold text;
+  * a line is labelled content when most of its token 4-grams occur in
+    the gold text; a line of under four tokens, by the 4-grams it forms
+    with the lines around it (see ``label_lines``);
   * each line weighs its share of its page's tokens, since the benchmark
     averages over pages and counts tokens;
   * on a sixth of the pages the stop-word features are blanked, so the
@@ -42,7 +43,6 @@ import json
 import random
 import re
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -69,12 +69,9 @@ FOLDS = 3
 #: Network pairs averaged (see classify.Model); each from its own seed.
 MEMBERS = 5
 #: Short lines labelled in place (see ``label_lines``).
-SHORT_IN_PLACE = False
-#: Share of the training pages added again with their gold text
-#: hard-wrapped (see ``hard_wrap``).
-WRAP_SHARE = 0.0
+SHORT_IN_PLACE = True
 #: Whether the region search also tries sandwich runs of 2 and 3 lines.
-SANDWICH_GAPS = False
+SANDWICH_GAPS = True
 
 
 def label_lines(lines: list[str], gold: str) -> tuple[np.ndarray, np.ndarray]:
@@ -122,38 +119,10 @@ def label_lines(lines: list[str], gold: str) -> tuple[np.ndarray, np.ndarray]:
     return frac, ntok
 
 
-def hard_wrap(lines: list[str], frac: np.ndarray, rng: random.Random) -> list[str]:
-    """The page with its gold lines hard-wrapped, as e-mail, plain-text
-    archives and some CMSs deliver articles: each gold line longer than the
-    width (55-80 characters, one per page) is broken at spaces; on half the
-    pages a run of such lines is first joined into one stream, so that a
-    paragraph may end mid-line. Furniture lines stay as they are."""
-    width = rng.randint(55, 80)
-    join = rng.random() < 0.5
-    out: list[str] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        if run:
-            for para in ([" ".join(run)] if join else run):
-                out.extend(textwrap.wrap(para, width, break_long_words=False) or [para])
-            run.clear()
-
-    for line, f in zip(lines, frac.tolist()):
-        if f >= 0.5 and len(line) > width:
-            run.append(line)
-        else:
-            flush()
-            out.append(line)
-    flush()
-    return out
-
-
 def build(datasets: list[Path]) -> list[dict]:
     """One dict per page: set, id, split, lines' features, labels, tokens."""
     cleaner = Cleaner(Config(dedup=False, classifier=False))
     rng = random.Random(SEED)
-    wrap_rng = random.Random(SEED + 2)
     pages = []
     for ds in datasets:
         for pid, text, gold in load_set(ds):
@@ -182,18 +151,6 @@ def build(datasets: list[Path]) -> list[dict]:
                         "set": ds.name, "id": pid, "test": False, "cropped": True,
                         "x": features.line_features(kept[lo:hi], stop), "frac": frac[lo:hi],
                         "ntok": ntok[lo:hi], "gold_tok": len(TOKEN.findall(gold)),
-                    })
-            # Drawn from their own generator, so the pages, the crops and
-            # the blanking above are the same with or without these copies.
-            if not test and len(good) and wrap_rng.random() < WRAP_SHARE:
-                wl, wa, _ = cleaner.strip("\n".join(hard_wrap(kept, frac, wrap_rng)))
-                wkept = [line for line, a in zip(wl, wa) if a and line]
-                if len(wkept) >= 6:
-                    wfrac, wntok = label_lines(wkept, gold)
-                    pages.append({
-                        "set": ds.name, "id": pid, "test": False, "cropped": True, "wrapped": True,
-                        "x": features.line_features(wkept, stop), "frac": wfrac,
-                        "ntok": wntok, "gold_tok": len(TOKEN.findall(gold)),
                     })
     return pages
 
@@ -285,7 +242,7 @@ def approx_f1(pages: list[dict], keeps: list[np.ndarray]) -> tuple[float, float,
 
 
 def main() -> int:
-    global HIDDEN, EPOCHS, ALPHA, FOLDS, SHORT_IN_PLACE, WRAP_SHARE, SANDWICH_GAPS
+    global HIDDEN, EPOCHS, ALPHA, FOLDS, SHORT_IN_PLACE, SANDWICH_GAPS
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("datasets", type=Path, nargs="+")
     ap.add_argument("--hidden", default="32,16", help="hidden layer sizes")
@@ -305,12 +262,10 @@ def main() -> int:
                     default=Path(__file__).resolve().parents[1] / "src" / "scrubber" / "data" / "classifier.json")
     ap.add_argument("--short-in-place", action=argparse.BooleanOptionalAction, default=SHORT_IN_PLACE,
                     help="label short lines by the 4-grams they form in place (see label_lines)")
-    ap.add_argument("--wrap", type=float, default=WRAP_SHARE,
-                    help="share of training pages added again hard-wrapped (see hard_wrap)")
     ap.add_argument("--sandwich-gaps", action=argparse.BooleanOptionalAction, default=SANDWICH_GAPS,
                     help="also try sandwich runs of 2 and 3 lines")
     args = ap.parse_args()
-    SHORT_IN_PLACE, WRAP_SHARE, SANDWICH_GAPS = args.short_in_place, args.wrap, args.sandwich_gaps
+    SHORT_IN_PLACE, SANDWICH_GAPS = args.short_in_place, args.sandwich_gaps
     EPOCHS, ALPHA, FOLDS = args.epochs, args.alpha, args.folds
     HIDDEN = tuple(int(v) for v in args.hidden.split(","))
     t0 = time.perf_counter()
