@@ -315,3 +315,44 @@ def test_context_of_is_unchanged_by_batching(dtype):
         p = rng.random(n).astype(dtype)
         words = rng.integers(1, 40, n).astype(np.float64)
         assert np.array_equal(context_of(p, words), _context_reference(p, words))
+
+
+def test_a_hard_wrapped_article_is_classified_a_paragraph_at_a_time():
+    import textwrap
+    from scrubber.classify import unwrap, wrapped_runs
+    # paragraphs broken at 60 characters, each ending in a short line
+    body = [part for para in EN["paras"] for part in textwrap.wrap(para, 60)]
+    lines = EN["nav"] + [EN["title"], EN["byline"]] + body + EN["tail"]
+    start = len(EN["nav"]) + 2
+    assert wrapped_runs(lines) == [(start, start + len(body))]
+    joined, sizes = unwrap(lines)
+    assert sizes.sum() == len(lines) and (sizes > 1).any()
+    assert joined[:start] == lines[:start] and joined[-len(EN["tail"]):] == EN["tail"]
+    assert " ".join(joined[start:len(joined) - len(EN["tail"])]) == " ".join(body)
+    # every fragment of the article stays, the furniture still goes
+    text = clean_text("\n".join(lines))
+    assert all(fragment in text for fragment in body)
+    assert "Privacy Policy" not in text and "Most Read" not in text
+    v = classify(lines, Model.load())
+    assert len(v.p) == len(lines) and v.keep[start:start + len(body)].all()
+
+
+def test_lists_of_similar_lines_are_not_taken_for_wrapped_text():
+    from scrubber.classify import wrapped_runs
+    headlines = ["Council approves the new river bridge after two years",
+                 "Local team wins the cup in a dramatic penalty shootout",
+                 "Weather: rain all week as the storm moves in from the west",
+                 "Five things to do this weekend in and around the old town",
+                 "Schools to close early for the summer as teachers strike",
+                 "New bakery opens on the high street with a queue outside",
+                 "Police appeal for witnesses after the crash on the bypass"]
+    assert wrapped_runs(headlines) == []
+    comments = ["by Bob on Aug 9, 2012 1:39 PM EDT reply actions",
+                "I think most are not sold on his size, strength and speed.",
+                "by Mary on Aug 9, 2012 1:40 PM EDT up reply actions",
+                "Moore has to pay more attention to the runners, as ever.",
+                "by Sam on Aug 9, 2012 1:41 PM EDT reply actions",
+                "carp's whole point is the two starts changing the landscape."]
+    assert wrapped_runs(comments) == []
+    # web pages, where a line is a paragraph, are left as they are
+    assert wrapped_runs(EN["nav"] + EN["paras"] + EN["tail"]) == []

@@ -56,6 +56,100 @@ FALLBACK_SHARE = 0.5
 UNSURE = 0.6
 
 
+#: Hard-wrapped text (e-mail, plain-text archives, some CMSs: paragraphs
+#: broken at a fixed width of about 55-80 characters) is classified a
+#: paragraph at a time, not a line at a time (see ``wrapped_runs``): the
+#: model was trained on web pages, where a line is a paragraph, and read
+#: each 60-character fragment of such an article as furniture (four
+#: articles of the dedup dev set lost every line). Lines of a run are
+#: WRAP_MIN..WRAP_MAX characters long; a run has at least WRAP_RUN lines.
+WRAP_MIN, WRAP_MAX, WRAP_RUN = 40, 100, 6
+_SENTENCE_END = tuple(".!?\"'\u201d\u2019)")
+
+
+def wrapped_runs(lines: list[str]) -> list[tuple[int, int]]:
+    """Runs ``[lo, hi)`` of ``lines`` that read as hard-wrapped prose.
+
+    A block of consecutive lines of WRAP_MIN..WRAP_MAX characters (with
+    the short last lines of its paragraphs, and the line after it when that
+    starts in lower case) is a run when its lines but the last are as a wrapping
+    program leaves them: nearly all within a few characters of the block's
+    width (its longest line but the first, which may be a title), most
+    with no room left for the next line's first word; and when many lines
+    carry a sentence over (start in lower case). Comment threads, link
+    lists and headline lists of similar-length lines fail these tests:
+    their lengths spread, and each line starts a new item.
+    """
+    n = len(lines)
+    lens = [len(line) for line in lines]
+    runs = []
+    i = 0
+    while i < n:
+        if not WRAP_MIN <= lens[i] <= WRAP_MAX:
+            i += 1
+            continue
+        j = i + 1
+        # A paragraph's short last line (ending a sentence) inside the
+        # block belongs to it too.
+        while j < n and (WRAP_MIN <= lens[j] <= WRAP_MAX
+                         or (j + 1 < n and WRAP_MIN <= lens[j + 1] <= WRAP_MAX and lens[j - 1] >= WRAP_MIN
+                             and lines[j].rstrip()[-1:] in _SENTENCE_END)):
+            j += 1
+        if j < n and lens[j] <= WRAP_MAX and lines[j][:1].islower():
+            j += 1
+        if j - i >= WRAP_RUN and _wrapped(lines[i:j], lens[i:j]):
+            runs.append((i, j))
+        i = j
+    return runs
+
+
+def _wrapped(lines: list[str], lens: list[int]) -> bool:
+    m = len(lines) - 1  # lines that were broken (all but the last)
+    width = max(lens[1:m]) if m > 1 else lens[0]
+    firsts = [line.split(None, 1)[0] if line.strip() else "" for line in lines[1:]]
+    near = sum(width - 12 <= k <= width for k in lens[:m])
+    full = sum(k + 1 + len(w) > width for k, w in zip(lens[:m], firsts))
+    carried = sum(w[:1].islower() and w.rstrip(".,;:!?").isalpha() for w in firsts)
+    return near >= 0.75 * m and full >= 0.6 * m and carried >= 0.3 * m
+
+
+def _paragraphs(run: list[str]) -> list[tuple[int, int]]:
+    """A wrapped run's paragraphs: a line that ends a sentence and stops
+    short of the width (the next line's first word would have fitted) ends
+    one. Joined whole, a run of several paragraphs makes one line of
+    hundreds of words, longer than any the model was trained on (it scored
+    such an article 0.12)."""
+    width = max(len(line) for line in run[1:-1])
+    out, start = [], 0
+    for k in range(len(run) - 1):
+        line, nxt = run[k].rstrip(), run[k + 1].split()
+        if line[-1:] in _SENTENCE_END and nxt and len(line) + 1 + len(nxt[0]) <= width:
+            out.append((start, k + 1))
+            start = k + 1
+    out.append((start, len(run)))
+    return out
+
+
+def unwrap(lines: list[str]) -> tuple[list[str], np.ndarray | None]:
+    """``lines`` with each paragraph of their ``wrapped_runs`` joined into
+    one line, and how many of the given lines each returned line stands for (None
+    when nothing was joined)."""
+    runs = wrapped_runs(lines)
+    if not runs:
+        return lines, None
+    out, sizes, at = [], [], 0
+    for lo, hi in runs:
+        out += lines[at:lo]
+        sizes += [1] * (lo - at)
+        for a, b in _paragraphs(lines[lo:hi]):
+            out.append(" ".join(line.strip() for line in lines[lo + a:lo + b]))
+            sizes.append(b - a)
+        at = hi
+    out += lines[at:]
+    sizes += [1] * (len(lines) - at)
+    return out, np.array(sizes)
+
+
 @dataclass(frozen=True)
 class _Net:
     """A ReLU network ending in a logistic unit. The input standardisation
@@ -292,29 +386,36 @@ def classify_batch(docs: list[list[str]], model: Model, favor: str = "balanced",
     if favor not in FAVORS:
         raise ValueError(f"favor must be one of {', '.join(FAVORS)}, not {favor!r}")
     out: list[Verdict | None] = []
-    todo, langs, stops, low = [], [], [], []
-    for lines in docs:
+    todo, langs, stops, low, sizes = [], [], [], [], []
+    for k, lines in enumerate(docs):
+        lines, size = unwrap(lines)
         n = len(lines)
         if n < MIN_LINES:
+            n = len(docs[k])
             out.append(Verdict(np.ones(n), np.ones(n, dtype=bool), [None] * n, lang))
             continue
         low_words = "\n".join(lines).lower().split()
         doc_lang = languages.detect(low_words) if lang is None else lang
         todo.append(len(out))
+        sizes.append((lines, size))
         out.append(None)
         langs.append(doc_lang)
         stops.append(languages.stopwords(doc_lang) if doc_lang else frozenset())
         low.append(low_words)
     if not todo:
         return out
-    batch = [docs[i] for i in todo]
+    batch = [lines for lines, _ in sizes]
     bounds = features.bounds_of([len(lines) for lines in batch])
     x = features.batch_features(batch, stops, low)
     p = model.scores(x, bounds)
     t = float(model.thresholds[favor])
     words = np.expm1(x[:, 0]).astype(np.float64)
-    for i, doc_lang, s, e in zip(todo, langs, bounds[:-1].tolist(), bounds[1:].tolist()):
-        out[i] = _verdict(p[s:e], words[s:e], t, model, doc_lang)
+    for i, doc_lang, (_, size), s, e in zip(todo, langs, sizes, bounds[:-1].tolist(), bounds[1:].tolist()):
+        v = _verdict(p[s:e], words[s:e], t, model, doc_lang)
+        if size is not None:  # a joined line's verdict is its lines' verdict
+            v = Verdict(np.repeat(v.p, size), np.repeat(v.keep, size),
+                        [w for w, k in zip(v.why, size.tolist()) for _ in range(k)], v.lang)
+        out[i] = v
     return out
 
 
