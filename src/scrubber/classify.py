@@ -386,7 +386,7 @@ def classify_batch(docs: list[list[str]], model: Model, favor: str = "balanced",
     if favor not in FAVORS:
         raise ValueError(f"favor must be one of {', '.join(FAVORS)}, not {favor!r}")
     out: list[Verdict | None] = []
-    todo, langs, stops, low, sizes = [], [], [], [], []
+    todo, langs, stops, low, unwrapped = [], [], [], [], []
     for k, lines in enumerate(docs):
         lines, size = unwrap(lines)
         n = len(lines)
@@ -397,20 +397,20 @@ def classify_batch(docs: list[list[str]], model: Model, favor: str = "balanced",
         low_words = "\n".join(lines).lower().split()
         doc_lang = languages.detect(low_words) if lang is None else lang
         todo.append(len(out))
-        sizes.append((lines, size))
+        unwrapped.append((lines, size))
         out.append(None)
         langs.append(doc_lang)
         stops.append(languages.stopwords(doc_lang) if doc_lang else frozenset())
         low.append(low_words)
     if not todo:
         return out
-    batch = [lines for lines, _ in sizes]
+    batch = [lines for lines, _ in unwrapped]
     bounds = features.bounds_of([len(lines) for lines in batch])
     x = features.batch_features(batch, stops, low)
     p = model.scores(x, bounds)
     t = float(model.thresholds[favor])
     words = np.expm1(x[:, 0]).astype(np.float64)
-    for i, doc_lang, (_, size), s, e in zip(todo, langs, sizes, bounds[:-1].tolist(), bounds[1:].tolist()):
+    for i, doc_lang, (_, size), s, e in zip(todo, langs, unwrapped, bounds[:-1].tolist(), bounds[1:].tolist()):
         v = _verdict(p[s:e], words[s:e], t, model, doc_lang)
         if size is not None:  # a joined line's verdict is its lines' verdict
             v = Verdict(np.repeat(v.p, size), np.repeat(v.keep, size),
