@@ -102,6 +102,19 @@ def test_a_bare_comments_heading_over_posted_by_stamps_is_a_thread():
     assert text == BODY
 
 
+def test_stamps_with_a_numeric_date_and_a_two_digit_year_mark_a_thread():
+    # "Tim 11.06.12 at 11:06 am" (WordPress themes, forums); without the
+    # heading and the stamps it would take a Reply link under each comment
+    comments = [line for i, (name, said) in enumerate(COMMENTS, 1)
+                for line in (str(i), f"{name} 11.06.12 at 11:{i:02} am", said)]
+    text, _ = strip("\n".join([BODY, "{ 4 comments… read them below or add one }"] + comments))
+    assert text == BODY
+    # a live blog stamped the same way is still not a thread
+    entries = [line for h in ("09:12", "09:30", "10:05", "10:41") for line in (f"11.06.12 {h}", BODY)]
+    src = "\n".join(["Live: the minister's visit", BODY] + entries)
+    assert strip(src)[0] == src
+
+
 def test_a_blog_front_page_with_a_comments_link_under_each_post_keeps_its_posts():
     posts = [line for n in range(5)
              for line in (f"Post number {n + 1} about the talks", BODY, f"Comments ({n})")]

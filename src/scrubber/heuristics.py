@@ -100,7 +100,8 @@ _AUTHOR = re.compile(r"(?i)\s(?:says|said|wrote|writes|replied|commented|sagt|sc
                      r"napisał|написал|пишет)\s*:$")
 _ACTION_AFTER_BAR = re.compile(r"(?i)\|\s*(?:permalink|reply|antworten|répondre|responder|rispondi)\s*$")
 _COMMENT_STAMP = re.compile(
-    r"(?i)\b\d{4}\b.{0,12}?\b\d{1,2}:\d{2}|\b\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b"
+    r"(?i)\b\d{4}\b.{0,12}?\b\d{1,2}:\d{2}|\b\d{1,2}[./-]\d{1,2}[./-]\d{2}\b.{0,12}?\b\d{1,2}:\d{2}"
+    r"|\b\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b"
     r"|\bvor\s+\d+\s+(?:minuten|stunden|tagen|wochen|monaten|jahren)\b"
     r"|\bil y a\s+\d+\s+(?:minutes?|heures?|jours?|semaines?|mois|ans?)\b"
     r"|\bhace\s+\d+\s+(?:minutos?|horas?|días?|semanas?|meses|años?)\b")
