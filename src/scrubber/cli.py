@@ -153,7 +153,7 @@ def _workers(n: int) -> int:
         return n
     try:
         return len(os.sched_getaffinity(0))  # honours taskset and cpusets
-    except AttributeError:  # not on macOS or Windows
+    except AttributeError:  # macOS and Windows have no sched_getaffinity
         return os.cpu_count() or 1
 
 
