@@ -131,10 +131,30 @@ match = ["Thanks for reading"]
                    "Thanks for reading the long line here")
 
 
+BODY = ("The council voted on Tuesday to approve the new bridge across the river, "
+        "ending a debate that has divided the town.")
+
+
 def test_tail_action_removes_everything_after(tmp_path):
-    text = ("Body paragraph one is here.\n\nBody paragraph two is here.\n\nLeave a Reply\n\n"
-            "Great post!\n\nI disagree.")
-    assert clean(text) == "Body paragraph one is here.\n\nBody paragraph two is here."
+    text = f"{BODY}\n\nBody paragraph two is here.\n\nLeave a Reply\n\nGreat post!\n\nI disagree."
+    assert clean(text) == f"{BODY}\n\nBody paragraph two is here."
+
+
+def test_a_comment_count_in_the_byline_does_not_cut_the_article_below_it():
+    # "1 comments" above a short article of long paragraphs is within the
+    # rule's last 60 lines; the rule waits for the article's first sentence
+    last = BODY.replace("Tuesday", "Friday")
+    text = "\n".join(["Bridge approved", "by Ann Lee", "1 comments", BODY, last])
+    assert clean(text, classifier=False).endswith(f"{BODY}\n{last}")
+    # below the article, the same line still opens the thread
+    out = clean(f"{text}\n1 comments\nGreat post!", classifier=False)
+    assert out.endswith(last) and "Great post!" not in out
+
+
+def test_after_body_must_be_true_or_false(tmp_path):
+    f = write(tmp_path, "bad.toml", RULE + "after_body = 1\n")
+    with pytest.raises(RuleError, match="'after_body' must be true or false"):
+        load_rules([f])
 
 
 def test_default_rule_files_are_found():
@@ -144,8 +164,7 @@ def test_default_rule_files_are_found():
 
 def test_an_empty_threads_heading_in_the_header_does_not_cut_the_article():
     from scrubber import Document
-    body = ("The council voted on Tuesday to approve the new bridge across the river, "
-            "ending a debate that has divided the town.")
+    body = BODY
     src = "\n".join(["Bridge approved", "Aug 9, 2012", "0 Comments", body, body.replace("Tuesday", "Friday")])
     out = Cleaner(Config(dedup=False, classifier=False)).clean(Document("d", src))
     assert body in out.text and "0 Comments" not in out.text

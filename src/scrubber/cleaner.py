@@ -10,12 +10,20 @@ from __future__ import annotations
 from .config import Config
 from .document import Document, Removal
 from .classify import Model, classify_batch
-from .heuristics import HEURISTICS
+from .heuristics import BODY_WORDS, HEURISTICS, SENTENCE_END
 from .repair import repair, squeeze_blank_lines
 from .rules import CompiledRule, RuleSet, load_rules
 
 #: Names ``--disable`` accepts besides rule ids.
 STEPS = (*HEURISTICS, "classifier")
+
+
+def _body_before(lines: list[str], alive: list[bool], i: int) -> bool:
+    """Whether the article has begun above line ``i``: a kept line of at
+    least BODY_WORDS words that ends a sentence. Looked for only when an
+    ``after_body`` rule matches, which is rare, so no line pays for it."""
+    return any(alive[j] and lines[j].count(" ") + 1 >= BODY_WORDS and lines[j].rstrip().endswith(SENTENCE_END)
+               for j in range(i))
 
 
 class Cleaner:
@@ -68,7 +76,7 @@ class Cleaner:
                 n += 1
                 r = c.rule
                 m = c.search(line, timeout)
-                if m is None:
+                if m is None or (r.after_body and not _body_before(lines, alive, i)):
                     continue
                 if r.action == "span":
                     line = self._cut_spans(c, line, i, removals, timeout)

@@ -24,7 +24,7 @@ BODY_WORDS = 12
 FURNITURE_WORDS = 6
 #: Longest line the repeated-title heuristic treats as a title.
 TITLE_WORDS = 20
-_SENTENCE_END = (".", "!", "?", "\u201d", '"')
+SENTENCE_END = (".", "!", "?", "\u201d", '"')
 
 
 def _head(lines: list[str], alive: list[bool]) -> list[int]:
@@ -79,7 +79,7 @@ def head_furniture(lines: list[str], alive: list[bool], removals: list[Removal])
         if i == headline:
             break
         w = _words(lines[i])
-        if w < h_words and w <= FURNITURE_WORDS and not lines[i].endswith(_SENTENCE_END):
+        if w < h_words and w <= FURNITURE_WORDS and not lines[i].endswith(SENTENCE_END):
             alive[i] = False
             removals.append(Removal("heuristic:head-furniture", i + 1, lines[i]))
 

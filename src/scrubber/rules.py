@@ -5,7 +5,8 @@ A rule file holds ``[[rule]]`` tables and, optionally, a top-level
 searched in each line), what it removes (``line``: the line; ``span``: the
 matched text inside the line; ``tail``: the line and everything after it),
 where it may fire (``anywhere``, or only in the first or last ``lines``
-non-empty lines), optionally on which lines (``max_words``), and carries its
+non-empty lines; with ``after_body``, only once the article has begun),
+optionally on which lines (``max_words``), and carries its
 own examples: ``match`` lines it must fire on and ``no_match`` lines it must
 leave alone. ``scrubber rules check`` runs those examples.
 """
@@ -27,7 +28,7 @@ from .prefilter import Prefilter
 ACTIONS = ("line", "span", "tail")
 WHERES = ("anywhere", "head", "tail")
 _KEYS = {"id", "description", "pattern", "action", "where", "lines", "max_words",
-         "ignore_case", "match", "no_match"}
+         "after_body", "ignore_case", "match", "no_match"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,9 @@ class Rule:
     #: are short; the limit keeps a loose pattern off article paragraphs and
     #: saves matching long lines at all.
     max_words: int = 0
+    #: Only on a line below the start of the article: a kept line of at
+    #: least BODY_WORDS words that ends a sentence (see Cleaner._rules).
+    after_body: bool = False
     ignore_case: bool = True
     match: tuple[str, ...] = ()
     no_match: tuple[str, ...] = ()
@@ -156,12 +160,14 @@ def _rule_from_table(path: str, n: int, t: dict) -> Rule:
         examples[key] = tuple(v)
     if not examples["match"]:
         raise bad("needs at least one 'match' example")
-    ignore_case = t.get("ignore_case", True)
+    ignore_case, after_body = t.get("ignore_case", True), t.get("after_body", False)
     if not isinstance(ignore_case, bool):
         raise bad("'ignore_case' must be true or false")
+    if not isinstance(after_body, bool):
+        raise bad("'after_body' must be true or false")
     return Rule(id=rid, description=t["description"], pattern=t["pattern"], action=action,
-                where=where, lines=lines, max_words=max_words, ignore_case=ignore_case,
-                source=path, **examples)
+                where=where, lines=lines, max_words=max_words, after_body=after_body,
+                ignore_case=ignore_case, source=path, **examples)
 
 
 def compile_rule(rule: Rule) -> CompiledRule:
