@@ -18,12 +18,28 @@ from .rules import CompiledRule, RuleSet, load_rules
 STEPS = (*HEURISTICS, "classifier")
 
 
-def _body_before(lines: list[str], alive: list[bool], i: int) -> bool:
-    """Whether the article has begun above line ``i``: a kept line of at
-    least BODY_WORDS words that ends a sentence. Looked for only when an
-    ``after_body`` rule matches, which is rare, so no line pays for it."""
-    return any(alive[j] and lines[j].count(" ") + 1 >= BODY_WORDS and lines[j].rstrip().endswith(SENTENCE_END)
-               for j in range(i))
+class _BodyStart:
+    """Whether a document's article has begun above a line: a kept line of
+    at least BODY_WORDS words that ends a sentence. Made and asked only when
+    an ``after_body`` rule matches, which is rare, so no line pays for it;
+    each line is looked at once however often it is asked (the rules never
+    change a line above the one they are on)."""
+
+    __slots__ = ("lines", "alive", "upto", "found")
+
+    def __init__(self, lines: list[str], alive: list[bool]):
+        self.lines, self.alive, self.upto, self.found = lines, alive, 0, False
+
+    def above(self, i: int) -> bool:
+        if self.found:
+            return True
+        lines, alive = self.lines, self.alive
+        for j in range(self.upto, i):
+            if alive[j] and lines[j].count(" ") + 1 >= BODY_WORDS and lines[j].rstrip().endswith(SENTENCE_END):
+                self.found = True
+                break
+        self.upto = max(self.upto, i)
+        return self.found
 
 
 class Cleaner:
@@ -63,6 +79,7 @@ class Cleaner:
         timeout = self.config.rule_timeout
         k = -1  # index of the current line among non-empty lines
         ended = False  # a tail rule fired: the rest of the document is gone
+        body: _BodyStart | None = None
         for i, line in enumerate(lines):
             if ended:
                 break
@@ -76,8 +93,12 @@ class Cleaner:
                 n += 1
                 r = c.rule
                 m = c.search(line, timeout)
-                if m is None or (r.after_body and not _body_before(lines, alive, i)):
+                if m is None:
                     continue
+                if r.after_body:
+                    body = body or _BodyStart(lines, alive)
+                    if not body.above(i):
+                        continue
                 if r.action == "span":
                     line = self._cut_spans(c, line, i, removals, timeout)
                     lines[i] = line
