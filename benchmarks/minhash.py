@@ -31,7 +31,7 @@ from itertools import combinations
 
 import numpy as np
 
-from scrubber.dedup import grams, signatures, words_of
+from scrubber.dedup import grams, overlap, signatures, words_of
 
 
 def load_sets(paths: list[str], docs: int) -> list[np.ndarray]:
@@ -50,11 +50,6 @@ def cpu(f):
     t = time.process_time()
     out = f()
     return out, time.process_time() - t
-
-
-def exact(a: np.ndarray, b: np.ndarray) -> float:
-    inter = len(np.intersect1d(a, b, assume_unique=True))
-    return inter / (len(a) + len(b) - inter)
 
 
 def main() -> None:
@@ -104,7 +99,7 @@ def main() -> None:
 
     pairs = [(i, j) for i, j in combinations(range(min(len(sets), 2000)), 2)
              if (ours[i] == ours[j]).any()]
-    truth = {p: exact(sets[p[0]], sets[p[1]]) for p in pairs}
+    truth = {p: overlap(sets[p[0]], sets[p[1]])[0] for p in pairs}  # exact Jaccard
     pairs = [p for p in pairs if truth[p] >= 0.1]
     print(f"{len(pairs)} pairs with Jaccard >= 0.1")
     for name, sig in estimators.items():

@@ -105,16 +105,11 @@ DATATROVE = textwrap.dedent("""
 """)
 
 
-def timed(cmd: list[str]) -> float:
-    t = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t
-
-
-def timed_together(cmds: list[list[str]]) -> float:
+def timed(*cmds: list[str]) -> float:
+    """Wall time of running ``cmds`` at once, until the last one ends."""
     t = time.perf_counter()
     procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for c in cmds]
-    if any(p.wait() for p in procs):
+    if any([p.wait() for p in procs]):  # a list: wait for every one, even after a failure
         raise SystemExit(f"failed: {cmds}")
     return time.perf_counter() - t
 
@@ -157,8 +152,7 @@ def main() -> None:
         t1.append(timed(scrub(1, a.dir / "out-j1.jsonl")))
         t2.append(timed(scrub(2, a.dir / "out-j2.jsonl")))
         if a.ceiling:
-            tc.append(timed_together([scrub(1, a.dir / f"out-shard{i}.jsonl", s)
-                                      for i, s in enumerate(shards)]))
+            tc.append(timed(*[scrub(1, a.dir / f"out-shard{i}.jsonl", s) for i, s in enumerate(shards)]))
     timed(scrub(4, a.dir / "out-j4.jsonl"))
     for w, ts in ((1, t1), (2, t2)):
         print(f"scrubber -j {w}: {median(ts):.2f} s, {mb / median(ts):.2f} MB/s "

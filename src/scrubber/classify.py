@@ -64,7 +64,9 @@ UNSURE = 0.6
 #: articles of the dedup dev set lost every line). Lines of a run are
 #: WRAP_MIN..WRAP_MAX characters long; a run has at least WRAP_RUN lines.
 WRAP_MIN, WRAP_MAX, WRAP_RUN = 40, 100, 6
-_SENTENCE_END = tuple(".!?\"'\u201d\u2019)")
+# Wider than heuristics.SENTENCE_END: a wrapped paragraph also ends after
+# a closing quote, apostrophe or bracket.
+_PARAGRAPH_END = tuple(".!?\"'\u201d\u2019)")
 
 
 def wrapped_runs(lines: list[str]) -> list[tuple[int, int]]:
@@ -93,7 +95,7 @@ def wrapped_runs(lines: list[str]) -> list[tuple[int, int]]:
         # block belongs to it too.
         while j < n and (WRAP_MIN <= lens[j] <= WRAP_MAX
                          or (j + 1 < n and WRAP_MIN <= lens[j + 1] <= WRAP_MAX and lens[j - 1] >= WRAP_MIN
-                             and lines[j].rstrip()[-1:] in _SENTENCE_END)):
+                             and lines[j].rstrip()[-1:] in _PARAGRAPH_END)):
             j += 1
         if j < n and lens[j] <= WRAP_MAX and lines[j][:1].islower():
             j += 1
@@ -123,7 +125,7 @@ def _paragraphs(run: list[str]) -> list[tuple[int, int]]:
     out, start = [], 0
     for k in range(len(run) - 1):
         line, nxt = run[k].rstrip(), run[k + 1].split()
-        if line[-1:] in _SENTENCE_END and nxt and len(line) + 1 + len(nxt[0]) <= width:
+        if line[-1:] in _PARAGRAPH_END and nxt and len(line) + 1 + len(nxt[0]) <= width:
             out.append((start, k + 1))
             start = k + 1
     out.append((start, len(run)))
