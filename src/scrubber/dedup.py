@@ -583,10 +583,24 @@ class ShingleSpool:
         self._offsets.append(self._offsets[-1] + len(shingles))
         self._map = None
 
+    def extend(self, sets: np.ndarray, lengths: np.ndarray) -> None:
+        """Append several sets given in one array, ``lengths`` long each."""
+        self._file.write(np.ascontiguousarray(sets, dtype=np.uint32).data)
+        self._offsets.extend((np.cumsum(lengths) + self._offsets[-1]).tolist())
+        self._map = None
+
+    def block(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Sets ``lo`` to ``hi`` (excluded) in one array (a copy), and their lengths."""
+        offs = np.array(self._offsets[lo:hi + 1], dtype=np.int64)
+        return np.array(self._mapped()[offs[0]:offs[-1]]), np.diff(offs)
+
     def __len__(self) -> int:
         return len(self._offsets) - 1
 
     def __getitem__(self, i: int) -> np.ndarray:
+        return self._mapped()[self._offsets[i]:self._offsets[i + 1]]
+
+    def _mapped(self) -> np.ndarray:
         if self._map is None:
             self._file.flush()
             total = self._offsets[-1]
@@ -595,7 +609,7 @@ class ShingleSpool:
             # and pass 2 slice every set more than once.
             self._map = np.memmap(self._file, dtype=np.uint32, mode="r", shape=(total,)).view(np.ndarray) \
                 if total else np.zeros(0, np.uint32)
-        return self._map[self._offsets[i]:self._offsets[i + 1]]
+        return self._map
 
     def close(self) -> None:
         self._map = None

@@ -140,18 +140,44 @@ def process_batch(cleaner: Cleaner, docs: list[Document]) -> list[Result]:
     return out
 
 
-def restrip_batch(cleaner: Cleaner, payload: tuple[str, list]) -> list[tuple]:
+@dataclass(slots=True)
+class Restrip:
+    """One batch of pass 2 as a worker gets it: the pass-1 shingle sets of
+    its documents in one array (``lengths`` splits it) and, per document,
+    None when it keeps all its lines, else (record line, line indices to
+    drop, word hashes, words per line). A record that keeps its lines stays
+    in the main process: sending it there and back was most of pass 2's
+    traffic, and one array per batch pickles in one piece where a set per
+    document cost a pickle each, while the workers waited on the main
+    process for their next batch."""
+
+    sets: np.ndarray
+    lengths: np.ndarray
+    changed: list
+
+
+def restrip_batch(cleaner: Cleaner, payload: tuple[str, Restrip]) -> tuple:
     """Pass 2: drop a document's learned furniture lines from its record,
     take the run's common shingles out of its set, and sign what is left.
 
-    ``payload`` is (path of the common shingles, items); each item is
-    (record line, line indices to drop, pass-1 shingles when nothing is
-    dropped, else (word hashes, words per line)). The stripped text's
-    shingles come from the word hashes of the kept lines, so no text is
-    normalised twice. Returns, per item, (record line or None when nothing
-    is left, sketch, why dropped).
+    ``payload`` is (path of the common shingles, batch). The stripped
+    text's shingles come from the word hashes of the kept lines, so no text
+    is normalised twice. Returns (per document, None when it kept its lines,
+    else (record line or None when nothing is left, why dropped, words,
+    exact digest); the signatures of the documents left, one row each;
+    their sets in one array; the sets' lengths).
     """
-    return restrip_items(cleaner.config, _common(payload[0]), payload[1])
+    config, batch = cleaner.config, payload[1]
+    ends = np.cumsum(batch.lengths).tolist()
+    items = [(None, (), batch.sets[b - n:b], None) if c is None else (c[0], c[1], None, (c[2], c[3]))
+             for c, n, b in zip(batch.changed, batch.lengths.tolist(), ends)]
+    out = restrip_items(config, _common(payload[0]), items)
+    left = [sk for _, sk, _ in out if sk is not None]
+    changed = [None if c is None else (line, why, sk and sk.words, sk and sk.exact)
+               for c, (line, sk, why) in zip(batch.changed, out)]
+    sigs = np.stack([sk.sig for sk in left]) if left else np.zeros((0, config.num_perm), np.uint32)
+    sets = np.concatenate([sk.shingles for sk in left]) if left else np.zeros(0, np.uint32)
+    return changed, sigs, sets, np.array([len(sk.shingles) for sk in left], dtype=np.int64)
 
 
 def restrip_items(config: Config, common: np.ndarray, items: Iterable[tuple]) -> list[tuple]:
@@ -310,8 +336,12 @@ def _resign_remote(items):
     return resign_batch(_worker, items)
 
 
+def _restrip_local(cleaner, payload):
+    return [restrip_batch(cleaner, payload)]
+
+
 def _restrip_remote(payload):
-    return restrip_batch(_worker, payload)
+    return [restrip_batch(_worker, payload)]
 
 
 def _batches(items: Iterable, size_of=lambda d: len(d.text)) -> Iterator[list]:
@@ -607,26 +637,39 @@ class Pipeline:
             common_path = f.name
         try:
             spool.seek(0)
-            wh, lw = p1.wordhashes, p1.lwords
-            items = ((line, d, None, (np.array(wh[i]), lw[i])) if d else (line, d, np.array(p1.shingles[i]), None)
-                     for i, (line, d) in enumerate(zip(spool, drops)))
-            batches = ((common_path, b) for b in _batches(items, lambda x: len(x[0])))
-            done = self._map(restrip_batch, _restrip_remote, batches)
+            wh, lw, sh = p1.wordhashes, p1.lwords, p1.shingles
+            sent: deque = deque()  # (first document, records) of each batch in flight
+
+            def batches():
+                for b in _batches(enumerate(spool), lambda x: len(x[1])):
+                    lo, hi = b[0][0], b[-1][0] + 1
+                    sets, lengths = sh.block(lo, hi)
+                    changed = [(line, drops[i], np.array(wh[i]), lw[i]) if drops[i] else None
+                               for i, line in b]
+                    sent.append((lo, [line for _, line in b]))
+                    yield common_path, Restrip(sets, lengths, changed)
+
             out = tempfile.TemporaryFile()
             p2 = _Pass1([], [], ShingleSpool(), [], [], [], [], [])
-            for i, (line, sk, dropped) in enumerate(done):
-                d = drops[i]
-                if d:
-                    c["lines_removed"] += len(d)
-                    self.stats.removed[boilerplate.REASON] += len(d)
-                    if line is None:
-                        c[f"dropped_{dropped}"] += 1
-                        continue
-                else:
-                    sk.words, sk.exact = p1.words[i], p1.exact[i]
-                out.write(line)
-                p2.ids.append(p1.ids[i])
-                p2.add(sk)
+            for changed, sigs, sets, lengths in self._map(_restrip_local, _restrip_remote, batches()):
+                lo, lines = sent.popleft()
+                for j, (line, ch) in enumerate(zip(lines, changed)):
+                    i = lo + j
+                    if ch is None:
+                        words, exact = p1.words[i], p1.exact[i]
+                    else:
+                        line, why, words, exact = ch
+                        c["lines_removed"] += len(drops[i])
+                        self.stats.removed[boilerplate.REASON] += len(drops[i])
+                        if line is None:
+                            c[f"dropped_{why}"] += 1
+                            continue
+                    out.write(line)
+                    p2.ids.append(p1.ids[i])
+                    p2.words.append(words)
+                    p2.exact.append(exact)
+                p2.sigs.extend(sigs)
+                p2.shingles.extend(sets, lengths)
         finally:
             os.unlink(common_path)
         spool.close()
