@@ -4,8 +4,8 @@ import numpy as np
 from texts import FURNITURE_BOTTOM, FURNITURE_TOP, article, with_furniture
 
 from scrubber import Stats, clean
-from scrubber.boilerplate import (REASON, Learned, common_shingles, count_per_cluster, drop_lines, learn,
-                                  line_keys, line_words, source_of, strip, to_rules, without)
+from scrubber.boilerplate import (REASON, Learned, common_shingles, count_per_cluster, drop_lines, drop_lines_each,
+                                  learn, line_keys, line_words, source_of, strip, to_rules, without)
 from scrubber.rules import check_examples, parse_rule_file
 
 
@@ -45,6 +45,15 @@ def test_strip_drops_lines_and_collapses_blank_runs():
     learned = Learned({int(keys[0]): 9, int(keys[4]): 9})
     assert strip(text, drop_lines(keys, learned)) == "Body one.\n\nBody two."
     assert line_words(text).tolist() == [1, 0, 2, 0, 1, 0, 2]
+
+
+def test_furniture_lines_are_found_in_each_of_many_documents():
+    texts = ["Nav\nBody one.\nFooter", "", "Body two.", "Footer\n\nNav\nBody three."]
+    keys = [line_keys(t) for t in texts]
+    learned = Learned({int(keys[0][0]): 9, int(keys[0][2]): 9})  # Nav, Footer
+    assert drop_lines_each(keys, learned) == [[0, 2], [], [], [0, 2]]
+    assert [drop_lines(k, learned) for k in keys] == [[0, 2], [], [], [0, 2]]
+    assert drop_lines_each(keys, Learned({})) == [[], [], [], []]
 
 
 def test_common_shingles_are_counted_once_per_cluster():

@@ -235,9 +235,26 @@ def without(shingles: np.ndarray, common: np.ndarray) -> np.ndarray:
 
 def drop_lines(keys: np.ndarray, learned: Learned) -> list[int]:
     """Indices of a document's lines that are learned furniture."""
-    if not learned.counts:
-        return []
-    return [i for i, k in enumerate(keys.tolist()) if k and k in learned.counts]
+    return drop_lines_each([keys], learned)[0]
+
+
+def drop_lines_each(keys: list[np.ndarray], learned: Learned) -> list[list[int]]:
+    """``drop_lines`` of many documents, looked up all at once: one
+    document at a time, it was 0.06 s of the main process's time between
+    passes on the 20 MB throughput corpus, while the workers waited."""
+    out: list[list[int]] = [[] for _ in keys]
+    if not learned.counts or not keys:
+        return out
+    known = np.sort(np.fromiter(learned.counts, dtype=np.uint64, count=len(learned.counts)))
+    lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    ends = np.cumsum(lens)
+    flat = np.concatenate(keys).astype(np.uint64, copy=False)
+    pos = np.minimum(np.searchsorted(known, flat), len(known) - 1)
+    hit = np.flatnonzero((known[pos] == flat) & (flat != 0))
+    doc = np.searchsorted(ends, hit, side="right")
+    for d, i in zip(doc.tolist(), (hit - (ends - lens)[doc]).tolist()):
+        out[d].append(i)
+    return out
 
 
 def strip(text: str, drop: list[int]) -> str:

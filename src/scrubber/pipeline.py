@@ -595,8 +595,8 @@ class Pipeline:
                 # during which the workers had nothing to do.
                 whs, lw = p1.wordhashes, p1.lwords
                 sets: list = [p1.shingles[i] for i in range(n)]
-                drops = [(i, boilerplate.drop_lines(p1.keys[i], first)) for i in range(n)]
-                changed = [(i, d) for i, d in drops if d]
+                changed = [(i, d) for i, d in enumerate(boilerplate.drop_lines_each(p1.keys, first))
+                           if d]
                 items = ((np.array(whs[i]), lw[i], d) for i, d in changed)
                 sigs = corpus.sigs.copy()
                 done = self._map(resign_batch, _resign_remote,
@@ -630,7 +630,7 @@ class Pipeline:
             if len(p1.ids) >= boilerplate.MIN_SOURCE_DOCS else np.zeros(0, np.uint32)
         c["common_shingles"] = len(common)
         self.common = common
-        drops = [boilerplate.drop_lines(k, learned) for k in p1.keys]
+        drops = boilerplate.drop_lines_each(p1.keys, learned)
         p1.keys = p1.sources = []  # no longer needed; free them before pass 3
         with tempfile.NamedTemporaryFile(suffix=".npy", delete=False) as f:
             np.save(f, common)

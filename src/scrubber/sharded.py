@@ -370,8 +370,7 @@ def regroup_map(docs: Docs, view: View, first: boilerplate.Learned, config: Conf
     """A shard's view with the lines of ``first`` out of each set, re-signed
     where a document lost lines (the second grouping of ``Pipeline._learn``)."""
     sets = list(view.shingles)
-    drops = [(i, boilerplate.drop_lines(docs.keys[i], first)) for i in range(len(sets))]
-    changed = [(i, d) for i, d in drops if d]
+    changed = [(i, d) for i, d in enumerate(boilerplate.drop_lines_each(docs.keys, first)) if d]
     sigs = view.sigs.copy()
     items = ((np.asarray(docs.wordhashes[i]), docs.lwords[i], d) for i, d in changed)
     for (i, _), (shingles, sig) in zip(changed, resign_items(config, items)):
@@ -413,7 +412,7 @@ def restrip_map(config: Config, docs: Docs, view: View, learned: boilerplate.Lea
     """Pass 2 for a shard: its records without learned furniture, and a view
     signed in full (``pipeline.restrip_batch``); [Docs, View, Stats]."""
     stats = Stats()
-    drops = [boilerplate.drop_lines(k, learned) for k in docs.keys]
+    drops = boilerplate.drop_lines_each(docs.keys, learned)
     items = [(line, d, None, (np.asarray(docs.wordhashes[i]), docs.lwords[i])) if d
              else (line, d, np.asarray(view.shingles[i]), None)
              for i, (line, d) in enumerate(zip(docs.records, drops))]
