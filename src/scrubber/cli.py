@@ -27,7 +27,7 @@ from .boilerplate import to_rules
 from .explain import explain_pair
 from .index import open_index
 from .languages import languages
-from .pipeline import Pipeline, single_threaded_blas
+from .pipeline import Pipeline, fewer_collections, single_threaded_blas
 from .repair import repair
 from .rules import check_examples, default_rule_files, load_rules, parse_rule_file
 from .sinks import is_shard_dir, open_sink
@@ -234,6 +234,7 @@ def clean(
             engine=engine.value, ray_address=address, shard_bytes=shard_bytes,
         )
         pipe = Pipeline(config)
+        fewer_collections()  # the command owns its process; before the workers fork
         progress = _Progress(not quiet and sys.stderr.isatty())
         try:
             if engine is Engine.ray and is_shard_dir(output) and not index:
@@ -367,6 +368,7 @@ def learn(
         config = Config(text_field=text_field, source_field=source_field,
                         rule_files=tuple(rules or ()), workers=_workers(workers), classifier=False)
         pipe = Pipeline(config)
+        fewer_collections()
         learned = pipe.learn(pipe.reader().read_paths(paths))
         label = name or Path(paths[0].rstrip("/")).name.split(".")[0] or "corpus"
         text = to_rules(learned, label)

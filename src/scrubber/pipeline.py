@@ -20,6 +20,7 @@ input order, so the output is byte-identical for any number of workers.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import signal
@@ -255,6 +256,26 @@ def single_threaded_blas() -> None:
     threadpool_limits(limits=1, user_api="blas")
 
 
+#: Allocations between two young-generation collections (Python's default: 700).
+GC_YOUNG = 50_000
+
+
+def fewer_collections() -> None:
+    """Fewer, cheaper cyclic garbage collections in a process scrubber owns.
+
+    Cleaning allocates millions of short-lived objects and almost no
+    cycles, so the collector mostly rescans live ones: the modules, rules
+    and model built at start-up, then pass 1's growing lists. Frozen, those
+    are no longer scanned (and a forked worker does not copy the pages
+    that scanning would touch); a larger young generation makes the
+    remaining collections rarer. On the 20 MB throughput corpus at one
+    worker, collections took 0.21 s; frozen, 0.12 s; frozen with this
+    threshold, 0.012 s.
+    """
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
+
+
 def worker_context():
     """Where worker processes come from, cheapest first.
 
@@ -325,6 +346,7 @@ def _init_worker(setup: Cleaner | Config) -> None:
     global _worker
     _leave_signals_to_parent()
     single_threaded_blas()
+    fewer_collections()
     _worker = setup if isinstance(setup, Cleaner) else Cleaner(setup)
 
 
