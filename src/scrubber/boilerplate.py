@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from .dedup import Params, words_of
+from .dedup import Params, sorted_unique, words_of
 
 _ZEROS = re.compile(rb"0+")
 
@@ -213,15 +213,20 @@ def common_shingles(sets, groups: np.ndarray, min_clusters: int = MIN_CLUSTERS) 
         if b - a == 1:
             per_cluster.append(np.asarray(sets[order[a]], dtype=np.uint32))
         else:
-            per_cluster.append(np.unique(np.concatenate([np.asarray(sets[i], dtype=np.uint32)
-                                                         for i in order[a:b]])))
+            per_cluster.append(sorted_unique(np.concatenate([np.asarray(sets[i], dtype=np.uint32)
+                                                            for i in order[a:b]])))
     s = np.concatenate(per_cluster)
     s.sort()
-    starts = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1]))) if len(s) else np.zeros(0, np.int64)
-    counts = np.diff(np.append(starts, len(s)))
-    uniq = s[starts]
-    hit = (counts >= min_clusters) & (uniq != 0)  # as count_per_cluster, which reads 0 as no key
-    return uniq[hit]
+    k = max(1, min_clusters)
+    if len(s) < k:
+        return np.zeros(0, np.uint32)
+    # Sorted, a shingle in k or more clusters is where a value equals the
+    # one k - 1 places on: one comparison, no run lengths to compute.
+    head = s[:len(s) - k + 1]
+    hit = head[head == s[k - 1:]]
+    if len(hit) > 1:
+        hit = hit[np.concatenate(([True], hit[1:] != hit[:-1]))]
+    return hit[hit != 0]  # as count_per_cluster, which reads 0 as no key
 
 
 def without(shingles: np.ndarray, common: np.ndarray) -> np.ndarray:
