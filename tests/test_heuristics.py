@@ -136,3 +136,31 @@ def test_comments_under_a_heading_after_a_long_first_comment_still_go():
     src = [BODY, "Comments", "A first reader's comment.", "Posted by: Jo at October 29, 2012 05:01 PM"]
     text, _ = strip("\n".join(src + first + stamps))
     assert text == BODY
+
+
+ARTICLE = [BODY, BODY.replace("Wednesday", "Thursday"), BODY.replace("Wednesday", "Friday")]
+
+
+def numbered(comments, stamp="October 26, 2012"):
+    return [line for i, (name, said) in enumerate(comments, 1) for line in (f"{i}. {name} - {stamp}", said)]
+
+
+def test_numbered_comment_headers_with_a_date_mark_a_thread():
+    # "12. Greg - October 26, 2012": no time, no Reply link, only the number and the date
+    text, why = strip("\n".join(ARTICLE + ["Comments »"] + numbered(COMMENTS)))
+    assert text == "\n".join(ARTICLE)
+    assert set(why) == {"heuristic:comment-thread"}
+    german = [("Anna", "Danke für den Artikel."), ("Jörg", "Das sehe ich anders."),
+              ("Lena", "Toller Beitrag!"), ("Max", "Wo gibt es mehr dazu?")]
+    text, _ = strip("\n".join([BODY, "Kommentare »"] + numbered(german, "12. März 2012")))
+    assert text == BODY
+
+
+def test_a_numbered_list_of_dated_items_is_not_a_thread():
+    events = [line for i, city in enumerate(("Berlin", "Paris", "Madrid", "Rome"), 1)
+              for line in (f"{i}. Concert in {city} - 12 March 2013", BODY)]
+    src = "\n".join([BODY] + events)
+    assert strip(src)[0] == src
+    steps = "\n".join([BODY, "Comments »"] + [f"{i}. Preheat the oven - 20 minutes" for i in range(1, 5)])
+    assert strip(steps)[0] == steps
+

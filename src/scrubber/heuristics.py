@@ -105,6 +105,15 @@ _COMMENT_STAMP = re.compile(
     r"|\bvor\s+\d+\s+(?:minuten|stunden|tagen|wochen|monaten|jahren)\b"
     r"|\bil y a\s+\d+\s+(?:minutes?|heures?|jours?|semaines?|mois|ans?)\b"
     r"|\bhace\s+\d+\s+(?:minutos?|horas?|días?|semanas?|meses|años?)\b")
+#: A numbered comment's header: "12. Greg - October 26, 2012",
+#: "3. Joel Leigh - 29 August, 2011". The number and the date after a dash
+#: are what tell it from a numbered list item or a reference.
+_MONTH = (r"(?:jan|ene|gen|feb|fév|fev|mar|mär|apr|avr|abr|may|mai|mei|mag|jun|jui|giu|jul|lug|aug|aoû|ago|"
+          r"sep|set|oct|okt|ott|nov|dec|dez|déc|dic)[^\W\d_]*\.?")
+_NUMBERED_HEAD = re.compile(
+    rf"(?i)^#?\d{{1,4}}[.)]\s+\S.{{0,60}}?\s[-\u2013\u2014|]\s+"
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\.?\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+)?\d{{4}}"
+    rf"|\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}})$")
 _HEAD_WORD = (r"(?:comments?|responses?|replies|kommentare?|commentaires?|comentarios?|comentários?|"
               r"commenti|reacties|komentarz\w*|комментари\w*|ответ\w*)\b")
 #: "23 Comments ...", or a bare "Comments" / "Reader comments (12)" heading.
@@ -142,6 +151,8 @@ def _marks(lines: list[str]) -> list[tuple[int, str]]:
             out.append((i, "action"))
         elif (not first.isalpha() or first in "NnOoTtRrCcKkAaDd") and _COMMENT_HEAD.match(line):
             out.append((i, "head"))
+        elif (first.isdigit() or first == "#") and _NUMBERED_HEAD.match(line):
+            out.append((i, "stamp"))
         elif (":" in line or " ago" in line or "vor " in line or "il y a " in line
               or "hace " in line) and _COMMENT_STAMP.search(line):
             out.append((i, "stamp"))
