@@ -164,3 +164,37 @@ def test_a_numbered_list_of_dated_items_is_not_a_thread():
     steps = "\n".join([BODY, "Comments »"] + [f"{i}. Preheat the oven - 20 minutes" for i in range(1, 5)])
     assert strip(steps)[0] == steps
 
+
+UNMARKED = ["Deborah", "Thank you for this, it made my day.", "Jack", "I disagree with most of it, but well argued."]
+
+
+def test_a_comment_count_below_the_article_heads_the_thread_wherever_it_is():
+    for heading in ("{ 167 comments }", "20 Comments +", "12 Responses to “Minister visits the capital”",
+                    "23 thoughts on “Minister visits the capital”", "One comment", "3 Kommentare:"):
+        text, why = strip("\n".join(ARTICLE + [heading] + UNMARKED * 20 + ["© 2012 The Ledger"]))
+        assert text == "\n".join(ARTICLE), heading
+        assert set(why) == {"heuristic:comment-heading"}
+
+
+def test_a_comment_count_in_the_byline_or_of_none_is_left_alone():
+    # one paragraph in, a count is still the byline's
+    src = "\n".join([BODY, "{ 12 comments }"] + ARTICLE)
+    assert strip(src)[0] == src
+    src = "\n".join(ARTICLE + ["0 Comments", "Comments (0)"] + UNMARKED)
+    assert strip(src)[0] == src
+    src = "\n".join(ARTICLE + ["12 replies to the consultation were received by the ministry before May."])
+    assert strip(src)[0] == src
+
+
+def test_the_classifier_reads_the_page_before_the_comments_go():
+    # it was trained on whole pages: cut short, its last lines read as the article's end
+    page = ["Minister visits the capital"] + ARTICLE * 2
+    text = "\n".join(page + ["{ 40 comments }"] + UNMARKED * 5)
+    cleaner = Cleaner(Config(default_rules=False))
+    scores = {}
+    lines, alive, removals = cleaner.strip(text, scores)
+    assert max(scores) == len(lines)  # it scored the thread's lines too
+    assert not any(alive[len(page):])
+    gone = [r.line for r in removals]
+    assert len(gone) == len(set(gone))  # each line went once, for one reason
+
