@@ -198,3 +198,21 @@ def test_the_classifier_reads_the_page_before_the_comments_go():
     gone = [r.line for r in removals]
     assert len(gone) == len(set(gone))  # each line went once, for one reason
 
+
+LONG_ARTICLE = [BODY.replace("Wednesday", day) for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")]
+
+
+def test_a_bare_comments_heading_well_below_the_article_heads_the_thread():
+    for heading in ("Comments", "COMMENTS", "Kommentare"):
+        text, why = strip("\n".join(LONG_ARTICLE + [heading] + UNMARKED * 5))
+        assert text == "\n".join(LONG_ARTICLE), heading
+        assert set(why) == {"heuristic:comment-heading"}
+
+
+def test_a_bare_comments_heading_near_the_top_or_under_each_post_is_left_alone():
+    src = "\n".join(ARTICLE + ["Comments"] + LONG_ARTICLE)  # a menu link a few paragraphs in
+    assert strip(src)[0] == src
+    src = "\n".join(LONG_ARTICLE + ["COMMENT"] + LONG_ARTICLE)  # the singular heads notes or a form
+    assert strip(src)[0] == src
+    front = [line for n in range(8) for line in (f"Post number {n + 1} about the talks", LONG_ARTICLE[n % 5], "Comments")]
+    assert strip("\n".join(front))[0] == "\n".join(front)

@@ -238,22 +238,35 @@ COUNT_HEAD_CHARS = 200
 #: above the article the same count is a byline's, and a page's header
 #: often holds a paragraph or two of blurb before it.
 COUNT_HEAD_BODY = 3
+#: A bare "Comments" heading, plural: the singular heads a comment form or
+#: a section of an article's notes ("COMMENT") as often as a thread.
+_BARE_HEAD = re.compile(r"(?i)^\W*(?:reader\s+)?(?:comments|kommentare|commentaires|comentarios|comentários|"
+                        r"commenti|reacties|komentarze|комментарии)\W*$")
+#: Longest line that can be a bare heading, in characters.
+BARE_HEAD_CHARS = 24
+#: COUNT_HEAD_BODY for a bare heading: the word alone is also a link in
+#: the menus and bylines of a page's header.
+BARE_HEAD_BODY = 5
+#: A page that prints a bare heading more often than this is a blog's
+#: front page, with a "Comments" link under each of its posts.
+BARE_HEAD_REPEATS = 2
 
 
 def comment_heading(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:
-    """A comment count on a line of its own, below the article's first few
-    paragraphs, heads the thread: it and everything after it go.
+    """A comment heading on a line of its own, below the article's first
+    few paragraphs, heads the thread: it and everything after it go.
 
     The ``comment-section`` rule knows such headings in a page's last
     lines; a thread of a hundred comments puts its heading far above them,
-    where only the article above it tells it from a byline's count.
+    where only the article above it tells it from a byline's count. A
+    bare "Comments" is also a menu's link, so it needs more article above
+    it, and a page that prints it under each post is a blog's front page.
     """
     body = 0
     for i, line in enumerate(lines):
         if not line or not alive[i]:
             continue
-        if (body >= COUNT_HEAD_BODY and (not line[0].isalpha() or line[0] in "Oo")
-                and len(line) <= COUNT_HEAD_CHARS and _COUNT_HEAD.match(line)):
+        if body >= COUNT_HEAD_BODY and _thread_heading(lines, i, body):
             for j in range(i, len(lines)):
                 if alive[j] and lines[j]:
                     alive[j] = False
@@ -261,6 +274,18 @@ def comment_heading(lines: list[str], alive: list[bool], removals: list[Removal]
             return
         if line.count(" ") + 1 >= BODY_WORDS and line.rstrip().endswith(SENTENCE_END):
             body += 1
+
+
+def _thread_heading(lines: list[str], i: int, body: int) -> bool:
+    """Whether ``lines[i]``, with ``body`` paragraphs above it, heads a
+    comment thread (see ``comment_heading``). Tests on the first character
+    and the length keep most lines from the patterns."""
+    line = lines[i]
+    if (not line[0].isalpha() or line[0] in "Oo") and len(line) <= COUNT_HEAD_CHARS and _COUNT_HEAD.match(line):
+        return True
+    return (body >= BARE_HEAD_BODY and len(line) <= BARE_HEAD_CHARS and _BARE_HEAD.match(line) is not None
+            and sum(1 for other in lines if len(other) <= BARE_HEAD_CHARS and _BARE_HEAD.match(other))
+            <= BARE_HEAD_REPEATS)
 
 
 #: Name -> heuristic, in the order they run. Names are what ``--disable``
