@@ -266,20 +266,27 @@ def comment_heading(lines: list[str], alive: list[bool], removals: list[Removal]
     for i, line in enumerate(lines):
         if not line or not alive[i]:
             continue
-        if body >= COUNT_HEAD_BODY and _thread_heading(lines, i, body):
+        # The first character decides whether the patterns are tried at
+        # all: this runs on every line below the article's first paragraphs.
+        if (body >= COUNT_HEAD_BODY and (not line[0].isalpha() or line[0] in _HEADING_FIRST)
+                and _thread_heading(lines, i, body)):
             for j in range(i, len(lines)):
                 if alive[j] and lines[j]:
                     alive[j] = False
                     removals.append(Removal("heuristic:comment-heading", j + 1, lines[j]))
             return
-        if line.count(" ") + 1 >= BODY_WORDS and line.rstrip().endswith(SENTENCE_END):
-            body += 1
+        if body < BARE_HEAD_BODY and line.count(" ") + 1 >= BODY_WORDS and line.rstrip().endswith(SENTENCE_END):
+            body += 1  # past BARE_HEAD_BODY, how many more makes no difference
+
+
+#: Letters a heading can start with: "one", and the first letters of the
+#: bare headings' words.
+_HEADING_FIRST = "OoCcKkRrКк"
 
 
 def _thread_heading(lines: list[str], i: int, body: int) -> bool:
     """Whether ``lines[i]``, with ``body`` paragraphs above it, heads a
-    comment thread (see ``comment_heading``). Tests on the first character
-    and the length keep most lines from the patterns."""
+    comment thread (see ``comment_heading``)."""
     line = lines[i]
     if (not line[0].isalpha() or line[0] in "Oo") and len(line) <= COUNT_HEAD_CHARS and _COUNT_HEAD.match(line):
         return True
