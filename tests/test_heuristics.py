@@ -170,7 +170,8 @@ UNMARKED = ["Deborah", "Thank you for this, it made my day.", "Jack", "I disagre
 
 def test_a_comment_count_below_the_article_heads_the_thread_wherever_it_is():
     for heading in ("{ 167 comments }", "20 Comments +", "12 Responses to “Minister visits the capital”",
-                    "23 thoughts on “Minister visits the capital”", "One comment", "3 Kommentare:"):
+                    "23 thoughts on “Minister visits the capital”", "One comment", "3 Kommentare:",
+                    "Comments (12)", "Reader comments 97", "Комментарии (5)"):
         text, why = strip("\n".join(ARTICLE + [heading] + UNMARKED * 20 + ["© 2012 The Ledger"]))
         assert text == "\n".join(ARTICLE), heading
         assert set(why) == {"heuristic:comment-heading"}
@@ -184,6 +185,9 @@ def test_a_comment_count_in_the_byline_or_of_none_is_left_alone():
     assert strip(src)[0] == src
     src = "\n".join(ARTICLE + ["12 replies to the consultation were received by the ministry before May."])
     assert strip(src)[0] == src
+    front = [line for n in range(5) for line in (f"Post number {n + 1} about the talks", ARTICLE[n % 3],
+                                                 f"{n + 1} Comments")]
+    assert strip("\n".join(front))[0] == "\n".join(front)  # a blog's front page
 
 
 def test_the_classifier_reads_the_page_before_the_comments_go():

@@ -224,12 +224,14 @@ def _thread(run: list[tuple[int, str]], rank: list[int],
     return run
 
 
-#: "23 Comments" as a heading of its own, however the page decorates it
-#: ("{ 167 comments }", "20 Comments +", "3 Kommentare:"), or naming the
-#: post ("11 comments to What Advocates Can Learn", "23 thoughts on
-#: “Title”", WordPress's own heading; not a sentence that starts so, "12
-#: replies to the consultation came in."). A count of none heads no thread.
+#: A comment count as a heading of its own, however the page decorates it
+#: ("{ 167 comments }", "20 Comments +", "3 Kommentare:", "Comments (12)",
+#: "Reader comments 97"), or naming the post ("11 comments to What
+#: Advocates Can Learn", "23 thoughts on “Title”", WordPress's own heading;
+#: not a sentence that starts so, "12 replies to the consultation came
+#: in."). A count of none heads no thread.
 _COUNT_HEAD = re.compile(rf"(?i)^\W*(?:(?:[1-9]\d*|one)\s+{_HEAD_WORD}\W*"
+                         rf"|(?:reader\s+)?{_HEAD_WORD}\W*[1-9]\d*\W*"
                          rf"|[1-9]\d*\s+(?:{_HEAD_WORD}|thoughts\b)\s+(?:on|to|about)\s.*[^.])$")
 #: Longest line that can be such a heading, in characters.
 COUNT_HEAD_CHARS = 200
@@ -247,9 +249,12 @@ BARE_HEAD_CHARS = 24
 #: COUNT_HEAD_BODY for a bare heading: the word alone is also a link in
 #: the menus and bylines of a page's header.
 BARE_HEAD_BODY = 5
-#: A page that prints a bare heading more often than this is a blog's
-#: front page, with a "Comments" link under each of its posts.
-BARE_HEAD_REPEATS = 2
+#: A page that prints comment headings of any kind (``_COMMENT_HEAD``'s,
+#: counts of none too) more often than this is a list of posts, a blog's
+#: front page with "3 Comments" or "Comments (0)" under each: it stays.
+#: An article prints its count up to three times (under the headline, on
+#: a tab, over the thread): at two, a cleaneval article kept its thread.
+HEAD_REPEATS = 3
 
 
 def comment_heading(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:
@@ -259,40 +264,45 @@ def comment_heading(lines: list[str], alive: list[bool], removals: list[Removal]
     The ``comment-section`` rule knows such headings in a page's last
     lines; a thread of a hundred comments puts its heading far above them,
     where only the article above it tells it from a byline's count. A
-    bare "Comments" is also a menu's link, so it needs more article above
-    it, and a page that prints it under each post is a blog's front page.
+    bare "Comments" is also a menu's link, so it needs more article above it.
     """
     body = 0
     for i, line in enumerate(lines):
         if not line or not alive[i]:
             continue
-        # The first character decides whether the patterns are tried at
-        # all: this runs on every line below the article's first paragraphs.
-        if (body >= COUNT_HEAD_BODY and (not line[0].isalpha() or line[0] in _HEADING_FIRST)
-                and _thread_heading(lines, i, body)):
-            for j in range(i, len(lines)):
-                if alive[j] and lines[j]:
-                    alive[j] = False
-                    removals.append(Removal("heuristic:comment-heading", j + 1, lines[j]))
+        # The first character and the length decide whether the patterns are
+        # tried at all: this runs on every line below the article's first
+        # paragraphs. A heading that starts with a letter is a short one
+        # ("One comment", "Comments (12)"); only a count with a title is long.
+        if (body >= COUNT_HEAD_BODY
+                and (not line[0].isalpha() or (len(line) <= BARE_HEAD_CHARS and line[0] in _HEADING_FIRST))
+                and _thread_heading(line, body)):
+            if _headings(lines) <= HEAD_REPEATS:
+                for j in range(i, len(lines)):
+                    if alive[j] and lines[j]:
+                        alive[j] = False
+                        removals.append(Removal("heuristic:comment-heading", j + 1, lines[j]))
             return
         if body < BARE_HEAD_BODY and line.count(" ") + 1 >= BODY_WORDS and line.rstrip().endswith(SENTENCE_END):
             body += 1  # past BARE_HEAD_BODY, how many more makes no difference
 
 
-#: Letters a heading can start with: "one", and the first letters of the
-#: bare headings' words.
-_HEADING_FIRST = "OoCcKkRrКк"
+#: Letters a heading can start with: "one", and the first letters of
+#: ``_HEAD_WORD``'s words ("Comments (12)", "Reader comments 97").
+_HEADING_FIRST = "OoCcKkRrКкОо"
 
 
-def _thread_heading(lines: list[str], i: int, body: int) -> bool:
-    """Whether ``lines[i]``, with ``body`` paragraphs above it, heads a
-    comment thread (see ``comment_heading``)."""
-    line = lines[i]
-    if (not line[0].isalpha() or line[0] in "Oo") and len(line) <= COUNT_HEAD_CHARS and _COUNT_HEAD.match(line):
+def _thread_heading(line: str, body: int) -> bool:
+    """Whether ``line``, with ``body`` paragraphs above it, heads a comment
+    thread (see ``comment_heading``)."""
+    if len(line) <= COUNT_HEAD_CHARS and _COUNT_HEAD.match(line):
         return True
-    return (body >= BARE_HEAD_BODY and len(line) <= BARE_HEAD_CHARS and _BARE_HEAD.match(line) is not None
-            and sum(1 for other in lines if len(other) <= BARE_HEAD_CHARS and _BARE_HEAD.match(other))
-            <= BARE_HEAD_REPEATS)
+    return body >= BARE_HEAD_BODY and len(line) <= BARE_HEAD_CHARS and _BARE_HEAD.match(line) is not None
+
+
+def _headings(lines: list[str]) -> int:
+    """How many of ``lines`` read as a comment heading of any kind."""
+    return sum(1 for line in lines if line and line.count(" ") < MARK_WORDS and _COMMENT_HEAD.match(line))
 
 
 #: Name -> heuristic, in the order they run. Names are what ``--disable``
