@@ -55,6 +55,7 @@ from scrubber import features, languages  # noqa: E402
 from scrubber.classify import CONTEXT_NAMES, Model, context_of, decide  # noqa: E402
 from scrubber.cleaner import Cleaner  # noqa: E402
 from scrubber.config import Config  # noqa: E402
+from scrubber.heuristics import AFTER_CLASSIFIER  # noqa: E402
 from scrubber.repair import repair  # noqa: E402
 
 TOKEN = re.compile(r"\w+")
@@ -121,7 +122,8 @@ def label_lines(lines: list[str], gold: str) -> tuple[np.ndarray, np.ndarray]:
 
 def build(datasets: list[Path]) -> list[dict]:
     """One dict per page: set, id, split, lines' features, labels, tokens."""
-    cleaner = Cleaner(Config(dedup=False, classifier=False))
+    # The heuristics that wait for the classifier have not run when it reads a page.
+    cleaner = Cleaner(Config(dedup=False, classifier=False, disabled=tuple(sorted(AFTER_CLASSIFIER))))
     rng = random.Random(SEED)
     pages = []
     for ds in datasets:

@@ -136,3 +136,87 @@ def test_comments_under_a_heading_after_a_long_first_comment_still_go():
     src = [BODY, "Comments", "A first reader's comment.", "Posted by: Jo at October 29, 2012 05:01 PM"]
     text, _ = strip("\n".join(src + first + stamps))
     assert text == BODY
+
+
+ARTICLE = [BODY, BODY.replace("Wednesday", "Thursday"), BODY.replace("Wednesday", "Friday")]
+
+
+def numbered(comments, stamp="October 26, 2012"):
+    return [line for i, (name, said) in enumerate(comments, 1) for line in (f"{i}. {name} - {stamp}", said)]
+
+
+def test_numbered_comment_headers_with_a_date_mark_a_thread():
+    # "12. Greg - October 26, 2012": no time, no Reply link, only the number and the date
+    text, why = strip("\n".join(ARTICLE + ["Comments »"] + numbered(COMMENTS)))
+    assert text == "\n".join(ARTICLE)
+    assert set(why) == {"heuristic:comment-thread"}
+    german = [("Anna", "Danke für den Artikel."), ("Jörg", "Das sehe ich anders."),
+              ("Lena", "Toller Beitrag!"), ("Max", "Wo gibt es mehr dazu?")]
+    text, _ = strip("\n".join([BODY, "Kommentare »"] + numbered(german, "12. März 2012")))
+    assert text == BODY
+
+
+def test_a_numbered_list_of_dated_items_is_not_a_thread():
+    events = [line for i, city in enumerate(("Berlin", "Paris", "Madrid", "Rome"), 1)
+              for line in (f"{i}. Concert in {city} - 12 March 2013", BODY)]
+    src = "\n".join([BODY] + events)
+    assert strip(src)[0] == src
+    steps = "\n".join([BODY, "Comments »"] + [f"{i}. Preheat the oven - 20 minutes" for i in range(1, 5)])
+    assert strip(steps)[0] == steps
+
+
+UNMARKED = ["Deborah", "Thank you for this, it made my day.", "Jack", "I disagree with most of it, but well argued."]
+
+
+def test_a_comment_count_below_the_article_heads_the_thread_wherever_it_is():
+    for heading in ("{ 167 comments }", "20 Comments +", "12 Responses to “Minister visits the capital”",
+                    "23 thoughts on “Minister visits the capital”", "One comment", "3 Kommentare:",
+                    "Comments (12)", "Reader comments 97", "Комментарии (5)"):
+        text, why = strip("\n".join(ARTICLE + [heading] + UNMARKED * 20 + ["© 2012 The Ledger"]))
+        assert text == "\n".join(ARTICLE), heading
+        assert set(why) == {"heuristic:comment-heading"}
+
+
+def test_a_comment_count_in_the_byline_or_of_none_is_left_alone():
+    # one paragraph in, a count is still the byline's
+    src = "\n".join([BODY, "{ 12 comments }"] + ARTICLE)
+    assert strip(src)[0] == src
+    src = "\n".join(ARTICLE + ["0 Comments", "Comments (0)"] + UNMARKED)
+    assert strip(src)[0] == src
+    src = "\n".join(ARTICLE + ["12 replies to the consultation were received by the ministry before May."])
+    assert strip(src)[0] == src
+    front = [line for n in range(5) for line in (f"Post number {n + 1} about the talks", ARTICLE[n % 3],
+                                                 f"{n + 1} Comments")]
+    assert strip("\n".join(front))[0] == "\n".join(front)  # a blog's front page
+
+
+def test_the_classifier_reads_the_page_before_the_comments_go():
+    # it was trained on whole pages: cut short, its last lines read as the article's end
+    page = ["Minister visits the capital"] + ARTICLE * 2
+    text = "\n".join(page + ["{ 40 comments }"] + UNMARKED * 5)
+    cleaner = Cleaner(Config(default_rules=False))
+    scores = {}
+    lines, alive, removals = cleaner.strip(text, scores)
+    assert max(scores) == len(lines)  # it scored the thread's lines too
+    assert not any(alive[len(page):])
+    gone = [r.line for r in removals]
+    assert len(gone) == len(set(gone))  # each line went once, for one reason
+
+
+LONG_ARTICLE = [BODY.replace("Wednesday", day) for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")]
+
+
+def test_a_bare_comments_heading_well_below_the_article_heads_the_thread():
+    for heading in ("Comments", "COMMENTS", "Kommentare"):
+        text, why = strip("\n".join(LONG_ARTICLE + [heading] + UNMARKED * 5))
+        assert text == "\n".join(LONG_ARTICLE), heading
+        assert set(why) == {"heuristic:comment-heading"}
+
+
+def test_a_bare_comments_heading_near_the_top_or_under_each_post_is_left_alone():
+    src = "\n".join(ARTICLE + ["Comments"] + LONG_ARTICLE)  # a menu link a few paragraphs in
+    assert strip(src)[0] == src
+    src = "\n".join(LONG_ARTICLE + ["COMMENT"] + LONG_ARTICLE)  # the singular heads notes or a form
+    assert strip(src)[0] == src
+    front = [line for n in range(8) for line in (f"Post number {n + 1} about the talks", LONG_ARTICLE[n % 5], "Comments")]
+    assert strip("\n".join(front))[0] == "\n".join(front)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from .config import Config
 from .document import Document, Removal
 from .classify import Model, classify_batch
-from .heuristics import BODY_WORDS, HEURISTICS, SENTENCE_END
+from .heuristics import AFTER_CLASSIFIER, BODY_WORDS, HEURISTICS, SENTENCE_END
 from .repair import repair, squeeze_blank_lines
 from .rules import CompiledRule, RuleSet, load_rules
 
@@ -51,8 +51,10 @@ class Cleaner:
                            disabled=config.disabled, known_extra=STEPS)
         self.ruleset = RuleSet(rules)
         self.rules: list[CompiledRule] = self.ruleset.compiled
-        self.heuristics = [h for name, h in HEURISTICS.items()
-                           if config.heuristics and name not in config.disabled]
+        on = [(name, h) for name, h in HEURISTICS.items()
+              if config.heuristics and name not in config.disabled]
+        self.heuristics = [h for name, h in on if name not in AFTER_CLASSIFIER]
+        self.late = [h for name, h in on if name in AFTER_CLASSIFIER]
         self.model: Model | None = None
         if config.classifier and "classifier" not in config.disabled:
             self.model = Model.load(config.classifier_model)
@@ -66,12 +68,15 @@ class Cleaner:
         of content for each line it saw (1-based line number -> p).
         """
         draft = self._rules(text)
+        late = self._late(draft)
         if self.model is not None:
             self._classify([draft], [scores])
+        self._drop(draft, late)
         return draft
 
     def _rules(self, text: str) -> tuple[list[str], list[bool], list[Removal]]:
-        """``strip`` without the classifier: rules, then heuristics."""
+        """``strip`` without the classifier: rules, then the heuristics that
+        do not wait for it (see ``_late``)."""
         lines = text.split("\n")
         alive = [True] * len(lines)
         removals: list[Removal] = []
@@ -121,6 +126,27 @@ class Cleaner:
             h(lines, alive, removals)
         return lines, alive, removals
 
+    def _late(self, draft: tuple[list[str], list[bool], list[Removal]]) -> list[Removal]:
+        """What the heuristics that wait for the classifier (``AFTER_CLASSIFIER``)
+        would remove from ``draft`` as the rules and the other heuristics
+        left it; ``draft`` itself is not changed."""
+        if not self.late:
+            return []
+        lines, alive, _ = draft
+        seen, out = alive.copy(), []
+        for h in self.late:
+            h(lines, seen, out)
+        return out
+
+    @staticmethod
+    def _drop(draft: tuple[list[str], list[bool], list[Removal]], late: list[Removal]) -> None:
+        """Remove ``late``'s lines from ``draft``, those the classifier kept."""
+        _, alive, removals = draft
+        for r in late:
+            if alive[r.line - 1]:
+                alive[r.line - 1] = False
+                removals.append(r)
+
     def _classify(self, drafts: list[tuple[list[str], list[bool], list[Removal]]],
                   scores: list[dict | None]) -> None:
         """Run the classifier over the lines the rules and heuristics left in
@@ -169,8 +195,11 @@ class Cleaner:
         numpy's per-call overhead on each document's few dozen lines)."""
         fixed = [repair(doc.text) for doc in docs]
         drafts = [self._rules(text) for text, _ in fixed]
+        late = [self._late(draft) for draft in drafts]
         if self.model is not None:
             self._classify(drafts, [None] * len(drafts))
+        for draft, found in zip(drafts, late):
+            self._drop(draft, found)
         return [self._cleaned(doc, text, repaired, draft)
                 for doc, (text, repaired), draft in zip(docs, fixed, drafts)]
 
