@@ -150,9 +150,11 @@ def test_params_refuse_more_band_rows_than_permutations():
 def test_shingle_spool_reads_back_what_was_written():
     sp = ShingleSpool()
     sets = [np.array([1, 5, 9], np.uint32), np.zeros(0, np.uint32), np.array([2], np.uint32)]
-    for s in sets:
-        sp.append(s)
+    sp.extend(np.concatenate(sets[:2]), np.array([3, 0]))  # as pass 1 writes a batch
+    sp.extend(sets[2], np.array([1]))
     assert [sp[i].tolist() for i in range(3)] == [s.tolist() for s in sets]
+    joined, lengths = sp.block(1, 3)
+    assert joined.tolist() == [2] and lengths.tolist() == [0, 1]
     sp.close()
 
 

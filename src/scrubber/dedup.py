@@ -578,11 +578,6 @@ class ShingleSpool:
         self._offsets = array("q", [0])
         self._map: np.ndarray | None = None
 
-    def append(self, shingles: np.ndarray) -> None:
-        self._file.write(np.ascontiguousarray(shingles, dtype=np.uint32).data)
-        self._offsets.append(self._offsets[-1] + len(shingles))
-        self._map = None
-
     def extend(self, sets: np.ndarray, lengths: np.ndarray) -> None:
         """Append several sets given in one array, ``lengths`` long each."""
         self._file.write(np.ascontiguousarray(sets, dtype=np.uint32).data)
