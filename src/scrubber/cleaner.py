@@ -10,7 +10,7 @@ from __future__ import annotations
 from .config import Config
 from .document import Document, Removal
 from .classify import Model, classify_batch
-from .heuristics import AFTER_CLASSIFIER, BODY_WORDS, HEURISTICS, SENTENCE_END
+from .heuristics import AFTER_CLASSIFIER, HEURISTICS, body_line
 from .repair import repair, squeeze_blank_lines
 from .rules import CompiledRule, RuleSet, load_rules
 
@@ -19,10 +19,10 @@ STEPS = (*HEURISTICS, "classifier")
 
 
 class _BodyStart:
-    """Whether a document's article has begun above a line: a kept line of
-    at least BODY_WORDS words that ends a sentence. Made and asked only when
-    an ``after_body`` rule matches, which is rare, so no line pays for it;
-    each line is looked at once however often it is asked (the rules never
+    """Whether a document's article has begun above a line: a kept
+    ``heuristics.body_line``. Made and asked only when an ``after_body``
+    rule matches, which is rare, so no line pays for it; each line is
+    looked at once however often it is asked (the rules never
     change a line above the one they are on)."""
 
     __slots__ = ("lines", "alive", "upto", "found")
@@ -35,7 +35,7 @@ class _BodyStart:
             return True
         lines, alive = self.lines, self.alive
         for j in range(self.upto, i):
-            if alive[j] and lines[j].count(" ") + 1 >= BODY_WORDS and lines[j].rstrip().endswith(SENTENCE_END):
+            if alive[j] and body_line(lines[j]):
                 self.found = True
                 break
         self.upto = max(self.upto, i)

@@ -42,6 +42,12 @@ def _words(line: str) -> int:
     return line.count(" ") + 1
 
 
+def body_line(line: str) -> bool:
+    """Whether ``line`` reads as an article's paragraph: at least BODY_WORDS
+    words, ending a sentence."""
+    return _words(line) >= BODY_WORDS and line.rstrip().endswith(SENTENCE_END)
+
+
 def repeated_title(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:
     """A heading printed twice in a row at the top (page title, then article
     title) is kept once: the first copy stays."""
@@ -283,7 +289,7 @@ def comment_heading(lines: list[str], alive: list[bool], removals: list[Removal]
                         alive[j] = False
                         removals.append(Removal("heuristic:comment-heading", j + 1, lines[j]))
             return
-        if body < BARE_HEAD_BODY and line.count(" ") + 1 >= BODY_WORDS and line.rstrip().endswith(SENTENCE_END):
+        if body < BARE_HEAD_BODY and body_line(line):
             body += 1  # past BARE_HEAD_BODY, how many more makes no difference
 
 
