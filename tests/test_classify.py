@@ -226,6 +226,18 @@ def test_region_needs_one_dense_span_of_content():
     assert region(spread, words, 0.5, {"confident": 0.8, "min_share": 0.9}) is None
 
 
+def test_a_page_without_an_article_is_judged_at_the_lower_threshold_even_without_the_region_pass():
+    words = np.full(6, 5.0)
+    links = np.array([0.65, 0.35, 0.4, 0.3, 0.45, 0.35])  # no line confident: no article span
+    keep, _ = decide(links, words, 0.5, {"enabled": False, "unfocused": 0.3})
+    assert keep.all()
+    assert decide(links, words, 0.5, {"enabled": False})[0].tolist() == [True] + [False] * 5
+    # a page with an article keeps the usual threshold, and the pass stays off
+    article = np.array([0.95, 0.95, 0.35, 0.95, 0.1, 0.6])
+    keep, why = decide(article, words, 0.5, {"enabled": False, "unfocused": 0.3})
+    assert keep.tolist() == [True, True, False, True, False, True] and why[5] is None
+
+
 def test_a_short_line_between_kept_lines_stays():
     p = np.array([0.9, 0.3, 0.9, 0.01, 0.9])
     keep, why = decide(p, np.full(5, 10.0), 0.5, {"enabled": False, "sandwich": 0.05})

@@ -472,7 +472,10 @@ def decide(p: np.ndarray, words: np.ndarray, threshold: float,
     its own score is hopeless (below ``settings["sandwich"]``); so does a
     run of up to ``settings["sandwich_gap"]`` such lines (default 1)."""
     n = len(p)
-    span = region(p, words, threshold, settings) if settings.get("enabled", True) else None
+    enabled = settings.get("enabled", True)
+    # The span is also looked for when the region pass is off, to tell the
+    # pages with no single article, which "unfocused" protects.
+    span = region(p, words, threshold, settings) if enabled or "unfocused" in settings else None
     if span is None and "unfocused" in settings:
         # No single article: a list, a forum, a link page. Deleting too
         # much is the risk there (CleanEval's gold keeps most of such
@@ -480,7 +483,7 @@ def decide(p: np.ndarray, words: np.ndarray, threshold: float,
         threshold = min(threshold, float(settings["unfocused"]))
     keep = p >= threshold
     why: list = [None if k else "classifier" for k in keep.tolist()]
-    if span is not None:
+    if span is not None and enabled:
         lo, hi = span
         inner = float(settings.get("inner", threshold))
         rescue = float(settings.get("rescue", 0.95))
