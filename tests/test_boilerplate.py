@@ -133,3 +133,11 @@ def test_furniture_is_learned_per_source_field():
     out = {r["id"]: r["text"] for r in clean(recs, source_field="site", classifier=False)}
     assert "Contact the newsroom" not in out["a0"]
     assert out["b0"].endswith("Contact the newsroom")  # too few pages of "other" to learn from
+
+
+def test_annotated_records_name_the_lines_the_corpus_pass_took():
+    pages = [with_furniture(article(i)) for i in range(10)]
+    out = list(clean(pages, annotate=True))
+    mine = [x for r in out for x in r["removed"] if x["reason"] == REASON]
+    assert {x["text"] for x in mine} >= {FURNITURE_BOTTOM[0], FURNITURE_BOTTOM[1]}
+    assert not any(x["text"] in r["text"].split("\n") for r in out for x in r["removed"] if x["reason"] == REASON)

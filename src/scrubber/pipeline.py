@@ -245,6 +245,12 @@ def restrip_items(config: Config, common: np.ndarray, items: Iterable[tuple]) ->
     for line, drop, shingles, hashes in items:
         if drop:
             rec = orjson.loads(line)
+            if config.annotate:
+                # Found after cleaning, in the cleaned text: no line number
+                # of the repaired text to give.
+                lines = rec[config.text_field].split("\n")
+                rec.setdefault("removed", []).extend(
+                    {"reason": boilerplate.REASON, "text": lines[j]} for j in drop)
             text = boilerplate.strip(rec[config.text_field], drop)
             dropped = _too_short(text, config)
             if dropped:
