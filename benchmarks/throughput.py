@@ -126,7 +126,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20261201)
     ap.add_argument("--dir", type=Path, default=Path("/tmp/scrubber-throughput"))
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--datatrove-python", help="a python with datatrove[processing] installed")
+    ap.add_argument("--datatrove-python",
+                    help="a python with datatrove[processing], orjson and spacy installed (datatrove 0.10.1 "
+                         "needs the last two for its JSONL reader and word tokenizer)")
     ap.add_argument("--ceiling", action="store_true",
                     help="also time the two shards cleaned by two independent one-worker runs at once")
     ap.add_argument("--datatrove-runs", type=int, default=1, help="datatrove takes minutes; one run by default")
