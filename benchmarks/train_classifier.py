@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Train the content classifier and write src/scrubber/data/classifier.json.
 
-    pip install scikit-learn
+    pip install -r benchmarks/requirements-train.txt
     python benchmarks/train_classifier.py DATASET_DIR [DATASET_DIR ...] [-o FILE]
+    python benchmarks/train_classifier.py DATASET_DIR ... --score-validation MODEL
 
 Each DATASET_DIR is laid out as benchmarks/extraction.py expects
 (``input/<id>.txt``, ``gold.jsonl``). Pages are split by a hash of their id
@@ -34,22 +35,38 @@ What it does, and why:
     (``--jobs``, see ``train_members``): five take about 4 minutes on two
     cores.
 scikit-learn is used only here; scrubber runs the exported weights with numpy.
+The file depends on the package versions (requirements-train.txt pins the
+ones that wrote the shipped file) and on the CPU's kernels, which the
+script pins on x86-64 (``PINNED_KERNELS``); with both, two runs write the
+same bytes.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import random
 import re
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
+#: The numerical kernels, pinned before numpy loads. OpenBLAS and numpy
+#: pick their kernels by CPU (AVX2, AVX-512, ...), and each rounds
+#: differently; over 40-80 epochs of SGD the difference grows into another
+#: model: the same command, seed and packages wrote a model with the
+#: region pass on on one machine and off on another. Every x86-64 machine
+#: of the last decade has the AVX2 kernels, so the script asks for those.
+PINNED_KERNELS = {"OPENBLAS_CORETYPE": "Haswell", "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR"}
+if platform.machine().lower() in ("x86_64", "amd64"):
+    os.environ.update(PINNED_KERNELS)
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from extraction import held_out, load_set  # noqa: E402
+from extraction import BATCH, aggregate, held_out, load_set, page_counts  # noqa: E402
 
 from scrubber import features, languages  # noqa: E402
 from scrubber.classify import CONTEXT_NAMES, Model, context_of, decide  # noqa: E402
@@ -165,6 +182,11 @@ def stack(pages: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return x, y, w
 
 
+def sklearn_version() -> str:
+    import sklearn
+    return sklearn.__version__
+
+
 def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, seed: int = SEED):
     from sklearn.neural_network import MLPClassifier
     from sklearn.preprocessing import StandardScaler
@@ -243,6 +265,30 @@ def approx_f1(pages: list[dict], keeps: list[np.ndarray]) -> tuple[float, float,
     return 2 * p * r / (p + r), p, r
 
 
+def validation_keys(train: list[dict]) -> set[tuple[str, str]]:
+    """(set, id) of the validation pages: a fifth of the training pages,
+    drawn in page order from a fixed seed."""
+    rng = random.Random(SEED + 1)
+    return {(p["set"], p["id"]) for p in train if not p.get("cropped") and rng.random() < 0.2}
+
+
+def score_validation(datasets: list[Path], keys: set[tuple[str, str]], model: Path) -> None:
+    """The benchmark metric of the whole cleaning step (``scrubber clean
+    --no-dedup`` with ``model``) on the validation pages, per set: what
+    settings and candidate models are compared by, so that the held-out
+    pages are looked at only for a final one."""
+    from scrubber import Document
+    from scrubber.pipeline import single_threaded_blas
+    single_threaded_blas()  # as in scrubber's own processes
+    cleaner = Cleaner(Config(dedup=False, classifier_model=str(model)))
+    for ds in datasets:
+        pages = [(pid, text, gold) for pid, text, gold in load_set(ds) if (ds.name, pid) in keys]
+        docs = [Document(pid, text) for pid, text, _ in pages]
+        preds = [d.text for at in range(0, len(docs), BATCH) for d in cleaner.clean_batch(docs[at:at + BATCH])]
+        f1, p, r = aggregate([page_counts(g, pred) for (_, _, g), pred in zip(pages, preds)])
+        print(f"validation {ds.name}: F1={f1:.3f} P={p:.3f} R={r:.3f} n={len(pages)}")
+
+
 def main() -> int:
     global HIDDEN, EPOCHS, ALPHA, FOLDS, SHORT_IN_PLACE, SANDWICH_GAPS
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -266,6 +312,9 @@ def main() -> int:
                     help="label short lines by the 4-grams they form in place (see label_lines)")
     ap.add_argument("--sandwich-gaps", action=argparse.BooleanOptionalAction, default=SANDWICH_GAPS,
                     help="also try sandwich runs of 2 and 3 lines")
+    ap.add_argument("--score-validation", type=Path, metavar="MODEL",
+                    help="train nothing: print how the whole cleaning step with MODEL scores "
+                         "on the validation pages")
     args = ap.parse_args()
     SHORT_IN_PLACE, SANDWICH_GAPS = args.short_in_place, args.sandwich_gaps
     EPOCHS, ALPHA, FOLDS = args.epochs, args.alpha, args.folds
@@ -276,8 +325,10 @@ def main() -> int:
     print(f"{len(pages)} pages, {len(train)} for training, {time.perf_counter() - t0:.0f}s",
           file=sys.stderr)
     # Validation pages (a fifth of the training pages) choose the thresholds.
-    rng = random.Random(SEED + 1)
-    val_keys = {(p["set"], p["id"]) for p in train if not p.get("cropped") and rng.random() < 0.2}
+    val_keys = validation_keys(train)
+    if args.score_validation:
+        score_validation(args.datasets, val_keys, args.score_validation)
+        return 0
     val = [p for p in train if (p["set"], p["id"]) in val_keys and not p.get("cropped")]
     fit_pages = [p for p in train if (p["set"], p["id"]) not in val_keys]
 
@@ -350,7 +401,11 @@ def main() -> int:
         "trained_on": [d.name for d in args.datasets],
         "pages": len(train) if args.refit else len(fit_pages), "validation_pages": len(val),
         "held_out": "pages with extraction.held_out(set, id) true (30%) were not used",
-        "hidden": list(HIDDEN), "members": args.members, "script": "benchmarks/train_classifier.py",
+        "hidden": list(HIDDEN), "members": args.members, "epochs": EPOCHS, "seed": args.seed,
+        "script": "benchmarks/train_classifier.py",
+        # What the file depends on besides the script and the pages (see PINNED_KERNELS).
+        "numpy": np.__version__, "scikit-learn": sklearn_version(), "machine": platform.machine(),
+        "kernels": {k: os.environ.get(k) for k in PINNED_KERNELS},
     }
     if args.refit:
         doc["info"]["refit_with_validation"] = True
