@@ -177,6 +177,22 @@ def test_favor_moves_the_threshold():
     assert model.thresholds["precision"] > model.thresholds["balanced"] > model.thresholds["recall"]
 
 
+def test_favoring_precision_never_keeps_more_than_balanced_on_an_article():
+    # a menu line, an article whose weakest paragraph scores 0.6, a footer
+    p = np.array([0.33, 0.75, 0.95, 0.6, 0.75, 0.95, 0.33])
+    words = np.full(7, 10.0)
+    settings = {"enabled": True, "confident": 0.7, "min_share": 0.8, "rescue": 0.9,
+                "inner": 0.35, "unfocused": 0.3}
+    keeps = {t: decide(p, words, t, settings, base=0.5)[0] for t in (0.8, 0.5, 0.3)}
+    assert keeps[0.5].tolist() == [False, True, True, True, True, True, False]
+    # stricter: the doubtful paragraph goes, the menu and the footer stay out
+    assert keeps[0.8].tolist() == [False, True, True, False, True, True, False]
+    assert keeps[0.3].all()
+    # looked for at 0.8, the span would be one line, the page judged as one
+    # with no article, and the menu and footer kept
+    assert decide(p, words, 0.8, settings)[0].all()
+
+
 def test_unknown_favor_is_refused():
     with pytest.raises(ValueError):
         classify(["a"] * MIN_LINES, Model.load(), favor="aggressive")
