@@ -27,6 +27,20 @@ def test_word_counts_match_str_split():
     assert np.expm1(column(x, "log_words")).round().tolist() == [len(s.split()) for s in LINES]
 
 
+def test_a_line_without_spaces_counts_its_words_by_characters():
+    # Chinese and Japanese put no spaces between words: a paragraph is one
+    # whitespace token, and must not read as a one-word menu item.
+    zh = "市议会周二投票批准修建一座新的跨河大桥，结束了这场争论。"  # 26 Han characters
+    ja = "市議会は火曜日、新しい橋を架ける計画を承認した。"  # kana and kanji
+    lines = [zh, ja, "首页 | 新闻", "The vote was close, and the mayor spoke for the bridge."]
+    x = line_features(lines, stopwords("en"))
+    words = np.expm1(column(x, "log_words")).round().tolist()
+    assert words[0] == 1 + 26 // 2 and words[1] >= 10
+    assert words[2] == 3 + 4 // 2
+    # the stop words of a spaced line after them are still its own
+    assert column(x, "stop_any").tolist() == [0, 0, 0, 1]
+
+
 def test_menu_separators_are_seen():
     sep = column(line_features(LINES, stopwords("en")), "sep_any")
     assert sep[0] == 1 and sep[2] == 0
