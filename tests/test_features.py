@@ -39,6 +39,10 @@ def test_a_line_without_spaces_counts_its_words_by_characters():
     assert words[2] == 3 + 4 // 2
     # the stop words of a spaced line after them are still its own
     assert column(x, "stop_any").tolist() == [0, 0, 0, 1]
+    # Thai spaces phrases, not words: about four characters a word
+    th = "สภาเมืองลงมติเมื่อวันอังคารอนุมัติการสร้างสะพานแห่งใหม่ข้ามแม่น้ำ ยุติการถกเถียง"
+    words = np.expm1(column(line_features([th], frozenset()), "log_words")).round()
+    assert words[0] == 2 + len(th.replace(" ", "")) // 4
 
 
 def test_menu_separators_are_seen():

@@ -32,18 +32,22 @@ WINDOWS = (1, 3, 8, 25)
 # Every code point of the Basic Multilingual Plane gets one character class,
 # so that a single table lookup and a single bincount count all classes of
 # all lines (code points above it count as letters).
-_SPACE, _UPPER, _LETTER, _DIGIT, _PUNCT, _SEP, _COMMA, _NL, _CJK = range(9)
-_K = 9
+_SPACE, _UPPER, _LETTER, _DIGIT, _PUNCT, _SEP, _COMMA, _NL, _CJK, _SEA = range(10)
+_K = 10
 #: Scripts written without spaces between words: Han ideographs (with
-#: extension A and the compatibility block) and the Japanese kana, class
-#: _CJK (letters otherwise). A line of them is one or two whitespace
-#: "words" however long it is, which the model, trained on spaced
-#: scripts, read as a menu item, and it deleted Chinese and Japanese
-#: articles; such a line counts one word per ``CJK_CHARS_PER_WORD`` of
-#: these characters as well (a Chinese word averages about 1.5-2
-#: characters). Hangul is spaced.
+#: extension A and the compatibility block) and the Japanese kana (class
+#: _CJK), and Thai, Lao, Khmer and Myanmar, which space phrases, not words
+#: (class _SEA); letters otherwise. A paragraph in them is a few
+#: whitespace "words" however long it is, which the model, trained on
+#: spaced scripts, read as menu items: it deleted Chinese, Japanese and
+#: Thai articles. Such a line counts one word per ``CJK_CHARS_PER_WORD``
+#: or ``SEA_CHARS_PER_WORD`` of these characters as well (a Chinese word
+#: averages about 1.5-2 characters, a Thai one, marks included, about 4).
+#: Hangul is spaced.
 _CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+_SEA_RANGES = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF))
 CJK_CHARS_PER_WORD = 2
+SEA_CHARS_PER_WORD = 4
 
 
 def _classes() -> np.ndarray:
@@ -61,6 +65,8 @@ def _classes() -> np.ndarray:
     t[10] = _NL
     for lo, hi in _CJK_RANGES:
         t[lo:hi + 1] = _CJK
+    for lo, hi in _SEA_RANGES:
+        t[lo:hi + 1] = _SEA
     t[0xD7] = _PUNCT  # the multiplication sign sits among the capitals
     return t
 
@@ -231,7 +237,7 @@ def batch_features(docs: list[list[str]], stops: list[frozenset[str]],
     n_comma = by_class[:, _COMMA]
     n_punct = by_class[:, _PUNCT] + n_sep + n_comma
     n_cap = table[:, _UPPER, 1].astype(np.float64)
-    n_letters = by_class[:, _LETTER] + by_class[:, _CJK] + n_upper
+    n_letters = by_class[:, _LETTER] + by_class[:, _CJK] + by_class[:, _SEA] + n_upper
 
     if low_words is None:
         low_words = ["\n".join(lines).lower().split() for lines in docs]
@@ -240,7 +246,8 @@ def batch_features(docs: list[list[str]], stops: list[frozenset[str]],
                           if stop else np.zeros(len(w), dtype=bool)
                           for stop, w in zip(stops, low_words)])
     stops_n = np.bincount(np.repeat(np.arange(n), tokens), weights=hit, minlength=n)[:n]
-    counts = tokens + table[:, _CJK, :].sum(axis=1) // CJK_CHARS_PER_WORD
+    counts = (tokens + table[:, _CJK, :].sum(axis=1) // CJK_CHARS_PER_WORD
+              + table[:, _SEA, :].sum(axis=1) // SEA_CHARS_PER_WORD)
     words = np.maximum(counts, 1).astype(np.float64)
 
     last = a16[np.maximum(ends, 0)]
