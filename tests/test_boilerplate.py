@@ -86,7 +86,9 @@ def test_site_furniture_is_removed_and_counted_but_syndicated_text_stays():
 
 def test_a_small_corpus_learns_nothing():
     pages = [with_furniture(article(i)) for i in range(3)]
-    assert all("Contact the newsroom" in r["text"] for r in clean(pages))
+    # Without the classifier, which may judge the footer line on its own:
+    # this is about the corpus pass.
+    assert all("Contact the newsroom" in r["text"] for r in clean(pages, classifier=False))
 
 
 def test_learned_rules_load_and_their_examples_hold(tmp_path):
@@ -125,7 +127,7 @@ def test_furniture_is_learned_per_source_field():
 
     recs = [{"id": f"a{i}", "site": "harbour", "text": with_furniture(article(i))} for i in range(8)]
     recs += [{"id": f"b{i}", "site": "other", "text": article(50 + i) + "\n\nContact the newsroom"} for i in range(3)]
-    pipe = Pipeline(Config(source_field="site", dedup=False))
+    pipe = Pipeline(Config(source_field="site", dedup=False, classifier=False))
     reader = pipe.reader()
     learned = pipe.learn(reader.record_to_document(r, r["id"]) for r in recs)
     assert "Contact the newsroom" in learned.examples.values()
@@ -137,7 +139,7 @@ def test_furniture_is_learned_per_source_field():
 
 def test_annotated_records_name_the_lines_the_corpus_pass_took():
     pages = [with_furniture(article(i)) for i in range(10)]
-    out = list(clean(pages, annotate=True))
+    out = list(clean(pages, annotate=True, classifier=False))  # what the classifier takes is not counted
     mine = [x for r in out for x in r["removed"] if x["reason"] == REASON]
     assert {x["text"] for x in mine} >= {FURNITURE_BOTTOM[0], FURNITURE_BOTTOM[1]}
     assert not any(x["text"] in r["text"].split("\n") for r in out for x in r["removed"] if x["reason"] == REASON)
