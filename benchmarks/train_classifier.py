@@ -61,9 +61,15 @@ from pathlib import Path
 #: model: the same command, seed and packages wrote a model with the
 #: region pass on on one machine and off on another. Every x86-64 machine
 #: of the last decade has the AVX2 kernels, so the script asks for those.
-PINNED_KERNELS = {"OPENBLAS_CORETYPE": "Haswell", "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR"}
+#: One BLAS thread everywhere, too: the members already train so, and a
+#: product split over threads can round differently, so the choices made
+#: in the main process would depend on the machine's core count.
+PINNED_KERNELS = {"OPENBLAS_CORETYPE": "Haswell", "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+                  "OPENBLAS_NUM_THREADS": "1"}
 if platform.machine().lower() in ("x86_64", "amd64"):
     os.environ.update(PINNED_KERNELS)
+else:  # the kernels are x86's; the thread count holds anywhere
+    os.environ["OPENBLAS_NUM_THREADS"] = PINNED_KERNELS["OPENBLAS_NUM_THREADS"]
 
 import numpy as np  # noqa: E402
 
@@ -286,17 +292,22 @@ def score_validation(datasets: list[Path], keys: set[tuple[str, str]], model: Pa
     --no-dedup`` with ``model``) on the validation pages, per set: what
     settings and candidate models are compared by, so that the held-out
     pages are looked at only for a final one."""
-    from scrubber import Document
-    from scrubber.pipeline import single_threaded_blas
-    single_threaded_blas()  # as in scrubber's own processes
     for ds in datasets:
-        pages = [(pid, text, gold) for pid, text, gold in load_set(ds) if (ds.name, pid) in keys]
-        docs = [Document(pid, text) for pid, text, _ in pages]
+        pages = [(text, gold) for pid, text, gold in load_set(ds) if (ds.name, pid) in keys]
         for favor in ("balanced", "precision", "recall"):
-            cleaner = Cleaner(Config(dedup=False, classifier_model=str(model), favor=favor))
-            preds = [d.text for at in range(0, len(docs), BATCH) for d in cleaner.clean_batch(docs[at:at + BATCH])]
-            f1, p, r = aggregate([page_counts(g, pred) for (_, _, g), pred in zip(pages, preds)])
+            f1, p, r = whole_step(model, pages, favor)
             print(f"validation {ds.name} {favor}: F1={f1:.3f} P={p:.3f} R={r:.3f} n={len(pages)}")
+
+
+def whole_step(model: Path, pages: list[tuple[str, str]], favor: str = "balanced") -> tuple[float, float, float]:
+    """F1, precision and recall of the whole cleaning step with the model
+    file ``model`` on ``pages`` ((text, gold) pairs), in batches as
+    ``scrubber clean`` sends them."""
+    from scrubber import Document
+    cleaner = Cleaner(Config(dedup=False, classifier_model=str(model), favor=favor))
+    docs = [Document(str(i), text) for i, (text, _) in enumerate(pages)]
+    preds = [d.text for at in range(0, len(docs), BATCH) for d in cleaner.clean_batch(docs[at:at + BATCH])]
+    return aggregate([page_counts(g, pred) for (_, g), pred in zip(pages, preds)])
 
 
 def round_weights(members: list[dict]) -> list[dict]:
@@ -311,19 +322,14 @@ def round_weights(members: list[dict]) -> list[dict]:
 
 
 def pipeline_f1(doc: dict, pages: list[tuple[str, str]]) -> float:
-    """The benchmark metric of the whole cleaning step with the model
-    ``doc`` on ``pages`` ((text, gold) pairs), averaged over all of them."""
+    """``whole_step``'s F1 with the model ``doc`` (not yet a file)."""
     import tempfile
-    from scrubber import Document
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(doc, f)
     try:
-        cleaner = Cleaner(Config(dedup=False, classifier_model=f.name))
-        docs = [Document(str(i), text) for i, (text, _) in enumerate(pages)]
-        preds = [d.text for at in range(0, len(docs), BATCH) for d in cleaner.clean_batch(docs[at:at + BATCH])]
+        return whole_step(Path(f.name), pages)[0]
     finally:
         Path(f.name).unlink()
-    return aggregate([page_counts(g, pred) for (_, g), pred in zip(pages, preds)])[0]
 
 
 def main() -> int:
