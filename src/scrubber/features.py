@@ -39,8 +39,8 @@ _K = 10
 #: _CJK), and Thai, Lao, Khmer and Myanmar, which space phrases, not words
 #: (class _SEA); letters otherwise. A paragraph in them is a few
 #: whitespace "words" however long it is, which the model, trained on
-#: spaced scripts, read as menu items: it deleted Chinese, Japanese and
-#: Thai articles. Such a line counts one word per ``CJK_CHARS_PER_WORD``
+#: spaced scripts, read as menu items: it deleted paragraphs of Chinese
+#: and Japanese articles and scored a Thai one's at 0.2. Such a line counts one word per ``CJK_CHARS_PER_WORD``
 #: or ``SEA_CHARS_PER_WORD`` of these characters as well (a Chinese word
 #: averages about 1.5-2 characters, a Thai one, marks included, about 4).
 #: Hangul is spaced.
