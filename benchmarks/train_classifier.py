@@ -29,8 +29,9 @@ What it does, and why:
     much to trust them on unseen pages;
   * thresholds and region-pass settings are chosen on a validation part
     of the training pages, with the benchmark metric approximated per line;
-    the best region settings by that measure, and the pass off, are then
-    scored through the whole cleaning step, which chooses among them
+    the best region settings by that measure, and the pass off, each at
+    the approximation's threshold and at three around it, are then scored
+    through the whole cleaning step, which chooses among them
     (``--refit`` then trains the networks again with those pages in; see
     there why it is not the default);
   * members train side by side, one process and one BLAS thread each
