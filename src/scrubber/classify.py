@@ -437,7 +437,7 @@ def classify_batch(docs: list[list[str]], model: Model, favor: str = "balanced",
 
 def _verdict(p: np.ndarray, words: np.ndarray, t: float, model: Model, lang: str | None) -> Verdict:
     if len(p) and float(p.max()) < UNSURE:
-        keep = p >= min(t, UNSURE_SHARE * float(p.max()))
+        keep = p >= _relative(p, t, UNSURE_SHARE)
         why = [None if k else "classifier" for k in keep.tolist()]
     else:
         keep, why = decide(p, words, t, model.region, float(model.thresholds["balanced"]))
@@ -446,9 +446,9 @@ def _verdict(p: np.ndarray, words: np.ndarray, t: float, model: Model, lang: str
     return Verdict(p, keep, why, lang)
 
 
-def _relative(p: np.ndarray, t: float) -> float:
-    """``t``, or less on a page whose best line scores low: a share of it."""
-    return min(t, FALLBACK_SHARE * float(p.max()))
+def _relative(p: np.ndarray, t: float, share: float = FALLBACK_SHARE) -> float:
+    """``t``, or less on a page whose best line scores low: ``share`` of it."""
+    return min(t, share * float(p.max()))
 
 
 def _fallback(p: np.ndarray, words: np.ndarray, low: float) -> tuple[np.ndarray, list]:

@@ -40,9 +40,10 @@ _K = 10
 #: (class _SEA); letters otherwise. A paragraph in them is a few
 #: whitespace "words" however long it is, which the model, trained on
 #: spaced scripts, read as menu items: it deleted paragraphs of Chinese
-#: and Japanese articles and scored a Thai one's at 0.2. Such a line counts one word per ``CJK_CHARS_PER_WORD``
-#: or ``SEA_CHARS_PER_WORD`` of these characters as well (a Chinese word
-#: averages about 1.5-2 characters, a Thai one, marks included, about 4).
+#: and Japanese articles and scored a Thai one's at 0.2. Such a line
+#: counts one word per ``CJK_CHARS_PER_WORD`` or ``SEA_CHARS_PER_WORD`` of
+#: these characters as well (a Chinese word averages about 1.5-2
+#: characters, a Thai one, marks included, about 4).
 #: Hangul is spaced.
 _CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 _SEA_RANGES = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF))
