@@ -52,6 +52,19 @@ def test_plain_text_on_stdin():
     assert records(r.stdout) == [{"id": "stdin", "text": ARTICLE}]
 
 
+@pytest.mark.parametrize("given", ["", "\n  \n"])
+def test_nothing_on_stdin_is_no_documents_not_an_error(given):
+    # an upstream stage that found nothing, e.g. a grep with no match
+    r = run("clean", "-", input=given)
+    assert r.exit_code == 0, r.output
+    assert r.stdout == "" and "0 documents in" in r.stderr
+
+
+def test_empty_stdin_forced_to_text_is_an_empty_document_error():
+    r = run("clean", "-", "--input-format", "text", input="")
+    assert r.exit_code == 1 and "<stdin>: empty file" in r.stderr
+
+
 def test_jsonl_on_stdin_with_another_text_field_passes_fields_through():
     r = run("clean", "-", "--text-field", "content",
             input=json.dumps({"url": "http://a", "content": f"{ARTICLE}\n\nLike this:"}) + "\n")

@@ -189,7 +189,9 @@ class Reader:
             while first and not first.strip():
                 first = fh.readline()
                 head += first
-            fmt = "jsonl" if _is_json_object(first) else "text"
+            # Nothing at all is no documents, as an empty JSONL file is: a
+            # pipeline whose upstream stage found nothing is not an error.
+            fmt = "jsonl" if not first or _is_json_object(first) else "text"
             fh = _Prefixed(head, fh)
         if fmt == "jsonl":
             yield from self._read_jsonl(fh, "<stdin>")
