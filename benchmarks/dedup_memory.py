@@ -53,14 +53,16 @@ def one(n: int, with_index: bool) -> dict:
         hi = min(n, lo + 10000)
         sigs[lo:hi] = rng.integers(0, 2**32, size=(hi - lo, 128), dtype=np.uint64)
         sets = np.sort(rng.integers(0, 2**32, size=(hi - lo, SHINGLES), dtype=np.uint64).astype(np.uint32), axis=1)
+        block = []
         for i in range(lo, hi):
             if i % COPY_EVERY == 1:  # a copy of the document before
                 sigs[i] = sigs[i - 1]
                 change = rng.choice(128, 13, replace=False)
                 sigs[i, change] = rng.integers(0, 2**32, size=13, dtype=np.uint64)
                 sets[i - lo] = sets[i - 1 - lo] if i - 1 >= lo else sets[i - lo]
-            spool.append(np.unique(sets[i - lo]))
+            block.append(np.unique(sets[i - lo]))
             exact.append(rng.bytes(16))
+        spool.extend(np.concatenate(block), np.array([len(b) for b in block]))
     words = np.full(n, 100, dtype=np.int64)
     built = time.perf_counter() - t0
     t0 = time.perf_counter()
