@@ -276,6 +276,25 @@ def test_a_batch_gets_the_verdicts_each_page_gets_alone():
             assert got.lang == alone.lang
 
 
+def test_a_documents_scores_do_not_depend_on_its_batch():
+    # Lengths on both sides of a network block (16 rows), in two orders: a
+    # BLAS rounds a product's rows by the product's shape, so the networks
+    # must see each document the same way whatever its neighbours.
+    from scrubber.classify import BLOCK_ROWS
+    from scrubber.features import bounds_of, names
+    model = Model.load()
+    rng = np.random.default_rng(5)
+    lengths = [1, BLOCK_ROWS - 1, BLOCK_ROWS, BLOCK_ROWS + 1, 3 * BLOCK_ROWS + 5, 200]
+    docs = [rng.normal(size=(n, len(names()))).astype(np.float32) for n in lengths]
+    for order in (range(len(docs)), reversed(range(len(docs)))):
+        order = list(order)
+        x = np.vstack([docs[i] for i in order])
+        bounds = bounds_of([lengths[i] for i in order])
+        p = model.scores(x, bounds)
+        for k, i in enumerate(order):
+            assert np.array_equal(p[bounds[k]:bounds[k + 1]], model.scores(docs[i]))
+
+
 def test_clean_batch_is_clean_of_each_document():
     from scrubber import Cleaner, Document
     cleaner = Cleaner(Config(dedup=False))

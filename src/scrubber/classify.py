@@ -161,6 +161,10 @@ def unwrap(lines: list[str]) -> tuple[list[str], np.ndarray | None]:
     return out, np.array(sizes)
 
 
+#: Rows of each product the networks take (see ``_Stack``).
+BLOCK_ROWS = 16
+
+
 @dataclass(frozen=True)
 class _Net:
     """A ReLU network ending in a logistic unit. The input standardisation
@@ -180,28 +184,99 @@ class _Net:
         return cls(tuple((w.astype(np.float32), b.astype(np.float32)) for w, b in layers))
 
     def __call__(self, x: np.ndarray, bounds: np.ndarray | None = None) -> np.ndarray:
-        """Scores of the rows of ``x``; with ``bounds`` (``features.bounds_of``)
-        they are several documents' rows, and each document goes through
-        the network on its own. A BLAS may round a row of a product
-        differently depending on how many rows it is given: OpenBLAS's
-        Haswell kernels (chosen on AMD Zen 5) moved a hidden unit by up to
-        2e-5 between a page's 20 lines alone and the same lines among
-        6,000, its gemv (one column) did so on every kernel tried. The same
-        document is the same product, so its scores do not depend on the
-        batch it came in; taking the hidden layers per document rather than
-        for the whole batch cost 0.36 ms per network and batch of 64 pages
-        (6,155 lines), on 0.52 ms."""
-        if bounds is None or len(bounds) <= 2:
-            return self._scores(x)
-        return np.concatenate([self._scores(x[lo:hi]) for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist())])
+        """Scores of the rows of ``x`` (several documents' with ``bounds``)."""
+        return _Stack.of([self], x.shape[1])(_blocks(x, bounds))[:, 0]
 
-    def _scores(self, x: np.ndarray) -> np.ndarray:
-        h = x
-        for w, b in self.layers[:-1]:
-            h = np.maximum(h @ w + b, 0.0)
-        w, b = self.layers[-1]
-        z = (h @ w + b).ravel()
+
+@dataclass(frozen=True)
+class _Stack:
+    """Networks of one shape (an ensemble's members) evaluated together:
+    their first layers side by side as one product, their later layers as
+    one stacked product each.
+
+    Rows are taken in blocks of ``BLOCK_ROWS`` (``_blocks``), each
+    document's first row starting a block. A BLAS rounds a row of a
+    product differently depending on the product's shape: OpenBLAS's
+    Haswell kernels (chosen on AMD Zen 3 and Zen 5) moved a hidden unit by
+    up to 2e-5 between a page's 20 lines alone and the same lines among
+    6,000, its gemv (one column) did so on every kernel tried. Here every
+    product is of one block, the same shape whatever the batch, and a
+    document lies in blocks of its own, so its scores are the same floats
+    alone or in any batch (one product for the whole batch fails
+    tests/test_classify.py on Zen 3). Before, each document went through
+    each of the ten networks on its own, a few dozen numpy calls per
+    document; with blocks and one stack per pass, ``Model.scores`` takes
+    30.5 ms instead of 41.6 per batch of 64 pages (4,254 lines; medians of
+    9 rounds on the throughput corpus, AMD Zen 3)."""
+
+    members: int
+    first: tuple[np.ndarray, np.ndarray]  # (inputs, members * hidden), (members * hidden,)
+    own: np.ndarray | None  # (members, own inputs, hidden): inputs each member has of its own
+    later: tuple[tuple[np.ndarray, np.ndarray], ...]  # (members, in, out), (members, 1, out)
+
+    @classmethod
+    def of(cls, nets: list[_Net], shared: int) -> "_Stack":
+        """The stack of ``nets``, whose first ``shared`` inputs are the same
+        for all of them (the rest, if any, each member's own)."""
+        shapes = {tuple(w.shape for w, _ in net.layers) for net in nets}
+        if len(shapes) != 1:
+            raise ValueError("classifier model's members differ in shape; retrain it")
+        firsts = [net.layers[0] for net in nets]
+        own = None
+        if firsts[0][0].shape[0] > shared:
+            own = np.stack([w[shared:] for w, _ in firsts])
+        first = (np.concatenate([w[:shared] for w, _ in firsts], axis=1),
+                 np.concatenate([b for _, b in firsts]))
+        later = tuple((np.stack([net.layers[i][0] for net in nets]),
+                       np.stack([net.layers[i][1] for net in nets])[:, None, :])
+                      for i in range(1, len(nets[0].layers)))
+        return cls(len(nets), first, own, later)
+
+    def __call__(self, blocks: "_Blocks", own: np.ndarray | None = None) -> np.ndarray:
+        """Each member's score (a column) of each row of ``blocks``; ``own``
+        holds, per row, each member's own inputs (rows x members x inputs)."""
+        w, b = self.first
+        m, c = self.members, blocks.count
+        h = blocks.x @ w
+        h += b
+        h = h.reshape(c, BLOCK_ROWS, m, -1).transpose(0, 2, 1, 3)  # (blocks, members, rows, hidden)
+        if self.own is not None:
+            h += blocks.grid(own).transpose(0, 2, 1, 3) @ self.own
+        for w, b in self.later:
+            np.maximum(h, 0.0, out=h)
+            h = h @ w
+            h += b
+        z = h[..., 0].transpose(0, 2, 1).reshape(c * BLOCK_ROWS, m)[blocks.rows]
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+@dataclass(frozen=True)
+class _Blocks:
+    """Rows of several documents laid out in blocks of ``BLOCK_ROWS``, each
+    document starting a block, the rest of its last block zeros."""
+
+    rows: np.ndarray  # where each row is in the blocks' rows
+    count: int  # how many blocks
+    x: np.ndarray | None = None  # the features, (blocks, BLOCK_ROWS, columns)
+
+    def grid(self, a: np.ndarray) -> np.ndarray:
+        """``a`` (one entry per row) laid out as the blocks are."""
+        out = np.zeros((self.count * BLOCK_ROWS,) + a.shape[1:], dtype=a.dtype)
+        out[self.rows] = a
+        return out.reshape((self.count, BLOCK_ROWS) + a.shape[1:])
+
+
+def _blocks(x: np.ndarray, bounds: np.ndarray | None = None) -> _Blocks:
+    """``x`` in blocks; with ``bounds`` (``features.bounds_of``) its rows are
+    several documents'."""
+    if bounds is None:
+        bounds = np.array([0, len(x)])
+    n = np.diff(bounds)
+    per_doc = -(-n // BLOCK_ROWS)
+    starts = np.concatenate(([0], np.cumsum(per_doc)[:-1])) * BLOCK_ROWS
+    rows = np.repeat(starts - bounds[:-1], n) + np.arange(len(x))
+    layout = _Blocks(rows, int(per_doc.sum()))
+    return _Blocks(rows, layout.count, layout.grid(x.astype(np.float32, copy=False)))
 
 
 def context_of(p: np.ndarray, words: np.ndarray) -> np.ndarray:
@@ -298,7 +373,8 @@ class Model:
     seeds, are averaged: one small network's verdict on a page unlike its
     training pages swings with its seed; the mean of a few does not."""
 
-    members: tuple[tuple[_Net, _Net | None], ...]
+    firsts: _Stack
+    seconds: _Stack | None
     thresholds: dict
     region: dict
     info: dict
@@ -315,26 +391,27 @@ class Model:
         if d.get("features") != features.names():
             raise ValueError("classifier model was trained on other features; retrain it")
         members = d.get("members") or [{"first": d["first"], "second": d.get("second")}]
-        pairs = tuple((_Net.from_dict(m["first"]),
-                       _Net.from_dict(m["second"]) if m.get("second") else None) for m in members)
-        return cls(pairs, dict(d["thresholds"]), dict(d.get("region", {})), dict(d.get("info", {})))
+        n = len(features.names())
+        firsts = _Stack.of([_Net.from_dict(m["first"]) for m in members], n)
+        seconds = [m.get("second") for m in members]
+        if any(seconds) and not all(seconds):
+            raise ValueError("classifier model has a second network for some members only; retrain it")
+        seconds = _Stack.of([_Net.from_dict(m) for m in seconds], n) if all(seconds) else None
+        return cls(firsts, seconds, dict(d["thresholds"]), dict(d.get("region", {})), dict(d.get("info", {})))
 
     def scores(self, x: np.ndarray, bounds: np.ndarray | None = None) -> np.ndarray:
         """Probability that each line (row of ``x``) is content; with
         ``bounds`` (``features.bounds_of``) the rows are several documents'."""
-        words = np.expm1(x[:, 0]).astype(np.float64)
-        firsts = [first(x, bounds) for first, _ in self.members]
-        if all(second is not None for _, second in self.members):
-            ctxs = contexts_of(np.column_stack(firsts).astype(np.float64), words, bounds)
-            firsts = [second(np.hstack([x, c]), bounds) for (_, second), c in zip(self.members, ctxs)]
-        else:
-            firsts = [p if second is None else
-                      second(np.hstack([x, contexts_of(p[:, None].astype(np.float64), words, bounds)[0]]), bounds)
-                      for p, (_, second) in zip(firsts, self.members)]
+        blocks = _blocks(x, bounds)
+        p = self.firsts(blocks)
+        if self.seconds is not None:
+            words = np.expm1(x[:, 0]).astype(np.float64)
+            ctxs = contexts_of(p.astype(np.float64), words, bounds)
+            p = self.seconds(blocks, np.stack(ctxs, axis=1))
         total = np.zeros(len(x))
-        for p in firsts:
-            total += p
-        return total / len(self.members)
+        for j in range(p.shape[1]):
+            total += p[:, j]
+        return total / p.shape[1]
 
 
 @lru_cache(maxsize=1)
