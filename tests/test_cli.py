@@ -189,6 +189,15 @@ def test_unknown_disable_id_is_an_error():
 CMD = [sys.executable, "-m", "scrubber"]
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_standard_output_is_a_one_line_error():
+    with open("/dev/full", "wb") as full:
+        p = subprocess.run(CMD + ["clean", SEEDS], stdout=full, stderr=subprocess.PIPE,
+                           text=True, timeout=60)
+    assert p.returncode == 1
+    assert p.stderr == "scrubber: error: <stdout>: cannot write: No space left on device\n"
+
+
 def test_closed_pipe_exits_quietly(tmp_path):
     src = tmp_path / "many.jsonl"
     src.write_text("".join(json.dumps({"text": f"{ARTICLE} {i}"}) + "\n" for i in range(3000)))

@@ -57,3 +57,49 @@ def test_file_in_a_missing_directory_is_a_clear_error(tmp_path):
     with pytest.raises(ScrubberError, match="does not exist"):
         with Sink(str(tmp_path / "nope" / "x.jsonl")):
             pass
+
+
+def test_a_pipe_is_written_to_not_replaced(tmp_path):
+    import threading
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
+    reader.start()
+    with Sink(str(fifo)) as s:
+        for line in lines(3):
+            s.write(line)
+    reader.join(timeout=10)
+    assert got == [b"".join(lines(3))]
+    assert os.path.exists(fifo) and not os.path.isfile(fifo)  # still the FIFO
+    assert os.listdir(tmp_path) == ["out.fifo"]  # and no temporary file beside it
+
+
+def test_a_symlink_keeps_pointing_at_the_new_output(tmp_path):
+    target = tmp_path / "runs" / "today.jsonl"
+    target.parent.mkdir()
+    target.write_bytes(b"old\n")
+    link = tmp_path / "latest.jsonl"
+    link.symlink_to(target)
+    with Sink(str(link)) as s:
+        s.write(lines(1)[0])
+    assert link.is_symlink() and target.read_bytes() == lines(1)[0]
+
+
+class _Full:
+    """A file whose disk is full."""
+    def write(self, data):
+        raise OSError(28, "No space left on device")
+
+    def close(self):
+        pass
+
+
+def test_a_full_disk_is_a_clear_error_and_leaves_no_file(tmp_path):
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(ScrubberError, match=r"out\.jsonl: cannot write: No space left on device"):
+        with Sink(str(out)) as s:
+            s._raw.close()
+            s._fh = s._raw = _Full()
+            s.write(lines(1)[0])
+    assert os.listdir(tmp_path) == []

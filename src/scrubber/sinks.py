@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import stat
 import sys
 import tempfile
 from typing import BinaryIO
@@ -96,6 +97,15 @@ class ShardedSink:
                     os.unlink(tmp)
 
 
+def _is_special(path: str) -> bool:
+    """Whether ``path`` exists and is neither a regular file nor a directory."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 class Sink:
     """Context manager taking JSONL lines; commits the file on clean exit
     (with ``commit=False`` it leaves the finished temporary file, ``tmp``,
@@ -120,11 +130,19 @@ class Sink:
         if os.path.isdir(self.path):
             raise ScrubberError(f"{self.path}: is a directory")
         try:
-            fd, self._tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(self.path)}.",
-                                             suffix=".tmp")
+            if _is_special(self.path):
+                # A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written
+                # as it is: renaming a file over it would replace it.
+                self.commit = False
+                self._raw = open(self.path, "wb")
+            else:
+                # A symlink's target is replaced, not the link.
+                real = os.path.realpath(self.path)
+                fd, self._tmp = tempfile.mkstemp(dir=os.path.dirname(real),
+                                                 prefix=f".{os.path.basename(real)}.", suffix=".tmp")
+                self._raw = os.fdopen(fd, "wb")
         except OSError as e:
             raise ScrubberError(f"{self.path}: cannot write: {e.strerror}") from None
-        self._raw = os.fdopen(fd, "wb")
         low = self.path.lower()
         if low.endswith(".gz"):
             # mtime=0 and no name (it would be the random temporary one): the
@@ -139,21 +157,44 @@ class Sink:
         return self
 
     def write(self, line: bytes) -> None:
-        self._fh.write(line)
+        try:
+            self._fh.write(line)
+        except BrokenPipeError:
+            raise  # the reader went away: not an error of ours (see cli._run)
+        except OSError as e:
+            raise self._failed(e) from None
+
+    def _failed(self, e: OSError) -> ScrubberError:
+        if self.path is not None:
+            return ScrubberError(f"{self.path}: cannot write: {e.strerror}")
+        if self._stdout is None:
+            # What is still buffered would fail again when Python flushes
+            # standard output at exit, with a message of its own.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ScrubberError(f"<stdout>: cannot write: {e.strerror}")
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if self.path is None:
             if exc_type is None:
-                self._fh.flush()
+                try:
+                    self._fh.flush()
+                except BrokenPipeError:
+                    raise
+                except OSError as e:
+                    raise self._failed(e) from None
             return
         try:
-            if self._fh is not self._raw:
-                self._fh.close()
-            self._raw.close()
-            if exc_type is None:
+            try:
+                if self._fh is not self._raw:
+                    self._fh.close()
+                self._raw.close()
+            except OSError as e:  # the last buffered bytes did not fit either
+                if exc_type is None:
+                    raise self._failed(e) from None
+            if exc_type is None and self._tmp is not None:
                 if not self.commit:
                     return
-                self.commit_file(self._tmp, self.path)
+                self.commit_file(self._tmp, os.path.realpath(self.path))
                 self._tmp = None
         finally:
             if self._tmp is not None and os.path.exists(self._tmp) and (exc_type or self.commit):
