@@ -186,6 +186,24 @@ def test_unknown_disable_id_is_an_error():
 
 # --- as a process: pipes and signals --------------------------------------
 
+def test_a_bug_is_one_line_not_a_traceback(tmp_path, monkeypatch):
+    from scrubber.pipeline import Pipeline
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("boom")
+        yield
+
+    monkeypatch.setattr(Pipeline, "run_paths", broken)
+    out = tmp_path / "out.jsonl"
+    r = run("clean", SEEDS, "-o", out)
+    assert r.exit_code == 1 and not out.exists()
+    assert r.stderr.splitlines() == [
+        "scrubber: internal error: RuntimeError: boom (please report it; SCRUBBER_TRACEBACK=1 shows where)"]
+    monkeypatch.setenv("SCRUBBER_TRACEBACK", "1")
+    r = run("clean", SEEDS, "-o", out)
+    assert isinstance(r.exception, RuntimeError)
+
+
 CMD = [sys.executable, "-m", "scrubber"]
 
 

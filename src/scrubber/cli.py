@@ -176,6 +176,16 @@ def _run(fn) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         raise typer.Exit(EXIT_BROKEN_PIPE)
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as e:
+        # A bug of scrubber's, not bad input: one line, as for any error, and
+        # the traceback for a report when asked for.
+        if os.environ.get("SCRUBBER_TRACEBACK"):
+            raise
+        _say(f"scrubber: internal error: {type(e).__name__}: {e} "
+             "(please report it; SCRUBBER_TRACEBACK=1 shows where)")
+        raise typer.Exit(EXIT_ERROR)
 
 
 @app.command()

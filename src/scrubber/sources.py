@@ -60,9 +60,11 @@ def _open_binary(path: str) -> BinaryIO:
 
 
 def _corrupt_errors() -> tuple[type[BaseException], ...]:
-    import zstandard
-
-    return (EOFError, gzip.BadGzipFile, zlib.error, zstandard.ZstdError)
+    # Only a .zst input, whose opener imported zstandard, can raise its
+    # error; importing it here instead failed when a reading generator was
+    # closed at interpreter exit ("sys.meta_path is None").
+    zstd = sys.modules.get("zstandard")
+    return (EOFError, gzip.BadGzipFile, zlib.error) + ((zstd.ZstdError,) if zstd else ())
 
 
 def decode(data: bytes, where: str, counts: Counter) -> str:
