@@ -117,6 +117,7 @@ class Sink:
         self.path = None if path in (None, "-") else path
         self._stdout = stdout
         self._tmp: str | None = None
+        self._target: str | None = None  # the file the temporary one replaces
         self._fh: BinaryIO | None = None
         self._raw: BinaryIO | None = None
 
@@ -132,14 +133,14 @@ class Sink:
         try:
             if _is_special(self.path):
                 # A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written
-                # as it is: renaming a file over it would replace it.
-                self.commit = False
+                # as it is, with no temporary file: renaming one over it would
+                # replace it.
                 self._raw = open(self.path, "wb")
             else:
                 # A symlink's target is replaced, not the link.
-                real = os.path.realpath(self.path)
-                fd, self._tmp = tempfile.mkstemp(dir=os.path.dirname(real),
-                                                 prefix=f".{os.path.basename(real)}.", suffix=".tmp")
+                self._target = os.path.realpath(self.path)
+                fd, self._tmp = tempfile.mkstemp(dir=os.path.dirname(self._target),
+                                                 prefix=f".{os.path.basename(self._target)}.", suffix=".tmp")
                 self._raw = os.fdopen(fd, "wb")
         except OSError as e:
             raise ScrubberError(f"{self.path}: cannot write: {e.strerror}") from None
@@ -194,7 +195,7 @@ class Sink:
             if exc_type is None and self._tmp is not None:
                 if not self.commit:
                     return
-                self.commit_file(self._tmp, os.path.realpath(self.path))
+                self.commit_file(self._tmp, self._target)
                 self._tmp = None
         finally:
             if self._tmp is not None and os.path.exists(self._tmp) and (exc_type or self.commit):
