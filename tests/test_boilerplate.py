@@ -143,3 +143,81 @@ def test_annotated_records_name_the_lines_the_corpus_pass_took():
     mine = [x for r in out for x in r["removed"] if x["reason"] == REASON]
     assert {x["text"] for x in mine} >= {FURNITURE_BOTTOM[0], FURNITURE_BOTTOM[1]}
     assert not any(x["text"] in r["text"].split("\n") for r in out for x in r["removed"] if x["reason"] == REASON)
+
+
+def test_two_hundred_copies_with_local_paragraphs_give_one_whole_article():
+    from texts import sentences, site_furniture, syndicated
+
+    story = article(500, 10)
+    others = [f"{site_furniture(i % 20)[0]}\n\n{article(600 + i)}\n\n{site_furniture(i % 20)[1]}"
+              for i in range(60)]
+    stats = Stats()
+    out = list(clean(syndicated(story, 200) + others, stats=stats))
+    paras = story.split("\n\n")
+    holding = [r for r in out if paras[1] in r["text"]]
+    assert len(holding) == 1
+    assert all(p in holding[0]["text"] for p in paras)  # the whole article, headline included
+    locals_ = [" ".join(sentences(10_000 + k, 2)) for k in range(200)]
+    assert sum(any(p in r["text"] for p in locals_) for r in out) == 1  # no fragment left behind
+    assert len(out) == 61
+
+
+def test_a_sites_footer_across_two_hundred_different_articles_goes_from_all():
+    from texts import site_furniture
+
+    top, bottom = site_furniture(3)
+    pages = [f"{top}\n\n{article(700 + i)}\n\n{bottom}" for i in range(200)]
+    out = list(clean(pages, classifier=False))
+    assert len(out) == 200
+    assert not any(line in r["text"] for r in out for line in bottom.split("\n"))
+    assert all(article(700 + i).split("\n\n")[1] in r["text"] for i, r in enumerate(out))
+
+
+def test_no_document_loses_most_of_its_words_to_corpus_furniture():
+    from scrubber.boilerplate import guarded_drops
+
+    keys = [line_keys("Menu\nA long paragraph of the article itself, in many words here."),
+            line_keys("Menu\nA long paragraph of the article itself, in many words here.\nMore text.")]
+    words = [line_words("Menu\nA long paragraph of the article itself, in many words here."),
+             line_words("Menu\nA long paragraph of the article itself, in many words here.\nMore text.")]
+    learned = Learned({int(keys[0][0]): 9, int(keys[0][1]): 9})
+    drops, whole = guarded_drops(keys, words, learned)
+    assert drops == [[], []] and whole == 2
+    drops, whole = guarded_drops(keys, words, Learned({int(keys[0][0]): 9}))
+    assert drops == [[0], [0]] and whole == 0
+
+
+def test_a_line_on_copies_that_grouping_split_is_not_furniture():
+    from scrubber.boilerplate import spare
+
+    # Six copies of an article that grouping split into six groups, and six
+    # other articles; the site's footer is on all twelve. The article's
+    # line is most of each document it is on; the footer a small part of half.
+    body = "word " * 40
+    texts = [f"{body}\nFooter of the site\nlocal {i}" for i in range(6)]
+    texts += [f"{article(800 + i)}\nFooter of the site" for i in range(6)]
+    keys = [line_keys(t) for t in texts]
+    words = [line_words(t) for t in texts]
+    learned = learn(keys, words, np.arange(12), [""] * 12, min_clusters=4, min_clusters_long=4,
+                    min_source_docs=1)
+    assert {int(keys[0][0]), int(keys[0][1])} <= set(learned.counts)
+    kept = spare(keys, words, learned)
+    assert int(keys[0][0]) not in kept and int(keys[0][1]) in kept
+
+
+def test_one_line_documents_keep_their_line_however_often_it_repeats():
+    # Furniture keys read any number as one 0; exact copies need the same
+    # count of digits. These are 4 groups of one line that repeats in all.
+    rows = [f"Daily price of wheat: {10 ** (i % 4) + i} cents a bushel, said the market" for i in range(40)]
+    stats = Stats()
+    out = list(clean(rows, min_words=1, stats=stats))
+    assert len(out) == 4 and all(r["text"].startswith("Daily price of wheat") for r in out)
+    assert stats.removed[REASON] == 0
+
+
+def test_documents_that_differ_only_in_their_numbers_are_one_cluster():
+    # As CCNet normalises paragraphs: every digit is 0, so a ticker or score
+    # page that differs only in its numbers is a copy of the first.
+    out = list(clean(["Wheat closed at 412 cents on the Chicago board today.",
+                      "Wheat closed at 398 cents on the Chicago board today."], min_words=1))
+    assert [r["text"] for r in out] == ["Wheat closed at 412 cents on the Chicago board today."]

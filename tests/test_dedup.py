@@ -187,3 +187,50 @@ def test_sketch_goes_into_datasketch_lsh_and_finds_its_copy():
     lsh = MinHashLSH(threshold=0.8, num_perm=128)
     lsh.insert("a", a.to_minhash())
     assert lsh.query(b.to_minhash()) == ["a"]
+
+
+# --- clusters of any size ---------------------------------------------------------
+
+def _copies(n: int, count: int) -> list[str]:
+    """``count`` copies of one article, each with a sentence of its own."""
+    base = article(n, 10)
+    return [base + "\n\n" + sentences(5000 + k, 1)[0] for k in range(count)]
+
+
+def test_a_cluster_larger_than_any_bucket_joins_completely():
+    from scrubber.dedup import MAX_BUCKET
+
+    texts = _copies(3, 4 * MAX_BUCKET) + [article(i) for i in range(20, 30)]
+    clusters = cluster(sketch_many(texts))
+    assert len(clusters) == 1
+    assert len(clusters[0].dropped) == 4 * MAX_BUCKET - 1
+
+
+def test_a_copy_that_only_met_other_copies_is_verified_against_the_kept_one():
+    from scrubber.dedup import star
+
+    # 2 and 3 were only compared with 1, which joins 0 (the most words).
+    nbrs = {0: [(1, 0.9, 0.9)], 1: [(0, 0.9, 0.9), (2, 0.8, 0.8), (3, 0.2, 0.3)],
+            2: [(1, 0.8, 0.8)], 3: [(1, 0.2, 0.3)]}
+    words = {0: 100, 1: 90, 2: 80, 3: 70}
+    asked = []
+
+    def check(pairs):
+        asked.extend(map(tuple, pairs.tolist()))
+        return [(int(c), int(i), 0.7, 0.7) for c, i in pairs.tolist() if i == 2]  # 3 is no copy of 0
+
+    got = star(nbrs, {}, words, check=check)
+    assert [(c.keep, c.dropped) for c in got] == [(0, (1, 2))]
+    assert sorted(asked) == [(0, 2), (0, 3)]
+    assert [(c.keep, c.dropped) for c in star(nbrs, {}, words)] == [(0, (1,))]  # no repair
+
+
+def test_a_bucket_is_paired_around_the_copy_to_keep_not_the_earliest():
+    from scrubber.dedup import MAX_BUCKET, bucket_pairs
+
+    n = MAX_BUCKET + 10
+    keys = np.zeros(n, np.uint64)
+    words = np.full(n, 50)
+    words[7] = 90
+    pairs = bucket_pairs(keys, np.arange(n), words)
+    assert len(pairs) == n - 1 and (pairs == 7).any(axis=1).all()

@@ -64,3 +64,29 @@ def site(tmp_path):
     path = tmp_path / "site.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return path
+
+
+def site_furniture(s: int) -> tuple[str, str]:
+    """Top and bottom furniture of made-up site ``s``: its name, a nav line,
+    a newsletter prompt and a footer that name it."""
+    name = f"The {['North', 'South', 'East', 'West', 'Upper', 'Lower', 'Old', 'New'][s % 8]} " \
+           f"{['Courier', 'Herald', 'Gazette', 'Post', 'Echo'][s // 8 % 5]} {s}"
+    top = f"{name}\nHome | News | Sport | Business | Contact"
+    bottom = (f"Get the best of {name} in your inbox every morning\n"
+              f"Copyright {name}. All rights reserved. Registered office at the harbour.")
+    return top, bottom
+
+
+def syndicated(story: str, copies: int, sites: int = 20) -> list[str]:
+    """``copies`` of ``story`` as sites syndicate it: each under one of
+    ``sites`` sites' furniture, with a local intro line and a local
+    paragraph of its own after the first paragraph."""
+    paras = story.split("\n\n")
+    out = []
+    for k in range(copies):
+        top, bottom = site_furniture(k % sites)
+        local = " ".join(sentences(10_000 + k, 2))
+        body = paras[:2] + [local] + paras[2:]
+        out.append(f"{top}\n\nLocal desk {k}: this story first appeared on the wire.\n\n"
+                   + "\n\n".join(body) + f"\n\n{bottom}")
+    return out

@@ -154,6 +154,18 @@ def count_per_cluster(keys: list[np.ndarray], groups: np.ndarray) -> tuple[np.nd
     return uniq, counts
 
 
+def docs_per_key(keys: list[np.ndarray], uniq: np.ndarray) -> np.ndarray:
+    """For each of the sorted keys ``uniq``, the number of documents it is on."""
+    out = np.zeros(len(uniq), dtype=np.int64)
+    if not len(uniq):
+        return out
+    for k in keys:
+        k = sorted_unique(k)
+        pos = np.minimum(np.searchsorted(uniq, k), len(uniq) - 1)
+        out[pos[uniq[pos] == k]] += 1
+    return out
+
+
 def learn(keys: list[np.ndarray], words: list[np.ndarray], groups: np.ndarray,
           sources: list[str], min_clusters: int = MIN_CLUSTERS,
           min_clusters_long: int = MIN_CLUSTERS_LONG,
@@ -173,6 +185,8 @@ def learn(keys: list[np.ndarray], words: list[np.ndarray], groups: np.ndarray,
     uniq, counts = count_per_cluster([keys[i] for i in use], np.asarray(groups)[use])
     cand = counts >= min_clusters
     uniq, counts = uniq[cand], counts[cand]
+    cand = counts >= MIN_GROUP_SHARE * docs_per_key([keys[i] for i in use], uniq)
+    uniq, counts = uniq[cand], counts[cand]
     if not len(uniq):
         return Learned({})
     # Long lines need more clusters: the longest form of each key decides.
@@ -184,6 +198,110 @@ def learn(keys: list[np.ndarray], words: list[np.ndarray], groups: np.ndarray,
     ok = (longest <= LONG_WORDS) | (counts >= min_clusters_long)
     out = dict(zip(uniq[ok].tolist(), counts[ok].tolist()))
     return Learned(out)
+
+
+#: A line (or 5-gram) is furniture only when most of the documents it is on
+#: are different articles: the clusters it is in must number at least this
+#: share of its documents. A site's furniture is on every page and each page
+#: is another article, so its clusters are about its documents. An
+#: article's text is on its copies, and grouping copies for counting may
+#: split them (each copy in other furniture, with a local paragraph of its
+#: own, falls below ``PRELIM_CONTAINMENT`` against the others): a story
+#: copied 600 times fell into 64 groups, and its lines counted in 64. Split
+#: copies still make far fewer groups than documents, so this keeps them.
+MIN_GROUP_SHARE = 0.5
+#: A document that corpus furniture would take more than this share of its
+#: words from is not stripped (see ``spare``).
+MAX_SHARE = 0.5
+
+
+def _known(learned: Learned) -> np.ndarray:
+    return np.sort(np.fromiter(learned.counts, dtype=np.uint64, count=len(learned.counts)))
+
+
+def _hits(keys: list[np.ndarray], known: np.ndarray):
+    """The flattened lines of ``keys``: each one's key, its document, and
+    whether the key is in ``known`` (sorted)."""
+    lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    flat = np.concatenate(keys).astype(np.uint64, copy=False) if keys else np.zeros(0, np.uint64)
+    doc = np.repeat(np.arange(len(keys)), lens)
+    if len(known) and len(flat):
+        pos = np.minimum(np.searchsorted(known, flat), len(known) - 1)
+        hit = (known[pos] == flat) & (flat != 0)
+    else:
+        hit = np.zeros(len(flat), dtype=bool)
+    return flat, doc, hit
+
+
+def shares(keys: list[np.ndarray], words: list[np.ndarray], learned: Learned) -> np.ndarray:
+    """Per document, the share of its words on lines of ``learned``."""
+    flat, doc, hit = _hits(keys, _known(learned))
+    wds = np.concatenate(words).astype(np.float64) if words else np.zeros(0)
+    total = np.bincount(doc, weights=wds, minlength=len(keys))
+    lost = np.bincount(doc[hit], weights=wds[hit], minlength=len(keys))
+    return np.divide(lost, total, out=np.zeros(len(keys)), where=total > 0)
+
+
+def votes(keys: list[np.ndarray], words: list[np.ndarray], learned: Learned,
+          max_share: float = MAX_SHARE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For the learned keys on these documents: the keys, the documents
+    each is on, and how many of those are suspect (would lose more than
+    ``max_share`` of their words to ``learned``). Counts of disjoint sets
+    of documents add up (the Ray engine sums them over shards)."""
+    if not learned.counts or not keys:
+        z = np.zeros(0, np.int64)
+        return np.zeros(0, np.uint64), z, z
+    suspect = shares(keys, words, learned) > max_share
+    flat, doc, hit = _hits(keys, _known(learned))
+    pairs = np.unique(np.stack((flat[hit], doc[hit].astype(np.uint64)), axis=1), axis=0)
+    if not len(pairs):
+        z = np.zeros(0, np.int64)
+        return np.zeros(0, np.uint64), z, z
+    uniq, first, on = np.unique(pairs[:, 0], return_index=True, return_counts=True)
+    bad = np.add.reduceat(suspect[pairs[:, 1].astype(np.int64)].astype(np.int64), first)
+    return uniq, on, bad
+
+
+def unlearn(learned: Learned, uniq: np.ndarray, on: np.ndarray, bad: np.ndarray) -> Learned:
+    """``learned`` without the keys most of whose documents are suspect
+    (``votes``, possibly summed over shards: ``uniq`` may repeat)."""
+    if not len(uniq):
+        return learned
+    keys, inv = np.unique(uniq, return_inverse=True)
+    on = np.bincount(inv, weights=on, minlength=len(keys))
+    bad = np.bincount(inv, weights=bad, minlength=len(keys))
+    gone = set(keys[bad * 2 > on].tolist())
+    if not gone:
+        return learned
+    return Learned({k: c for k, c in learned.counts.items() if k not in gone}, learned.examples)
+
+
+def spare(keys: list[np.ndarray], words: list[np.ndarray], learned: Learned) -> Learned:
+    """``learned`` without the lines that read as an article's own text.
+
+    Counting per cluster protects an article only when its copies were
+    grouped together; ``MIN_GROUP_SHARE`` catches copies split over a few
+    groups, this the rest. A site's furniture is a small part of each page
+    it is on; an article's text is most of each copy. So a document whose
+    learned lines hold more than ``MAX_SHARE`` of its words is suspect, and
+    a line most of whose documents are suspect is not furniture.
+    """
+    return unlearn(learned, *votes(keys, words, learned))
+
+
+def guarded_drops(keys: list[np.ndarray], words: list[np.ndarray],
+                  learned: Learned) -> tuple[list[list[int]], int]:
+    """``drop_lines_each``, except that a document which would lose more
+    than ``MAX_SHARE`` of its words keeps them all; and how many did.
+    Leaving furniture in is better than emptying a document: a one-line
+    document's line is its content, whatever else repeats it."""
+    drops = drop_lines_each(keys, learned)
+    if not learned.counts:
+        return drops, 0
+    whole = np.flatnonzero(shares(keys, words, learned) > MAX_SHARE).tolist()
+    for i in whole:
+        drops[i] = []
+    return drops, len(whole)
 
 
 def common_shingles(sets, groups: np.ndarray, min_clusters: int = MIN_CLUSTERS) -> np.ndarray:
@@ -227,6 +345,35 @@ def common_shingles(sets, groups: np.ndarray, min_clusters: int = MIN_CLUSTERS) 
     if len(hit) > 1:
         hit = hit[np.concatenate(([True], hit[1:] != hit[:-1]))]
     return hit[hit != 0]  # as count_per_cluster, which reads 0 as no key
+
+
+def spare_common(sets, groups: np.ndarray, common: np.ndarray,
+                 min_share: float = None) -> np.ndarray:
+    """``common`` without the shingles that repeat across copies of one
+    article rather than across different articles (see ``MIN_GROUP_SHARE``).
+
+    The sets are read one at a time, in group order, so this holds two
+    counts per common shingle, not the corpus.
+    """
+    if not len(common):
+        return common
+    min_share = MIN_GROUP_SHARE if min_share is None else min_share
+    docs = np.zeros(len(common), dtype=np.int64)
+    grps = np.zeros(len(common), dtype=np.int64)
+    last = np.full(len(common), -1, dtype=np.int64)
+    groups = np.asarray(groups, dtype=np.int64)
+    for i in np.argsort(groups, kind="stable").tolist():
+        s = np.asarray(sets[i])
+        if not len(s):
+            continue
+        pos = np.minimum(np.searchsorted(common, s), len(common) - 1)
+        pos = pos[common[pos] == s]
+        docs[pos] += 1
+        g = groups[i]
+        new = pos[last[pos] != g]
+        grps[new] += 1
+        last[pos] = g
+    return common[grps >= min_share * docs]
 
 
 def without(shingles: np.ndarray, common: np.ndarray) -> np.ndarray:

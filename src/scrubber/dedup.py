@@ -50,7 +50,7 @@ import zlib
 from array import array
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -69,8 +69,8 @@ _GRAM_MULT = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F
 _MAX_ROWS = 4096  # shingles per block when signing, to bound memory
 #: Fewer distinct shingles than this: joined only as an exact duplicate.
 MIN_SHINGLES = 8
-#: A bucket with more members than this is a degenerate band (many
-#: near-empty texts): its members are paired with the first one only.
+#: A bucket with more members than this is paired around one member (its
+#: first in clustering order) instead of pair by pair; see ``bucket_pairs``.
 MAX_BUCKET = 64
 
 
@@ -334,7 +334,8 @@ def _triu(z: int) -> tuple[np.ndarray, np.ndarray]:
     return np.triu_indices(z, 1)
 
 
-def candidate_pairs(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
+def candidate_pairs(sigs: np.ndarray, bands: int, rows: int,
+                    words: np.ndarray | None = None, late: np.ndarray | None = None) -> np.ndarray:
     """Pairs (i, j), i < j, sharing at least one band key; int64 [m, 2], sorted.
 
     One band at a time: its keys are computed, sorted, and runs of equal
@@ -346,15 +347,25 @@ def candidate_pairs(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64)
     idx = np.arange(n, dtype=np.int64)
-    return unique_pairs([bucket_pairs(band_key(sigs, b, rows), idx) for b in range(bands)], n)
+    return unique_pairs([bucket_pairs(band_key(sigs, b, rows), idx, words, late)
+                         for b in range(bands)], n)
 
 
-def bucket_pairs(keys: np.ndarray, idx: np.ndarray) -> np.ndarray:
+def bucket_pairs(keys: np.ndarray, idx: np.ndarray, words: np.ndarray | None = None,
+                 late: np.ndarray | None = None) -> np.ndarray:
     """The candidate pairs of one band: documents ``idx`` (any increasing
     numbering) whose ``keys`` are equal, as int64 [m, 2] in no particular
-    order. A bucket of more than ``MAX_BUCKET`` is paired around its
-    earliest member only. The Ray engine calls this on one band's keys
-    gathered from every shard, so its pairs are the local engine's."""
+    order. The Ray engine calls this on one band's keys gathered from every
+    shard, so its pairs are the local engine's.
+
+    A bucket of more than ``MAX_BUCKET`` is paired around one member only,
+    so that a story copied 100,000 times costs 100,000 pairs, not 5e9. That
+    member is the bucket's first in the order ``star`` visits documents
+    (``late`` False first, then most ``words``, then earliest): the copy
+    that will be the cluster's kept document, so every copy is verified
+    against the document it must join. Around the earliest member instead,
+    a 600-copy story came out as 113 records.
+    """
     n = len(keys)
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64)
@@ -373,16 +384,27 @@ def bucket_pairs(keys: np.ndarray, idx: np.ndarray) -> np.ndarray:
     big = multi[sizes[multi] > 2]
     for z in sorted_unique(sizes[big]).tolist():
         s = starts[big[sizes[big] == z]]
-        if z > MAX_BUCKET:  # star around the earliest member
+        if z > MAX_BUCKET:
             for st in s.tolist():
                 m = np.sort(order[st:st + z])
-                found.append(np.stack((np.full(z - 1, m[0]), m[1:]), axis=1))
+                top = m[0] if words is None else m[_first_in_star_order(m, idx, words, late)]
+                found.append(np.stack((np.full(z - 1, top), m[m != top]), axis=1))
             continue
         i, j = _triu(z)
         found.append(np.stack((order[s[:, None] + i].ravel(), order[s[:, None] + j].ravel()), axis=1))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     return np.concatenate(found).astype(np.int64)
+
+
+def _first_in_star_order(members: np.ndarray, idx: np.ndarray, words: np.ndarray,
+                         late: np.ndarray | None) -> int:
+    """Position in ``members`` (numbers from ``idx``, increasing) of the
+    one ``star`` visits first."""
+    at = np.searchsorted(idx, members)
+    w = np.asarray(words)[at]
+    keys = (members, -w) if late is None else (members, -w, np.asarray(late)[at])
+    return int(np.lexsort(keys)[0])
 
 
 def unique_pairs(found: list[np.ndarray], n: int) -> np.ndarray:
@@ -472,10 +494,14 @@ def edges(corpus: Corpus, params: Params = Params(), containment: float = 0.5,
     reps_a = np.asarray(reps, dtype=np.int64)
     if len(reps_a) < 2:
         return
+    words = np.asarray(corpus.words)
     if len(reps_a) == len(corpus):  # no exact copies: no need to copy the signatures
-        pairs = candidate_pairs(corpus.sigs, params.bands, params.rows)
+        late = np.arange(len(corpus)) >= fixed if fixed else None
+        pairs = candidate_pairs(corpus.sigs, params.bands, params.rows, words, late)
     else:
-        pairs = reps_a[candidate_pairs(corpus.sigs[reps_a], params.bands, params.rows)]
+        late = reps_a >= fixed if fixed else None
+        pairs = reps_a[candidate_pairs(corpus.sigs[reps_a], params.bands, params.rows,
+                                       words[reps_a], late)]
     if fixed:
         pairs = pairs[pairs[:, 1] >= fixed]
     shingles = corpus.shingles
@@ -510,7 +536,15 @@ def cluster(corpus: Corpus | Sequence[Sketch], params: Params = Params(), contai
     nbrs = neighbours(edges(corpus, params, containment, fixed, reps))
     words = np.asarray(corpus.words)
     nodes = set(nbrs) | set(copies)
-    return star(nbrs, copies, {i: int(words[i]) for i in nodes}, fixed)
+    shingles = corpus.shingles
+
+    def check(pairs: np.ndarray) -> Iterator[tuple[int, int, float, float]]:
+        for x, y in pairs.tolist():
+            ok, jac, con = verify(shingles[x], shingles[y], containment)
+            if ok:
+                yield x, y, jac, con
+
+    return star(nbrs, copies, {i: int(words[i]) for i in nodes}, fixed, check)
 
 
 def neighbours(verified: Iterable[tuple[int, int, float, float]]) -> dict[int, list[tuple[int, float, float]]]:
@@ -522,19 +556,19 @@ def neighbours(verified: Iterable[tuple[int, int, float, float]]) -> dict[int, l
     return nbrs
 
 
-def star(nbrs: dict[int, list[tuple[int, float, float]]], copies: dict[int, list[int]],
-         words: dict[int, int], fixed: int = 0) -> list[Cluster]:
-    """Star clusters (see ``cluster``) from verified neighbours, exact copies
-    and the words of every document in either.
+#: Rounds of ``repair`` after the first star assignment, and the centres a
+#: stray document is checked against in each.
+REPAIR_ROUNDS = 4
+REPAIR_CENTRES = 4
 
-    Only documents with a neighbour or a copy are visited: any other one
-    would become a centre that takes nobody. So this needs memory for the
-    duplicates only, not for the corpus, which is what lets the Ray engine
-    run it on its driver for any number of documents.
-    """
+Verified = dict[int, list[tuple[int, float, float]]]
+
+
+def _assign(nbrs: Verified, copies: dict[int, list[int]], words: dict[int, int],
+            fixed: int) -> tuple[np.ndarray, dict[int, int], dict[int, list[tuple[int, float, float]]]]:
+    """The star assignment: the visiting order, each node's centre, and
+    each centre's members with their scores."""
     nodes = np.array(sorted(set(nbrs) | set(copies)), dtype=np.int64)
-    if not len(nodes):
-        return []
     w = np.array([words[i] for i in nodes.tolist()], dtype=np.int64)
     order = nodes[np.lexsort((nodes, -w, nodes >= fixed))]
     centre_of: dict[int, int] = {}
@@ -548,10 +582,78 @@ def star(nbrs: dict[int, list[tuple[int, float, float]]], copies: dict[int, list
             if j not in centre_of and j >= fixed:
                 centre_of[j] = i
                 got.append((j, jac, con))
-        if got or i in copies:
-            members[i] = got
+        members[i] = got
+    return order, centre_of, members
+
+
+def repair_pairs(nbrs: Verified, order: np.ndarray, centre_of: dict[int, int],
+                 fixed: int = 0, per_node: int = REPAIR_CENTRES) -> np.ndarray:
+    """Pairs (centre, document) worth verifying after a star assignment:
+    each document that became a centre although some of its verified
+    neighbours joined an earlier centre, with up to ``per_node`` of those
+    centres (the earliest visited first).
+
+    Such a document is a copy that was only ever compared with other
+    copies, never with the kept one: a story copied 600 times meets its
+    kept copy in no band at all for some of its copies, and buckets of
+    more than ``MAX_BUCKET`` pair each member with one document only.
+    Verified against the kept copy, it joins its cluster like any member.
+    """
+    rank = {i: r for r, i in enumerate(order.tolist())}
+    out = []
+    for i in order.tolist():
+        if centre_of[i] != i or i < fixed:
+            continue
+        mine = {j for j, _, _ in nbrs.get(i, ())}
+        cs = sorted({centre_of[j] for j in mine} - {i} - mine, key=rank.__getitem__)
+        cs = [c for c in cs if rank[c] < rank[i]][:per_node]
+        out.extend((c, i) for c in cs)
+    return np.array(out, dtype=np.int64).reshape(-1, 2)
+
+
+def star(nbrs: Verified, copies: dict[int, list[int]], words: dict[int, int], fixed: int = 0,
+         check: Callable[[np.ndarray], Iterable[tuple[int, int, float, float]]] | None = None,
+         rounds: int = REPAIR_ROUNDS) -> list[Cluster]:
+    """Star clusters (see ``cluster``) from verified neighbours, exact copies
+    and the words of every document in either.
+
+    With ``check`` (verified pairs among the pairs it is given, as
+    ``edges`` yields them), up to ``rounds`` rounds of repair follow: the
+    documents ``repair_pairs`` names are verified against the kept
+    documents their neighbours joined, the pairs that pass become
+    neighbours, and the assignment is made again. Every member is still
+    verified against its own kept document, and each round costs at most
+    ``REPAIR_CENTRES`` verifications per document, whatever the cluster's
+    size.
+
+    Only documents with a neighbour or a copy are visited: any other one
+    would become a centre that takes nobody. So this needs memory for the
+    duplicates only, not for the corpus, which is what lets the Ray engine
+    run it on its driver for any number of documents.
+    """
+    if not nbrs and not copies:
+        return []
+    order, centre_of, members = _assign(nbrs, copies, words, fixed)
+    tried: set[tuple[int, int]] = set()
+    for _ in range(rounds if check is not None else 0):
+        pairs = [p for p in map(tuple, repair_pairs(nbrs, order, centre_of, fixed).tolist())
+                 if p not in tried]
+        if not pairs:
+            break
+        tried.update(pairs)
+        pairs = np.array(pairs, dtype=np.int64)
+        found = list(check(pairs))
+        if not found:
+            break
+        nbrs = {i: list(v) for i, v in nbrs.items()}
+        for x, y, jac, con in found:
+            nbrs.setdefault(x, []).append((y, jac, con))
+            nbrs.setdefault(y, []).append((x, jac, con))
+        order, centre_of, members = _assign(nbrs, copies, words, fixed)
     out = []
     for c, got in members.items():
+        if not got and c not in copies:
+            continue
         dropped = [(d, jac, con) for d in copies.get(c, ()) for jac, con in [(1.0, 1.0)]]
         for j, jac, con in got:
             dropped.append((j, jac, con))

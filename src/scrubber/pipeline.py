@@ -676,6 +676,7 @@ class Pipeline:
             # copies, its paragraphs must not be taken out of all of them.
             first = boilerplate.learn(p1.keys, p1.lwords, groups, p1.sources,
                                       cfg.boilerplate_min_clusters, min_clusters_long=n + 1)
+            first = boilerplate.spare(p1.keys, p1.lwords, first)
             if first.counts:
                 # Only documents that lost lines have a new set; the others
                 # keep their pass-1 set and signature (a third of them do
@@ -684,8 +685,8 @@ class Pipeline:
                 # during which the workers had nothing to do.
                 whs, lw = p1.wordhashes, p1.lwords
                 sets: list = [p1.shingles[i] for i in range(n)]
-                changed = [(i, d) for i, d in enumerate(boilerplate.drop_lines_each(p1.keys, first))
-                           if d]
+                drops, _ = boilerplate.guarded_drops(p1.keys, p1.lwords, first)
+                changed = [(i, d) for i, d in enumerate(drops) if d]
                 items = ((np.array(whs[i]), lw[i], d) for i, d in changed)
                 sigs = corpus.sigs.copy()
                 done = self._map(resign_batch, _resign_remote,
@@ -696,8 +697,9 @@ class Pipeline:
                 second = Corpus(sigs, sets, corpus.words, corpus.exact)
                 groups = _groups(cluster(second, params, cfg.containment_threshold), n)
         self._groups = groups
-        self.learned = boilerplate.learn(p1.keys, p1.lwords, groups, p1.sources,
-                                         cfg.boilerplate_min_clusters)
+        learned = boilerplate.learn(p1.keys, p1.lwords, groups, p1.sources,
+                                    cfg.boilerplate_min_clusters)
+        self.learned = boilerplate.spare(p1.keys, p1.lwords, learned)
         return self.learned
 
     def _count(self, b: Batch) -> None:
@@ -718,9 +720,12 @@ class Pipeline:
         groups = self._groups
         common = boilerplate.common_shingles(p1.shingles, groups, boilerplate.COMMON_MIN_CLUSTERS) \
             if len(p1.ids) >= boilerplate.MIN_SOURCE_DOCS else np.zeros(0, np.uint32)
+        common = boilerplate.spare_common(p1.shingles, groups, common)
         c["common_shingles"] = len(common)
         self.common = common
-        drops = boilerplate.drop_lines_each(p1.keys, learned)
+        drops, spared = boilerplate.guarded_drops(p1.keys, p1.lwords, learned)
+        if spared:
+            c["documents_spared"] += spared
         p1.keys = p1.sources = []  # no longer needed; free them before pass 3
         with tempfile.NamedTemporaryFile(suffix=".npy", delete=False) as f:
             np.save(f, common)

@@ -185,13 +185,13 @@ def band_map(view: View, base: int, later: np.ndarray, params: Params, parts: in
     documents that are not later exact copies."""
     num = base + view.pos
     keep = ~np.isin(num, later)
-    sigs, num = view.sigs[keep], num[keep]
+    sigs, num, words = view.sigs[keep], num[keep], np.asarray(view.words)[keep]
     out = []
     for r in range(parts):
         bands = range(r, params.bands, parts)
         keys = np.stack([band_key(sigs, b, params.rows) for b in bands], axis=1) \
             if len(bands) and len(num) else np.zeros((len(num), len(bands)), np.uint64)
-        out.append((num, keys))
+        out.append((num, keys, words))
     return out
 
 
@@ -199,10 +199,12 @@ def band_reduce(bounds: np.ndarray, *pieces) -> list:
     """The candidate pairs of one partition's bands over the whole corpus,
     split by the shard of each pair's first document (``bounds``: the
     first number of each shard, then the total)."""
-    num = np.concatenate([n for n, _ in pieces])
-    keys = np.concatenate([k for _, k in pieces])
+    num = np.concatenate([n for n, _, _ in pieces])
+    keys = np.concatenate([k for _, k, _ in pieces])
+    words = np.concatenate([w for _, _, w in pieces])
     total = int(bounds[-1])
-    pairs = unique_pairs([bucket_pairs(keys[:, j], num) for j in range(keys.shape[1])], max(total, 1))
+    pairs = unique_pairs([bucket_pairs(keys[:, j], num, words) for j in range(keys.shape[1])],
+                         max(total, 1))
     shard = np.searchsorted(bounds, pairs[:, 0], side="right") - 1
     return [pairs[shard == s] for s in range(len(bounds) - 1)]
 
@@ -281,17 +283,30 @@ def cluster(ex, views: list, bases: list[int], total: int, params: Params, conta
               for s, (v, b) in enumerate(zip(views, bases))]
     pairs = [ex.split(band_reduce, shards, bounds, *[p[r] for p in pieces]) for r in range(parts)]
     everyone = ex.put(Views(views, bases))
-    checked = [ex.call(verify_map, s, views[s], everyone, containment, *[pr[s] for pr in pairs])
-               for s in range(shards)]
-    found, words = [], {}
-    for h in checked:
-        f, w = ex.get(h)
-        found += f
-        words.update(w)
+    words: dict[int, int] = {}
+
+    def verified(per_shard: list[list]) -> list:
+        found = []
+        # Handles (the first time) or arrays: only arrays can be seen empty.
+        for h in [ex.call(verify_map, s, views[s], everyone, containment, *per_shard[s])
+                  for s in range(shards)
+                  if not all(isinstance(p, np.ndarray) and not len(p) for p in per_shard[s])]:
+            f, w = ex.get(h)
+            found += f
+            words.update(w)
+        return found
+
+    found = verified([[pr[s] for pr in pairs] for s in range(shards)])
+
+    def check(repair: np.ndarray) -> list:
+        repair = unique_pairs([repair], max(total, 1))
+        shard = np.searchsorted(bounds, repair[:, 0], side="right") - 1
+        return verified([[repair[shard == s]] for s in range(shards)])
+
     nbrs = neighbours(found)
     for i in copies:
         words.setdefault(i, 0)  # a first copy with no neighbour: its words decide nothing
-    return star(nbrs, copies, words)
+    return star(nbrs, copies, words, check=check)
 
 
 def ids_of(ex, views: list, bases: list[int], total: int, nums) -> dict[int, str]:
@@ -316,19 +331,21 @@ def labels(clusters: list[Cluster], bases: list[int], total: int) -> list[dict[i
 def learn_map(docs: Docs, base: int, label: dict[int, int], use: set[str], parts: int) -> list:
     """Distinct (line key, cluster) pairs of a shard's documents from the
     sources in ``use``, with the line's most words, split by key."""
-    ks, gs, ws = [], [], []
+    ks, gs, ws, ds = [], [], [], []
     for i, (k, lw, src) in enumerate(zip(docs.keys, docs.lwords, docs.sources)):
         if src in use:
             ks.append(k)
             ws.append(lw.astype(np.int64))
             gs.append(np.full(len(k), label.get(base + i, base + i), dtype=np.int64))
+            ds.append(np.full(len(k), base + i, dtype=np.int64))
     if not ks:
-        return [(np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64))] * parts
-    k, g, w = np.concatenate(ks), np.concatenate(gs), np.concatenate(ws)
+        z = np.zeros(0, np.int64)
+        return [(np.zeros(0, np.uint64), z, z, z)] * parts
+    k, g, w, d = np.concatenate(ks), np.concatenate(gs), np.concatenate(ws), np.concatenate(ds)
     live = k != 0
-    k, g, w = k[live], g[live], w[live]
+    k, g, w, d = k[live], g[live], w[live], d[live]
     part = _part_of(k, parts)
-    return [(k[part == r], g[part == r], w[part == r]) for r in range(parts)]
+    return [(k[part == r], g[part == r], w[part == r], d[part == r]) for r in range(parts)]
 
 
 def learn_reduce(min_clusters: int, min_clusters_long: int, *pieces) -> dict[int, int]:
@@ -336,8 +353,11 @@ def learn_reduce(min_clusters: int, min_clusters_long: int, *pieces) -> dict[int
     k = np.concatenate([p[0] for p in pieces])
     g = np.concatenate([p[1] for p in pieces])
     w = np.concatenate([p[2] for p in pieces])
+    d = np.concatenate([p[3] for p in pieces])
     if not len(k):
         return {}
+    kd = np.unique(np.stack((k, d.astype(np.uint64)), axis=1), axis=0)[:, 0]
+    dk, docs = np.unique(kd, return_counts=True)
     order = np.lexsort((g, k))
     k, g, w = k[order], g[order], w[order]
     new_key = np.ones(len(k), dtype=bool)
@@ -349,6 +369,7 @@ def learn_reduce(min_clusters: int, min_clusters_long: int, *pieces) -> dict[int
     counts = np.add.reduceat(new_pair.astype(np.int64), starts)
     longest = np.maximum.reduceat(w, starts)
     ok = (counts >= min_clusters) & ((longest <= boilerplate.LONG_WORDS) | (counts >= min_clusters_long))
+    ok &= counts >= boilerplate.MIN_GROUP_SHARE * docs[np.searchsorted(dk, uniq)]
     return dict(zip(uniq[ok].tolist(), counts[ok].tolist()))
 
 
@@ -363,14 +384,25 @@ def learn(ex, docs: list, bases: list[int], label: list[dict], use: set[str], pa
     for h in [ex.call(learn_reduce, min_clusters, min_clusters_long, *[p[r] for p in pieces])
               for r in range(parts)]:
         counts.update(ex.get(h))
-    return boilerplate.Learned(counts)
+    learned = boilerplate.Learned(dict(sorted(counts.items())))
+    if not learned.counts:
+        return learned
+    learned_h = ex.put(learned)
+    got = [ex.get(h) for h in [ex.call(votes_map, d, learned_h) for d in docs]]
+    return boilerplate.unlearn(learned, *(np.concatenate(x) for x in zip(*got)))
+
+
+def votes_map(docs: Docs, learned: boilerplate.Learned) -> tuple:
+    """``boilerplate.votes`` of a shard's documents."""
+    return boilerplate.votes(docs.keys, docs.lwords, learned)
 
 
 def regroup_map(docs: Docs, view: View, first: boilerplate.Learned, config: Config) -> View:
     """A shard's view with the lines of ``first`` out of each set, re-signed
     where a document lost lines (the second grouping of ``Pipeline._learn``)."""
     sets = list(view.shingles)
-    changed = [(i, d) for i, d in enumerate(boilerplate.drop_lines_each(docs.keys, first)) if d]
+    changed = [(i, d) for i, d in enumerate(boilerplate.guarded_drops(docs.keys, docs.lwords, first)[0])
+               if d]
     sigs = view.sigs.copy()
     items = ((np.asarray(docs.wordhashes[i]), docs.lwords[i], d) for i, d in changed)
     for (i, _), (shingles, sig) in zip(changed, resign_items(config, items)):
@@ -381,22 +413,30 @@ def regroup_map(docs: Docs, view: View, first: boilerplate.Learned, config: Conf
 def common_map(view: View, base: int, label: dict[int, int], parts: int) -> list:
     """Distinct (shingle, cluster) pairs of a shard, packed in one uint64
     each, split by shingle."""
+    z = np.zeros(0, np.uint64)
     if not view.shingles:
-        return [np.zeros(0, np.uint64)] * parts
+        return [(z, z, np.zeros(0, np.int64))] * parts
     lens = np.fromiter(map(len, view.shingles), dtype=np.int64, count=len(view.shingles))
     groups = np.array([label.get(base + i, base + i) for i in view.pos.tolist()], dtype=np.uint64)
     sh = np.concatenate([np.asarray(s, dtype=np.uint64) for s in view.shingles])
     packed = sorted_unique((sh << np.uint64(32)) | np.repeat(groups, lens))
     part = _part_of(packed >> np.uint64(32), parts)
-    return [packed[part == r] for r in range(parts)]
+    uniq, docs = np.unique(sh, return_counts=True)  # a set holds a shingle once
+    upart = _part_of(uniq, parts)
+    return [(packed[part == r], uniq[upart == r], docs[upart == r]) for r in range(parts)]
 
 
 def common_reduce(min_clusters: int, *pieces) -> np.ndarray:
-    """Shingles of one partition found in ``min_clusters`` clusters or more."""
-    shingle = sorted_unique(np.concatenate(pieces)) >> np.uint64(32)
+    """Shingles of one partition found in ``min_clusters`` clusters or more,
+    and in clusters numbering ``boilerplate.MIN_GROUP_SHARE`` of their documents."""
+    shingle = sorted_unique(np.concatenate([p[0] for p in pieces])) >> np.uint64(32)
     starts = np.flatnonzero(np.concatenate(([True], shingle[1:] != shingle[:-1])))
     uniq, counts = shingle[starts], np.diff(np.append(starts, len(shingle)))
-    return uniq[(counts >= min_clusters) & (uniq != 0)].astype(np.uint32)
+    ds, inv = np.unique(np.concatenate([p[1] for p in pieces]), return_inverse=True)
+    docs = np.bincount(inv, weights=np.concatenate([p[2] for p in pieces]), minlength=len(ds))
+    per = docs[np.searchsorted(ds, uniq)] if len(uniq) else np.zeros(0)
+    ok = (counts >= min_clusters) & (uniq != 0) & (counts >= boilerplate.MIN_GROUP_SHARE * per)
+    return uniq[ok].astype(np.uint32)
 
 
 def common_shingles(ex, views: list, bases: list[int], label: list[dict], parts: int,
@@ -412,7 +452,9 @@ def restrip_map(config: Config, docs: Docs, view: View, learned: boilerplate.Lea
     """Pass 2 for a shard: its records without learned furniture, and a view
     signed in full (``pipeline.restrip_batch``); [Docs, View, Stats]."""
     stats = Stats()
-    drops = boilerplate.drop_lines_each(docs.keys, learned)
+    drops, spared = boilerplate.guarded_drops(docs.keys, docs.lwords, learned)
+    if spared:
+        stats.counts["documents_spared"] += spared
     items = [(line, d, None, (np.asarray(docs.wordhashes[i]), docs.lwords[i])) if d
              else (line, d, np.asarray(view.shingles[i]), None)
              for i, (line, d) in enumerate(zip(docs.records, drops))]
