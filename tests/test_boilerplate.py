@@ -215,6 +215,16 @@ def test_one_line_documents_keep_their_line_however_often_it_repeats():
     assert stats.removed[REASON] == 0
 
 
+def test_a_short_page_keeps_the_furniture_that_would_be_most_of_it():
+    footer = "Sign up for the morning briefing from the harbour desk today"
+    pages = [f"{article(900 + i)}\n\n{footer}" for i in range(12)] + ["Storm closes the harbour road\n" + footer]
+    stats = Stats()
+    out = list(clean(pages, classifier=False, min_words=1, stats=stats))
+    assert all(footer not in r["text"] for r in out[:12])
+    assert out[12]["text"].endswith(footer)
+    assert stats.counts["documents_spared"] == 1 and "1 documents kept their corpus furniture" in stats.summary()
+
+
 def test_documents_that_differ_only_in_their_numbers_are_one_cluster():
     # As CCNet normalises paragraphs: every digit is 0, so a ticker or score
     # page that differs only in its numbers is a copy of the first.

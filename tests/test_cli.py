@@ -423,3 +423,37 @@ def test_clean_favor_and_lang_flags(tmp_path):
     assert run("clean", src, "--favor", "greedy").exit_code == 2
     r = run("clean", src, "--no-dedup", "--lang", "xx")
     assert r.exit_code == 0 and "no stop-word list for language 'xx'" in r.stderr
+
+
+def _site_pages(tmp_path, n=30):
+    sys.path.insert(0, str(ROOT / "tests"))
+    from texts import article, site_furniture
+
+    top, bottom = site_furniture(3)
+    path = tmp_path / "site.jsonl"
+    path.write_text("".join(json.dumps({"id": f"p{i}", "text": f"{top}\n\n{article(700 + i)}\n\n{bottom}"}) + "\n"
+                            for i in range(n)))
+    return path, bottom.split("\n")[0]
+
+
+def test_explain_corpus_shows_what_the_corpus_pass_removes(tmp_path):
+    path, newsletter = _site_pages(tmp_path)
+    alone = run("explain", path, "--id", "p3", "--no-classifier")
+    assert alone.exit_code == 0 and f"  {newsletter}\n" in alone.stdout and "== p4" not in alone.stdout
+    r = run("explain", path, "--corpus", "--id", "p3", "--no-classifier")
+    assert r.exit_code == 0, r.output
+    assert f"- {newsletter}   [boilerplate:corpus]" in r.stdout
+    assert r.stdout.count("== ") == 1
+
+
+def test_summary_and_stats_count_documents_that_lost_over_half_to_one_step(tmp_path):
+    long_menu = "\n".join(["Home | News | Sport | Business | Contact | Weather | Travel"] * 20)
+    src = json.dumps({"id": "a", "text": f"{long_menu}\n\n{ARTICLE}"}) + "\n" + \
+        json.dumps({"id": "b", "text": ARTICLE + " And more."}) + "\n"
+    st = tmp_path / "stats.json"
+    r = run("clean", "-", "--no-dedup", "--stats", st, input=src)
+    assert r.exit_code == 0, r.output
+    assert "1 documents lost over half their text to one step (rule 1)" in r.stderr
+    stats = json.loads(st.read_text())
+    assert stats["halved_by_rule"] == 1 and stats["halved_by_classifier"] == 0
+    assert stats["documents_spared"] == 0

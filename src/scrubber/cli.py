@@ -23,8 +23,8 @@ from .config import Config
 from .errors import ScrubberError
 from .cleaner import STEPS
 from .heuristics import HEURISTICS
-from .boilerplate import to_rules
-from .explain import explain_pair
+from .boilerplate import REASON as BOILERPLATE_REASON, to_rules
+from .explain import corpus_removals, explain_pair
 from .index import open_index
 from .languages import languages
 from .pipeline import Pipeline, fewer_collections, single_threaded_blas
@@ -290,6 +290,9 @@ def explain(
     lang: Optional[str] = typer.Option(None, "--lang", help="Language (ISO 639-1) for stop words."),
     text_field: str = typer.Option("text", help="JSONL field holding the text."),
     dup: Optional[Tuple[str, str]] = typer.Option(None, "--dup", help="Two document ids: why they were or were not joined as near-duplicates in the corpus of PATHS (without PATHS: two files)."),
+    corpus: bool = typer.Option(False, "--corpus", help="Run the corpus-wide pass over all PATHS, as clean does, and show the lines it removes as corpus furniture too."),
+    source_field: Optional[str] = typer.Option(None, help="With --corpus: record field naming each document's site (as clean's)."),
+    ids: Optional[List[str]] = typer.Option(None, "--id", help="Show only this document (repeatable); with --corpus the rest still count."),
 ) -> None:
     """Show each document line by line: what was kept, what was removed and by which rule, heuristic or the classifier.
 
@@ -325,7 +328,15 @@ def explain(
                         classifier=not no_classifier, favor=favor.value, lang=_lang(lang))
         pipe = Pipeline(config)
         out = sys.stdout
-        for doc in pipe.reader().read_paths(paths):
+        docs = pipe.reader().read_paths(paths)
+        by_corpus: dict[str, set[str]] = {}
+        if corpus:
+            docs = list(docs)  # read twice: standard input cannot be
+            by_corpus = corpus_removals(Pipeline(config.with_(source_field=source_field)), docs)
+        wanted = set(ids or ())
+        for doc in docs:
+            if wanted and doc.id not in wanted:
+                continue
             text, _ = repair(doc.text)
             original = text.split("\n")
             scores: dict[int, float] = {}
@@ -333,13 +344,17 @@ def explain(
             by_line: dict[int, list] = {}
             for r in removals:
                 by_line.setdefault(r.line, []).append(r)
-            out.write(f"== {doc.id}: {sum(r.span is None for r in removals)} lines and "
+            furniture = by_corpus.get(doc.id, set())
+            gone = sum(1 for n, line in enumerate(original, 1) if n not in by_line and line in furniture)
+            out.write(f"== {doc.id}: {sum(r.span is None for r in removals) + gone} lines and "
                       f"{sum(r.span is not None for r in removals)} spans removed\n")
             for n, line in enumerate(original, 1):
                 rs = by_line.get(n)
                 p = f" p={scores[n]:.2f}" if n in scores else ""
                 if not rs:
-                    if not line:
+                    if line and line in furniture:
+                        out.write(f"- {line}   [{BOILERPLATE_REASON}]\n")
+                    elif not line:
                         out.write("\n")
                     else:
                         out.write(f"  {line}   [classifier{p}]\n" if p else f"  {line}\n")

@@ -12,10 +12,28 @@ from typing import Iterable
 import numpy as np
 import orjson
 
-from .boilerplate import without
+from .boilerplate import REASON, without
 from .dedup import MIN_SHINGLES, band_keys, estimate, overlap, signature, sketch
 from .document import Document
 from .errors import ScrubberError
+
+
+def corpus_removals(pipeline, docs: Iterable[Document]) -> dict[str, set[str]]:
+    """The lines the corpus pass of a run over ``docs`` (with ``pipeline``'s
+    rules and options, deduplication and corpus furniture on) removes from
+    each document, by id: what ``explain --corpus`` marks. Corpus
+    furniture is found in the cleaned text, so lines are given as text."""
+    from .pipeline import Pipeline
+
+    cfg = pipeline.config.with_(dedup=True, boilerplate=True, keep_duplicates=True, annotate=True,
+                                workers=1)
+    out: dict[str, set[str]] = {}
+    for line in Pipeline(cfg).run(docs):
+        rec = orjson.loads(line)
+        gone = {r["text"] for r in rec.get("removed", ()) if r.get("reason") == REASON}
+        if gone:
+            out[str(rec.get(cfg.id_field))] = gone
+    return out
 
 
 def explain_pair(pipeline, docs: Iterable[Document], a: str, b: str) -> str:

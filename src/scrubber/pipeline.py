@@ -68,6 +68,7 @@ class Result:
     lwords: np.ndarray | None = None  # words per line
     source: str = ""
     words: np.ndarray | None = None   # word hashes, kept for pass 2
+    halved: str | None = None         # the step that took over half the text (``halved_by``)
 
 
 def _joined(arrays: list[np.ndarray], dtype) -> tuple[np.ndarray, np.ndarray]:
@@ -165,6 +166,19 @@ def _too_short(text: str, config: Config) -> str | None:
     return "short" if words < config.min_words else None
 
 
+def halved_by(text: str, removals) -> str | None:
+    """The step (rule, heuristic, classifier) that removed more than half of
+    ``text``, if one did. Measured in characters, not words, so that it
+    means the same in languages written without spaces."""
+    if not removals:
+        return None
+    took: Counter = Counter()
+    for r in removals:
+        took[r.reason.split(":", 1)[0]] += len(r.text)
+    step, n = max(took.items(), key=lambda kv: (kv[1], kv[0]))
+    return step if 2 * n > len(text) else None
+
+
 def process_batch(cleaner: Cleaner, docs: list[Document]) -> list[Result]:
     """Clean documents and prepare everything the main process needs;
     documents of a batch are classified together and their sketches
@@ -176,10 +190,12 @@ def process_batch(cleaner: Cleaner, docs: list[Document]) -> list[Result]:
         removed = Counter(r.reason for r in c.removals if r.span is None)
         spans = sum(1 for r in c.removals if r.span is not None)
         dropped = _too_short(c.text, config)
+        halved = halved_by(doc.text, c.removals)
         if dropped:
-            out.append(Result(doc.id, None, None, removed, spans, c.repairs, dropped))
+            out.append(Result(doc.id, None, None, removed, spans, c.repairs, dropped, halved=halved))
             continue
-        r = Result(doc.id, dumps(to_record(c, config)), None, removed, spans, c.repairs, None)
+        r = Result(doc.id, dumps(to_record(c, config)), None, removed, spans, c.repairs, None,
+                   halved=halved)
         if config.dedup:
             w = words_of(c.text)
             whs.append(w.hashes)
@@ -856,6 +872,8 @@ def tally(stats: Stats, r: Result) -> None:
     c["documents_repaired"] += r.repaired
     if r.line is None:
         c[f"dropped_{r.dropped}"] += 1
+    if r.halved:
+        c[f"halved_by_{r.halved}"] += 1
 
 
 def _groups(clusters: list[Cluster], n: int) -> np.ndarray:

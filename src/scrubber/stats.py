@@ -11,7 +11,11 @@ NAMES = (
     "dropped_short", "clusters", "duplicates_dropped", "duplicates_marked",
     "lines_removed", "spans_removed", "documents_repaired", "invalid_utf8_bytes",
     "legacy_encoding_files", "bad_inputs", "files_ignored",
+    "halved_by_rule", "halved_by_heuristic", "halved_by_classifier", "documents_spared",
 )
+#: Steps whose ``halved_by_<step>`` counter tells how many documents lost
+#: more than half their text to that one step.
+STEPS = ("rule", "heuristic", "classifier")
 
 
 @dataclass
@@ -42,6 +46,13 @@ class Stats:
         top = ", ".join(f"{k} {v}" for k, v in sorted(self.removed.items(), key=lambda kv: (-kv[1], kv[0]))[:8])
         parts.append(f"{c['lines_removed']} lines and {c['spans_removed']} spans removed"
                      + (f" ({top})" if top else ""))
+        halved = [f"{s} {c[f'halved_by_{s}']}" for s in STEPS if c[f"halved_by_{s}"]]
+        if halved:
+            parts.append(f"{sum(c[f'halved_by_{s}'] for s in STEPS)} documents lost over half their "
+                         f"text to one step ({', '.join(halved)})")
+        if c["documents_spared"]:
+            parts.append(f"{c['documents_spared']} documents kept their corpus furniture "
+                         f"(it would have taken over half their words)")
         parts.append(f"{c['documents_repaired']} documents repaired"
                      + (f", {c['invalid_utf8_bytes']} invalid UTF-8 bytes replaced" if c["invalid_utf8_bytes"] else "")
                      + (f", {c['legacy_encoding_files']} files read as Latin-1" if c["legacy_encoding_files"] else ""))
