@@ -156,14 +156,15 @@ def count_per_cluster(keys: list[np.ndarray], groups: np.ndarray) -> tuple[np.nd
 
 def docs_per_key(keys: list[np.ndarray], uniq: np.ndarray) -> np.ndarray:
     """For each of the sorted keys ``uniq``, the number of documents it is on."""
-    out = np.zeros(len(uniq), dtype=np.int64)
-    if not len(uniq):
-        return out
-    for k in keys:
-        k = sorted_unique(k)
-        pos = np.minimum(np.searchsorted(uniq, k), len(uniq) - 1)
-        out[pos[uniq[pos] == k]] += 1
-    return out
+    if not len(uniq) or not keys:
+        return np.zeros(len(uniq), dtype=np.int64)
+    lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    flat = np.concatenate(keys).astype(np.uint64, copy=False)
+    doc = np.repeat(np.arange(len(keys), dtype=np.int64), lens)
+    pos = np.minimum(np.searchsorted(uniq, flat), len(uniq) - 1)
+    hit = uniq[pos] == flat
+    pairs = sorted_unique(pos[hit] * len(keys) + doc[hit])  # each (key, document) once
+    return np.bincount(pairs // len(keys), minlength=len(uniq))
 
 
 def learn(keys: list[np.ndarray], words: list[np.ndarray], groups: np.ndarray,
