@@ -332,8 +332,8 @@ class Reader:
     def _read_warc(self, src: BinaryIO | str, where: str) -> Iterator[Document]:
         cfg = self.config
         try:
-            for n, rec in warc.records(src, where, self.counts, cfg.text_field, cfg.id_field):
-                yield self.record_to_document(rec, f"{where}:{n}")
+            for n, fields, text in warc.records(src, where, self.counts, cfg.text_field, cfg.id_field):
+                yield Document(fields[cfg.id_field], text, fields, f"{where}:{n}")
         except InputError as e:
             self._bad(e)
         except _corrupt_errors() as e:
