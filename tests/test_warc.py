@@ -77,3 +77,16 @@ def test_without_fastwarc_the_error_names_the_extra(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "fastwarc", None)
     with pytest.raises(ScrubberError, match=r"reading WARC/WET needs fastwarc.*pip install 'scrubber\[warc\]'"):
         read(p, on_error="skip")  # not bad input: skipping every file would hide it
+
+
+@pytest.mark.parametrize("name, pack", [
+    ("c.wet.zst", lambda b: __import__("zstandard").ZstdCompressor().compress(b)),
+    ("c.wet.gz", lambda b: b),  # not compressed whatever the name says
+    ("c.data", gzip.compress),  # compressed whatever the name says
+])
+def test_compression_is_told_by_content_not_name(tmp_path, name, pack):
+    plain = wet(tmp_path / "plain.wet", [("http://a.example/", "text")], gzip=False)
+    p = tmp_path / name
+    p.write_bytes(pack(plain.read_bytes()))
+    docs, _ = read(p)
+    assert [d.text for d in docs] == ["text"]

@@ -37,7 +37,9 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
     try:
         # Each header look-up costs about a microsecond in fastwarc, as much
         # as parsing the record: each is made once, and only for records read.
-        for rec in ArchiveIterator(stream, parse_http=True):
+        # Records are not kept past the loop body, so one object is reused.
+        for rec in ArchiveIterator(_native(stream), parse_http=True, inplace=True,
+                                   fsspec_args=False, stream_detect=False):
             n += 1
             kind = str(rec.record_type)  # fastwarc 2: the bare name
             charset = None
@@ -81,6 +83,24 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
     finally:
         counts["warc_records_skipped"] += skipped
         counts["bytes_in"] += size
+
+
+def _native(stream: BinaryIO | str):
+    """What fastwarc should read for ``stream``: a local path is read and
+    inflated in Rust, by the file's magic bytes (fastwarc's own detection
+    goes by the name) and not through fsspec (which fastwarc uses whenever
+    it is installed); a stream is already decompressed by scrubber."""
+    if not isinstance(stream, str):
+        return stream
+    from fastwarc.stream_io import GzipReader, ZstdReader
+
+    with open(stream, "rb") as f:
+        head = f.read(4)
+    if head.startswith(b"\x1f\x8b"):
+        return GzipReader(stream, fsspec_args=False)
+    if head == b"\x28\xb5\x2f\xfd":
+        return ZstdReader(stream, fsspec_args=False)
+    return stream
 
 
 def _mime(content_type: str | None) -> str:
