@@ -78,6 +78,13 @@ def test_parquet_out_has_one_schema_even_for_fields_seen_late(tmp_path, monkeypa
     assert t.to_pylist()[2] == recs[2] and t.to_pylist()[0]["duplicate_of"] is None
 
 
+def test_parquet_out_keeps_fields_of_records_unlike_the_first(tmp_path):
+    out = tmp_path / "clean.parquet"
+    recs = [{"id": "1", "text": "a"}, {"id": "2", "text": "b", "url": "u", "when": "2024-05-01"}]
+    write(open_sink(str(out)), recs)
+    assert pq.read_table(out).to_pylist() == [{"id": "1", "text": "a", "url": None, "when": None}, recs[1]]
+
+
 def test_parquet_out_is_atomic(tmp_path):
     out = tmp_path / "clean.parquet"
     write(ParquetSink(str(out)), [{"id": "old", "text": "kept"}])

@@ -90,3 +90,13 @@ def test_compression_is_told_by_content_not_name(tmp_path, name, pack):
     p.write_bytes(pack(plain.read_bytes()))
     docs, _ = read(p)
     assert [d.text for d in docs] == ["text"]
+
+
+def test_resource_records_are_read_when_they_are_html(tmp_path):
+    p = write_warc(tmp_path / "c.warc.gz", [
+        ("resource", "file:///site/a.html", page("<p>A saved page.</p>"), "text/html", None),
+        ("resource", "file:///site/logo.png", b"\x89PNG", "image/png", None),
+    ])
+    docs, counts = read(p)
+    assert [d.text.strip() for d in docs] == ["A saved page."]
+    assert counts["warc_skipped_not_html"] == 1

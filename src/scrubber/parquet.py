@@ -40,10 +40,17 @@ def rows(fh: BinaryIO, where: str, text_field: str) -> Iterator[dict]:
     if text_field not in names:
         raise InputError(where, f"no '{text_field}' column (name another with --text-field); "
                                 f"columns: {', '.join(names)}")
+    # Only columns whose values JSON cannot hold as they come are converted.
+    t = pa.types
+    odd = [f.name for f in pf.schema_arrow
+           if t.is_binary(f.type) or t.is_large_binary(f.type) or t.is_fixed_size_binary(f.type)
+           or t.is_decimal(f.type) or t.is_nested(f.type)]
     try:
         for batch in pf.iter_batches(batch_size=BATCH_ROWS):
             for row in batch.to_pylist():
-                yield {k: _plain(v) for k, v in row.items()}
+                for k in odd:
+                    row[k] = _plain(row[k])
+                yield row
     except (pa.ArrowException, OSError) as e:
         raise InputError(where, f"corrupt parquet data: {e}") from None
 
@@ -60,6 +67,15 @@ def _plain(v):
     if isinstance(v, list):
         return [_plain(x) for x in v]
     return v
+
+
+def _table(batch: list[dict], schema=None):
+    """Records as an Arrow table with a column for every field of any of
+    them (``Table.from_pylist`` takes the fields of the first record only)."""
+    import pyarrow as pa
+
+    names = schema.names if schema is not None else dict.fromkeys(k for r in batch for k in r)
+    return pa.Table.from_pydict({k: [r.get(k) for r in batch] for k in names}, schema=schema)
 
 
 class ParquetSink:
@@ -120,7 +136,7 @@ class ParquetSink:
         schema = None
         for batch in self._batches():
             try:
-                s = pa.Table.from_pylist(batch).schema
+                s = _table(batch).schema
                 schema = s if schema is None else pa.unify_schemas([schema, s], promote_options="permissive")
             except pa.ArrowException as e:
                 raise self._mixed(batch, schema, e) from None
@@ -130,7 +146,7 @@ class ParquetSink:
         with pq.ParquetWriter(self._out._fh, schema, compression="zstd") as writer:
             for batch in self._batches():
                 try:
-                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                    writer.write_table(_table(batch, schema))
                 except pa.ArrowException as e:
                     raise self._mixed(batch, schema, e) from None
 

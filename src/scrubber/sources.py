@@ -344,6 +344,8 @@ class Reader:
     def _read_parquet(self, fh: BinaryIO, where: str) -> Iterator[Document]:
         if not _peek(fh, 1):  # an empty file: no rows, as an empty JSONL file has none
             return
+        self.counts["bytes_in"] += fh.seek(0, io.SEEK_END)
+        fh.seek(0)
         try:
             for n, rec in enumerate(parquet.rows(fh, where, self.config.text_field), 1):
                 loc = f"{where}:{n}"
