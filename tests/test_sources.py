@@ -230,6 +230,11 @@ def test_a_wet_file_on_stdin_is_read_as_records(tmp_path):
     assert [(d.text, d.meta["url"]) for d in docs] == [("one", "http://a.example/"), ("two", "http://b.example/")]
 
 
+def test_a_page_on_stdin_is_read_as_html():
+    docs, _ = read(["-"], stdin=io.BytesIO(gzip.compress(page("<p>Piped page.</p>"))))
+    assert [(d.id, d.text.strip()) for d in docs] == [("stdin", "Piped page.")]
+
+
 def test_parquet_on_stdin_is_read(tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq

@@ -280,12 +280,12 @@ class Reader:
         fh = self.stdin if self.stdin is not None else sys.stdin.buffer
         try:
             fh = _decompressed(fh)
-            head = _peek(fh, 8)
+            head = _peek(fh, 512)
         except _corrupt_errors() as e:
             return self._bad(InputError("<stdin>", f"corrupt compressed data: {e}"))
         fmt = self.config.input_format
         if fmt == "auto":
-            fmt = kind_of_content(head) or "auto"
+            fmt = kind_of_content(head) or ("html" if _looks_like_html(head) else "auto")
         if fmt in ("warc", "parquet", "html"):
             if fmt == "parquet":  # its footer comes last: it needs a file that seeks
                 fh = io.BytesIO(fh.read())
