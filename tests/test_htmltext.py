@@ -29,6 +29,10 @@ def test_the_encoding_comes_from_the_page_or_the_http_charset():
     assert lines(to_text(bare, "p.html", charset="latin-1")) == ["na\u00efve"]
 
 
+def test_an_unknown_http_charset_falls_back_to_the_page():
+    assert lines(to_text("<p>Caf\u00e9</p>".encode(), "p.html", charset="x-made-up")) == ["Caf\u00e9"]
+
+
 def test_without_resiliparse_the_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "resiliparse", None)
     with pytest.raises(ScrubberError, match=r"^p.html: reading HTML needs resiliparse.*'scrubber\[html\]'"):
