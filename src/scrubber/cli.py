@@ -229,6 +229,7 @@ def clean(
       scrubber clean seeds/ -o clean.jsonl
       cat article.txt | scrubber clean - | jq -r .text
       zcat crawl.jsonl.gz | scrubber clean - --text-field content > clean.jsonl
+      scrubber clean CC-MAIN-*.warc.wet.gz --source-field url -o clean.parquet
       scrubber clean crawl/ -o clean.jsonl --rules my-site.toml --disable share-buttons
       scrubber clean crawl/ -o out/ --engine ray --address auto
     """
