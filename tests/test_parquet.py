@@ -103,6 +103,13 @@ def test_a_field_whose_type_changes_is_one_error_and_no_file(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_a_value_parquet_cannot_hold_is_one_error(tmp_path):
+    out = tmp_path / "clean.parquet"
+    with pytest.raises(ScrubberError, match=f"^{out}: cannot write parquet: .*struct type 'm' with no child"):
+        write(ParquetSink(str(out)), [{"id": "1", "text": "a", "m": {}}])
+    assert os.listdir(tmp_path) == []
+
+
 def test_a_parquet_directory_gets_numbered_parquet_shards(tmp_path):
     out = tmp_path / "clean.parquet"
     write(open_sink(str(out) + "/", per_shard=2), [{"id": str(i), "text": "t"} for i in range(5)])

@@ -104,7 +104,10 @@ class ParquetSink:
         try:
             if exc_type is None:
                 try:
-                    self._write_parquet()
+                    try:
+                        self._write_parquet()
+                    except OSError as e:  # the disk is full, say
+                        raise ScrubberError(f"{self.path}: cannot write: {e.strerror or e}") from None
                 except BaseException as e:
                     self._out.__exit__(type(e), e, e.__traceback__)
                     raise
@@ -143,12 +146,13 @@ class ParquetSink:
         if schema is None:  # no records: an empty file with the two fields every record has
             schema = pa.schema([("id", pa.string()), ("text", pa.string())])
         # A field new in a later batch goes last, as unify_schemas puts it.
-        with pq.ParquetWriter(self._out._fh, schema, compression="zstd") as writer:
-            for batch in self._batches():
-                try:
+        batch: list[dict] = []
+        try:
+            with pq.ParquetWriter(self._out._fh, schema, compression="zstd") as writer:
+                for batch in self._batches():
                     writer.write_table(_table(batch, schema))
-                except pa.ArrowException as e:
-                    raise self._mixed(batch, schema, e) from None
+        except pa.ArrowException as e:
+            raise self._mixed(batch, schema, e) from None
 
     def _mixed(self, batch: list[dict], schema, err: Exception) -> ScrubberError:
         """The error for values parquet cannot hold in one column, naming the field."""
@@ -164,5 +168,7 @@ class ParquetSink:
             except pa.ArrowException:
                 field = name
                 break
+        if field == "?":  # something else parquet cannot hold, such as an empty object
+            return ScrubberError(f"{self.path}: cannot write parquet: {err}")
         return ScrubberError(f"{self.path}: cannot write parquet: field '{field}' has values of "
                              f"different types, and a parquet column has one ({err})")
