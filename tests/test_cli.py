@@ -60,9 +60,10 @@ def test_nothing_on_stdin_is_no_documents_not_an_error(given):
     assert r.stdout == "" and "0 documents in" in r.stderr
 
 
-def test_empty_stdin_forced_to_text_is_an_empty_document_error():
+def test_empty_stdin_forced_to_text_is_an_empty_document_dropped():
     r = run("clean", "-", "--input-format", "text", input="")
-    assert r.exit_code == 1 and "<stdin>: empty file" in r.stderr
+    assert r.exit_code == 0 and r.stdout == ""
+    assert "1 documents in" in r.stderr and "1 empty and 0 too short" in r.stderr
 
 
 def test_jsonl_on_stdin_with_another_text_field_passes_fields_through():
@@ -160,7 +161,7 @@ def make(path, data):
 
 @pytest.mark.parametrize("setup, message", [
     (lambda d: d / "missing.txt", "missing.txt: no such file or directory"),
-    (lambda d: make(d / "e.txt", b""), "e.txt: empty file"),
+    (lambda d: make(d / "t.csv", b"a,b\n1,2\n"), "t.csv: not a format scrubber reads"),
     (lambda d: make(d / "b.txt", b"\x00\x01\x02binary"), "b.txt: binary file"),
 ])
 def test_bad_files_get_one_line(tmp_path, setup, message):
@@ -457,3 +458,87 @@ def test_summary_and_stats_count_documents_that_lost_over_half_to_one_step(tmp_p
     stats = json.loads(st.read_text())
     assert stats["halved_by_rule"] == 1 and stats["halved_by_classifier"] == 0
     assert stats["documents_spared"] == 0
+
+
+# --- formats in and out -----------------------------------------------------
+
+def _warc_of_two_sites(path):
+    from warcs import page, write_warc
+
+    body = "<nav><a>Home</a> <a>News</a></nav><h1>{t}</h1><p>{a}</p><footer>Share this:</footer>"
+    articles = [ARTICLE,
+                "Heavy rain flooded the river meadows overnight, and the ferry will not run "
+                "until the water level drops below the warning mark again.",
+                "The library reopens on Monday after two years of repairs to its roof, with "
+                "longer opening hours and a new reading room for schoolchildren."]
+    recs = [("warcinfo", None, b"", None, None)]
+    for i, host in enumerate(["a.example", "b.example", "a.example"]):
+        recs.append(("request", f"http://{host}/{i}", b"GET / HTTP/1.1\r\n\r\n", "application/http; msgtype=request", None))
+        recs.append(("response", f"http://{host}/{i}", page(body.format(t=f"Story {i}", a=articles[i])),
+                     "text/html; charset=utf-8", 200))
+    return write_warc(path, recs)
+
+
+def test_a_warc_of_html_responses_runs_end_to_end(tmp_path):
+    out = tmp_path / "clean.jsonl"
+    r = run("clean", _warc_of_two_sites(tmp_path / "crawl.warc.gz"), "-o", out, "--source-field", "url")
+    assert r.exit_code == 0, r.output
+    recs = records(out.read_text())
+    assert [list(rec) for rec in recs] == [["id", "url", "date", "text"]] * 3
+    assert [rec["url"] for rec in recs] == ["http://a.example/0", "http://b.example/1", "http://a.example/2"]
+    assert ARTICLE in recs[0]["text"] and not any("Share this:" in rec["text"] for rec in recs)
+    assert "4 WARC records skipped (request 3, warcinfo 1)" in r.stderr
+
+
+def test_parquet_out_from_a_warc(tmp_path):
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "clean.parquet"
+    r = run("clean", _warc_of_two_sites(tmp_path / "crawl.warc.gz"), "-o", out, "--no-dedup")
+    assert r.exit_code == 0, r.output
+    t = pq.read_table(out)
+    assert t.column_names == ["id", "url", "date", "text"] and t.num_rows == 3
+
+
+def test_parquet_shards_with_shard_size(tmp_path):
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": str(i), "text": f"{ARTICLE} Number {i} of five."}) + "\n"
+                           for i in range(5)))
+    out = tmp_path / "clean.parquet"
+    r = run("clean", src, "-o", f"{out}/", "--shard-size", "2", "--no-dedup")
+    assert r.exit_code == 0, r.output
+    assert sorted(os.listdir(out)) == ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"]
+    assert pq.read_table(out).column("id").to_pylist() == ["0", "1", "2", "3", "4"]
+
+
+def test_gzipped_jsonl_on_stdin(tmp_path):
+    import gzip
+
+    data = gzip.compress((json.dumps({"id": "a", "text": ARTICLE}) + "\n").encode())
+    r = runner.invoke(app, ["clean", "-"], input=data)
+    assert r.exit_code == 0, r.output
+    assert [rec["id"] for rec in records(r.stdout)] == ["a"]
+
+
+def test_one_empty_file_in_a_folder_is_dropped_not_fatal(tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    (tmp_path / "b.txt").write_text("")
+    r = run("clean", tmp_path)
+    assert r.exit_code == 0, r.output
+    assert len(records(r.stdout)) == 1 and "1 empty and 0 too short" in r.stderr
+
+
+def test_a_missing_extra_is_one_line_naming_the_pip_install(tmp_path, monkeypatch):
+    import sys
+
+    from warcs import wet
+
+    p = wet(tmp_path / "c.wet.gz", [("http://a.example/", ARTICLE)])
+    monkeypatch.setitem(sys.modules, "fastwarc", None)
+    r = run("clean", p)
+    assert r.exit_code == 1
+    assert r.stderr.strip().splitlines() == [
+        f"scrubber: error: {p}: reading WARC/WET needs fastwarc, which is not installed: "
+        "pip install 'scrubber[warc]'"]

@@ -46,3 +46,22 @@ def test_a_missing_url_is_one_clear_error():
 def test_a_scheme_nobody_handles_names_the_url():
     with pytest.raises(InputError, match=r"^nosuchscheme://b/x.jsonl: cannot read this URL"):
         docs(["nosuchscheme://b/x.jsonl"])
+
+
+def test_warc_and_parquet_urls_read_like_local_files(tmp_path):
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from warcs import wet
+
+    w = wet(tmp_path / "c.wet.gz", [("http://a.example/", "From a WET.")])
+    buf = io.BytesIO()
+    pq.write_table(pa.table({"id": ["p1"], "text": ["From parquet."]}), buf)
+    root = f"/crawl-{uuid.uuid4().hex}"
+    fs = fsspec.filesystem("memory")
+    fs.pipe(f"{root}/c.wet.gz", w.read_bytes())
+    fs.pipe(f"{root}/d.parquet", buf.getvalue())
+    got = docs([f"memory://{root}/"])
+    assert [t for _, t in got] == ["From a WET.", "From parquet."]
+    assert got[1][0] == "p1"

@@ -42,6 +42,23 @@ def test_shards_of_a_file_read_every_line_once_with_its_number(tmp_path):
     assert f"{d / 'a.jsonl'}:2" in ids
 
 
+def test_new_formats_are_one_shard_per_file_read_as_the_local_engine_reads_them(tmp_path):
+    from warcs import wet
+
+    d = tmp_path / "in"
+    d.mkdir()
+    wet(d / "a.wet.gz", [("http://a.example/", f"{PARA} One."), ("http://b.example/", f"{PARA} Two.")])
+    (d / "b.jsonl").write_bytes(gzip.compress(b"".join(
+        json.dumps({"text": f"{PARA} Row {i}."}).encode() + b"\n" for i in range(30))))  # gzip, plain name
+    config = Config(shard_bytes=100, dedup=False)
+    pipe = Pipeline(config)
+    shards = plan_shards(pipe.reader(), [str(d)], config.shard_bytes)
+    assert [(os.path.basename(s[0]), s[2]) for s in shards] == [("a.wet.gz", None), ("b.jsonl", None)]
+    ids = [r.id for s in shards for r in clean_shard(config, s)[0]]
+    local = [r.id for r in process_batch(pipe.cleaner, list(pipe.reader().read_paths([str(d)])))]
+    assert ids == local and len(ids) == 32
+
+
 def test_line_starts_count_like_line_iteration(tmp_path):
     p = tmp_path / "x.jsonl"
     p.write_bytes(b"a\nbb\n\nccc\n")

@@ -21,7 +21,7 @@ def test_directory_is_walked_recursively_in_sorted_order(tmp_path):
     (tmp_path / "b" / "2.txt").write_text("two")
     (tmp_path / "a.md").write_text("one")
     (tmp_path / "c.txt").write_text("three")
-    (tmp_path / "notes.html").write_text("<p>x</p>")
+    (tmp_path / "table.csv").write_text("a,b\n")
     docs, counts = read([tmp_path])
     assert [d.id for d in docs] == ["a.md", "b/2.txt", "c.txt"]
     assert counts["files_ignored"] == 1
@@ -82,13 +82,6 @@ def test_binary_file_is_an_error_naming_it(tmp_path):
         read([p])
 
 
-def test_empty_file_is_an_error_or_skipped_and_counted(tmp_path):
-    p = tmp_path / "empty.txt"
-    p.write_text("  \n")
-    with pytest.raises(InputError, match="empty file"):
-        read([p])
-    docs, counts = read([p], on_error="skip")
-    assert docs == [] and counts["bad_inputs"] == 1
 
 
 def test_latin1_file_is_read_and_counted(tmp_path):
@@ -160,3 +153,105 @@ def test_input_errors_survive_pickling_to_and_from_workers():
     assert (type(e), str(e), e.where) == (InputError, "a.jsonl:2: not valid JSON", "a.jsonl:2")
     r = pickle.loads(pickle.dumps(RuleError("x.toml", "bad pattern", "my-rule")))
     assert str(r) == "x.toml: rule 'my-rule': bad pattern"
+
+
+# --- formats: chosen by content where it tells, else by name ---------------
+
+from warcs import page, wet  # noqa: E402
+
+
+def test_an_empty_file_is_an_empty_document_not_bad_input(tmp_path):
+    p = tmp_path / "empty.txt"
+    p.write_text("  \n")
+    docs, counts = read([p])
+    assert [(d.id, d.text) for d in docs] == [("empty.txt", "")]
+    assert counts["bad_inputs"] == 0
+
+
+def test_an_empty_record_file_has_no_records(tmp_path):
+    for name in ("e.jsonl", "e.wet.gz", "e.parquet"):
+        (tmp_path / name).write_bytes(b"")
+    docs, counts = read([tmp_path / n for n in ("e.jsonl", "e.wet.gz", "e.parquet")])
+    assert docs == [] and counts["bad_inputs"] == 0
+
+
+@pytest.mark.parametrize("name", ["data.json", "table.csv", "page.php"])
+def test_a_named_file_of_a_format_scrubber_cannot_read_is_refused(tmp_path, name):
+    p = tmp_path / name
+    p.write_text('{"text": "x"}\n')
+    with pytest.raises(InputError, match=f"^{p}: not a format scrubber reads; it reads .txt .md .jsonl"):
+        read([p])
+    assert read([p], input_format="jsonl")[0][0].text == "x"  # unless told how
+
+
+def test_a_file_without_extension_is_text_or_a_page_by_its_content(tmp_path):
+    (tmp_path / "README").write_text("Plain words.")
+    (tmp_path / "index").write_bytes(b"\n<!DOCTYPE html><html><body><p>A page.</p></body></html>")
+    docs, _ = read([tmp_path / "README", tmp_path / "index"])
+    assert [d.text.strip() for d in docs] == ["Plain words.", "A page."]
+
+
+def test_content_beats_the_name(tmp_path):
+    gz = tmp_path / "c.jsonl"  # gzip under a plain name
+    gz.write_bytes(gzip.compress(b'{"text": "packed"}\n'))
+    w = wet(tmp_path / "c.txt", [("http://a.example/", "from a WET")], gzip=True)
+    docs, _ = read([gz, w])
+    assert [d.text for d in docs] == ["packed", "from a WET"]
+
+
+def test_a_directory_reads_every_format_it_knows(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    d = tmp_path / "crawl"
+    d.mkdir()
+    wet(d / "a.warc.wet.gz", [("http://a.example/", "wet text")])
+    (d / "b.html").write_bytes(page("<p>html text</p>"))
+    (d / "c.htm.gz").write_bytes(gzip.compress(page("<p>gzipped html</p>")))
+    pq.write_table(pa.table({"text": ["parquet text"]}), d / "d.parquet")
+    (d / "e.txt").write_text("")
+    (d / "f.csv").write_text("a,b\n")
+    docs, counts = read([d])
+    assert [d.text.strip() for d in docs] == ["wet text", "html text", "gzipped html", "parquet text", ""]
+    assert counts["files"] == 5 and counts["files_ignored"] == 1
+
+
+@pytest.mark.parametrize("pack", [gzip.compress, lambda b: zstandard.ZstdCompressor().compress(b)])
+def test_compressed_stdin_is_detected_by_its_magic_bytes(pack):
+    docs, _ = read(["-"], stdin=io.BytesIO(pack(b'{"id": "x", "text": "hi"}\n{"text": "yo"}\n')))
+    assert [(d.id, d.text) for d in docs] == [("x", "hi"), ("<stdin>:2", "yo")]
+    docs, _ = read(["-"], stdin=io.BytesIO(pack(b"Just text.")))
+    assert [(d.id, d.text) for d in docs] == [("stdin", "Just text.")]
+
+
+def test_a_wet_file_on_stdin_is_read_as_records(tmp_path):
+    p = wet(tmp_path / "c.wet.gz", [("http://a.example/", "one"), ("http://b.example/", "two")])
+    docs, _ = read(["-"], stdin=io.BytesIO(p.read_bytes()))
+    assert [(d.text, d.meta["url"]) for d in docs] == [("one", "http://a.example/"), ("two", "http://b.example/")]
+
+
+def test_a_page_on_stdin_is_read_as_html():
+    docs, _ = read(["-"], stdin=io.BytesIO(gzip.compress(page("<p>Piped page.</p>"))))
+    assert [(d.id, d.text.strip()) for d in docs] == [("stdin", "Piped page.")]
+
+
+def test_parquet_on_stdin_is_read(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buf = io.BytesIO()
+    pq.write_table(pa.table({"text": ["a", "b"]}), buf)
+    docs, _ = read(["-"], stdin=io.BytesIO(buf.getvalue()))
+    assert [d.text for d in docs] == ["a", "b"]
+
+
+def test_corrupt_gzip_on_stdin_is_one_error():
+    with pytest.raises(InputError, match="^<stdin>.*corrupt compressed data"):
+        read(["-"], stdin=io.BytesIO(gzip.compress(b'{"text": "a"}\n' * 50)[:30]))
+
+
+def test_wet_records_give_their_url_host_as_source():
+    from scrubber.boilerplate import source_of
+
+    assert source_of("c.wet.gz:2", {"url": "https://news.example.org/a?b=1"}, "url") == "news.example.org"
+    assert source_of("c.wet.gz:2", {"url": "https://news.example.org/a"}) == "c.wet.gz"

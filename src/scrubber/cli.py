@@ -30,7 +30,7 @@ from .languages import languages
 from .pipeline import Pipeline, fewer_collections, single_threaded_blas
 from .repair import repair
 from .rules import check_examples, default_rule_files, load_rules, parse_rule_file
-from .sinks import is_shard_dir, open_sink
+from .sinks import is_parquet, is_shard_dir, open_sink
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -60,6 +60,9 @@ class InputFormat(str, Enum):
     auto = "auto"
     jsonl = "jsonl"
     text = "text"
+    html = "html"
+    warc = "warc"
+    parquet = "parquet"
 
 
 class Engine(str, Enum):
@@ -190,8 +193,8 @@ def _run(fn) -> None:
 
 @app.command()
 def clean(
-    paths: List[str] = typer.Argument(..., help="Directories, files (.txt .md .jsonl .jsonl.gz .jsonl.zst) or - for standard input."),
-    output: str = typer.Option("-", "--output", "-o", help="Output JSONL file (.gz/.zst compress); - for standard output; DIR/ for shards part-00000.jsonl.gz …"),
+    paths: List[str] = typer.Argument(..., help="Directories, files (.txt .md .jsonl .html .warc .wet, each also .gz/.zst; .parquet) or - for standard input (gzip/zstd detected)."),
+    output: str = typer.Option("-", "--output", "-o", help="Output JSONL file (.gz/.zst compress; .parquet for parquet); - for standard output; DIR/ for shards part-00000.jsonl.gz …, DIR.parquet/ for part-00000.parquet …"),
     shard_size: int = typer.Option(100_000, "--shard-size", min=1, help="Records per shard when -o is a directory."),
     text_field: str = typer.Option("text", help="JSONL field holding the text."),
     id_field: str = typer.Option("id", help="JSONL field holding the id (default: file:line)."),
@@ -226,6 +229,7 @@ def clean(
       scrubber clean seeds/ -o clean.jsonl
       cat article.txt | scrubber clean - | jq -r .text
       zcat crawl.jsonl.gz | scrubber clean - --text-field content > clean.jsonl
+      scrubber clean CC-MAIN-*.warc.wet.gz --source-field url -o clean.parquet
       scrubber clean crawl/ -o clean.jsonl --rules my-site.toml --disable share-buttons
       scrubber clean crawl/ -o out/ --engine ray --address auto
     """
@@ -247,7 +251,8 @@ def clean(
         fewer_collections()  # the command owns its process; before the workers fork
         progress = _Progress(not quiet and sys.stderr.isatty())
         try:
-            if engine is Engine.ray and is_shard_dir(output) and not index:
+            # Ray's tasks write JSONL parts; parquet shards are written here.
+            if engine is Engine.ray and is_shard_dir(output) and not index and not is_parquet(output):
                 from .ray_engine import write_parts
 
                 write_parts(pipe, paths, output, progress)  # each shard's task writes its part

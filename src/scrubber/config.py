@@ -17,9 +17,10 @@ class Config:
     text_field: str = "text"
     #: JSONL field holding the id; records without one get ``file:line``.
     id_field: str = "id"
-    #: ``auto`` sniffs standard input (JSONL when the first line is a JSON
-    #: object); ``jsonl`` or ``text`` force it.
-    input_format: Literal["auto", "jsonl", "text"] = "auto"
+    #: ``auto`` tells a file's format from its first bytes, else its name,
+    #: and standard input's from its first bytes or line (JSONL when that
+    #: is a JSON object); the others force it (see docs/formats.md).
+    input_format: Literal["auto", "jsonl", "text", "html", "warc", "parquet"] = "auto"
     #: ``fail`` stops at the first bad input with exit 1; ``skip`` warns,
     #: counts it and goes on.
     on_error: Literal["fail", "skip"] = "fail"

@@ -31,7 +31,7 @@ from .errors import ScrubberError
 from . import files, sharded
 from .pipeline import Pipeline, Result, _batches, process_batch, single_threaded_blas
 from .sinks import Sink, shard_name
-from .sources import Reader, kind_of
+from .sources import GZIP_MAGIC, ZSTD_MAGIC, Reader, kind_of, kind_of_content, magic
 
 log = logging.getLogger("scrubber")
 
@@ -48,7 +48,12 @@ def _ray():
 
 
 def _splittable(path: str) -> bool:
-    return kind_of(path) == "jsonl" and not path.lower().endswith((".gz", ".zst", ".zstd"))
+    """Plain JSONL, cut by byte ranges; every other format (compressed,
+    WARC, parquet, …) is one shard per file, read as the local engine reads it."""
+    if kind_of(path) != "jsonl" or path.lower().endswith((".gz", ".zst", ".zstd")):
+        return False
+    head = magic(path, 5)  # a compressed file under a plain name is read by its content
+    return not (head.startswith(GZIP_MAGIC) or head[:4] == ZSTD_MAGIC or kind_of_content(head))
 
 
 def line_starts_in(path: str, start: int, end: int) -> int:

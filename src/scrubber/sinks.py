@@ -4,7 +4,10 @@ A file is written to a temporary name beside it and renamed into place only
 when the run succeeds, so an interrupted or failed run never leaves a
 partial file, and an existing file is never half overwritten. A directory
 (``-o out/``) receives ``part-00000.jsonl.gz``, ``part-00001.jsonl.gz`` …, each
-written the same way and all renamed into place only at the end.
+written the same way and all renamed into place only at the end. A name
+ending in ``.parquet`` gets parquet instead (``parquet.py``): ``-o x.parquet``
+one file, ``-o x.parquet/`` a directory of ``part-00000.parquet`` … (the
+layout Spark, Dask and Hugging Face datasets read as one data set).
 """
 
 from __future__ import annotations
@@ -24,7 +27,18 @@ from .errors import ScrubberError
 
 def open_sink(path: str | None, per_shard: int = 100_000):
     """The sink ``-o path`` asks for: standard output, a file, or shards."""
+    if is_parquet(path):
+        from .parquet import ParquetSink
+
+        if is_shard_dir(path):
+            return ShardedSink(path, per_shard, ".parquet", ParquetSink)
+        return ParquetSink(path)
     return ShardedSink(path, per_shard) if is_shard_dir(path) else Sink(path)
+
+
+def is_parquet(path: str | None) -> bool:
+    """Whether ``-o path`` asks for parquet (a file, or a directory of shards)."""
+    return path not in (None, "-") and path.rstrip("/" + os.sep).lower().endswith(".parquet")
 
 
 def dumps(record: dict) -> bytes:
@@ -49,8 +63,10 @@ class ShardedSink:
     records each; shards appear (and stale ones of an earlier run go) only
     when the run succeeds."""
 
-    def __init__(self, directory: str, per_shard: int = 100_000, suffix: str = ".jsonl.gz"):
+    def __init__(self, directory: str, per_shard: int = 100_000, suffix: str = ".jsonl.gz",
+                 sink=None):
         self.dir, self.per_shard, self.suffix = directory, per_shard, suffix
+        self._make = sink or Sink  # a class taking (path, commit=False), as Sink does
         self._done: list[str] = []  # temporary names of finished shards
         self._sink: Sink | None = None
         self._n = 0
@@ -64,8 +80,8 @@ class ShardedSink:
 
     def write(self, line: bytes) -> None:
         if self._sink is None:
-            self._sink = Sink(os.path.join(self.dir, shard_name(len(self._done), self.suffix)),
-                              commit=False).__enter__()
+            self._sink = self._make(os.path.join(self.dir, shard_name(len(self._done), self.suffix)),
+                                    commit=False).__enter__()
         self._sink.write(line)
         self._n += 1
         if self._n == self.per_shard:

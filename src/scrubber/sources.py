@@ -1,9 +1,16 @@
-"""Reading documents: directories, text files, JSONL (plain, .gz, .zst), stdin.
+"""Reading documents: directories, text, JSONL, HTML, WARC/WET, parquet, stdin.
 
 This is the input edge: bytes, decompression, decoding and every message
 about bad input live here; the rest of scrubber sees ``Document`` objects.
 Order is deterministic: paths in the order given, directories walked in
 sorted order, records in file order.
+
+A file's reader is chosen by its content where that can be told from its
+first bytes (gzip and zstd magic, ``PAR1`` for parquet, ``WARC/`` after
+decompression), else by its name. A file named explicitly whose format
+neither tells is refused with the list of formats scrubber reads, never
+read as something it is not; in a directory such files are skipped and
+counted (``files_ignored``).
 """
 
 from __future__ import annotations
@@ -20,22 +27,33 @@ from typing import BinaryIO, Iterable, Iterator
 
 import orjson
 
-from . import files
+from . import files, parquet, warc
 from .config import Config
 from .document import Document
 from .errors import InputError
+from .htmltext import to_text as html_to_text
 
 log = logging.getLogger("scrubber")
 
 TEXT_SUFFIXES = (".txt", ".md", ".text")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+HTML_SUFFIXES = (".html", ".htm")
+WARC_SUFFIXES = (".warc", ".wet")
 COMPRESSIONS = ("", ".gz", ".zst", ".zstd")
+#: What the refusal of an unreadable file lists.
+READABLE = (".txt .md .jsonl .ndjson .html .htm .warc .wet (each also .gz or .zst) "
+            "and .parquet")
 _SNIFF_BYTES = 8192
+GZIP_MAGIC = b"\x1f\x8b"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
 def kind_of(name: str) -> str | None:
-    """``jsonl``, ``text`` or None (not a document file), from the file name."""
+    """``jsonl``, ``text``, ``html``, ``warc``, ``parquet`` or None (not a
+    document file), from the file name."""
     low = name.lower()
+    if low.endswith(".parquet"):
+        return "parquet"
     for comp in COMPRESSIONS:
         if comp and not low.endswith(comp):
             continue
@@ -44,19 +62,67 @@ def kind_of(name: str) -> str | None:
             return "jsonl"
         if stem.endswith(TEXT_SUFFIXES):
             return "text"
+        if stem.endswith(HTML_SUFFIXES):
+            return "html"
+        if stem.endswith(WARC_SUFFIXES):
+            return "warc"
     return None
 
 
-def _open_binary(path: str) -> BinaryIO:
-    low = path.lower()
-    if low.endswith(".gz"):
-        return files.open_raw(path, "gzip") if files.is_url(path) else gzip.open(path, "rb")
-    if low.endswith((".zst", ".zstd")):
-        import zstandard
+def kind_of_content(head: bytes) -> str | None:
+    """``warc`` or ``parquet`` when a (decompressed) file's first bytes say so."""
+    if head.startswith(b"WARC/"):
+        return "warc"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    return None
 
-        raw = zstandard.ZstdDecompressor().stream_reader(files.open_raw(path), closefd=True)
-        return io.BufferedReader(raw)  # line iteration
+
+def magic(path: str, n: int = 4) -> bytes:
+    """A file's first ``n`` bytes as stored; four name its compression if any."""
+    with files.open_raw(path) as f:
+        return f.read(n)
+
+
+def _open_binary(path: str) -> BinaryIO:
+    """The file's bytes, decompressed when its magic bytes say gzip or zstd
+    (whatever its name says)."""
+    head = magic(path)
+    if head.startswith(GZIP_MAGIC):
+        return files.open_raw(path, "gzip") if files.is_url(path) else gzip.open(path, "rb")
+    if head == ZSTD_MAGIC:
+        return _zstd_reader(files.open_raw(path))
     return files.open_raw(path)
+
+
+def _zstd_reader(raw: BinaryIO) -> BinaryIO:
+    import zstandard
+
+    return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
+
+
+def _peek(fh: BinaryIO, n: int) -> bytes:
+    """Up to ``n`` first bytes of ``fh`` without consuming them."""
+    if hasattr(fh, "peek"):
+        return fh.peek(n)[:n]
+    pos = fh.tell()
+    head = fh.read(n)
+    fh.seek(pos)
+    return head
+
+
+def _no_extension(path: str) -> bool:
+    name = path.rstrip("/").rsplit("/", 1)[-1].lower()
+    for comp in COMPRESSIONS[1:]:
+        if name.endswith(comp):
+            name = name[: -len(comp)]
+            break
+    return "." not in name.lstrip(".")
+
+
+def _looks_like_html(head: bytes) -> bool:
+    s = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return s.startswith((b"<!doctype html", b"<html"))
 
 
 def _corrupt_errors() -> tuple[type[BaseException], ...]:
@@ -155,7 +221,7 @@ class Reader:
             (found if kind_of(parts[-1]) else ignored).append((parts, path, "/".join(parts)))
         if ignored:
             self.counts["files_ignored"] += len(ignored)
-            log.warning("%s: ignored %d file(s) that are not .txt/.md/.jsonl (e.g. %s)",
+            log.warning("%s: ignored %d file(s) of formats scrubber does not read (e.g. %s)",
                         root, len(ignored), min(ignored)[1])
         elif not found:  # likely a wrong directory; say so rather than report 0 documents
             log.warning("%s: no files in this directory", root)
@@ -163,9 +229,6 @@ class Reader:
         return [(path, rel) for _, path, rel in sorted(found)]
 
     def read_file(self, path: str, doc_id: str) -> Iterator[Document]:
-        kind = kind_of(path) or "text"
-        if self.config.input_format != "auto":
-            kind = self.config.input_format
         try:
             fh = _open_binary(path)
         except PermissionError:
@@ -175,17 +238,59 @@ class Reader:
         except OSError as e:
             return self._bad(InputError(path, f"cannot open: {e.strerror or e}"))
         with fh:
+            try:
+                kind = self._kind(path, fh)
+            except InputError as e:
+                return self._bad(e)
+            except _corrupt_errors() as e:
+                return self._bad(InputError(path, f"corrupt compressed data: {e}"))
             self.counts["files"] += 1
-            if kind == "jsonl":
-                yield from self._read_jsonl(fh, path)
+            if kind == "warc" and not files.is_url(path):
+                yield from self._read_warc(path, path)  # fastwarc reads and inflates it
             else:
-                doc = self._read_text(fh, path, doc_id)
-                if doc is not None:
-                    yield doc
+                yield from self._read_as(kind, fh, path, doc_id)
+
+    def _kind(self, path: str, fh: BinaryIO) -> str:
+        """How to read ``path``: as forced, by content, by name, or (no
+        extension at all) as text or a page; else an InputError."""
+        if self.config.input_format != "auto":
+            return self.config.input_format
+        head = _peek(fh, 512)
+        kind = kind_of_content(head) or kind_of(path)
+        if kind:
+            return kind
+        if _no_extension(path):
+            return "html" if _looks_like_html(head) else "text"
+        raise InputError(path, f"not a format scrubber reads; it reads {READABLE} "
+                               "(--input-format forces one)")
+
+    def _read_as(self, kind: str, fh: BinaryIO, where: str, doc_id: str) -> Iterator[Document]:
+        if kind == "jsonl":
+            yield from self._read_jsonl(fh, where)
+        elif kind == "warc":
+            yield from self._read_warc(fh, where)
+        elif kind == "parquet":
+            yield from self._read_parquet(fh, where)
+        else:
+            doc = self._read_text(fh, where, doc_id, html=kind == "html")
+            if doc is not None:
+                yield doc
 
     def read_stdin(self) -> Iterator[Document]:
         fh = self.stdin if self.stdin is not None else sys.stdin.buffer
+        try:
+            fh = _decompressed(fh)
+            head = _peek(fh, 512)
+        except _corrupt_errors() as e:
+            return self._bad(InputError("<stdin>", f"corrupt compressed data: {e}"))
         fmt = self.config.input_format
+        if fmt == "auto":
+            fmt = kind_of_content(head) or ("html" if _looks_like_html(head) else "auto")
+        if fmt in ("warc", "parquet", "html"):
+            if fmt == "parquet":  # its footer comes last: it needs a file that seeks
+                fh = io.BytesIO(fh.read())
+            yield from self._read_as(fmt, fh, "<stdin>", "stdin")
+            return
         if fmt == "auto":
             head = first = fh.readline()
             while first and not first.strip():
@@ -203,7 +308,7 @@ class Reader:
                 yield doc
 
     # --- formats --------------------------------------------------------
-    def _read_text(self, fh: BinaryIO, where: str, doc_id: str) -> Document | None:
+    def _read_text(self, fh: BinaryIO, where: str, doc_id: str, html: bool = False) -> Document | None:
         try:
             data = fh.read()
         except _corrupt_errors() as e:
@@ -212,12 +317,44 @@ class Reader:
             return self._bad(InputError(where, f"cannot read: {e.strerror or e}"))
         self.counts["bytes_in"] += len(data)
         if not data.strip():
-            return self._bad(InputError(where, "empty file"))
+            # An empty document, dropped and counted as ``empty`` like one
+            # that cleaning emptied: one empty file among thousands is not
+            # a reason to stop a run.
+            return Document(doc_id, "", {}, where)
+        if html:
+            return Document(doc_id, html_to_text(data, where), {}, where)
         try:
             text = decode(data, where, self.counts)
         except InputError as e:
             return self._bad(e)
         return Document(doc_id, text, {}, where)
+
+    def _read_warc(self, src: BinaryIO | str, where: str) -> Iterator[Document]:
+        cfg = self.config
+        try:
+            for n, fields, text in warc.records(src, where, self.counts, cfg.text_field, cfg.id_field):
+                yield Document(fields[cfg.id_field], text, fields, f"{where}:{n}")
+        except InputError as e:
+            self._bad(e)
+        except _corrupt_errors() as e:
+            self._bad(InputError(where, f"corrupt compressed data: {e}"))
+        except OSError as e:
+            self._bad(InputError(where, f"cannot read: {e.strerror or e}"))
+
+    def _read_parquet(self, fh: BinaryIO, where: str) -> Iterator[Document]:
+        if not _peek(fh, 1):  # an empty file: no rows, as an empty JSONL file has none
+            return
+        self.counts["bytes_in"] += fh.seek(0, io.SEEK_END)
+        fh.seek(0)
+        try:
+            for n, rec in enumerate(parquet.rows(fh, where, self.config.text_field), 1):
+                loc = f"{where}:{n}"
+                try:
+                    yield self.record_to_document(rec, loc)
+                except InputError as e:
+                    self._bad(e)
+        except InputError as e:
+            self._bad(e)
 
     def read_jsonl_range(self, path: str, start: int, end: int,
                          first_line: int) -> Iterator[Document]:
@@ -321,19 +458,42 @@ def _is_json_object(line: bytes) -> bool:
             return False
 
 
-class _Prefixed(io.RawIOBase):
-    """A stream that yields ``head`` and then the rest of ``fh`` (stdin cannot seek)."""
+def _decompressed(fh: BinaryIO) -> BinaryIO:
+    """Standard input, decompressed when its first bytes are gzip's or
+    zstd's magic; a stream that can ``peek`` either way."""
+    head = b""
+    while len(head) < 4:  # a pipe may deliver fewer bytes than asked
+        more = fh.read(4 - len(head))
+        if not more:
+            break
+        head += more
+    fh = _Prefixed(head, fh)
+    if head.startswith(GZIP_MAGIC):
+        return gzip.GzipFile(fileobj=fh, mode="rb")
+    if head == ZSTD_MAGIC:
+        return _zstd_reader(fh)
+    return fh
 
+
+class _PrefixedRaw(io.RawIOBase):
     def __init__(self, head: bytes, fh: BinaryIO):
         self._head, self._fh = head, fh
 
     def readable(self) -> bool:
         return True
 
-    def __iter__(self):
-        yield from self._head.splitlines(keepends=True)
-        yield from self._fh
+    def readinto(self, b) -> int:
+        if self._head:
+            n = min(len(b), len(self._head))
+            b[:n], self._head = self._head[:n], self._head[n:]
+            return n
+        if hasattr(self._fh, "readinto"):
+            return self._fh.readinto(b)
+        data = self._fh.read(len(b))
+        b[:len(data)] = data
+        return len(data)
 
-    def read(self, n: int = -1) -> bytes:
-        head, self._head = self._head, b""
-        return head + self._fh.read()
+
+def _Prefixed(head: bytes, fh: BinaryIO) -> io.BufferedReader:
+    """A stream of ``head`` and then the rest of ``fh`` (stdin cannot seek)."""
+    return io.BufferedReader(_PrefixedRaw(head, fh), 1 << 16)

@@ -56,6 +56,10 @@ class Stats:
         parts.append(f"{c['documents_repaired']} documents repaired"
                      + (f", {c['invalid_utf8_bytes']} invalid UTF-8 bytes replaced" if c["invalid_utf8_bytes"] else "")
                      + (f", {c['legacy_encoding_files']} files read as Latin-1" if c["legacy_encoding_files"] else ""))
+        if c["warc_records_skipped"]:
+            why = ", ".join(f"{k[len('warc_skipped_'):].replace('_', ' ')} {v}"
+                            for k, v in sorted(c.items()) if k.startswith("warc_skipped_"))
+            parts.append(f"{c['warc_records_skipped']} WARC records skipped ({why})")
         parts.append(f"{c['bad_inputs']} bad inputs skipped")
         rate = f", {mb / self.seconds:.1f} MB/s" if self.seconds > 0 else ""
         return "scrubber: " + "; ".join(parts) + f"; {self.seconds:.2f} s{rate}."

@@ -1,0 +1,174 @@
+"""Parquet in and out, with pyarrow (``pip install 'scrubber[parquet]'``).
+
+Parquet is how FineWeb, RedPajama, Dolma and most Hugging Face datasets
+ship. Reading streams row groups in batches; any column can be the text or
+the id, the others pass through. Writing takes the JSONL lines the pipeline
+renders, spools them, and writes the file at the end with one schema for
+all rows (a field first seen late, such as ``duplicate_of``, still gets its
+column; a column that is null in the first rows takes its type from later
+ones), atomically as the JSONL sink does.
+"""
+
+from __future__ import annotations
+
+import base64
+import decimal
+import tempfile
+from typing import BinaryIO, Iterator
+
+import orjson
+
+from .errors import InputError, ScrubberError
+from .extras import need
+
+#: Rows per Arrow batch read or written: big enough that per-batch costs
+#: vanish, small enough to keep memory flat.
+BATCH_ROWS = 8192
+
+
+def rows(fh: BinaryIO, where: str, text_field: str) -> Iterator[dict]:
+    """The rows of a parquet file as dicts, in file order."""
+    need("pyarrow", "parquet", where, "reading parquet")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(fh)
+    except (pa.ArrowException, OSError) as e:
+        raise InputError(where, f"not a readable parquet file: {e}") from None
+    names = pf.schema_arrow.names
+    if text_field not in names:
+        raise InputError(where, f"no '{text_field}' column (name another with --text-field); "
+                                f"columns: {', '.join(names)}")
+    # Only columns whose values JSON cannot hold as they come are converted.
+    t = pa.types
+    odd = [f.name for f in pf.schema_arrow
+           if t.is_binary(f.type) or t.is_large_binary(f.type) or t.is_fixed_size_binary(f.type)
+           or t.is_decimal(f.type) or t.is_nested(f.type)]
+    try:
+        for batch in pf.iter_batches(batch_size=BATCH_ROWS):
+            for row in batch.to_pylist():
+                for k in odd:
+                    row[k] = _plain(row[k])
+                yield row
+    except (pa.ArrowException, OSError) as e:
+        raise InputError(where, f"corrupt parquet data: {e}") from None
+
+
+def _plain(v):
+    """A value JSON output can hold: bytes as base64, decimals as numbers;
+    datetimes stay (the JSON writer gives them in ISO 8601)."""
+    if isinstance(v, bytes):
+        return base64.b64encode(v).decode("ascii")
+    if isinstance(v, decimal.Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return v
+
+
+def _table(batch: list[dict], schema=None):
+    """Records as an Arrow table with a column for every field of any of
+    them (``Table.from_pylist`` takes the fields of the first record only)."""
+    import pyarrow as pa
+
+    names = schema.names if schema is not None else dict.fromkeys(k for r in batch for k in r)
+    return pa.Table.from_pydict({k: [r.get(k) for r in batch] for k in names}, schema=schema)
+
+
+class ParquetSink:
+    """Context manager taking JSONL lines and writing them as one parquet
+    file on clean exit; the file appears only then, through ``Sink`` (a
+    temporary file renamed into place), and with ``commit=False`` is left
+    as ``tmp`` for the caller to commit, as ``Sink`` does."""
+
+    def __init__(self, path: str, commit: bool = True):
+        from .sinks import Sink
+
+        self.path = path
+        self._out = Sink(path, commit=commit)
+        self._spool: BinaryIO | None = None
+
+    def __enter__(self) -> "ParquetSink":
+        need("pyarrow", "parquet", self.path, "writing parquet")
+        self._out.__enter__()
+        self._spool = tempfile.TemporaryFile()
+        return self
+
+    def write(self, line: bytes) -> None:
+        self._spool.write(line)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                try:
+                    try:
+                        self._write_parquet()
+                    except OSError as e:  # the disk is full, say
+                        raise ScrubberError(f"{self.path}: cannot write: {e.strerror or e}") from None
+                except BaseException as e:
+                    self._out.__exit__(type(e), e, e.__traceback__)
+                    raise
+            self._out.__exit__(exc_type, exc, tb)
+        finally:
+            self._spool.close()
+
+    @property
+    def tmp(self) -> str | None:
+        return self._out.tmp
+
+    def _batches(self) -> Iterator[list[dict]]:
+        self._spool.seek(0)
+        batch = []
+        for line in self._spool:
+            batch.append(orjson.loads(line))
+            if len(batch) == BATCH_ROWS:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def _write_parquet(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        # Two passes over the spool: the first finds one schema for every
+        # row, since a parquet file has one and a row group cannot add a column.
+        schema = None
+        for batch in self._batches():
+            try:
+                s = _table(batch).schema
+                schema = s if schema is None else pa.unify_schemas([schema, s], promote_options="permissive")
+            except pa.ArrowException as e:
+                raise self._mixed(batch, schema, e) from None
+        if schema is None:  # no records: an empty file with the two fields every record has
+            schema = pa.schema([("id", pa.string()), ("text", pa.string())])
+        # A field new in a later batch goes last, as unify_schemas puts it.
+        batch: list[dict] = []
+        try:
+            with pq.ParquetWriter(self._out._fh, schema, compression="zstd") as writer:
+                for batch in self._batches():
+                    writer.write_table(_table(batch, schema))
+        except pa.ArrowException as e:
+            raise self._mixed(batch, schema, e) from None
+
+    def _mixed(self, batch: list[dict], schema, err: Exception) -> ScrubberError:
+        """The error for values parquet cannot hold in one column, naming the field."""
+        import pyarrow as pa
+
+        field = "?"
+        for name in dict.fromkeys(k for r in batch for k in r):
+            try:
+                a = pa.array([r.get(name) for r in batch])
+                if schema is not None and name in schema.names:
+                    pa.unify_schemas([pa.schema([(name, a.type)]), pa.schema([schema.field(name)])],
+                                     promote_options="permissive")
+            except pa.ArrowException:
+                field = name
+                break
+        if field == "?":  # something else parquet cannot hold, such as an empty object
+            return ScrubberError(f"{self.path}: cannot write parquet: {err}")
+        return ScrubberError(f"{self.path}: cannot write parquet: field '{field}' has values of "
+                             f"different types, and a parquet column has one ({err})")

@@ -1,0 +1,39 @@
+import sys
+
+import pytest
+
+from scrubber.errors import ScrubberError
+from scrubber.htmltext import to_text
+
+
+def lines(text):
+    return [ln.strip() for ln in text.split("\n") if ln.strip()]
+
+
+def test_every_visible_block_is_a_line_and_furniture_stays_for_the_rules():
+    html = (b"<html><head><title>T</title><style>p{color:red}</style><script>track()</script></head>"
+            b"<body><nav><a href='/'>Home</a></nav><h1>Tram plan</h1><p>The council <b>voted</b>.</p>"
+            b"<div>Share this:</div><footer>Copyright 2024</footer></body></html>")
+    assert lines(to_text(html, "p.html")) == [
+        "Home", "Tram plan", "The council voted.", "Share this:", "Copyright 2024"]
+
+
+def test_list_items_carry_no_bullets():
+    assert lines(to_text(b"<ul><li>News</li><li>Sport</li></ul>", "p.html")) == ["News", "Sport"]
+
+
+def test_the_encoding_comes_from_the_page_or_the_http_charset():
+    page = "<html><head><meta charset='windows-1252'></head><body><p>Caf\u00e9 cr\u00e8me</p></body></html>"
+    assert lines(to_text(page.encode("cp1252"), "p.html")) == ["Caf\u00e9 cr\u00e8me"]
+    bare = "<p>na\u00efve</p>".encode("latin-1")
+    assert lines(to_text(bare, "p.html", charset="latin-1")) == ["na\u00efve"]
+
+
+def test_an_unknown_http_charset_falls_back_to_the_page():
+    assert lines(to_text("<p>Caf\u00e9</p>".encode(), "p.html", charset="x-made-up")) == ["Caf\u00e9"]
+
+
+def test_without_resiliparse_the_error_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "resiliparse", None)
+    with pytest.raises(ScrubberError, match=r"^p.html: reading HTML needs resiliparse.*'scrubber\[html\]'"):
+        to_text(b"<p>x</p>", "p.html")

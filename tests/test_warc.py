@@ -1,0 +1,102 @@
+import gzip
+import sys
+from collections import Counter
+
+import pytest
+
+from scrubber import Config, InputError
+from scrubber.errors import ScrubberError
+from scrubber.sources import Reader
+from warcs import page, wet, write_warc
+
+
+def read(path, **cfg):
+    counts = Counter()
+    return list(Reader(Config(**cfg), counts).read_paths([str(path)])), counts
+
+
+@pytest.mark.parametrize("name, packed", [("c.warc.wet.gz", True), ("c.wet", False)])
+def test_wet_conversion_records_are_documents_with_id_url_and_date(tmp_path, name, packed):
+    p = wet(tmp_path / name, [("http://a.example/1", "First page\nline two"),
+                              ("http://b.example/2", "Second page")], gzip=packed)
+    docs, counts = read(p)
+    assert [d.text for d in docs] == ["First page\nline two", "Second page"]
+    assert [d.meta["url"] for d in docs] == ["http://a.example/1", "http://b.example/2"]
+    assert all(d.id.startswith("<urn:uuid:") and d.meta["id"] == d.id for d in docs)
+    assert all(d.meta["date"].endswith("Z") for d in docs)
+    assert [d.origin for d in docs] == [f"{p}:2", f"{p}:3"]  # record 1 is the warcinfo
+    assert counts["warc_skipped_warcinfo"] == 1 and counts["warc_records_skipped"] == 1
+
+
+def test_html_responses_become_text_with_each_block_on_its_line(tmp_path):
+    body = "<nav><a>Home</a></nav><h1>Tram plan</h1><p>The council voted.</p><script>x()</script><ul><li>one</li><li>two</li></ul>"
+    p = write_warc(tmp_path / "c.warc.gz", [
+        ("request", "http://a.example/", b"GET / HTTP/1.1\r\n\r\n", "application/http; msgtype=request", None),
+        ("response", "http://a.example/", page(body), "text/html; charset=utf-8", 200),
+    ])
+    docs, _ = read(p)
+    lines = [ln.strip() for ln in docs[0].text.split("\n") if ln.strip()]
+    assert lines == ["Home", "Tram plan", "The council voted.", "one", "two"]
+
+
+def test_records_without_page_text_are_skipped_and_counted_by_why(tmp_path):
+    p = write_warc(tmp_path / "c.warc", [
+        ("warcinfo", None, b"", None, None),
+        ("request", "http://a.example/", b"GET / HTTP/1.1\r\n\r\n", "application/http; msgtype=request", None),
+        ("metadata", "http://a.example/", b"fetchTimeMs: 12\r\n", "application/warc-fields", None),
+        ("response", "http://a.example/x.png", b"\x89PNG", "image/png", 200),
+        ("response", "http://a.example/old", page("<p>Moved</p>"), "text/html", 301),
+        ("response", "http://a.example/", page("<p>Kept</p>"), "text/html", 200),
+    ], gzip=False)
+    docs, counts = read(p)
+    assert [d.text.strip() for d in docs] == ["Kept"]
+    assert counts["warc_records_skipped"] == 5
+    assert {k: v for k, v in counts.items() if k.startswith("warc_skipped_")} == {
+        "warc_skipped_warcinfo": 1, "warc_skipped_request": 1, "warc_skipped_metadata": 1,
+        "warc_skipped_not_html": 1, "warc_skipped_not_ok": 1}
+
+
+def test_a_truncated_record_is_an_error_naming_file_and_record(tmp_path):
+    p = wet(tmp_path / "c.wet", [("http://a.example/", "x" * 500)], gzip=False)
+    p.write_bytes(p.read_bytes()[:-200])
+    with pytest.raises(InputError, match=f"^{p}:2: truncated WARC record"):
+        read(p)
+    docs, counts = read(p, on_error="skip")
+    assert docs == [] and counts["bad_inputs"] == 1
+
+
+def test_a_file_named_warc_that_is_not_one_is_an_error(tmp_path):
+    p = tmp_path / "c.warc.gz"
+    p.write_bytes(gzip.compress(b"just some text\n"))
+    with pytest.raises(InputError, match=f"^{p}:1: not a valid WARC record"):
+        read(p)
+
+
+def test_without_fastwarc_the_error_names_the_extra(tmp_path, monkeypatch):
+    p = wet(tmp_path / "c.wet.gz", [("http://a.example/", "text")])
+    monkeypatch.setitem(sys.modules, "fastwarc", None)
+    with pytest.raises(ScrubberError, match=r"reading WARC/WET needs fastwarc.*pip install 'scrubber\[warc\]'"):
+        read(p, on_error="skip")  # not bad input: skipping every file would hide it
+
+
+@pytest.mark.parametrize("name, pack", [
+    ("c.wet.zst", lambda b: __import__("zstandard").ZstdCompressor().compress(b)),
+    ("c.wet.gz", lambda b: b),  # not compressed whatever the name says
+    ("c.data", gzip.compress),  # compressed whatever the name says
+])
+def test_compression_is_told_by_content_not_name(tmp_path, name, pack):
+    plain = wet(tmp_path / "plain.wet", [("http://a.example/", "text")], gzip=False)
+    p = tmp_path / name
+    p.write_bytes(pack(plain.read_bytes()))
+    docs, _ = read(p)
+    assert [d.text for d in docs] == ["text"]
+
+
+def test_resource_records_are_read_when_they_are_html(tmp_path):
+    p = write_warc(tmp_path / "c.warc.gz", [
+        ("resource", "file:///site/a.html", page("<p>A saved page.</p>"), "text/html", None),
+        ("resource", "file:///site/logo.png", b"\x89PNG", "image/png", None),
+    ])
+    docs, counts = read(p)
+    assert [d.text.strip() for d in docs] == ["A saved page."]
+    assert counts["warc_skipped_not_html"] == 1
