@@ -7,7 +7,10 @@ user and a CLI user get the same behaviour from the same settings.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .dedup import Params
 
 
 @dataclass(frozen=True)
@@ -100,10 +103,10 @@ class Config:
     shard_bytes: int = 64 << 20
 
     @property
-    def dedup_params(self):
+    def dedup_params(self) -> "Params":
         from .dedup import Params
         return Params(self.shingle_size, self.num_perm, self.lsh_bands, self.lsh_rows, self.seed)
 
-    def with_(self, **changes) -> "Config":
+    def with_(self, **changes: Any) -> "Config":
         """A copy with some settings changed (the object itself is frozen)."""
         return replace(self, **changes)
