@@ -423,3 +423,10 @@ def test_clean_favor_and_lang_flags(tmp_path):
     assert run("clean", src, "--favor", "greedy").exit_code == 2
     r = run("clean", src, "--no-dedup", "--lang", "xx")
     assert r.exit_code == 0 and "no stop-word list for language 'xx'" in r.stderr
+
+
+def test_lang_field_writes_each_documents_language(tmp_path):
+    r = run("clean", "-", "--lang-field", "lang", "--no-dedup",
+            input=json.dumps({"id": "a", "text": ARTICLE, "lang": "xx"}) + "\n")
+    assert r.exit_code == 0, r.output
+    assert records(r.stdout) == [{"id": "a", "text": ARTICLE, "lang": "en"}]

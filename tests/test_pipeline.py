@@ -203,6 +203,20 @@ def test_on_error_fail_raises_for_a_record_without_text():
         list(clean([{"title": "no text"}, ARTICLE]))
 
 
+GERMAN = ("Der Stadtrat hat am Dienstag beschlossen, das Straßenbahnnetz in die nördlichen "
+          "Bezirke zu erweitern, ein Plan, über den seit mehr als einem Jahrzehnt gestritten "
+          "wird. Die erste neue Linie soll im Jahr 2027 eröffnet werden und wird etwa 400 "
+          "Millionen Euro kosten, sagten die Beamten.")
+
+
+def test_lang_field_holds_each_documents_language_or_null():
+    out = list(clean([{"id": "en", "text": ARTICLE}, {"id": "de", "text": GERMAN},
+                      {"id": "none", "text": "4711 0815 4242 1234 9999 31337"}],
+                     lang_field="lang", dedup=False))
+    assert [(r["id"], r["lang"]) for r in out] == [("en", "en"), ("de", "de"), ("none", None)]
+    assert "lang" not in next(clean([ARTICLE], dedup=False))
+
+
 def test_the_package_tells_type_checkers_it_is_typed():
     from importlib import resources
     assert resources.files("scrubber").joinpath("py.typed").is_file()

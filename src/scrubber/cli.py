@@ -204,6 +204,7 @@ def clean(
     favor: Favor = typer.Option(Favor.balanced, "--favor", help="Classifier threshold: precision drops more doubtful lines, recall keeps more."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Language of the documents (ISO 639-1, e.g. de) for stop words; default: guessed per document."),
     annotate: bool = typer.Option(False, "--annotate", help="Add a 'removed' list (reason, line, text) to each output record."),
+    lang_field: Optional[str] = typer.Option(None, "--lang-field", help="Write each document's language (ISO 639-1, guessed from stop words; null if unsure) into this field, e.g. lang."),
     min_words: int = typer.Option(1, min=0, help="Drop documents with fewer words after cleaning."),
     no_dedup: bool = typer.Option(False, "--no-dedup", help="Do not remove near-duplicates (output streams)."),
     keep_duplicates: bool = typer.Option(False, "--keep-duplicates", help="Keep near-duplicates, marked with duplicate_of."),
@@ -239,7 +240,7 @@ def clean(
             on_error=on_error.value, rule_files=tuple(rules or ()), disabled=_split(disable),
             default_rules=not no_default_rules, heuristics=not no_heuristics,
             classifier=not no_classifier, favor=favor.value, lang=_lang(lang), annotate=annotate,
-            min_words=min_words, dedup=not no_dedup, keep_duplicates=keep_duplicates,
+            lang_field=lang_field, min_words=min_words, dedup=not no_dedup, keep_duplicates=keep_duplicates,
             workers=_workers(workers), boilerplate=not no_boilerplate, source_field=source_field, index=index,
             engine=engine.value, ray_address=address, shard_bytes=shard_bytes,
         )

@@ -64,6 +64,12 @@ class Config:
     #: Documents with fewer words than this after cleaning are dropped and
     #: counted; 1 drops only documents left empty.
     min_words: int = 1
+    #: Field to write each document's language into (e.g. ``lang``), as an
+    #: ISO 639-1 code guessed from the stop words of its cleaned text (the
+    #: classifier's own guess, languages.detect), null when none of the 33
+    #: stop-word lists covers enough of it; None writes no field. The guess
+    #: is made whatever ``lang`` says.
+    lang_field: str | None = None
 
     # --- corpus-learned boilerplate (see boilerplate.py) -------------------
     #: Remove lines that repeat across many near-duplicate clusters of the

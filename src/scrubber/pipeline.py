@@ -44,6 +44,7 @@ from .dedup import (Cluster, Corpus, Params, ShingleSpool, Sketch, cluster, exac
                     signatures, sketch_hashes, words_of)
 from .document import Document
 from .index import Index
+from .languages import language_of
 from .sinks import dumps
 from .sources import Reader
 from .stats import Stats
@@ -147,6 +148,8 @@ def to_record(doc: Document, config: Config) -> dict:
             rec = {config.id_field: doc.id, **rec}
     else:
         rec = {config.id_field: doc.id, config.text_field: doc.text}
+    if config.lang_field:
+        rec[config.lang_field] = language_of(doc.text)
     if config.annotate:
         rec["removed"] = [_removal_record(r) for r in doc.removals]
     if config.dedup:
@@ -257,6 +260,8 @@ def restrip_items(config: Config, common: np.ndarray, items: Iterable[tuple]) ->
                 out.append((None, None, dropped))
                 continue
             rec[config.text_field] = text
+            if config.lang_field:  # guessed again on what is left
+                rec[config.lang_field] = language_of(text)
             line = dumps(rec)
             wh, per_line = hashes
             keep = np.ones(len(per_line), dtype=bool)
