@@ -212,7 +212,7 @@ def clean(
     index: Optional[str] = typer.Option(None, "--index", help="SQLite index of documents kept by earlier runs: deduplicate against it, then add this run's."),
     no_boilerplate: bool = typer.Option(False, "--no-boilerplate", help="Do not strip lines that repeat across many documents of a source."),
     source_field: Optional[str] = typer.Option(None, "--source-field", help="Record field naming the source (site, url) furniture is learned within; default: input file or directory."),
-    workers: int = typer.Option(1, "--workers", "-j", min=0, help="Worker processes (0: one per CPU core); output is identical for any number."),
+    workers: int = typer.Option(0, "--workers", "-j", min=0, help="Worker processes (default 0: one per CPU core this process may use; 1: none); output is identical for any number."),
     engine: Engine = typer.Option(Engine.local, help="local: this machine; ray: Ray tasks over shards (pip install 'scrubber\\[ray]')."),
     shard_bytes: int = typer.Option(64 << 20, "--shard-bytes", min=1, help="With --engine ray: plain JSONL files are cut into shards of about this many bytes."),
     address: Optional[str] = typer.Option(None, "--address", help="With --engine ray: the cluster to join (auto: this machine's); default: start a local Ray."),
@@ -362,7 +362,7 @@ def learn(
     text_field: str = typer.Option("text", help="JSONL field holding the text."),
     source_field: Optional[str] = typer.Option(None, "--source-field", help="Record field naming the source (site, url)."),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
-    workers: int = typer.Option(1, "--workers", "-j", min=0, help="Worker processes (0: one per CPU core)."),
+    workers: int = typer.Option(0, "--workers", "-j", min=0, help="Worker processes (default 0: one per CPU core; 1: none)."),
 ) -> None:
     """Find the lines that repeat across many documents of a source and write them as reviewable rules.
 
