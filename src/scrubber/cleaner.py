@@ -58,7 +58,7 @@ class Cleaner:
     copy (see ``_unpickle``).
     """
 
-    def __init__(self, config: Config | None = None):
+    def __init__(self, config: Config | None = None) -> None:
         config = config or Config()
         rules = load_rules(config.rule_files, defaults=config.default_rules,
                            disabled=config.disabled, known_extra=STEPS)

@@ -480,7 +480,7 @@ class Pipeline:
     similarity to the kept one (what ``--clusters`` writes).
     """
 
-    def __init__(self, config: Config | None = None):
+    def __init__(self, config: Config | None = None) -> None:
         self.config = config or Config()
         self.cleaner = cleaner_for(self.config)
         if self.config.dedup and self.config.index:
@@ -497,7 +497,7 @@ class Pipeline:
         # pickles itself (see Cleaner.__reduce__).
         return {**self.__dict__, "_pool": None}
 
-    def reader(self, **kw) -> Reader:
+    def reader(self, **kw: Any) -> Reader:
         return Reader(self.config, self.stats.counts, **kw)
 
     @contextmanager
