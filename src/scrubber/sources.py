@@ -183,12 +183,14 @@ class Reader:
                 if doc is not None:
                     yield doc
 
-    def read_records(self, records: Iterable[object]) -> Iterator[Document]:
+    def read_records(self, records: Iterable[object], label: str = "record",
+                     first: int = 1) -> Iterator[Document]:
         """Python records (dicts, strings or Documents, what ``clean``
-        takes) as documents, numbered ``<record N>`` from 1; fields JSON
+        takes) as documents, named ``<record N>`` (``label``) from ``first``
+        in messages and as the id of a record without one; fields JSON
         cannot hold are made JSON (``jsonable``)."""
-        for n, rec in enumerate(records, 1):
-            where = f"<record {n}>"
+        for n, rec in enumerate(records, first):
+            where = f"<{label} {n}>"
             try:
                 doc = self.record_to_document(rec, where)
                 if not isinstance(rec, Document):
