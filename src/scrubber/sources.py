@@ -8,6 +8,7 @@ sorted order, records in file order.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import io
 import json
@@ -193,8 +194,9 @@ class Reader:
             where = f"<{label} {n}>"
             try:
                 doc = self.record_to_document(rec, where)
-                if not isinstance(rec, Document):
-                    doc.meta = jsonable(doc.meta, where)
+                meta = jsonable(doc.meta, where)
+                if meta is not doc.meta:  # a copy: a caller's Document is theirs
+                    doc = dataclasses.replace(doc, meta=meta)
             except InputError as e:
                 self._bad(e)
                 continue
