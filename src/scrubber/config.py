@@ -97,6 +97,9 @@ class Config:
     index: str | None = None
 
     # --- execution -------------------------------------------------------
+    #: Worker processes. The library works in the caller's process unless
+    #: asked (the caller's cores are not scrubber's to take); the command
+    #: defaults to one per core. Output is the same for any number.
     workers: int = 1
     #: ``local`` (this machine, ``workers`` processes) or ``ray`` (tasks on a
     #: Ray cluster; ``pip install 'scrubber[ray]'``).
