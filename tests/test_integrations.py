@@ -89,3 +89,19 @@ def test_hf_clean_dataset_skips_or_names_a_row_without_text():
     assert out["id"] == ["y"] and stats.counts["bad_inputs"] == 1
     with pytest.raises(InputError, match="no 'body' column"):
         clean_dataset(ds, text_field="body")
+
+
+def test_scrubber_imports_no_framework_and_a_missing_one_says_what_to_install():
+    import subprocess
+    import sys
+    code = ("import sys, scrubber, scrubber.integrations\n"
+            "assert not {'datatrove', 'datasets', 'pandas'} & set(sys.modules), sys.modules.keys()\n"
+            "sys.modules['datatrove'] = None\n"
+            "try:\n"
+            "    import scrubber.integrations.datatrove\n"
+            "except ImportError as e:\n"
+            "    print(e)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == ("scrubber.integrations.datatrove needs datatrove: "
+                                "pip install 'scrubber[datatrove]'")
