@@ -48,7 +48,9 @@ def main() -> None:
     ap.add_argument("extra", nargs="*", help="scrubber clean options (after --)")
     a = ap.parse_args()
     records = [line for f in a.jsonl for line in f.read_bytes().splitlines() if line.strip()]
-    proc = subprocess.Popen([sys.executable, "-m", "scrubber", "clean", "-", "-q", "-o", os.devnull, *a.extra],
+    # -j 1 unless the extra options say otherwise (the command's default is every core)
+    proc = subprocess.Popen([sys.executable, "-m", "scrubber", "clean", "-", "-q", "-o", os.devnull, "-j", "1",
+                             *a.extra],
                             stdin=subprocess.PIPE)
     peak = 0
     done = threading.Event()

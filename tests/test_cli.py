@@ -542,3 +542,27 @@ def test_a_missing_extra_is_one_line_naming_the_pip_install(tmp_path, monkeypatc
     assert r.stderr.strip().splitlines() == [
         f"scrubber: error: {p}: reading WARC/WET needs fastwarc, which is not installed: "
         "pip install 'scrubber[warc]'"]
+
+
+def test_clean_uses_every_core_it_may_run_on_by_default_and_one_with_j1(monkeypatch, tmp_path):
+    import scrubber.cli as cli
+    seen = []
+
+    class Recording(cli.Pipeline):
+        def __init__(self, config):
+            seen.append(config.workers)
+            super().__init__(config.with_(workers=1))  # the count is what is tested, not the pool
+
+    monkeypatch.setattr(cli, "Pipeline", Recording)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    assert run("clean", tmp_path / "a.txt", "-q").exit_code == 0
+    assert run("clean", tmp_path / "a.txt", "-q", "-j", "1").exit_code == 0
+    assert seen == [3, 1]
+
+
+def test_lang_field_writes_each_documents_language(tmp_path):
+    r = run("clean", "-", "--lang-field", "lang", "--no-dedup",
+            input=json.dumps({"id": "a", "text": ARTICLE, "lang": "xx"}) + "\n")
+    assert r.exit_code == 0, r.output
+    assert records(r.stdout) == [{"id": "a", "text": ARTICLE, "lang": "en"}]

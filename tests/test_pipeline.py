@@ -101,3 +101,129 @@ def test_workers_started_from_a_threaded_caller_give_the_same_output():
         busy.join()
     assert threaded == alone
     assert threaded == b"".join(Pipeline(Config(workers=1)).run(docs()))
+
+
+# --- in a caller's loop, in a caller's processes ------------------------------
+
+
+def test_clean_text_builds_its_cleaner_once_per_configuration(monkeypatch):
+    import scrubber.cleaner as cleaner_module
+    built = []
+    real = cleaner_module.load_rules
+    monkeypatch.setattr(cleaner_module, "load_rules", lambda *a, **k: built.append(1) or real(*a, **k))
+    monkeypatch.setattr(cleaner_module, "_cache", type(cleaner_module._cache)())
+    for _ in range(3):
+        assert clean_text(f"Share this:\n\n{ARTICLE}") == ARTICLE
+    assert len(built) == 1
+    clean_text(ARTICLE, min_words=5)  # another configuration, another Cleaner
+    assert len(built) == 2
+
+
+def test_clean_text_sees_a_rule_file_edited_between_calls(tmp_path):
+    rules = tmp_path / "mine.toml"
+    rule = '[[rule]]\nid = "promo"\ndescription = "promo"\npattern = "^{0}$"\nmatch = ["{0}"]\n'
+    rules.write_text(rule.format("Buy now"))
+    cfg = Config(rule_files=(str(rules),))
+    assert clean_text(f"Buy now\n\n{ARTICLE}\n\nSale today", cfg) == f"{ARTICLE}\n\nSale today"
+    rules.write_text(rule.format("Sale today"))  # another size: a new stamp even in the same ns
+    assert clean_text(f"Buy now\n\n{ARTICLE}\n\nSale today", cfg) == f"Buy now\n\n{ARTICLE}"
+
+
+def _in_another_process(payload: bytes) -> tuple:
+    import pickle
+    cleaner, config, pipe = pickle.loads(payload)
+    text = f"Share this:\n\n{ARTICLE}\n\nLike this:"
+    lines = b"".join(pipe.run([Document("a", text), Document("b", OTHER)]))
+    return cleaner.clean_text(text), config.min_words, lines
+
+
+def test_cleaner_config_and_pipeline_pickle_and_work_in_a_spawned_process(tmp_path):
+    import multiprocessing
+    import pickle
+    from scrubber import Cleaner
+    rules = tmp_path / "mine.toml"
+    rules.write_text('[[rule]]\nid = "promo"\ndescription = "promo"\npattern = "^Buy now$"\n'
+                     'match = ["Buy now"]\n')
+    config = Config(min_words=3, rule_files=(str(rules),))
+    payload = pickle.dumps((Cleaner(config), config, Pipeline(config)))
+    rules.unlink()  # the rules travel in the pickle, not the path
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        text, min_words, lines = pool.apply(_in_another_process, (payload,))
+    assert text == ARTICLE and min_words == 3
+    here = pickle.loads(payload)[2]
+    assert lines == b"".join(here.run([Document("a", f"Share this:\n\n{ARTICLE}\n\nLike this:"),
+                                       Document("b", OTHER)]))
+    assert pickle.loads(payload)[0].clean_text(f"Buy now\n\n{ARTICLE}") == ARTICLE
+
+
+def test_copies_of_a_pickled_cleaner_share_one_rebuilt_cleaner():
+    import pickle
+    from scrubber import Cleaner
+    data = pickle.dumps(Cleaner(Config(min_words=7)))
+    assert pickle.loads(data) is pickle.loads(data)
+
+
+def test_values_json_cannot_hold_pass_through_as_their_json_form():
+    import datetime
+    import decimal
+    import numpy as np
+    rec = {"id": np.int64(7), "text": ARTICLE, "when": datetime.datetime(2024, 5, 1, 12, 30),
+           "day": datetime.date(2024, 5, 1), "score": np.float32(0.5), "n": np.int32(3),
+           "raw": b"\x00\xff", "price": decimal.Decimal("19.90"), "count": decimal.Decimal("4"),
+           "exact": decimal.Decimal("0.1000000000000000000001"), "vec": np.arange(3),
+           "tags": {"b", "a"}}
+    [out] = clean([rec], dedup=False)
+    assert out == {"id": 7, "text": ARTICLE, "when": "2024-05-01T12:30:00", "day": "2024-05-01",
+                   "score": 0.5, "n": 3, "raw": "AP8=", "price": 19.9, "count": 4,
+                   "exact": "0.1000000000000000000001", "vec": [0, 1, 2], "tags": ["a", "b"]}
+
+
+def test_a_documents_meta_passes_through_as_json_and_the_document_is_left_alone():
+    import numpy as np
+    doc = Document("d", ARTICLE, {"text": None, "score": np.float32(0.25)})
+    [out] = clean([doc], dedup=False)
+    assert out == {"id": "d", "text": ARTICLE, "score": 0.25}
+    assert type(doc.meta["score"]) is np.float32
+
+
+def test_a_value_with_no_json_form_is_an_error_naming_the_record_and_field():
+    import pytest
+    from scrubber import InputError
+    with pytest.raises(InputError, match=r"<record 2>: field 'handle'"):
+        list(clean([ARTICLE, {"text": OTHER, "handle": object()}], dedup=False))
+
+
+def test_on_error_skip_warns_counts_and_goes_on_in_the_library(caplog):
+    stats = Stats()
+    with caplog.at_level("WARNING", logger="scrubber"):
+        out = list(clean([{"text": None}, {"id": "x", "text": OTHER, "handle": object()},
+                          {"title": "no text"}, ARTICLE], on_error="skip", stats=stats, dedup=False))
+    assert [r["text"] for r in out] == [ARTICLE]
+    assert stats.counts["bad_inputs"] == 3
+    assert "<record 1>: 'text' is NoneType" in caplog.text and "(skipped)" in caplog.text
+
+
+def test_on_error_fail_raises_for_a_record_without_text():
+    import pytest
+    from scrubber import InputError
+    with pytest.raises(InputError, match="<record 1>: no 'text' field"):
+        list(clean([{"title": "no text"}, ARTICLE]))
+
+
+GERMAN = ("Der Stadtrat hat am Dienstag beschlossen, das Straßenbahnnetz in die nördlichen "
+          "Bezirke zu erweitern, ein Plan, über den seit mehr als einem Jahrzehnt gestritten "
+          "wird. Die erste neue Linie soll im Jahr 2027 eröffnet werden und wird etwa 400 "
+          "Millionen Euro kosten, sagten die Beamten.")
+
+
+def test_lang_field_holds_each_documents_language_or_null():
+    out = list(clean([{"id": "en", "text": ARTICLE}, {"id": "de", "text": GERMAN},
+                      {"id": "none", "text": "4711 0815 4242 1234 9999 31337"}],
+                     lang_field="lang", dedup=False))
+    assert [(r["id"], r["lang"]) for r in out] == [("en", "en"), ("de", "de"), ("none", None)]
+    assert "lang" not in next(clean([ARTICLE], dedup=False))
+
+
+def test_the_package_tells_type_checkers_it_is_typed():
+    from importlib import resources
+    assert resources.files("scrubber").joinpath("py.typed").is_file()

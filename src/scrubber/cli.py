@@ -207,6 +207,7 @@ def clean(
     favor: Favor = typer.Option(Favor.balanced, "--favor", help="Classifier threshold: precision drops more doubtful lines, recall keeps more."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Language of the documents (ISO 639-1, e.g. de) for stop words; default: guessed per document."),
     annotate: bool = typer.Option(False, "--annotate", help="Add a 'removed' list (reason, line, text) to each output record."),
+    lang_field: Optional[str] = typer.Option(None, "--lang-field", help="Write each document's language (ISO 639-1, guessed from stop words; null if unsure) into this field, e.g. lang."),
     min_words: int = typer.Option(1, min=0, help="Drop documents with fewer words after cleaning."),
     no_dedup: bool = typer.Option(False, "--no-dedup", help="Do not remove near-duplicates (output streams)."),
     keep_duplicates: bool = typer.Option(False, "--keep-duplicates", help="Keep near-duplicates, marked with duplicate_of."),
@@ -214,7 +215,7 @@ def clean(
     index: Optional[str] = typer.Option(None, "--index", help="SQLite index of documents kept by earlier runs: deduplicate against it, then add this run's."),
     no_boilerplate: bool = typer.Option(False, "--no-boilerplate", help="Do not strip lines that repeat across many documents of a source."),
     source_field: Optional[str] = typer.Option(None, "--source-field", help="Record field naming the source (site, url) furniture is learned within; default: input file or directory."),
-    workers: int = typer.Option(1, "--workers", "-j", min=0, help="Worker processes (0: one per CPU core); output is identical for any number."),
+    workers: int = typer.Option(0, "--workers", "-j", min=0, help="Worker processes (default 0: one per CPU core this process may use; 1: none); output is identical for any number."),
     engine: Engine = typer.Option(Engine.local, help="local: this machine; ray: Ray tasks over shards (pip install 'scrubber\\[ray]')."),
     shard_bytes: int = typer.Option(64 << 20, "--shard-bytes", min=1, help="With --engine ray: plain JSONL files are cut into shards of about this many bytes."),
     address: Optional[str] = typer.Option(None, "--address", help="With --engine ray: the cluster to join (auto: this machine's); default: start a local Ray."),
@@ -243,7 +244,7 @@ def clean(
             on_error=on_error.value, rule_files=tuple(rules or ()), disabled=_split(disable),
             default_rules=not no_default_rules, heuristics=not no_heuristics,
             classifier=not no_classifier, favor=favor.value, lang=_lang(lang), annotate=annotate,
-            min_words=min_words, dedup=not no_dedup, keep_duplicates=keep_duplicates,
+            lang_field=lang_field, min_words=min_words, dedup=not no_dedup, keep_duplicates=keep_duplicates,
             workers=_workers(workers), boilerplate=not no_boilerplate, source_field=source_field, index=index,
             engine=engine.value, ray_address=address, shard_bytes=shard_bytes,
         )
@@ -381,7 +382,7 @@ def learn(
     text_field: str = typer.Option("text", help="JSONL field holding the text."),
     source_field: Optional[str] = typer.Option(None, "--source-field", help="Record field naming the source (site, url)."),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
-    workers: int = typer.Option(1, "--workers", "-j", min=0, help="Worker processes (0: one per CPU core)."),
+    workers: int = typer.Option(0, "--workers", "-j", min=0, help="Worker processes (default 0: one per CPU core; 1: none)."),
 ) -> None:
     """Find the lines that repeat across many documents of a source and write them as reviewable rules.
 

@@ -7,7 +7,10 @@ user and a CLI user get the same behaviour from the same settings.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .dedup import Params
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,12 @@ class Config:
     #: Documents with fewer words than this after cleaning are dropped and
     #: counted; 1 drops only documents left empty.
     min_words: int = 1
+    #: Field to write each document's language into (e.g. ``lang``), as an
+    #: ISO 639-1 code guessed from the stop words of its cleaned text (the
+    #: classifier's own guess, languages.detect), null when none of the 33
+    #: stop-word lists covers enough of it; None writes no field. The guess
+    #: is made whatever ``lang`` says.
+    lang_field: str | None = None
 
     # --- corpus-learned boilerplate (see boilerplate.py) -------------------
     #: Remove lines that repeat across many near-duplicate clusters of the
@@ -89,6 +98,9 @@ class Config:
     index: str | None = None
 
     # --- execution -------------------------------------------------------
+    #: Worker processes. The library works in the caller's process unless
+    #: asked (the caller's cores are not scrubber's to take); the command
+    #: defaults to one per core. Output is the same for any number.
     workers: int = 1
     #: ``local`` (this machine, ``workers`` processes) or ``ray`` (tasks on a
     #: Ray cluster; ``pip install 'scrubber[ray]'``).
@@ -101,10 +113,10 @@ class Config:
     shard_bytes: int = 64 << 20
 
     @property
-    def dedup_params(self):
+    def dedup_params(self) -> "Params":
         from .dedup import Params
         return Params(self.shingle_size, self.num_perm, self.lsh_bands, self.lsh_rows, self.seed)
 
-    def with_(self, **changes) -> "Config":
+    def with_(self, **changes: Any) -> "Config":
         """A copy with some settings changed (the object itself is frozen)."""
         return replace(self, **changes)

@@ -50,9 +50,12 @@ import zlib
 from array import array
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 _WORD = re.compile(r"\w+")
 _DIGITS = bytes.maketrans(b"123456789", b"000000000")
@@ -253,7 +256,7 @@ class Sketch:
     def size(self) -> int:
         return len(self.shingles)
 
-    def to_minhash(self, seed: int = 1):
+    def to_minhash(self, seed: int = 1) -> "LeanMinHash":
         """This signature as a datasketch ``LeanMinHash`` (for its
         ``MinHashLSH``, storage back-ends or Jaccard estimates); ``seed`` must
         be the one it was signed with (``Config.seed``)."""

@@ -13,7 +13,7 @@ class InputError(ScrubberError):
     ``where`` is ``path`` or ``path:line``; the message says what is wrong.
     """
 
-    def __init__(self, where: str, problem: str):
+    def __init__(self, where: str, problem: str) -> None:
         self.where = where
         self.problem = problem
         super().__init__(f"{where}: {problem}")
@@ -25,7 +25,7 @@ class InputError(ScrubberError):
 class RuleError(ScrubberError):
     """A rule file or a rule in it that cannot be used."""
 
-    def __init__(self, path: str, problem: str, rule: str | None = None):
+    def __init__(self, path: str, problem: str, rule: str | None = None) -> None:
         self.path = path
         self.rule = rule
         self.problem = problem

@@ -51,7 +51,7 @@ class IndexFileError(ScrubberError):
 class Index:
     """The documents kept by earlier runs, with their LSH band keys."""
 
-    def __init__(self, path: str, params: Params = Params(), create: bool = True):
+    def __init__(self, path: str, params: Params = Params(), create: bool = True) -> None:
         self.path = path
         self.params = params
         if not create and not os.path.exists(path):

@@ -101,3 +101,10 @@ def detect(words: list[str]) -> str | None:
     if hits[best] < max(MIN_HITS, MIN_SHARE * len(sample)):
         return None
     return codes[best]
+
+
+def language_of(text: str) -> str | None:
+    """``detect`` on a text's first ``DETECT_WORDS`` words (what
+    ``lang_field`` writes): an ISO 639-1 code, or None when no list covers
+    enough of them to tell."""
+    return detect(text.lower().split(None, DETECT_WORDS)[:DETECT_WORDS])

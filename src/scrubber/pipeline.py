@@ -32,18 +32,19 @@ from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import orjson
 
 from . import boilerplate
-from .cleaner import Cleaner
+from .cleaner import Cleaner, cleaner_for
 from .config import Config
 from .dedup import (Cluster, Corpus, Params, ShingleSpool, Sketch, cluster, exact_digest, grams,
                     signatures, sketch_hashes, words_of)
 from .document import Document
 from .index import Index
+from .languages import language_of
 from .sinks import dumps
 from .sources import Reader
 from .stats import Stats
@@ -148,6 +149,8 @@ def to_record(doc: Document, config: Config) -> dict:
             rec = {config.id_field: doc.id, **rec}
     else:
         rec = {config.id_field: doc.id, config.text_field: doc.text}
+    if config.lang_field:
+        rec[config.lang_field] = language_of(doc.text)
     if config.annotate:
         rec["removed"] = [_removal_record(r) for r in doc.removals]
     if config.dedup:
@@ -273,6 +276,8 @@ def restrip_items(config: Config, common: np.ndarray, items: Iterable[tuple]) ->
                 out.append((None, None, dropped))
                 continue
             rec[config.text_field] = text
+            if config.lang_field:  # guessed again on what is left
+                rec[config.lang_field] = language_of(text)
             line = dumps(rec)
             wh, per_line = hashes
             keep = np.ones(len(per_line), dtype=bool)
@@ -491,9 +496,9 @@ class Pipeline:
     similarity to the kept one (what ``--clusters`` writes).
     """
 
-    def __init__(self, config: Config | None = None):
+    def __init__(self, config: Config | None = None) -> None:
         self.config = config or Config()
-        self.cleaner = Cleaner(self.config)
+        self.cleaner = cleaner_for(self.config)
         if self.config.dedup and self.config.index:
             Index(self.config.index, self.config.dedup_params).close()  # refuse early
         self.stats = Stats()
@@ -503,7 +508,12 @@ class Pipeline:
         self.common = np.zeros(0, np.uint32)
         self._pool = None
 
-    def reader(self, **kw) -> Reader:
+    def __getstate__(self) -> dict:
+        # A pool belongs to the process that started it; the Cleaner
+        # pickles itself (see Cleaner.__reduce__).
+        return {**self.__dict__, "_pool": None}
+
+    def reader(self, **kw: Any) -> Reader:
         return Reader(self.config, self.stats.counts, **kw)
 
     @contextmanager
@@ -911,24 +921,34 @@ def cluster_record(cl: Cluster, ids: list[str]) -> dict:
 
 
 def clean(records: Iterable[dict | str | Document], config: Config | None = None,
-          stats: Stats | None = None, **options) -> Iterator[dict]:
+          stats: Stats | None = None, **options: Any) -> Iterator[dict]:
     """Clean an iterable of records with the same pipeline as the CLI.
 
     Records are dicts (with ``config.text_field``), plain strings or
     ``Document`` objects; keyword options override ``config`` fields, e.g.
     ``clean(rows, dedup=False, min_words=20)``. Yields output records as dicts.
+
+    Fields JSON has no type for pass through as the nearest JSON value
+    (``sources.jsonable``): datetimes as ISO 8601 strings, numpy scalars
+    as numbers, bytes as base64. A record that cannot be cleaned (no text
+    field, a field of another type) raises ``InputError`` naming it, or
+    with ``on_error="skip"`` is logged as a warning and counted in
+    ``stats.counts["bad_inputs"]``, as in the CLI.
     """
     config = (config or Config()).with_(**options) if options else (config or Config())
     pipe = Pipeline(config)
     if stats is not None:
         pipe.stats = stats
-    reader = pipe.reader()
-    docs = (reader.record_to_document(r, f"<record {n}>") for n, r in enumerate(records, 1))
-    for line in pipe.run(docs):
+    for line in pipe.run(pipe.reader().read_records(records)):
         yield orjson.loads(line)
 
 
-def clean_text(text: str, config: Config | None = None, **options) -> str:
-    """Repair one text and strip its furniture (no deduplication)."""
+def clean_text(text: str, config: Config | None = None, **options: Any) -> str:
+    """Repair one text and strip its furniture (no deduplication).
+
+    The Cleaner for a configuration is built on the first call and reused
+    by the next ones (``cleaner.cleaner_for``), so calling this in a loop
+    costs about what a loop over one ``Cleaner``'s ``clean_text`` does.
+    """
     config = (config or Config()).with_(**options) if options else (config or Config())
-    return Cleaner(config).clean_text(text)
+    return cleaner_for(config).clean_text(text)

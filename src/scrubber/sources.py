@@ -15,6 +15,7 @@ counted (``files_ignored``).
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import io
 import json
@@ -276,6 +277,24 @@ class Reader:
             if doc is not None:
                 yield doc
 
+    def read_records(self, records: Iterable[object], label: str = "record",
+                     first: int = 1) -> Iterator[Document]:
+        """Python records (dicts, strings or Documents, what ``clean``
+        takes) as documents, named ``<record N>`` (``label``) from ``first``
+        in messages and as the id of a record without one; fields JSON
+        cannot hold are made JSON (``jsonable``)."""
+        for n, rec in enumerate(records, first):
+            where = f"<{label} {n}>"
+            try:
+                doc = self.record_to_document(rec, where)
+                meta = jsonable(doc.meta, where)
+                if meta is not doc.meta:  # a copy: a caller's Document is theirs
+                    doc = dataclasses.replace(doc, meta=meta)
+            except InputError as e:
+                self._bad(e)
+                continue
+            yield doc
+
     def read_stdin(self) -> Iterator[Document]:
         fh = self.stdin if self.stdin is not None else sys.stdin.buffer
         try:
@@ -416,6 +435,64 @@ class Reader:
         meta = dict(rec)
         meta[tf] = None  # keeps the field's place in the output record
         return Document(doc_id, text, meta, where)
+
+
+def jsonable(meta: dict, where: str) -> dict:
+    """``meta`` with every value JSON can hold: unchanged when it already
+    can (nearly always, and then at the cost of one ``orjson.dumps``),
+    else with each field that cannot made the nearest JSON value
+    (``_plain``). A value with no JSON counterpart is an ``InputError``
+    naming its field, never a traceback from the writer."""
+    try:
+        orjson.dumps(meta)
+        return meta
+    except TypeError:
+        pass
+    out = {}
+    for key, value in meta.items():
+        try:
+            out[key] = orjson.loads(orjson.dumps(value, default=_plain, option=_AS_JSON))
+        except TypeError:
+            try:  # integers beyond 64 bits, which orjson refuses and json writes
+                out[key] = json.loads(json.dumps(value, default=_plain))
+            except (TypeError, ValueError) as e:
+                raise InputError(where, f"field {key!r}: {e}") from None
+    return out
+
+
+_AS_JSON = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+
+
+def _plain(value: object) -> object:
+    """The JSON value for a Python value the JSON writers refuse: a date or
+    time (pandas' Timestamp too) as its ISO 8601 string, a numpy scalar as
+    its number, bytes as base64, a Decimal as the number it is (a string when
+    a float cannot hold it exactly), a set as a sorted list, a missing value
+    (pandas' NA, NaT) as null."""
+    import base64
+    import datetime
+    import decimal
+
+    name = type(value).__name__
+    if name in ("NAType", "NaTType"):
+        return None
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if hasattr(value, "dtype") and hasattr(value, "item"):  # numpy scalars and 0-d arrays
+        return value.tolist() if getattr(value, "ndim", 0) else value.item()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, decimal.Decimal):
+        if value.is_finite() and value == value.to_integral_value():
+            return int(value)
+        f = float(value)
+        return f if decimal.Decimal(repr(f)) == value else str(value)
+    if isinstance(value, (set, frozenset)):
+        try:
+            return sorted(value)
+        except TypeError:
+            pass
+    raise TypeError(f"{name} value has no JSON form")
 
 
 def _lines_until(fh: BinaryIO, pos: int, end: int) -> Iterator[bytes]:

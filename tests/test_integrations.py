@@ -1,0 +1,107 @@
+"""scrubber inside datatrove and Hugging Face datasets, run for real."""
+
+import gzip
+import json
+import random
+
+import pytest
+
+from scrubber import Config, InputError, Stats
+
+ARTICLE = ("The city council voted on Tuesday to expand the tram network to the northern "
+           "districts, a plan that has been debated for more than a decade. The first new "
+           "line is expected to open in 2027, officials said, and will cost about 400 million "
+           "euros. Residents of the affected neighbourhoods have long complained about slow "
+           "buses and crowded roads during the morning rush.")
+OTHER = ("A rare orchid thought to be extinct has been found growing on a hillside in the "
+         "national park, botanists announced. The plant was last recorded more than sixty "
+         "years ago. Park rangers will keep its exact location secret to protect it from "
+         "collectors, and seeds will be stored in the regional seed bank.")
+
+
+def _jsonl_gz(folder):
+    return [json.loads(line) for f in sorted(folder.glob("*.jsonl.gz"))
+            for line in gzip.open(f, "rt", encoding="utf-8")]
+
+
+def test_datatrove_step_cleans_records_removals_and_drops_emptied_documents(tmp_path):
+    pytest.importorskip("datatrove")
+    from datatrove.data import Document
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.writers import JsonlWriter
+    from scrubber.integrations.datatrove import ScrubberCleaner
+
+    docs = [Document(text=f"Share this:\n\n{ARTICLE}", id="a"),
+            Document(text="Share this:\nLike this:", id="b"),
+            Document(text=OTHER, id="c")]
+    LocalPipelineExecutor(pipeline=[
+        docs,
+        ScrubberCleaner(lang_field="lang", exclusion_writer=JsonlWriter(str(tmp_path / "dropped"))),
+        JsonlWriter(str(tmp_path / "out")),
+    ], tasks=1, logging_dir=str(tmp_path / "logs")).run()
+
+    out = _jsonl_gz(tmp_path / "out")
+    assert [(d["id"], d["text"]) for d in out] == [("a", ARTICLE), ("c", OTHER)]
+    assert out[0]["metadata"]["removed"] == [{"reason": "rule:share-buttons", "line": 1,
+                                              "text": "Share this:"}]
+    assert out[0]["metadata"]["lang"] == "en" and out[1]["metadata"]["removed"] == []
+    [dropped] = _jsonl_gz(tmp_path / "dropped")
+    assert dropped["id"] == "b" and dropped["metadata"]["filter_reason"] == "empty"
+    stats = json.loads((tmp_path / "logs" / "stats.json").read_text())
+    step = next(s for s in stats if "scrubber" in s["name"])["stats"]
+    assert step["total"] == 3 and step["forwarded"] == 2 and step["dropped_empty"] == 1
+    assert step["removed_rule:share-buttons"] == 2 and step["removed_rule:like-buttons"] == 1
+
+
+def test_hf_clean_dataset_deduplicates_across_the_whole_dataset_and_keeps_columns():
+    datasets = pytest.importorskip("datasets")
+    from scrubber.integrations.hf import clean_dataset
+
+    n = 2500  # the copy of row 0 is in another batch of map's 1000 rows
+    rng = random.Random(3)
+    vocab = ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=7)) for _ in range(5000)]
+    texts = [f"Share this:\n\n{ARTICLE}"] + [" ".join(rng.choices(vocab, k=12)) for _ in range(1, n)]
+    texts[-1] = ARTICLE + " Updated."
+    ds = datasets.Dataset.from_dict({"text": texts, "n": list(range(n))},
+                                    features=datasets.Features({"text": datasets.Value("string"),
+                                                                "n": datasets.Value("int16")}))
+    stats = Stats()
+    out = clean_dataset(ds, Config(boilerplate=False), stats=stats, lang_field="lang")
+    assert isinstance(out, datasets.Dataset)
+    assert out.column_names == ["text", "n", "lang", "cluster", "duplicates"]
+    assert out.features["n"] == datasets.Value("int16")  # passed through untouched
+    assert len(out) == n - 1 and 0 not in out["n"]  # the shorter copy went, batches apart
+    last = out[-1]
+    assert last["text"] == ARTICLE + " Updated." and last["duplicates"] == ["<row 0>"]
+    assert last["cluster"] == f"<row {n - 1}>" and last["lang"] == "en"
+    assert out[0]["cluster"] is None and stats.counts["duplicates_dropped"] == 1
+
+
+def test_hf_clean_dataset_skips_or_names_a_row_without_text():
+    datasets = pytest.importorskip("datasets")
+    from scrubber.integrations.hf import clean_dataset
+
+    ds = datasets.Dataset.from_dict({"id": ["x", "y"], "text": [None, ARTICLE]})
+    with pytest.raises(InputError, match="<row 0>: 'text' is NoneType"):
+        clean_dataset(ds)
+    stats = Stats()
+    out = clean_dataset(ds, on_error="skip", stats=stats)
+    assert out["id"] == ["y"] and stats.counts["bad_inputs"] == 1
+    with pytest.raises(InputError, match="no 'body' column"):
+        clean_dataset(ds, text_field="body")
+
+
+def test_scrubber_imports_no_framework_and_a_missing_one_says_what_to_install():
+    import subprocess
+    import sys
+    code = ("import sys, scrubber, scrubber.integrations\n"
+            "assert not {'datatrove', 'datasets', 'pandas'} & set(sys.modules), sys.modules.keys()\n"
+            "sys.modules['datatrove'] = None\n"
+            "try:\n"
+            "    import scrubber.integrations.datatrove\n"
+            "except ImportError as e:\n"
+            "    print(e)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == ("scrubber.integrations.datatrove needs datatrove: "
+                                "pip install 'scrubber[datatrove]'")
