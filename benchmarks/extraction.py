@@ -3,14 +3,28 @@
 
     python benchmarks/extraction.py DATASET_DIR [--split all|train|test] [options]
 
-DATASET_DIR holds ``input/<id>.txt`` (page text) and ``gold.jsonl``
-(``{"id", "text"}``, the main content a person marked). Prints the
-article-extraction benchmark's metric (token 4-gram shingles, per-page
-precision and recall averaged over pages, F1 of the two means; a page with
-an empty prediction is left out of the precision mean, as in the
-benchmark's score.py) and the cleaning speed in MB/s on one core, for the
-whole cleaning step (repair, rules, heuristics, classifier) and for the
-classifier alone.
+DATASET_DIR holds ``input/<id>.txt`` (page text) and ``gold.jsonl``, in one
+of two kinds:
+
+- ``{"id", "text"}``, the main content a person marked (dragnet,
+  cleaneval, readability). Scored with the article-extraction benchmark's
+  metric (token 4-gram shingles, per-page precision and recall averaged
+  over pages, F1 of the two means; a page with an empty prediction is left
+  out of the precision mean, as in the benchmark's score.py).
+- ``{"id", "with", "without"}``, snippets a person chose that must be kept
+  and snippets of furniture that must go (the multilingual set). Scored as
+  its score.py and trafilatura's evaluation do: a snippet is present when
+  it is a substring of the output after collapsing whitespace; kept
+  ``with`` snippets are true positives, kept ``without`` false positives,
+  lost ``with`` false negatives, summed over pages.
+
+Besides the whole set's figures it prints them per language: a gold record's
+``lang`` or ``language`` field where the set has one, else the language
+scrubber's own guesser (``scrubber.languages.detect``, stop words) finds in
+the page's text; ``und`` where it cannot tell (a page of names, or of a
+language without a stop-word list). Also the cleaning speed in MB/s on one
+core, for the whole cleaning step (repair, rules, heuristics, classifier)
+and for the classifier alone.
 
 ``--split test`` scores only the pages the shipped classifier was not
 trained on (``benchmarks/train_classifier.py`` holds them out by a hash of
@@ -75,21 +89,90 @@ def aggregate(counts: list[tuple[float, float, float]]) -> tuple[float, float, f
     return (2 * p * r / (p + r) if p + r else 0.0), p, r
 
 
-def load_set(dataset: Path, split: str = "all") -> list[tuple[str, str, str]]:
-    """(id, page text, gold text) of the pages in ``split``."""
+def snippet_counts(with_: list[str], without: list[str], pred: str) -> tuple[int, int, int]:
+    """(tp, fp, fn) of one page of a snippet set: kept ``with`` snippets,
+    kept ``without`` snippets, lost ``with`` snippets (see the docstring)."""
+    text = _norm(pred)
+    if not text:
+        return 0, 0, len(with_)
+    kept = sum(_norm(x) in text for x in with_)
+    return kept, sum(_norm(x) in text for x in without), len(with_) - kept
+
+
+def snippet_scores(counts: list[tuple[int, int, int]]) -> tuple[float, float, float]:
+    """F1, precision, recall over the summed counts of a snippet set's pages."""
+    tp, fp, fn = (sum(c[k] for c in counts) for k in range(3))
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return (2 * p * r / (p + r) if p + r else 0.0), p, r
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+#: Language of a page no list covers (see ``page_language``).
+UNKNOWN = "und"
+
+
+def page_language(text: str, meta: dict) -> str:
+    """A page's language: its gold record's ``lang`` or ``language`` field,
+    else what scrubber's stop-word guesser finds in its text, as the
+    classifier guesses it; ``UNKNOWN`` when neither tells."""
+    from scrubber.languages import detect
+
+    given = meta.get("lang") or meta.get("language")
+    if isinstance(given, str) and given:
+        return given.lower()
+    return detect(text.lower().split()) or UNKNOWN
+
+
+def by_language(langs: list[str], counts: list, score) -> list[tuple[str, int, tuple[float, float, float]]]:
+    """(language, pages, score(counts of its pages)) per language, most pages
+    first (ties by code), so a set's main languages lead."""
+    groups: dict[str, list] = {}
+    for lang, c in zip(langs, counts):
+        groups.setdefault(lang, []).append(c)
+    return [(lang, len(cs), score(cs)) for lang, cs in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+
+
+def read_gold(dataset: Path) -> dict[str, dict]:
+    """Page id -> its gold record (``gold.jsonl``)."""
     gold = {}
     with open(dataset / "gold.jsonl", encoding="utf-8") as f:
         for line in f:
             if line.strip():
                 rec = json.loads(line)
-                gold[str(rec["id"])] = rec.get("text") or ""
-    out = []
-    for pid in sorted(gold):
-        if split != "all" and held_out(dataset.name, pid) != (split == "test"):
-            continue
-        path = dataset / "input" / f"{pid}.txt"
-        out.append((pid, path.read_text(encoding="utf-8"), gold[pid]))
-    return out
+                gold[str(rec["id"])] = rec
+    return gold
+
+
+def is_snippet_set(gold: dict[str, dict]) -> bool:
+    """Whether the gold gives snippets (``with``/``without``), not texts."""
+    return any("with" in rec or "without" in rec for rec in gold.values())
+
+
+def load_pages(dataset: Path, split: str = "all") -> list[tuple[str, str, dict]]:
+    """(id, page text, gold record) of the pages in ``split``, in id order."""
+    gold = read_gold(dataset)
+    return [(pid, (dataset / "input" / f"{pid}.txt").read_text(encoding="utf-8"), gold[pid])
+            for pid in sorted(gold)
+            if split == "all" or held_out(dataset.name, pid) == (split == "test")]
+
+
+def load_set(dataset: Path, split: str = "all") -> list[tuple[str, str, str]]:
+    """(id, page text, gold text) of the pages in ``split``."""
+    return [(pid, text, gold.get("text") or "") for pid, text, gold in load_pages(dataset, split)]
+
+
+def score_pages(pages: list[tuple[str, str, dict]], preds: list[str]):
+    """Per-page counts of ``preds`` against the pages' gold, and the function
+    that turns a list of such counts into (F1, P, R): snippet counts for a
+    snippet set, shingle counts for a set of gold texts."""
+    if is_snippet_set({pid: gold for pid, _, gold in pages}):
+        return ([snippet_counts(g.get("with", []), g.get("without", []), p) for (_, _, g), p in zip(pages, preds)],
+                snippet_scores)
+    return [page_counts(g.get("text") or "", p) for (_, _, g), p in zip(pages, preds)], aggregate
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                     classifier_model=args.model, disabled=tuple(args.disable), lang=args.lang)
     cleaner = Cleaner(config)
     no_clf = Cleaner(config.with_(classifier=False))
-    pages = load_set(args.dataset, args.split)
+    pages = load_pages(args.dataset, args.split)
     size = sum(len(t.encode()) for _, t, _ in pages)
 
     # Pages go through in batches, as `scrubber clean` sends them (64 a
@@ -143,15 +226,19 @@ def main(argv: list[str] | None = None) -> int:
             classify_batch(survivors[at:at + BATCH], cleaner.model, config.favor, config.lang)
         clf_s = time.perf_counter() - start
 
-    counts = [page_counts(g, p) for (_, _, g), p in zip(pages, preds)]
-    f1, p, r = aggregate(counts)
+    counts, score = score_pages(pages, preds)
+    f1, p, r = score(counts)
     empty = sum(1 for x in preds if not TOKEN.search(x))
     mb = size / 1e6
+    kind = "snippets" if score is snippet_scores else "gold text"
     print(f"set {args.dataset.name} split {args.split}: {len(pages)} pages, {mb:.1f} MB, "
-          f"{empty} empty outputs")
+          f"{empty} empty outputs; scored on {kind}")
     print(f"speed (MB/s of input, one core): whole clean {mb / total:.2f}; repair {mb / repair_s:.2f}; "
           f"rules+heuristics {mb / rules_s:.2f}; classifier {mb / clf_s:.1f}; "
           f"rules+heuristics+classifier {mb / (rules_s + clf_s):.2f}")
+    langs = [page_language(text, gold) for _, text, gold in pages]
+    for lang, n, (lf1, lp, lr) in by_language(langs, counts, score):
+        print(f"lang {lang}: F1={lf1:.3f} P={lp:.3f} R={lr:.3f} n={n}")
     print(f"F1={f1:.3f} P={p:.3f} R={r:.3f} n={len(pages)}")
     if args.pred:
         with open(args.pred, "w", encoding="utf-8") as f:

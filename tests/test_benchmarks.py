@@ -23,3 +23,39 @@ def test_readers_benchmark_reads_every_record_of_each_format(tmp_path):
     rows = [json.loads(line) for line in out.splitlines()]
     assert [(r["format"], r["records"]) for r in rows] == [
         ("wet.gz", 20), ("wet", 20), ("jsonl", 20), ("jsonl.gz", 20)]
+
+
+DE = ("Der Gemeinderat hat am Dienstag den Bau der neuen Brücke über den Fluss beschlossen, "
+      "nach einem Streit, der die Stadt seit Jahren spaltet und die Bürger bewegt hat.")
+EN = ("The council voted on Tuesday to approve the new bridge across the river, "
+      "ending a debate that has divided the town for years and moved the people.")
+
+
+def make_set(tmp_path, gold):
+    (tmp_path / "input").mkdir()
+    for rec, text in gold:
+        (tmp_path / "input" / f"{rec['id']}.txt").write_text(text)
+    (tmp_path / "gold.jsonl").write_text("".join(json.dumps(rec) + "\n" for rec, _ in gold))
+    out = subprocess.run([sys.executable, BENCH / "extraction.py", tmp_path, "--no-classifier"],
+                         check=True, capture_output=True, text=True).stdout
+    return out.splitlines()
+
+
+def test_extraction_scores_a_snippet_set_per_language(tmp_path):
+    lines = make_set(tmp_path, [
+        ({"id": "a", "with": ["Brücke über den Fluss"], "without": ["Teilen"]}, f"{DE}\n{DE}\nTeilen"),
+        ({"id": "b", "with": ["the new bridge", "not there"], "without": ["Share this"]}, f"{EN}\n{EN}\nShare this"),
+    ])
+    assert "scored on snippets" in lines[0]
+    assert "lang de: F1=1.000 P=1.000 R=1.000 n=1" in lines
+    # one of its two snippets is not on the page: half the recall
+    assert "lang en: F1=0.667 P=1.000 R=0.500 n=1" in lines
+    assert lines[-1] == "F1=0.800 P=1.000 R=0.667 n=2"
+
+
+def test_extraction_takes_a_pages_language_from_the_gold_when_given(tmp_path):
+    lines = make_set(tmp_path, [({"id": "a", "text": DE, "lang": "de-AT"}, DE),
+                                ({"id": "b", "text": ""}, "1 2 3")])
+    assert "lang de-at: F1=1.000 P=1.000 R=1.000 n=1" in lines
+    assert any(line.startswith("lang und:") for line in lines)
+    assert "scored on gold text" in lines[0]

@@ -129,6 +129,16 @@ def test_rules_list_and_check(tmp_path):
     assert r.exit_code == 1 and f"{bad}: rule 'x': does not match its example 'Bar'" in r.stderr
 
 
+def test_rules_check_names_a_rule_off_the_fast_path(tmp_path):
+    slow = tmp_path / "slow.toml"
+    slow.write_text('[[rule]]\nid = "x"\ndescription = "d"\npattern = "^(?=.*cookies)We"\n'
+                    'match = ["We use cookies"]\nno_match = ["We"]\n')
+    r = run("rules", "check", slow)
+    assert r.exit_code == 0 and "all hold" in r.stdout
+    assert f"warning: {slow}: rule 'x': RE2 cannot pre-filter its pattern" in r.stderr
+    assert "warning" not in run("rules", "check").stderr
+
+
 # --- bad input: one line, non-zero exit, nothing written -----------------
 
 def test_bad_json_line_fails_without_touching_existing_output(tmp_path):

@@ -169,3 +169,27 @@ def test_an_empty_threads_heading_in_the_header_does_not_cut_the_article():
     out = Cleaner(Config(dedup=False, classifier=False)).clean(Document("d", src))
     assert body in out.text and "0 Comments" not in out.text
     assert "rule:comment-count" in [r.reason for r in out.removals]
+
+
+def test_every_shipped_rule_is_on_the_re2_fast_path():
+    # a pattern RE2 cannot take is tried on every line of every page
+    from scrubber.rules import off_fast_path
+    assert [r.id for r in off_fast_path(SHIPPED)] == []
+
+
+DE_BODY = ("Der Gemeinderat hat am Dienstag den Bau der neuen Brücke über den Fluss beschlossen, "
+           "nach einem Streit, der die Stadt seit Jahren spaltet.")
+
+
+def test_a_german_comment_form_goes_and_prose_about_comments_stays():
+    prose = "Im Kommentar des Bürgermeisters hieß es, man werde die Kosten genau prüfen und berichten."
+    text = "\n".join([DE_BODY, prose, "Teilen", "Schreibe einen Kommentar",
+                      "Deine E-Mail-Adresse wird nicht veröffentlicht. Erforderliche Felder sind mit * markiert.",
+                      "Kommentar *", "Name *"])
+    assert clean(text, classifier=False) == f"{DE_BODY}\n{prose}"
+
+
+def test_share_and_read_more_labels_go_in_other_languages_too():
+    for label in ("Partager sur Facebook", "Compartir", "Lire la suite", "Leer más", "Weiterlesen", "阅读全文"):
+        out = clean(f"{DE_BODY}\n{label}", classifier=False)
+        assert out == DE_BODY, label

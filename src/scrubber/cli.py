@@ -29,7 +29,7 @@ from .index import open_index
 from .languages import languages
 from .pipeline import Pipeline, fewer_collections, single_threaded_blas
 from .repair import repair
-from .rules import check_examples, default_rule_files, load_rules, parse_rule_file
+from .rules import check_examples, default_rule_files, load_rules, off_fast_path, parse_rule_file
 from .sinks import is_parquet, is_shard_dir, open_sink
 
 EXIT_ERROR = 1
@@ -470,7 +470,7 @@ def rules_check(files: Optional[List[str]] = typer.Argument(None, help="Rule fil
 
     def body() -> None:
         paths = files or [str(p) for p in default_rule_files()]
-        problems, n_rules, n_examples = [], 0, 0
+        problems, n_rules, n_examples, parsed = [], 0, 0, []
         for path in paths:
             try:
                 rs, _ = parse_rule_file(path)
@@ -478,10 +478,14 @@ def rules_check(files: Optional[List[str]] = typer.Argument(None, help="Rule fil
                     n_rules += 1
                     n_examples += len(r.match) + len(r.no_match)
                     problems += check_examples(r)
+                parsed += rs
             except ScrubberError as e:
                 problems.append(str(e))
         for p in problems:
             _say(f"scrubber: {p}")
+        for r in off_fast_path(parsed):
+            _say(f"scrubber: warning: {r.source}: rule '{r.id}': RE2 cannot pre-filter its pattern, "
+                 "so it is tried on every line (slower)")
         print(f"{len(paths)} files, {n_rules} rules, {n_examples} examples: "
               + (f"{len(problems)} problems" if problems else "all hold"))
         if problems:

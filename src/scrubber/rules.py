@@ -217,6 +217,15 @@ def check_examples(rule: Rule, timeout: float = 1.0) -> list[str]:
     return problems
 
 
+def off_fast_path(rules: list[Rule]) -> list[Rule]:
+    """The rules whose pattern the RE2 pre-filter cannot take (look-arounds,
+    possessive quantifiers, ``\\X`` …): each is tried with the ``regex``
+    module on every line it may fire on, which slows every run that loads it.
+    Such a rule still works; ``scrubber rules check`` names it."""
+    prefilter = Prefilter([(r.pattern, r.ignore_case) for r in rules])
+    return [rules[i] for i in prefilter.always]
+
+
 class RuleSet:
     """The compiled rules of a run, and a pre-filter that keeps them cheap.
 
