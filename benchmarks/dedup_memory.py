@@ -41,7 +41,8 @@ def rss_mb() -> float:
 
 def one(n: int, with_index: bool) -> dict:
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
-    from scrubber.dedup import Corpus, Params, ShingleSpool, cluster
+    from scrubber.dedup import Corpus, ShingleSpool, cluster
+    from scrubber.minhash import Params
 
     base = rss_mb()
     rng = np.random.default_rng(n)

@@ -47,7 +47,7 @@ N = 4
 #: Share of each set's pages held out from training; fixed so that the
 #: benchmark and the training script agree on which pages are unseen.
 TEST_SHARE = 0.3
-#: Pages per batch, as the pipeline batches documents (pipeline._BATCH_DOCS).
+#: Pages per batch, as the pipeline batches documents (batches._BATCH_DOCS).
 BATCH = 64
 
 
@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from scrubber import Cleaner, Config, Document
     from scrubber.classify import classify_batch
-    from scrubber.pipeline import single_threaded_blas
+    from scrubber.workers import single_threaded_blas
     from scrubber.repair import repair
 
     single_threaded_blas()  # one core, as in scrubber's own processes

@@ -4,11 +4,11 @@
 
     python benchmarks/minhash.py INPUT.jsonl [INPUT.jsonl ...] [--docs N] [--num-perm 128]
 
-Texts are cut into scrubber's word 5-gram hashes (``dedup.words_of`` and
-``dedup.grams``, as the pipeline does after cleaning), then each library
+Texts are cut into scrubber's word 5-gram hashes (``minhash.words_of`` and
+``minhash.grams``, as the pipeline does after cleaning), then each library
 signs the same uint32 shingle sets:
 
-* scrubber: ``dedup.signatures`` (numpy, one matrix per set);
+* scrubber: ``minhash.signatures`` (numpy, one matrix per set);
 * datasketch: ``MinHash(hashfunc=int, scheme="affine32").update_batch``
   over the shingle hashes is the reference; timed on the first few hundred
   sets only (it is two orders slower) and checked equal to scrubber's
@@ -31,7 +31,7 @@ from itertools import combinations
 
 import numpy as np
 
-from scrubber.dedup import grams, overlap, signatures, words_of
+from scrubber.minhash import grams, overlap, signatures, words_of
 
 
 def load_sets(paths: list[str], docs: int) -> list[np.ndarray]:

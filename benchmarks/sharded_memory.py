@@ -23,7 +23,8 @@ from collections import defaultdict
 import numpy as np
 
 from scrubber import Config, Pipeline, sharded
-from scrubber.pipeline import _batches, process_batch
+from scrubber.batches import batches as _batches
+from scrubber.steps import process_batch
 from scrubber.stats import Stats
 
 

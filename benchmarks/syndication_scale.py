@@ -25,7 +25,6 @@ import importlib.util
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import time

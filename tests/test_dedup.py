@@ -8,9 +8,8 @@ from datasketch import MinHash
 from texts import FURNITURE_BOTTOM, article, sentences, with_furniture
 
 from scrubber import Config, Params, clean, cluster, sketch
-from scrubber.dedup import (MIN_SHINGLES, Corpus, ShingleSpool, candidate_pairs, overlap,
-                            shingle_hashes, signature, signatures, sketch_many, sorted_unique,
-                            words_of)
+from scrubber.dedup import MIN_SHINGLES, Corpus, ShingleSpool, candidate_pairs
+from scrubber.minhash import overlap, shingle_hashes, signature, signatures, sketch_many, sorted_unique, words_of
 
 
 def kept_ids(texts, **options):
@@ -170,7 +169,7 @@ def test_config_defaults_are_the_documented_lsh():
 
 @pytest.mark.parametrize("num_perm,seed", [(128, 1), (32, 1), (64, 42)])
 def test_permutations_are_datasketchs_affine32(num_perm, seed):
-    from scrubber.dedup import permutations
+    from scrubber.minhash import permutations
 
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
     mine = permutations(num_perm, seed)
@@ -180,7 +179,7 @@ def test_permutations_are_datasketchs_affine32(num_perm, seed):
 def test_sketch_goes_into_datasketch_lsh_and_finds_its_copy():
     from datasketch import MinHashLSH
 
-    from scrubber.dedup import sketch
+    from scrubber.minhash import sketch
 
     text = " ".join(f"word{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}" for i in range(300))
     a, b = sketch(text), sketch(text + " and a short coda at the end")

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from scrubber import Config, InputError, Pipeline
-from scrubber.pipeline import process_batch
+from scrubber.steps import process_batch
 from scrubber.ray_engine import clean_shard, line_starts_in, plan_shards, write_parts
 
 from texts import site

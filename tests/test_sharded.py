@@ -7,7 +7,8 @@ import pytest
 
 from scrubber import Config, Pipeline, boilerplate, sharded
 from scrubber.dedup import bucket_pairs, candidate_pairs
-from scrubber.pipeline import _batches, process_batch
+from scrubber.batches import batches as _batches
+from scrubber.steps import process_batch
 from scrubber.stats import Stats
 
 from texts import site

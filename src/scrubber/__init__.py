@@ -11,11 +11,13 @@ The public API; the ``scrubber`` command is a thin layer over it::
 from .__about__ import __version__
 from .cleaner import Cleaner
 from .config import Config
-from .dedup import Cluster, Params, Sketch, cluster, sketch
+from .dedup import Cluster, cluster
+from .minhash import Params, Sketch, sketch
 from .document import Document, Removal
 from .errors import InputError, RuleError, ScrubberError
 from .index import Index
-from .pipeline import Pipeline, clean, clean_text
+from .api import clean, clean_text
+from .pipeline import Pipeline
 from .stats import Stats
 
 __all__ = [

@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from .dedup import Params, sorted_unique, words_of
+from .minhash import Params, sorted_unique, words_of
 
 _ZEROS = re.compile(rb"0+")
 
@@ -93,7 +93,7 @@ def source_of(origin: str, meta: dict | None = None, field: str | None = None) -
 def line_keys(text: str, source: str = "") -> np.ndarray:
     """One uint64 key per line of ``text.split("\\n")``; 0 for lines without words.
 
-    The key hashes the source with the line as ``dedup.words_of`` normalises
+    The key hashes the source with the line as ``minhash.words_of`` normalises
     it (case folded, punctuation gone) and any number as 0 (furniture
     carries dates and counts that change from page to page), so the same
     line printed by two sites is two keys.
@@ -102,7 +102,7 @@ def line_keys(text: str, source: str = "") -> np.ndarray:
 
 
 def keys_of(lines: list[bytes], source: str = "") -> np.ndarray:
-    """``line_keys`` from lines already normalised by ``dedup.words_of``
+    """``line_keys`` from lines already normalised by ``minhash.words_of``
     (UTF-8): numbers collapse to one 0, then two crc32 calls make 64 bits
     (a collision would only merge two lines' counts)."""
     seed_a = zlib.crc32(source.encode())
@@ -392,9 +392,8 @@ def drop_lines(keys: np.ndarray, learned: Learned) -> list[int]:
 
 
 def drop_lines_each(keys: list[np.ndarray], learned: Learned) -> list[list[int]]:
-    """``drop_lines`` of many documents, looked up all at once: one
-    document at a time, it was 0.06 s of the main process's time between
-    passes on the 20 MB throughput corpus, while the workers waited."""
+    """``drop_lines`` of many documents, looked up all at once: the main
+    process does it between passes, while the workers wait."""
     out: list[list[int]] = [[] for _ in keys]
     if not learned.counts or not keys:
         return out

@@ -27,7 +27,8 @@ from .boilerplate import REASON as BOILERPLATE_REASON, to_rules
 from .explain import corpus_removals, explain_pair
 from .index import open_index
 from .languages import languages
-from .pipeline import Pipeline, fewer_collections, single_threaded_blas
+from .pipeline import Pipeline
+from .workers import fewer_collections, single_threaded_blas
 from .repair import repair
 from .rules import check_examples, default_rule_files, load_rules, off_fast_path, parse_rule_file
 from .sinks import is_parquet, is_shard_dir, open_sink

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from .dedup import Params
+    from .minhash import Params
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ class Config:
 
     @property
     def dedup_params(self) -> "Params":
-        from .dedup import Params
+        from .minhash import Params
         return Params(self.shingle_size, self.num_perm, self.lsh_bands, self.lsh_rows, self.seed)
 
     def with_(self, **changes: Any) -> "Config":

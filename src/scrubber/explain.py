@@ -13,7 +13,8 @@ import numpy as np
 import orjson
 
 from .boilerplate import REASON, without
-from .dedup import MIN_SHINGLES, band_keys, estimate, overlap, signature, sketch
+from .dedup import MIN_SHINGLES, band_keys
+from .minhash import estimate, overlap, signature, sketch
 from .document import Document
 from .errors import ScrubberError
 

@@ -7,7 +7,7 @@ the normalised text) and one row per LSH band key. A run looks up only the
 documents that share a band key or the exact text with its new documents,
 so memory follows the new crawl, not the index.
 
-An index records the parameters it was built with (``dedup.Params``);
+An index records the parameters it was built with (``minhash.Params``);
 signatures made with other ones are not comparable, so such a run is refused
 rather than silently finding nothing (datasketch refuses to compare
 MinHashes of different seeds the same way).
@@ -28,7 +28,9 @@ from dataclasses import asdict
 
 import numpy as np
 
-from .dedup import Corpus, Params, band_keys, sorted_unique
+from .dedup import Corpus, band_keys
+
+from .minhash import Params, sorted_unique
 from .errors import ScrubberError
 
 SCHEMA = 1

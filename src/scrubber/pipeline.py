@@ -16,20 +16,19 @@ with ``dedup`` on a run has three passes:
 
 Every decision in passes 2 and 3 is made in the main process from data in
 input order, so the output is byte-identical for any number of workers.
+
+The steps each pass runs per batch are in ``steps.py`` (shared with the Ray
+engine), what they send back in ``batches.py``, and the worker processes in
+``workers.py``; this module tells the passes. ``run_paths`` hands a run to
+the Ray engine (``ray_engine.py``) when the config asks for it.
 """
 
 from __future__ import annotations
 
-import gc
-import multiprocessing as mp
 import os
-import signal
-import sys
 import tempfile
-import threading
 import time
-from collections import Counter, deque
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
@@ -37,434 +36,19 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 import orjson
 
-from . import boilerplate
+from . import boilerplate, workers
+from .batches import Batch, _parts, batches
 from .cleaner import Cleaner, cleaner_for
 from .config import Config
-from .dedup import (Cluster, Corpus, Params, ShingleSpool, Sketch, cluster, exact_digest, grams,
-                    signatures, sketch_hashes, words_of)
+from .dedup import Cluster, Corpus, ShingleSpool, cluster
+from .minhash import Params
 from .document import Document
 from .index import Index
-from .languages import language_of
-from .sinks import dumps
 from .sources import Reader
 from .stats import Stats
-
-_DEDUP_FIELDS = ("cluster", "duplicates", "duplicate_of")
-_BATCH_DOCS = 64
-_BATCH_BYTES = 1 << 20
-
-
-@dataclass(slots=True)
-class Result:
-    """What the main process needs back from cleaning one document."""
-
-    id: str
-    line: bytes | None       # the output record, None when the document was dropped
-    sketch: Sketch | None
-    removed: Counter
-    spans: int
-    repaired: int
-    dropped: str | None      # "empty" / "short"
-    keys: np.ndarray | None = None    # line keys (boilerplate.line_keys)
-    lwords: np.ndarray | None = None  # words per line
-    source: str = ""
-    words: np.ndarray | None = None   # word hashes, kept for pass 2
-    halved: str | None = None         # the step that took over half the text (``halved_by``)
-
-
-def _joined(arrays: list[np.ndarray], dtype) -> tuple[np.ndarray, np.ndarray]:
-    """Arrays as one, and their lengths."""
-    lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
-    flat = np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype)
-    return flat, lengths
-
-
-def _parts(flat: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
-    return np.split(flat, np.cumsum(lengths)[:-1]) if len(lengths) else []
-
-
-@dataclass(slots=True)
-class Batch:
-    """The ``Result``s of one batch in columns, as workers send them back.
-
-    One array per field and batch instead of several per document: pickling
-    the per-document objects (a Result, a Sketch, a Counter and five arrays
-    each) was 0.18 s of CPU for the 20 MB throughput corpus, the main
-    process's half of it while the workers waited on it, and the main
-    process then wrote each document's sets to the spools one call at a
-    time. Arrays joined are given with their lengths; every field but the
-    counters is the kept documents' only, in input order.
-    """
-
-    counts: Counter
-    removed: Counter
-    ids: list[str]
-    lines: list[bytes]
-    sigs: np.ndarray | None = None                             # [kept, num_perm]
-    shingles: tuple[np.ndarray, np.ndarray] | None = None      # sets joined, lengths
-    words: list[int] | None = None
-    exact: list[bytes] | None = None
-    keys: tuple[np.ndarray, np.ndarray] | None = None          # line keys joined, lengths
-    lwords: np.ndarray | None = None                           # words per line, as keys
-    sources: list[str] | None = None
-    wordhashes: tuple[np.ndarray, np.ndarray] | None = None    # joined, lengths
-
-    @classmethod
-    def of(cls, results: list[Result]) -> "Batch":
-        stats = Stats()
-        for r in results:
-            tally(stats, r)
-        kept = [r for r in results if r.line is not None]
-        b = cls(stats.counts, stats.removed, [r.id for r in kept], [r.line for r in kept])
-        if kept and kept[0].sketch is not None:
-            sk = [r.sketch for r in kept]
-            b.sigs = np.stack([x.sig for x in sk])
-            b.shingles = _joined([x.shingles for x in sk], np.uint32)
-            b.words, b.exact = [x.words for x in sk], [x.exact for x in sk]
-        if kept and kept[0].keys is not None:
-            b.keys = _joined([r.keys for r in kept], np.uint64)
-            b.lwords = np.concatenate([r.lwords for r in kept])
-            b.sources = [r.source for r in kept]
-        if kept and kept[0].words is not None:
-            b.wordhashes = _joined([r.words for r in kept], np.uint32)
-        return b
-
-
-def _removal_record(r) -> dict:
-    out = {"reason": r.reason, "line": r.line, "text": r.text}
-    if r.span is not None:
-        out["span"] = list(r.span)
-    if r.score is not None:
-        out["p"] = r.score
-    return out
-
-
-def to_record(doc: Document, config: Config) -> dict:
-    """The output record: input fields in their order, text replaced, id kept
-    (or added first when the input had none)."""
-    if doc.meta:
-        rec = dict(doc.meta)
-        rec[config.text_field] = doc.text
-        if config.id_field not in rec:
-            rec = {config.id_field: doc.id, **rec}
-    else:
-        rec = {config.id_field: doc.id, config.text_field: doc.text}
-    if config.lang_field:
-        rec[config.lang_field] = language_of(doc.text)
-    if config.annotate:
-        rec["removed"] = [_removal_record(r) for r in doc.removals]
-    if config.dedup:
-        for f in _DEDUP_FIELDS:  # ours to set; stale input values would mislead
-            rec.pop(f, None)
-    return rec
-
-
-def _too_short(text: str, config: Config) -> str | None:
-    # Splitting off at most min_words words tells "fewer than min_words"
-    # as well as counting them all, and costs only those words: counting
-    # every word of every document was 2.5% of process_batch.
-    words = len(text.split(None, config.min_words))
-    if words == 0:
-        return "empty"
-    return "short" if words < config.min_words else None
-
-
-def halved_by(text: str, removals) -> str | None:
-    """The step (rule, heuristic, classifier) that removed more than half of
-    ``text``, if one did. Measured in characters, not words, so that it
-    means the same in languages written without spaces."""
-    if not removals:
-        return None
-    took: Counter = Counter()
-    for r in removals:
-        took[r.reason.split(":", 1)[0]] += len(r.text)
-    step, n = max(took.items(), key=lambda kv: (kv[1], kv[0]))
-    return step if 2 * n > len(text) else None
-
-
-def process_batch(cleaner: Cleaner, docs: list[Document]) -> list[Result]:
-    """Clean documents and prepare everything the main process needs;
-    documents of a batch are classified together and their sketches
-    signed together."""
-    config = cleaner.config
-    out, whs = [], []
-    learn = config.dedup and config.boilerplate
-    for doc, c in zip(docs, cleaner.clean_batch(docs)):
-        removed = Counter(r.reason for r in c.removals if r.span is None)
-        spans = sum(1 for r in c.removals if r.span is not None)
-        dropped = _too_short(c.text, config)
-        halved = halved_by(doc.text, c.removals)
-        if dropped:
-            out.append(Result(doc.id, None, None, removed, spans, c.repairs, dropped, halved=halved))
-            continue
-        r = Result(doc.id, dumps(to_record(c, config)), None, removed, spans, c.repairs, None,
-                   halved=halved)
-        if config.dedup:
-            w = words_of(c.text)
-            whs.append(w.hashes)
-            if learn:
-                r.source = boilerplate.source_of(doc.origin, doc.meta, config.source_field)
-                r.keys, r.lwords = boilerplate.keys_of(w.lines, r.source), w.per_line
-        out.append(r)
-    if whs:
-        # With the boilerplate pass, these signatures only group copies for
-        # counting; every set is signed again in full after stripping.
-        perms = boilerplate.PRELIM.num_perm if learn else config.num_perm
-        sks = sketch_hashes(whs, config.shingle_size, perms, config.seed)
-        for r, sk, wh in zip((r for r in out if r.line is not None), sks, whs):
-            r.sketch = sk
-            if learn:
-                r.words = wh
-    return out
-
-
-@dataclass(slots=True)
-class Restrip:
-    """One batch of pass 2 as a worker gets it: the pass-1 shingle sets of
-    its documents in one array (``lengths`` splits it) and, per document,
-    None when it keeps all its lines, else (record line, line indices to
-    drop, word hashes, words per line). A record that keeps its lines stays
-    in the main process: sending it there and back was most of pass 2's
-    traffic, and one array per batch pickles in one piece where a set per
-    document cost a pickle each, while the workers waited on the main
-    process for their next batch."""
-
-    sets: np.ndarray
-    lengths: np.ndarray
-    changed: list
-
-
-def restrip_batch(cleaner: Cleaner, payload: tuple[str, Restrip]) -> tuple:
-    """Pass 2: drop a document's learned furniture lines from its record,
-    take the run's common shingles out of its set, and sign what is left.
-
-    ``payload`` is (path of the common shingles, batch). The stripped
-    text's shingles come from the word hashes of the kept lines, so no text
-    is normalised twice. Returns (per document, None when it kept its lines,
-    else (record line or None when nothing is left, why dropped, words,
-    exact digest); the signatures of the documents left, one row each;
-    their sets in one array; the sets' lengths).
-    """
-    config, batch = cleaner.config, payload[1]
-    ends = np.cumsum(batch.lengths).tolist()
-    items = [(None, (), batch.sets[b - n:b], None) if c is None else (c[0], c[1], None, (c[2], c[3]))
-             for c, n, b in zip(batch.changed, batch.lengths.tolist(), ends)]
-    out = restrip_items(config, _common(payload[0]), items)
-    left = [sk for _, sk, _ in out if sk is not None]
-    changed = [None if c is None else (line, why, sk and sk.words, sk and sk.exact)
-               for c, (line, sk, why) in zip(batch.changed, out)]
-    sigs = np.stack([sk.sig for sk in left]) if left else np.zeros((0, config.num_perm), np.uint32)
-    sets = np.concatenate([sk.shingles for sk in left]) if left else np.zeros(0, np.uint32)
-    return changed, sigs, sets, np.array([len(sk.shingles) for sk in left], dtype=np.int64)
-
-
-def restrip_items(config: Config, common: np.ndarray, items: Iterable[tuple]) -> list[tuple]:
-    """``restrip_batch`` with the common shingles in hand."""
-    out, sets, words, exact = [], [], [], []
-    for line, drop, shingles, hashes in items:
-        if drop:
-            rec = orjson.loads(line)
-            if config.annotate:
-                # Found after cleaning, in the cleaned text: no line number
-                # of the repaired text to give.
-                lines = rec[config.text_field].split("\n")
-                rec.setdefault("removed", []).extend(
-                    {"reason": boilerplate.REASON, "text": lines[j]} for j in drop)
-            text = boilerplate.strip(rec[config.text_field], drop)
-            dropped = _too_short(text, config)
-            if dropped:
-                out.append((None, None, dropped))
-                continue
-            rec[config.text_field] = text
-            if config.lang_field:  # guessed again on what is left
-                rec[config.lang_field] = language_of(text)
-            line = dumps(rec)
-            wh, per_line = hashes
-            keep = np.ones(len(per_line), dtype=bool)
-            keep[drop] = False
-            wh = wh[np.repeat(keep, per_line)]
-            shingles = grams(wh, config.shingle_size)
-            words.append(len(wh))
-            exact.append(exact_digest(wh))
-        else:
-            words.append(None)
-            exact.append(None)
-        sets.append(boilerplate.without(shingles, common))
-        out.append((line, len(sets) - 1, None))
-    sigs = signatures(sets, config.num_perm, config.seed)
-    return [(line, None if k is None else Sketch(sigs[k], sets[k], words[k], exact[k]), why)
-            for line, k, why in out]
-
-
-def resign_batch(cleaner: Cleaner, items: list[tuple]) -> list[tuple]:
-    return resign_items(cleaner.config, items)
-
-
-def resign_items(config: Config, items: Iterable[tuple]) -> list[tuple]:
-    """The second preliminary grouping's sketches: for each (word hashes,
-    words per line, lines to drop), the shingles of the kept lines and
-    their preliminary signature (``Pipeline._learn``)."""
-    sets = []
-    for wh, per_line, drop in items:
-        keep = np.ones(len(per_line), dtype=bool)
-        keep[drop] = False
-        sets.append(grams(wh[np.repeat(keep, per_line)], config.shingle_size))
-    sigs = signatures(sets, boilerplate.PRELIM.num_perm, config.seed)
-    return list(zip(sets, sigs))
-
-
-_common_cache: dict[str, np.ndarray] = {}
-
-
-def _common(path: str) -> np.ndarray:
-    """The run's common shingles, loaded once per worker."""
-    if path not in _common_cache:
-        _common_cache.clear()
-        _common_cache[path] = np.load(path) if path else np.zeros(0, np.uint32)
-    return _common_cache[path]
-
-
-_worker: Cleaner | None = None
-
-
-def single_threaded_blas() -> None:
-    """Keep numpy's BLAS to one thread in a process scrubber owns.
-
-    The classifier multiplies matrices of a few dozen lines by a few dozen
-    weights; OpenBLAS spreads even those over every core, which made one
-    process burn 1.5 cores for no gain (17.5 s of CPU for 11.7 s of wall on
-    the throughput corpus, 10.8 s single-threaded) and made worker processes
-    fight over the cores. Parallelism is the workers' job.
-    """
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(limits=1, user_api="blas")
-
-
-#: Allocations between two young-generation collections (Python's default: 700).
-GC_YOUNG = 50_000
-
-
-def fewer_collections() -> None:
-    """Fewer, cheaper cyclic garbage collections in a process scrubber owns.
-
-    Cleaning allocates millions of short-lived objects and almost no
-    cycles, so the collector mostly rescans live ones: the modules, rules
-    and model built at start-up, then pass 1's growing lists. Frozen, those
-    are no longer scanned (and a forked worker does not copy the pages
-    that scanning would touch); a larger young generation makes the
-    remaining collections rarer. On the 20 MB throughput corpus at one
-    worker, collections took 0.21 s; frozen, 0.12 s; frozen with this
-    threshold, 0.012-0.04 s (timed with ``gc.callbacks``).
-    """
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
-
-
-def worker_context():
-    """Where worker processes come from, cheapest first.
-
-    Fork, when this process runs one thread on Linux: a worker starts with
-    scrubber imported and the Cleaner built, 0.6 s sooner than from a fork
-    server on the throughput corpus (the fork server imports scrubber, then
-    each worker builds its Cleaner, while the main process waits). Fork
-    copies only the calling thread, so a lock held by another thread would
-    stay held forever in the worker; with no other Python thread there is
-    none to hold (native thread pools such as numpy's BLAS are forked as
-    they were under Linux's default start method until Python 3.14). The
-    same risk is why 3.14 stopped defaulting to fork, and why macOS, whose
-    system libraries are not fork-safe, never gets it here.
-
-    Otherwise (a library caller with threads of its own), a fork server
-    that has imported scrubber once, so that each worker is a fork of it
-    rather than a new interpreter (spawn: 0.3-0.4 s of CPU per worker).
-    Without one (Windows), spawn.
-    """
-    if sys.platform == "linux" and threading.active_count() == 1:
-        return mp.get_context("fork")
-    if "forkserver" not in mp.get_all_start_methods():
-        return mp.get_context("spawn")
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload([__name__])
-    return ctx
-
-
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
-_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-
-
-def _leave_signals_to_parent() -> None:
-    """Stopping is the main process's job: it shuts the pool down, then
-    removes its temporary output. So workers ignore Ctrl-C and SIGTERM
-    (sent to the whole process group, they would die mid-batch or print
-    tracebacks), and on Linux are killed when the main process dies
-    however it dies: a worker outliving it waits forever for work, since
-    the other workers still hold the queue's pipe open."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    if sys.platform == "linux":
-        try:
-            import ctypes
-
-            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        except (OSError, AttributeError):  # no prctl: the pool's own shutdown still runs
-            pass
-
-
-@contextmanager
-def _signals_held():
-    """Ctrl-C and SIGTERM wait until the block is done (where the platform
-    can hold signals); what arrived meanwhile is handled on leaving it."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def _init_worker(setup: Cleaner | Config) -> None:
-    """A forked worker inherits the main process's Cleaner; any other is
-    sent the Config and builds its own."""
-    global _worker
-    _leave_signals_to_parent()
-    single_threaded_blas()
-    fewer_collections()
-    _worker = setup if isinstance(setup, Cleaner) else Cleaner(setup)
-
-
-def _process_local(cleaner: Cleaner, docs: list[Document]) -> list[Batch]:
-    return [Batch.of(process_batch(cleaner, docs))]
-
-
-def _process_remote(docs: list[Document]) -> list[Batch]:
-    return [Batch.of(process_batch(_worker, docs))]
-
-
-def _resign_remote(items):
-    return resign_batch(_worker, items)
-
-
-def _restrip_local(cleaner, payload):
-    return [restrip_batch(cleaner, payload)]
-
-
-def _restrip_remote(payload):
-    return [restrip_batch(_worker, payload)]
-
-
-def _batches(items: Iterable, size_of=lambda d: len(d.text)) -> Iterator[list]:
-    batch, size = [], 0
-    for d in items:
-        batch.append(d)
-        size += size_of(d)
-        if len(batch) >= _BATCH_DOCS or size >= _BATCH_BYTES:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
+from .steps import Restrip, annotate, cluster_fields, cluster_record, resign_batch
+from .workers import (_process_local, _process_remote, _resign_remote, _restrip_local,
+                      _restrip_remote)
 
 
 @dataclass(slots=True)
@@ -518,62 +102,20 @@ class Pipeline:
 
     @contextmanager
     def _workers(self):
-        if max(1, self.config.workers) == 1:
-            yield
-            return
-        # Not multiprocessing.Pool: while a result waits in its pipe, Pool's
-        # worker-handler thread spins, polling every worker; with fork-server
-        # workers that cost the main process 0.9 s of CPU in pass 1 of the
-        # throughput corpus (0.3 s with the executor).
-        ctx = worker_context()
-        # Under fork the initializer's arguments are inherited, not pickled.
-        setup = self.cleaner if ctx.get_start_method() == "fork" else self.config
-        pool = ProcessPoolExecutor(self.config.workers, mp_context=ctx,
-                                   initializer=_init_worker, initargs=(setup,))
-        self._pool = pool
-        try:
-            with _signals_held():
-                # The first task starts the worker processes. A Ctrl-C or
-                # SIGTERM arriving during a fork would be raised in an
-                # at-fork hook, where Python ignores exceptions: the run
-                # would go on as if never stopped. Held, it arrives after.
-                pool.submit(int)
-            yield
-        finally:
-            self._pool = None
-            pool.shutdown(cancel_futures=True)  # on an error, skip the batches not started
+        with workers.started(self.cleaner, self.config.workers) as pool:
+            self._pool = pool
+            try:
+                yield
+            finally:
+                self._pool = None
 
-    def _map(self, local, remote, batches: Iterable[list], progress=None, size_of=None) -> Iterator:
-        """``local(cleaner, batch)`` over batches, in order, in the workers
-        when there are any. A bounded window of batches in flight keeps
-        memory flat on huge inputs (Pool.imap would read ahead) and keeps order."""
-        if self._pool is None:
-            for batch in batches:
-                yield from local(self.cleaner, batch)
-                if progress:
-                    progress(len(batch), sum(map(size_of, batch)))
-            return
-        window: deque = deque()
-
-        def drain():
-            res, n, size = window.popleft()
-            out = res.result()
-            if progress:
-                progress(n, size)
-            return out
-
-        for batch in batches:
-            window.append((self._pool.submit(remote, batch), len(batch),
-                           sum(map(size_of, batch)) if progress else 0))
-            if len(window) >= 2 * self.config.workers:
-                yield from drain()
-        while window:
-            yield from drain()
+    def _map(self, local, remote, items: Iterable[list], progress=None, size_of=None) -> Iterator:
+        return workers.ordered_map(self._pool, self.cleaner, local, remote, items, progress, size_of)
 
     def run(self, docs: Iterable[Document],
             progress: Callable[[int, int], None] | None = None) -> Iterator[bytes]:
         """Clean ``docs`` and yield the output JSONL lines in input order."""
-        return self._finish(lambda: self._map(_process_local, _process_remote, _batches(docs),
+        return self._finish(lambda: self._map(_process_local, _process_remote, batches(docs),
                                               progress, lambda d: len(d.text)))
 
     def run_paths(self, paths: Iterable[str],
@@ -584,7 +126,7 @@ class Pipeline:
             from . import ray_engine
 
             if self.config.index:  # the index is a file on this machine
-                results = lambda: map(Batch.of, _batches(ray_engine.shard_results(self, paths, progress),
+                results = lambda: map(Batch.of, batches(ray_engine.shard_results(self, paths, progress),
                                                          lambda r: len(r.line or b"")))
                 return self._finish(results)
             return ray_engine.run(self, paths, progress)
@@ -654,7 +196,7 @@ class Pipeline:
             self.cleaner = Cleaner(cfg)
         try:
             with self._workers():
-                results = self._map(_process_local, _process_remote, _batches(docs), progress,
+                results = self._map(_process_local, _process_remote, batches(docs), progress,
                                     lambda d: len(d.text))
                 spool, p1 = self._pass1(results)
             try:
@@ -705,10 +247,8 @@ class Pipeline:
             first = boilerplate.spare(p1.keys, p1.lwords, first)
             if first.counts:
                 # Only documents that lost lines have a new set; the others
-                # keep their pass-1 set and signature (a third of them do
-                # lose lines on the throughput corpus). The new sets are
-                # signed in the workers: in this process, that was 0.3 s
-                # during which the workers had nothing to do.
+                # keep their pass-1 set and signature. The new sets are
+                # signed in the workers, which would otherwise wait.
                 whs, lw = p1.wordhashes, p1.lwords
                 sets: list = [p1.shingles[i] for i in range(n)]
                 drops, _ = boilerplate.guarded_drops(p1.keys, p1.lwords, first)
@@ -716,7 +256,7 @@ class Pipeline:
                 items = ((np.array(whs[i]), lw[i], d) for i, d in changed)
                 sigs = corpus.sigs.copy()
                 done = self._map(resign_batch, _resign_remote,
-                                 _batches(items, lambda x: 4 * len(x[0])))
+                                 batches(items, lambda x: 4 * len(x[0])))
                 for (i, _), (shingles, sig) in zip(changed, done):
                     sets[i] = shingles
                     sigs[i] = sig
@@ -761,8 +301,8 @@ class Pipeline:
             wh, lw, sh = p1.wordhashes, p1.lwords, p1.shingles
             sent: deque = deque()  # (first document, records) of each batch in flight
 
-            def batches():
-                for b in _batches(enumerate(spool), lambda x: len(x[1])):
+            def restrips():
+                for b in batches(enumerate(spool), lambda x: len(x[1])):
                     lo, hi = b[0][0], b[-1][0] + 1
                     sets, lengths = sh.block(lo, hi)
                     changed = [(line, drops[i], np.array(wh[i]), lw[i]) if drops[i] else None
@@ -772,7 +312,7 @@ class Pipeline:
 
             out = tempfile.TemporaryFile()
             p2 = _Pass1([], [], ShingleSpool(), [], [], [], [], [])
-            for changed, sigs, sets, lengths in self._map(_restrip_local, _restrip_remote, batches()):
+            for changed, sigs, sets, lengths in self._map(_restrip_local, _restrip_remote, restrips()):
                 lo, lines = sent.popleft()
                 for j, (line, ch) in enumerate(zip(lines, changed)):
                     i = lo + j
@@ -839,53 +379,6 @@ class Pipeline:
                 index.close()
 
 
-def cluster_fields(clusters: list[Cluster], ids, fixed: int = 0) -> tuple[dict, dict, int]:
-    """What clustering adds to output records, by document number less
-    ``fixed`` (documents below it are the index's, never output): each kept
-    document's cluster id and duplicates, each dropped one's cluster id;
-    and how many dropped documents are duplicates of the index's."""
-    extra: dict[int, bytes] = {}
-    dup_of: dict[int, bytes] = {}
-    of_index = 0
-    for cl in clusters:
-        cid = orjson.dumps(ids[cl.keep])
-        if cl.keep >= fixed:
-            extra[cl.keep - fixed] = b',"cluster":' + cid + b',"duplicates":' + \
-                orjson.dumps([ids[d] for d in cl.dropped])
-        else:
-            of_index += len(cl.dropped)
-        dup_of.update((d - fixed, cid) for d in cl.dropped)
-    return extra, dup_of, of_index
-
-
-def annotate(line: bytes, n: int, extra: dict, dup_of: dict,
-             keep_duplicates: bool) -> tuple[bytes | None, str | None]:
-    """Document ``n``'s output record with its cluster fields (None: a
-    duplicate to drop), and for a duplicate the counter it adds to."""
-    if n in extra:
-        return line[:-2] + extra[n] + b"}\n", None
-    if n in dup_of:
-        if not keep_duplicates:
-            return None, "duplicates_dropped"
-        return line[:-2] + b',"cluster":' + dup_of[n] + b',"duplicate_of":' + dup_of[n] + b"}\n", \
-            "duplicates_marked"
-    return line, None
-
-
-def tally(stats: Stats, r: Result) -> None:
-    """Count one document's pass-1 result into ``stats``."""
-    c = stats.counts
-    c["documents_in"] += 1
-    stats.removed.update(r.removed)
-    c["lines_removed"] += sum(r.removed.values())
-    c["spans_removed"] += r.spans
-    c["documents_repaired"] += r.repaired
-    if r.line is None:
-        c[f"dropped_{r.dropped}"] += 1
-    if r.halved:
-        c[f"halved_by_{r.halved}"] += 1
-
-
 def _groups(clusters: list[Cluster], n: int) -> np.ndarray:
     """A group label per document: its cluster's kept document, or itself."""
     groups = np.arange(n)
@@ -905,50 +398,3 @@ class _Chain:
 
     def __getitem__(self, i: int) -> np.ndarray:
         return self.first[i] if i < self.n else self.second[i - self.n]
-
-
-def cluster_record(cl: Cluster, ids: list[str]) -> dict:
-    """One line of ``--clusters``: the kept id, every member, and each
-    dropped member's exact similarity to the kept one."""
-    members = sorted((cl.keep, *cl.dropped))
-    return {
-        "cluster": ids[cl.keep],
-        "size": len(members),
-        "members": [ids[i] for i in members],
-        "similarity": [{"id": ids[d], "jaccard": round(j, 4), "containment": round(con, 4)}
-                       for d, (j, con) in zip(cl.dropped, cl.scores)],
-    }
-
-
-def clean(records: Iterable[dict | str | Document], config: Config | None = None,
-          stats: Stats | None = None, **options: Any) -> Iterator[dict]:
-    """Clean an iterable of records with the same pipeline as the CLI.
-
-    Records are dicts (with ``config.text_field``), plain strings or
-    ``Document`` objects; keyword options override ``config`` fields, e.g.
-    ``clean(rows, dedup=False, min_words=20)``. Yields output records as dicts.
-
-    Fields JSON has no type for pass through as the nearest JSON value
-    (``sources.jsonable``): datetimes as ISO 8601 strings, numpy scalars
-    as numbers, bytes as base64. A record that cannot be cleaned (no text
-    field, a field of another type) raises ``InputError`` naming it, or
-    with ``on_error="skip"`` is logged as a warning and counted in
-    ``stats.counts["bad_inputs"]``, as in the CLI.
-    """
-    config = (config or Config()).with_(**options) if options else (config or Config())
-    pipe = Pipeline(config)
-    if stats is not None:
-        pipe.stats = stats
-    for line in pipe.run(pipe.reader().read_records(records)):
-        yield orjson.loads(line)
-
-
-def clean_text(text: str, config: Config | None = None, **options: Any) -> str:
-    """Repair one text and strip its furniture (no deduplication).
-
-    The Cleaner for a configuration is built on the first call and reused
-    by the next ones (``cleaner.cleaner_for``), so calling this in a loop
-    costs about what a loop over one ``Cleaner``'s ``clean_text`` does.
-    """
-    config = (config or Config()).with_(**options) if options else (config or Config())
-    return cleaner_for(config).clean_text(text)

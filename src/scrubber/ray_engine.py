@@ -23,13 +23,18 @@ import logging
 import os
 import time
 from collections import Counter, deque
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .cleaner import Cleaner
 from .config import Config
 from .errors import ScrubberError
 from . import files, sharded
-from .pipeline import Pipeline, Result, _batches, process_batch, single_threaded_blas
+from .batches import Result, batches
+from .steps import process_batch
+from .workers import single_threaded_blas
+
+if TYPE_CHECKING:  # the engine is given a Pipeline, never imports the local engine
+    from .pipeline import Pipeline
 from .sinks import Sink, shard_name
 from .sources import GZIP_MAGIC, ZSTD_MAGIC, Reader, kind_of, kind_of_content, magic
 
@@ -117,7 +122,7 @@ def clean_shard(config: Config, shard: Shard) -> tuple[list[Result], Counter, li
             docs = reader.read_file(path, doc_id)
         else:
             docs = reader.read_jsonl_range(path, *byte_range, first_line)
-        results = [r for batch in _batches(docs) for r in process_batch(cleaner, batch)]
+        results = [r for batch in batches(docs) for r in process_batch(cleaner, batch)]
     finally:
         log.removeHandler(handler)
     return results, counts, handler.messages

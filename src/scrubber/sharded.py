@@ -45,10 +45,10 @@ import numpy as np
 
 from . import boilerplate
 from .config import Config
-from .dedup import (MIN_SHINGLES, Cluster, Params, band_key, bucket_pairs, exact_groups, neighbours,
-                    sorted_unique, star, unique_pairs, verify)
-from .pipeline import (Result, annotate, cluster_fields, cluster_record, resign_items, restrip_items,
-                       tally)
+from .dedup import MIN_SHINGLES, Cluster, band_key, bucket_pairs, exact_groups, neighbours, star, unique_pairs, verify
+from .minhash import Params, sorted_unique
+from .batches import Result, tally
+from .steps import annotate, cluster_fields, cluster_record, resign_items, restrip_items
 from .sinks import Sink, shard_name
 from .stats import Stats
 
@@ -450,7 +450,7 @@ def common_shingles(ex, views: list, bases: list[int], label: list[dict], parts:
 def restrip_map(config: Config, docs: Docs, view: View, learned: boilerplate.Learned,
                 common: np.ndarray) -> list:
     """Pass 2 for a shard: its records without learned furniture, and a view
-    signed in full (``pipeline.restrip_batch``); [Docs, View, Stats]."""
+    signed in full (``steps.restrip_batch``); [Docs, View, Stats]."""
     stats = Stats()
     drops, spared = boilerplate.guarded_drops(docs.keys, docs.lwords, learned)
     if spared:

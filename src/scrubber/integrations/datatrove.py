@@ -37,7 +37,7 @@ from ..cleaner import cleaner_for
 from ..config import Config
 from ..document import Document
 from ..languages import language_of
-from ..pipeline import _removal_record, _too_short
+from ..steps import _removal_record, _too_short
 
 #: Documents the classifier takes at once (as the pipeline's batches).
 BATCH_SIZE = 64

@@ -1,0 +1,47 @@
+"""The public functions: ``clean`` for records, ``clean_text`` for one text."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator
+
+import orjson
+
+from .cleaner import cleaner_for
+from .config import Config
+from .document import Document
+from .pipeline import Pipeline
+from .stats import Stats
+
+
+def clean(records: Iterable[dict | str | Document], config: Config | None = None,
+          stats: Stats | None = None, **options: Any) -> Iterator[dict]:
+    """Clean an iterable of records with the same pipeline as the CLI.
+
+    Records are dicts (with ``config.text_field``), plain strings or
+    ``Document`` objects; keyword options override ``config`` fields, e.g.
+    ``clean(rows, dedup=False, min_words=20)``. Yields output records as dicts.
+
+    Fields JSON has no type for pass through as the nearest JSON value
+    (``sources.jsonable``): datetimes as ISO 8601 strings, numpy scalars
+    as numbers, bytes as base64. A record that cannot be cleaned (no text
+    field, a field of another type) raises ``InputError`` naming it, or
+    with ``on_error="skip"`` is logged as a warning and counted in
+    ``stats.counts["bad_inputs"]``, as in the CLI.
+    """
+    config = (config or Config()).with_(**options) if options else (config or Config())
+    pipe = Pipeline(config)
+    if stats is not None:
+        pipe.stats = stats
+    for line in pipe.run(pipe.reader().read_records(records)):
+        yield orjson.loads(line)
+
+
+def clean_text(text: str, config: Config | None = None, **options: Any) -> str:
+    """Repair one text and strip its furniture (no deduplication).
+
+    The Cleaner for a configuration is built on the first call and reused
+    by the next ones (``cleaner.cleaner_for``), so calling this in a loop
+    costs about what a loop over one ``Cleaner``'s ``clean_text`` does.
+    """
+    config = (config or Config()).with_(**options) if options else (config or Config())
+    return cleaner_for(config).clean_text(text)

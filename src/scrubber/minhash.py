@@ -1,0 +1,264 @@
+"""Sketches of texts: normalised words, word 5-gram shingles, MinHash signatures.
+
+Signatures are compatible with datasketch: ``signature`` equals
+``MinHash(num_perm, seed, hashfunc=int, scheme="affine32")`` updated with the
+same shingle hashes, so they can be loaded into ``LeanMinHash`` and
+``MinHashLSH``. Why 5-grams and 128 permutations: see ``dedup.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
+
+_WORD = re.compile(r"\w+")
+_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+# words_of's two steps to "every non-word character but \n is a space, every
+# ASCII digit 0": the non-ASCII non-word characters by regex (few matches in
+# most text), then the ASCII ones and the digits by one bytes.translate.
+_NONASCII_NONWORD = re.compile(r"[^\x00-\x7f\w]+")
+_ASCII_FOLD = bytes(48 if chr(c) in "123456789" else
+                    32 if c < 128 and c != 10 and not _WORD.match(chr(c)) else c for c in range(256))
+# Multipliers that combine k word hashes into one k-gram hash (odd 64-bit).
+_GRAM_MULT = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                       0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53,
+                       0x27D4EB2F165667C5, 0x94D049BB133111EB], dtype=np.uint64)
+_MAX_ROWS = 4096  # shingles per block when signing, to bound memory
+
+
+@dataclass(frozen=True)
+class Params:
+    """Everything that must agree for two signatures to be comparable.
+
+    An index on disk records these and refuses a run with others, as
+    datasketch refuses to compare MinHashes of different seeds or sizes.
+    """
+
+    shingle_size: int = 5
+    num_perm: int = 128
+    bands: int = 64
+    rows: int = 2
+    seed: int = 1
+
+    def __post_init__(self):
+        if self.bands * self.rows > self.num_perm:
+            raise ValueError(f"bands x rows ({self.bands} x {self.rows}) exceeds num_perm ({self.num_perm})")
+
+    def describe(self) -> str:
+        return (f"num_perm={self.num_perm}, bands={self.bands}, rows={self.rows}, "
+                f"shingle_size={self.shingle_size}, seed={self.seed}")
+
+
+def normalize_words(text: str) -> list[str]:
+    """Words for comparison: case folded, punctuation gone, digits as 0."""
+    # bytes.translate is a table lookup in C; str.translate with a dict is
+    # ~20x slower and was the largest cost of sketching.
+    return _WORD.findall(text.casefold().encode().translate(_DIGITS).decode())
+
+
+def word_hashes(words: list[str]) -> np.ndarray:
+    """32-bit hashes of normalised words, in order (crc32: measured as fast
+    as a cached lookup, and stable across processes and versions)."""
+    return np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint32, count=len(words))
+
+
+def sorted_unique(a: np.ndarray) -> np.ndarray:
+    """``np.unique(a)`` for a 1-d integer array, by sort and compare.
+
+    numpy 2.3+ answers a plain ``np.unique`` through a hash table, ten times
+    slower on these arrays than sorting (docs/performance.md).
+    """
+    a = np.sort(a)
+    keep = np.empty(len(a), dtype=bool)
+    keep[:1] = True
+    np.not_equal(a[1:], a[:-1], out=keep[1:])
+    return a[keep]
+
+
+def grams(wh: np.ndarray, k: int = 5) -> np.ndarray:
+    """Sorted unique 32-bit hashes of the k-grams of a word-hash sequence
+    (one shingle for a sequence shorter than k)."""
+    if not len(wh):
+        return np.zeros(0, dtype=np.uint32)
+    wh = wh.astype(np.uint64)
+    k = min(k, len(wh), len(_GRAM_MULT))
+    n = len(wh) - k + 1
+    with np.errstate(over="ignore"):
+        h = np.zeros(n, dtype=np.uint64)
+        for j in range(k):
+            h += wh[j:j + n] * _GRAM_MULT[j]
+        h ^= h >> np.uint64(29)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(32)
+    return sorted_unique(h.astype(np.uint32))
+
+
+def shingle_hashes(words: list[str], k: int = 5) -> np.ndarray:
+    """Sorted unique 32-bit hashes of the word k-grams (one shingle for a
+    document shorter than k words)."""
+    return grams(word_hashes(words), k)
+
+
+@dataclass(slots=True)
+class Words:
+    """A text's normalised words, line by line: what both deduplication and
+    corpus furniture need, computed in one pass over the text."""
+
+    lines: list[bytes]      # each line normalised (words joined by one space), UTF-8
+    per_line: np.ndarray    # int32: words in each line
+    hashes: np.ndarray      # uint32: every word's hash, in order
+
+    def kept(self, drop: Sequence[int]) -> np.ndarray:
+        """Word hashes of the lines not in ``drop``."""
+        keep = np.ones(len(self.per_line), dtype=bool)
+        keep[list(drop)] = False
+        return self.hashes[np.repeat(keep, self.per_line)]
+
+
+def words_of(text: str) -> Words:
+    """``text`` normalised per line of ``text.split("\\n")``."""
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = _NONASCII_NONWORD.sub(" ", folded)
+    # Words are split from UTF-8 bytes, so none becomes a str or is encoded
+    # on its own: half the time of str words (docs/performance.md).
+    lines, per_line, words = [], [], []
+    for line in folded.encode().translate(_ASCII_FOLD).split(b"\n"):
+        ws = line.split()
+        lines.append(b" ".join(ws))
+        per_line.append(len(ws))
+        words += ws
+    return Words(lines, np.array(per_line, dtype=np.int32),
+                 np.fromiter(map(zlib.crc32, words), dtype=np.uint32, count=len(words)))
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    # MurmurHash3's finalizer: datasketch's affine32 scheme pre-mixes with it.
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+@lru_cache(maxsize=8)
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutations for (num_perm, seed): odd ``a``
+    and any ``b`` drawn from ``RandomState(seed)`` as datasketch 2.0 draws
+    them (``MinHash._init_permutations``). Computed here rather than by
+    importing datasketch, whose import (LSH, storage back-ends) took longer
+    than signing a 2,000-document run; tests/test_dedup.py checks equality
+    against datasketch itself."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def signature(shingles: np.ndarray, num_perm: int = 128, seed: int = 1) -> np.ndarray:
+    """MinHash signature (uint32[num_perm]) of a set of 32-bit shingle hashes."""
+    return signatures([shingles], num_perm, seed)[0]
+
+
+def signatures(sets: Sequence[np.ndarray], num_perm: int = 128, seed: int = 1) -> np.ndarray:
+    """Signatures of many shingle sets, one row each.
+
+    Each set goes through all permutations in one (num_perm x shingles)
+    matrix and a row minimum; measured, that beats one
+    ``np.minimum.reduceat`` over a whole batch by 2-4x, and the column
+    minimum of the transposed (shingles x num_perm) matrix by 1.4x (a row is
+    contiguous, so each permutation's minimum is one vector reduction). The
+    matrix is written into one buffer reused for every set, and blocks of
+    ``_MAX_ROWS`` shingles bound its size on huge documents. An empty set
+    gets datasketch's empty signature (all 2^32-1).
+    """
+    a, b = permutations(num_perm, seed)
+    a, b = a[:, None], b[:, None]
+    out = np.full((len(sets), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    longest = min(_MAX_ROWS, max((len(sh) for sh in sets), default=0))
+    work = np.empty(num_perm * longest, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        for i, sh in enumerate(sets):
+            row = out[i]
+            for lo in range(0, len(sh), _MAX_ROWS):
+                hv = _fmix32(sh[lo:lo + _MAX_ROWS].astype(np.uint32, copy=False))
+                m = work[:num_perm * len(hv)].reshape(num_perm, len(hv))
+                np.multiply(a, hv, out=m)
+                m += b
+                np.minimum(row, m.min(axis=1), out=row)
+    return out
+
+
+@dataclass(slots=True)
+class Sketch:
+    """What deduplication keeps of a document."""
+
+    sig: np.ndarray          # uint32[num_perm]
+    shingles: np.ndarray     # sorted unique uint32 shingle hashes (exact verification)
+    words: int               # words in the clean text (completeness)
+    exact: bytes             # digest of the normalised text
+
+    @property
+    def size(self) -> int:
+        return len(self.shingles)
+
+    def to_minhash(self, seed: int = 1) -> "LeanMinHash":
+        """This signature as a datasketch ``LeanMinHash`` (for its
+        ``MinHashLSH``, storage back-ends or Jaccard estimates); ``seed`` must
+        be the one it was signed with (``Config.seed``)."""
+        from datasketch import LeanMinHash
+
+        return LeanMinHash(seed=seed, hashvalues=self.sig.astype(np.uint64), scheme="affine32")
+
+
+def exact_digest(wh: np.ndarray) -> bytes:
+    """Digest of a text's word-hash sequence: equal digests are exact
+    duplicates (same words in the same order after normalisation)."""
+    return hashlib.blake2b(np.ascontiguousarray(wh, dtype=np.uint32).tobytes(), digest_size=16).digest()
+
+
+def sketch(text: str, k: int = 5, num_perm: int = 128, seed: int = 1) -> Sketch:
+    return sketch_many([text], k, num_perm, seed)[0]
+
+
+def sketch_many(texts: Sequence[str] | Sequence[Words], k: int = 5, num_perm: int = 128,
+                seed: int = 1) -> list[Sketch]:
+    """Sketches of a batch of texts (or their ``Words``)."""
+    ws = [t if isinstance(t, Words) else words_of(t) for t in texts]
+    return sketch_hashes([w.hashes for w in ws], k, num_perm, seed)
+
+
+def sketch_hashes(whs: Sequence[np.ndarray], k: int = 5, num_perm: int = 128, seed: int = 1) -> list[Sketch]:
+    """Sketches from word-hash sequences."""
+    sets = [grams(wh, k) for wh in whs]
+    sigs = signatures(sets, num_perm, seed)
+    return [Sketch(sigs[i], sets[i], len(wh), exact_digest(wh)) for i, wh in enumerate(whs)]
+
+
+# --- exact similarity --------------------------------------------------------
+
+def overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Exact (Jaccard, containment of the smaller in the larger) of two
+    sorted unique shingle arrays."""
+    if not len(a) or not len(b):
+        return 0.0, 0.0
+    if len(a) > len(b):
+        a, b = b, a
+    pos = np.searchsorted(b, a)
+    pos[pos == len(b)] = 0
+    inter = int(np.count_nonzero(b[pos] == a))
+    return inter / (len(a) + len(b) - inter), inter / len(a)
+
+
+def estimate(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
+    """Estimated Jaccard: the share of equal signature values."""
+    return float(np.count_nonzero(sig_a == sig_b)) / len(sig_a)
