@@ -43,6 +43,7 @@ same shingle hashes, so they can be loaded into ``LeanMinHash`` and
 
 from __future__ import annotations
 
+import os
 import tempfile
 from array import array
 from dataclasses import dataclass
@@ -421,47 +422,47 @@ def star(nbrs: Verified, copies: dict[int, list[int]], words: dict[int, int], fi
 
 
 class ShingleSpool:
-    """Shingle sets appended to a temporary file and read back memory-mapped.
+    """Shingle sets appended to a temporary file and read back on demand.
 
     Clustering needs every set for exact verification, but only a few at a
     time; on disk they cost 4 bytes per distinct shingle and the process
-    keeps 8 bytes per document (the offset). The page cache, not the heap,
-    holds the rest.
+    keeps 8 bytes per document (the offset). Sets are read with ``pread``,
+    not through a memory map: a map's pages count in the process's
+    resident memory once touched, so a run that verified every set looked
+    as if it held the whole spool. The page cache holds the rest, where the
+    kernel can drop it.
     """
 
     def __init__(self):
         self._file = tempfile.TemporaryFile()
         self._offsets = array("q", [0])
-        self._map: np.ndarray | None = None
+        self._dirty = False
 
     def extend(self, sets: np.ndarray, lengths: np.ndarray) -> None:
         """Append several sets given in one array, ``lengths`` long each."""
         self._file.write(np.ascontiguousarray(sets, dtype=np.uint32).data)
         self._offsets.extend((np.cumsum(lengths) + self._offsets[-1]).tolist())
-        self._map = None
+        self._dirty = True
+
+    def _read(self, a: int, b: int) -> np.ndarray:
+        """Shingles ``a`` to ``b`` (excluded) of the whole spool."""
+        if self._dirty:
+            self._file.flush()
+            self._dirty = False
+        if b <= a:
+            return np.zeros(0, np.uint32)
+        return np.frombuffer(os.pread(self._file.fileno(), 4 * (b - a), 4 * a), dtype=np.uint32)
 
     def block(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-        """Sets ``lo`` to ``hi`` (excluded) in one array (a copy), and their lengths."""
+        """Sets ``lo`` to ``hi`` (excluded) in one array, and their lengths."""
         offs = np.array(self._offsets[lo:hi + 1], dtype=np.int64)
-        return np.array(self._mapped()[offs[0]:offs[-1]]), np.diff(offs)
+        return self._read(int(offs[0]), int(offs[-1])), np.diff(offs)
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
 
     def __getitem__(self, i: int) -> np.ndarray:
-        return self._mapped()[self._offsets[i]:self._offsets[i + 1]]
-
-    def _mapped(self) -> np.ndarray:
-        if self._map is None:
-            self._file.flush()
-            total = self._offsets[-1]
-            # A plain ndarray view of the map: slicing a np.memmap costs
-            # 2.4 us (its subclass hooks), an ndarray 0.3 us, and clustering
-            # and pass 2 slice every set more than once.
-            self._map = np.memmap(self._file, dtype=np.uint32, mode="r", shape=(total,)).view(np.ndarray) \
-                if total else np.zeros(0, np.uint32)
-        return self._map
+        return self._read(self._offsets[i], self._offsets[i + 1])
 
     def close(self) -> None:
-        self._map = None
         self._file.close()

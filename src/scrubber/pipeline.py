@@ -250,18 +250,22 @@ class Pipeline:
                 # keep their pass-1 set and signature. The new sets are
                 # signed in the workers, which would otherwise wait.
                 whs, lw = p1.wordhashes, p1.lwords
-                sets: list = [p1.shingles[i] for i in range(n)]
+                sets = _Overlay(p1.shingles)
                 drops, _ = boilerplate.guarded_drops(p1.keys, p1.lwords, first)
                 changed = [(i, d) for i, d in enumerate(drops) if d]
-                items = ((np.array(whs[i]), lw[i], d) for i, d in changed)
+                del drops
+                items = ((whs[i], lw[i], d) for i, d in changed)
                 sigs = corpus.sigs.copy()
                 done = self._map(resign_batch, _resign_remote,
                                  batches(items, lambda x: 4 * len(x[0])))
                 for (i, _), (shingles, sig) in zip(changed, done):
-                    sets[i] = shingles
+                    sets.replace(i, shingles)
                     sigs[i] = sig
                 second = Corpus(sigs, sets, corpus.words, corpus.exact)
-                groups = _groups(cluster(second, params, cfg.containment_threshold), n)
+                try:
+                    groups = _groups(cluster(second, params, cfg.containment_threshold), n)
+                finally:
+                    sets.close()
         self._groups = groups
         learned = boilerplate.learn(p1.keys, p1.lwords, groups, p1.sources,
                                     cfg.boilerplate_min_clusters)
@@ -385,6 +389,30 @@ def _groups(clusters: list[Cluster], n: int) -> np.ndarray:
     for cl in clusters:
         groups[list(cl.dropped)] = cl.keep
     return groups
+
+
+class _Overlay:
+    """A spool's sets with some replaced; the replacements are spooled too,
+    so that the second grouping holds no set in memory."""
+
+    def __init__(self, base: ShingleSpool):
+        self.base = base
+        self.new = ShingleSpool()
+        self.where = np.full(len(base), -1, dtype=np.int64)
+
+    def replace(self, i: int, shingles: np.ndarray) -> None:
+        self.where[i] = len(self.new)
+        self.new.extend(shingles, np.array([len(shingles)]))
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        j = self.where[i]
+        return self.base[i] if j < 0 else self.new[int(j)]
+
+    def close(self) -> None:
+        self.new.close()
 
 
 class _Chain:
