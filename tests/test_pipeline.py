@@ -101,3 +101,13 @@ def test_workers_started_from_a_threaded_caller_give_the_same_output():
         busy.join()
     assert threaded == alone
     assert threaded == b"".join(Pipeline(Config(workers=1)).run(docs()))
+
+
+def test_clean_passes_integers_past_64_bits_through():
+    from scrubber import clean
+    text = ("The city council voted on Tuesday to expand the tram network to the northern "
+            "districts, a plan that has been debated for more than a decade.")
+    recs = [{"id": 10 ** 30, "text": text, "n": [-(10 ** 25), 2 ** 64]}]
+    for dedup in (True, False):
+        out = list(clean(recs, dedup=dedup))
+        assert out[0]["id"] == 10 ** 30 and out[0]["n"] == [-(10 ** 25), 2 ** 64]

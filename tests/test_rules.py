@@ -169,3 +169,10 @@ def test_an_empty_threads_heading_in_the_header_does_not_cut_the_article():
     out = Cleaner(Config(dedup=False, classifier=False)).clean(Document("d", src))
     assert body in out.text and "0 Comments" not in out.text
     assert "rule:comment-count" in [r.reason for r in out.removals]
+
+
+def test_a_rule_file_nested_2000_deep_is_one_error(tmp_path):
+    p = tmp_path / "deep.toml"
+    p.write_text("x = " + "[" * 2000 + "]" * 2000 + "\n")
+    with pytest.raises(RuleError, match=f"^{p}: invalid TOML: nested too deeply"):
+        parse_rule_file(p)

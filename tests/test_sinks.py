@@ -103,3 +103,26 @@ def test_a_full_disk_is_a_clear_error_and_leaves_no_file(tmp_path):
             s._fh = s._raw = _Full()
             s.write(lines(1)[0])
     assert os.listdir(tmp_path) == []
+
+
+# --- pass-through fidelity (issue 23, item 4) -------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from scrubber.sinks import dumps, loads  # noqa: E402
+
+_scalars = (st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.booleans()
+            | st.none() | st.text(st.characters(blacklist_categories=("Cs",))))
+_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3)
+                       | st.dictionaries(st.text(max_size=3), inner, max_size=3), max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=5), _values, max_size=5))
+def test_any_record_comes_back_as_it_was_written(rec):
+    assert loads(dumps(rec)) == rec
+
+
+def test_integers_past_64_bits_keep_their_digits():
+    line = b'{"n":12345678901234567890123,"m":[-98765432109876543210987]}\n'
+    assert dumps(loads(line)) == line

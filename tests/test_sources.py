@@ -160,3 +160,28 @@ def test_input_errors_survive_pickling_to_and_from_workers():
     assert (type(e), str(e), e.where) == (InputError, "a.jsonl:2: not valid JSON", "a.jsonl:2")
     r = pickle.loads(pickle.dumps(RuleError("x.toml", "bad pattern", "my-rule")))
     assert str(r) == "x.toml: rule 'my-rule': bad pattern"
+
+
+# --- records the output could not hold (issue 23, items 7 and 8) ------------
+
+@pytest.mark.parametrize("depth", [250, 253])
+def test_nesting_orjson_writes_is_read(tmp_path, depth):
+    p = tmp_path / "x.jsonl"
+    p.write_text('{"text": "a", "m": %s}\n' % ("[" * depth + "]" * depth))
+    docs, _ = read([p])
+    assert docs[0].text == "a"
+
+
+@pytest.mark.parametrize("depth", [254, 1000, 5000])
+def test_deeper_nesting_is_a_bad_record(tmp_path, depth):
+    p = tmp_path / "x.jsonl"
+    p.write_text('{"text": "a", "m": %s}\n' % ("[" * depth + "]" * depth))
+    with pytest.raises(InputError, match=f"^{p}:1: JSON nested more than 254 deep"):
+        read([p])
+
+
+def test_a_lone_surrogate_outside_the_text_is_named():
+    from scrubber.sources import check_record
+    with pytest.raises(InputError, match=r"^r: field 'src' holds a lone surrogate \('\\ud800'\)"):
+        check_record({"text": "\ud800", "src": {"a": ["x\ud800"]}}, "text", "r")
+    check_record({"text": "\ud800", "src": "fine \u00e9"}, "text", "r")

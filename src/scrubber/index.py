@@ -126,6 +126,8 @@ class Index:
     def add(self, ids: list[str], corpus: Corpus, which: list[int]) -> None:
         """Add documents ``which`` of ``corpus`` (named by ``ids``) in one
         transaction; a document whose id is already indexed is replaced."""
+        seen: set[str] = set()  # one document per id: the first (sources.Reader.unique)
+        which = [i for i in which if not (ids[i] in seen or seen.add(ids[i]))]
         if not which:
             return
         keys = band_keys(corpus.sigs[which], self.params.bands, self.params.rows).view(np.int64)

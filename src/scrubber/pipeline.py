@@ -44,7 +44,7 @@ from .dedup import (Cluster, Corpus, Params, ShingleSpool, Sketch, cluster, exac
                     signatures, sketch_hashes, words_of)
 from .document import Document
 from .index import Index
-from .sinks import dumps
+from .sinks import dumps, loads
 from .sources import Reader
 from .stats import Stats
 
@@ -244,7 +244,7 @@ def restrip_items(config: Config, common: np.ndarray, items: Iterable[tuple]) ->
     out, sets, words, exact = [], [], [], []
     for line, drop, shingles, hashes in items:
         if drop:
-            rec = orjson.loads(line)
+            rec = loads(line)
             if config.annotate:
                 # Found after cleaning, in the cleaned text: no line number
                 # of the repaired text to give.
@@ -635,7 +635,7 @@ class Pipeline:
                 learned = self._learn(p1)
                 spool.seek(0)
                 for line, keys in zip(spool, p1.keys):
-                    text = orjson.loads(line)[cfg.text_field].split("\n")
+                    text = loads(line)[cfg.text_field].split("\n")
                     for j, k in enumerate(keys.tolist()):
                         if k in learned.counts and k not in learned.examples:
                             learned.examples[k] = text[j]
@@ -900,9 +900,10 @@ def clean(records: Iterable[dict | str | Document], config: Config | None = None
     if stats is not None:
         pipe.stats = stats
     reader = pipe.reader()
-    docs = (reader.record_to_document(r, f"<record {n}>") for n, r in enumerate(records, 1))
+    docs = reader.unique(reader.record_to_document(r, f"<record {n}>")
+                         for n, r in enumerate(records, 1))
     for line in pipe.run(docs):
-        yield orjson.loads(line)
+        yield loads(line)
 
 
 def clean_text(text: str, config: Config | None = None, **options) -> str:

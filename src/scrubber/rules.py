@@ -105,6 +105,8 @@ def parse_rule_file(path: str | Path) -> tuple[list[Rule], list[str]]:
         raise RuleError(path, f"cannot read: {e.strerror}") from None
     except tomllib.TOMLDecodeError as e:
         raise RuleError(path, f"invalid TOML: {e}") from None
+    except RecursionError:  # tomllib recurses per level of nesting
+        raise RuleError(path, "invalid TOML: nested too deeply") from None
     except UnicodeDecodeError:
         raise RuleError(path, "not UTF-8 text") from None
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -32,7 +33,28 @@ def dumps(record: dict) -> bytes:
     try:
         return orjson.dumps(record) + b"\n"
     except TypeError:  # integers beyond 64 bits, which orjson refuses
-        return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+# orjson reads an integer past 64 bits as a float, silently. Only a line
+# with a number nested in it or a float at the top can hold one, and only
+# such a line pays for this search.
+_LONG_INT = re.compile(rb"(?<![\d.eE+-])-?\d{19,}(?![\d.eE])")
+
+
+def loads(line: bytes) -> object:
+    """A JSON line to a record, integers of any size kept exact: orjson
+    first, the standard parser (exact integers) when orjson would have
+    turned one into a float. Raises ``ValueError`` (orjson's or json's
+    ``JSONDecodeError``) or ``RecursionError`` for a line that is not JSON."""
+    rec = orjson.loads(line)
+    if isinstance(rec, dict) and not all(type(v) in _FLAT for v in rec.values()) \
+            and _LONG_INT.search(line):
+        return json.loads(line)
+    return rec
+
+
+_FLAT = (str, int, bool, type(None))
 
 
 def is_shard_dir(path: str | None) -> bool:

@@ -20,7 +20,7 @@ from typing import BinaryIO, Iterable, Iterator
 
 import orjson
 
-from . import files
+from . import files, sinks
 from .config import Config
 from .document import Document
 from .errors import InputError
@@ -115,11 +115,30 @@ class Reader:
 
     # --- entry points ---------------------------------------------------
     def read_paths(self, paths: Iterable[str]) -> Iterator[Document]:
+        return self.unique(self._read_paths(paths))
+
+    def _read_paths(self, paths: Iterable[str]) -> Iterator[Document]:
         for path, doc_id in self.plan(paths):
             if path == "-":
                 yield from self.read_stdin()
             else:
                 yield from self.read_file(path, doc_id)
+
+    def unique(self, docs: Iterable[Document]) -> Iterator[Document]:
+        """``docs``, where with ``--index`` an id seen before is a bad record:
+        the index keeps one document per id, and which of two to keep is
+        not scrubber's guess to make."""
+        if not self.config.index:
+            yield from docs
+            return
+        seen: set[str] = set()
+        for doc in docs:
+            if doc.id in seen:
+                self._bad(InputError(doc.origin or doc.id, f"id {doc.id!r} is used by an earlier "
+                                     "document (ids must be unique with --index)"))
+                continue
+            seen.add(doc.id)
+            yield doc
 
     def plan(self, paths: Iterable[str]) -> list[tuple[str, str]]:
         """The files ``read_paths`` reads, in its order, as (path, id) pairs:
@@ -248,7 +267,10 @@ class Reader:
                     continue
                 loc = f"{where}:{lineno}"
                 try:
-                    yield self.record_to_document(_parse_line(raw, loc, self.counts), loc)
+                    rec, strict = _parse_line(raw, loc, self.counts)
+                    # orjson refuses lone surrogates; only nesting is left to check
+                    flat = strict and isinstance(rec, dict) and all(type(v) in _FLAT for v in rec.values())
+                    yield self.record_to_document(rec, loc, check=not flat)
                 except InputError as e:
                     self._bad(e)
         except _corrupt_errors() as e:
@@ -256,11 +278,13 @@ class Reader:
         except OSError as e:
             self._bad(InputError(where, f"cannot read: {e.strerror or e}"))
 
-    def record_to_document(self, rec: object, where: str) -> Document:
+    def record_to_document(self, rec: object, where: str, check: bool = True) -> Document:
         """A parsed JSON record (or a plain string) to a document.
 
         The record's other fields become ``meta``, in their order, and pass
         through to the output; a record without an id gets ``where``.
+        ``check=False`` skips ``check_record``, for a flat record orjson
+        parsed (it refuses lone surrogates).
         """
         if isinstance(rec, str):
             return Document(where, rec, {}, where)
@@ -274,6 +298,8 @@ class Reader:
         text = rec[tf]
         if not isinstance(text, str):
             raise InputError(where, f"'{tf}' is {type(text).__name__}, not a string")
+        if check:
+            check_record(rec, tf, where)
         raw_id = rec.get(self.config.id_field)
         doc_id = where if raw_id is None else str(raw_id)
         meta = dict(rec)
@@ -292,20 +318,71 @@ def _lines_until(fh: BinaryIO, pos: int, end: int) -> Iterator[bytes]:
 
 
 def _parse_line(raw: bytes, where: str, counts: Counter) -> object:
+    """(record, whether orjson read it: then it holds no lone surrogate and
+    no nesting past orjson's limit)."""
     try:
-        return orjson.loads(raw)
+        return sinks.loads(raw), True
     except orjson.JSONDecodeError:
         pass
-    # orjson is strict: invalid UTF-8, NaN and integers past 64 bits fail
-    # there but are readable; only a line the standard parser rejects too is bad.
+    except RecursionError:
+        raise InputError(where, _TOO_DEEP) from None
+    # orjson is strict: invalid UTF-8, NaN, lone surrogates and nesting past
+    # 1024 fail there but some are readable; only a line the standard parser
+    # rejects too is bad.
     text = raw.decode("utf-8", "replace")
     try:
         rec = json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(where, f"not valid JSON: {e.msg} (column {e.colno})") from None
+    except RecursionError:
+        raise InputError(where, _TOO_DEEP) from None
     if "\ufffd" in text and b"\xef\xbf\xbd" not in raw:
         counts["invalid_utf8_bytes"] += text.count("\ufffd")
-    return rec
+    return rec, False
+
+
+#: Nesting orjson writes (a record nested deeper, up to the 1024 it reads,
+#: fell back to the standard encoder, which ran out of stack near 1000).
+MAX_DEPTH = 254
+_TOO_DEEP = f"JSON nested more than {MAX_DEPTH} deep"
+
+
+def check_record(rec: dict, text_field: str, where: str) -> None:
+    """Refuse a record the output could not hold as it came: a lone
+    surrogate (``"\\ud800"``: not Unicode, so not UTF-8) in any key or
+    field but the text (which repair fixes), or nesting deeper than JSON
+    writers accept. Iterative, so a deep record cannot exhaust the stack."""
+    todo = [(k, v, 1) for k, v in rec.items() if k != text_field] + [(k, None, 1) for k in rec]
+    while todo:
+        name, v, depth = todo.pop()
+        if isinstance(v, str) or v is None and isinstance(name, str):
+            s = name if v is None else v
+            if not s.isascii():
+                try:
+                    s.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise InputError(where, f"field {_name(name)} holds a lone surrogate "
+                                            f"({ascii(s[_surrogate(s)])}), which is not Unicode") from None
+        elif isinstance(v, dict):
+            if depth >= MAX_DEPTH:
+                raise InputError(where, _TOO_DEEP)
+            todo += [(name, k, depth) for k in v if isinstance(k, str) and not k.isascii()]
+            todo += [(name, x, depth + 1) for x in v.values()]
+        elif isinstance(v, (list, tuple)):
+            if depth >= MAX_DEPTH:
+                raise InputError(where, _TOO_DEEP)
+            todo += [(name, x, depth + 1) for x in v]
+
+
+_FLAT = (str, int, float, bool, type(None))
+
+
+def _name(name: object) -> str:
+    return ascii(name) if isinstance(name, str) and not name.isascii() else repr(name)
+
+
+def _surrogate(s: str) -> int:
+    return next(i for i, ch in enumerate(s) if "\ud800" <= ch <= "\udfff")
 
 
 def _is_json_object(line: bytes) -> bool:
