@@ -8,6 +8,7 @@ sorted order, records in file order.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
@@ -52,11 +53,59 @@ def _open_binary(path: str) -> BinaryIO:
     if low.endswith(".gz"):
         return files.open_raw(path, "gzip") if files.is_url(path) else gzip.open(path, "rb")
     if low.endswith((".zst", ".zstd")):
+        return io.BufferedReader(_Zstd(files.open_raw(path)))  # line iteration
+    return files.open_raw(path)
+
+
+class _Zstd(io.RawIOBase):
+    """The decompressed bytes of a .zst file, frame after frame.
+
+    zstandard's own stream reader ends quietly where a cut file ends, even
+    inside a frame: a truncated crawl read as complete. This one raises
+    ``EOFError`` there, as gzip does.
+    """
+
+    _CHUNK = 1 << 16
+
+    def __init__(self, raw: BinaryIO):
         import zstandard
 
-        raw = zstandard.ZstdDecompressor().stream_reader(files.open_raw(path), closefd=True)
-        return io.BufferedReader(raw)  # line iteration
-    return files.open_raw(path)
+        self._raw, self._dctx = raw, zstandard.ZstdDecompressor()
+        self._obj = None    # the frame being decompressed
+        self._out = b""     # decompressed, not yet read
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while self._pos == len(self._out):
+            data = self._raw.read(self._CHUNK)
+            if not data:
+                if self._obj is not None:
+                    raise EOFError("file ends inside a zstd frame (truncated?)")
+                return 0
+            self._out, self._pos = self._feed(data), 0
+        n = min(len(b), len(self._out) - self._pos)
+        b[:n] = self._out[self._pos:self._pos + n]
+        self._pos += n
+        return n
+
+    def _feed(self, data: bytes) -> bytes:
+        out = []
+        while data:
+            if self._obj is None:
+                self._obj = self._dctx.decompressobj()
+            out.append(self._obj.decompress(data))
+            data = b""
+            if self._obj.eof:  # a frame ended; what follows is the next one
+                data, self._obj = self._obj.unused_data, None
+        return b"".join(out)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
 
 
 def _corrupt_errors() -> tuple[type[BaseException], ...]:
@@ -70,12 +119,18 @@ def _corrupt_errors() -> tuple[type[BaseException], ...]:
 def decode(data: bytes, where: str, counts: Counter) -> str:
     """Bytes of one text document to a string, never failing on encoding.
 
-    UTF-8 is expected. Text with stray invalid bytes keeps its UTF-8 and gets
+    UTF-8 is expected; UTF-16 and UTF-32 are read when a byte-order mark
+    says so (Windows tools write them). Text with stray invalid bytes keeps its UTF-8 and gets
     U+FFFD for each bad byte; text with no valid UTF-8 multibyte sequence at
     all is a legacy single-byte encoding and is read as Latin-1 (ftfy then
     turns C1 controls into their Windows-1252 characters). NUL bytes mean a
     binary file, which is an error.
     """
+    wide = wide_encoding(data)
+    if wide:
+        text = data.decode(wide, "replace")
+        counts["invalid_utf8_bytes"] += text.count("\ufffd") - data.decode(wide, "ignore").count("\ufffd")
+        return text
     if b"\x00" in data[:_SNIFF_BYTES]:
         raise InputError(where, "binary file (contains NUL bytes), not text")
     try:
@@ -91,6 +146,36 @@ def decode(data: bytes, where: str, counts: Counter) -> str:
     counts["invalid_utf8_bytes"] += bad
     log.warning("%s: %d invalid UTF-8 byte sequence(s) replaced with U+FFFD", where, bad)
     return text
+
+
+# Longest first: a UTF-32-LE mark begins with the UTF-16-LE one.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def wide_encoding(head: bytes) -> str | None:
+    """``utf-16`` or ``utf-32`` when ``head`` begins with its byte-order
+    mark (the codec then reads the mark and its byte order), else None."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    return None
+
+
+def _peek(fh: BinaryIO) -> bytes:
+    """The first bytes of ``fh`` without consuming them; nothing when it
+    cannot peek or reading fails (reading it then says why)."""
+    try:
+        return fh.peek(4)[:4] if hasattr(fh, "peek") else b""
+    except (OSError, *_corrupt_errors()):
+        return b""
+
+
+def _utf8_lines(fh: BinaryIO, encoding: str) -> Iterator[bytes]:
+    """The lines of a UTF-16 or UTF-32 stream, as UTF-8."""
+    text = io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="\n")
+    for line in text:
+        yield line.encode("utf-8")
 
 
 class Reader:
@@ -169,14 +254,20 @@ class Reader:
         return out
 
     def _walk(self, root: str) -> list[tuple[str, str]]:
-        found, ignored = [], []
-        for parts, path in files.walk(root):
+        found, ignored, unreadable, special = [], [], [], []
+        for parts, path in files.walk(root, unreadable, special):
             (found if kind_of(parts[-1]) else ignored).append((parts, path, "/".join(parts)))
+        for path, e in sorted(unreadable, key=lambda x: x[0]):
+            self._bad(InputError(path, f"cannot read directory: {e.strerror or e}"))
+        if special:
+            self.counts["files_ignored"] += len(special)
+            log.warning("%s: ignored %d file(s) that are not regular files (a FIFO, socket or "
+                        "device; e.g. %s)", root, len(special), min(special))
         if ignored:
             self.counts["files_ignored"] += len(ignored)
             log.warning("%s: ignored %d file(s) that are not .txt/.md/.jsonl (e.g. %s)",
                         root, len(ignored), min(ignored)[1])
-        elif not found:  # likely a wrong directory; say so rather than report 0 documents
+        elif not found and not special and not unreadable:  # likely a wrong directory; say so rather than report 0 documents
             log.warning("%s: no files in this directory", root)
         # sorted by path components: a.md, b/2.txt, c.txt, whatever the walk order
         return [(path, rel) for _, path, rel in sorted(found)]
@@ -196,7 +287,8 @@ class Reader:
         with fh:
             self.counts["files"] += 1
             if kind == "jsonl":
-                yield from self._read_jsonl(fh, path)
+                wide = wide_encoding(_peek(fh))
+                yield from self._read_jsonl(_utf8_lines(fh, wide) if wide else fh, path)
             else:
                 doc = self._read_text(fh, path, doc_id)
                 if doc is not None:
