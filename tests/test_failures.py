@@ -3,6 +3,7 @@ bad input is one line naming the place, or with --on-error skip a warning
 and a count; nothing half-written is left behind."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,81 @@ def test_integers_beyond_64_bits_pass_through_unchanged(tmp_path, dedup):
     assert r.exit_code == 0, r.output
     assert '"n":12345678901234567890123' in r.stdout.replace(" ", "")
     assert '"m":[-98765432109876543210987,1.5]' in r.stdout.replace(" ", "")
+
+
+# --- 1, 6: a run's files and its index commit together, the index last -------------
+
+def _two_docs(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n"
+                 + json.dumps({"id": "b", "text": OTHER}) + "\n")
+    return p
+
+
+class _Full:
+    """A file on a full disk: writes fail with ENOSPC."""
+
+    def __init__(self, f):
+        self._f = f
+
+    def write(self, data):
+        import errno
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __getattr__(self, name):
+        return getattr(self._f, name)
+
+
+def _disk_full_for(monkeypatch, name_part):
+    """Fault injection: the temporary file whose name contains ``name_part``
+    is on a full disk."""
+    import scrubber.sinks as sinks
+    real = os.fdopen
+
+    def fdopen(fd, *a, **kw):
+        f = real(fd, *a, **kw)
+        return _Full(f) if name_part in os.readlink(f"/proc/self/fd/{fd}") else f
+
+    monkeypatch.setattr(sinks.os, "fdopen", fdopen)
+
+
+def test_a_full_disk_at_the_last_flush_of_the_output_leaves_the_index_as_it_was(tmp_path, monkeypatch):
+    import gzip
+    import errno
+    p, db, out = _two_docs(tmp_path), tmp_path / "seen.db", tmp_path / "out.jsonl.gz"
+
+    def close(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(gzip.GzipFile, "close", close)
+        one_error_line(run("clean", p, "-o", out, "--index", db), f"{out}: cannot write")
+    assert not out.exists()
+    assert open_index(str(db)).ids() == []
+    r = run("clean", p, "-o", out, "--index", db)
+    assert r.exit_code == 0 and "2 documents in" in r.stderr and "2 out" in r.stderr, r.output
+    assert sorted(open_index(str(db)).ids()) == ["a", "b"]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/fd"), reason="finds files by /proc")
+@pytest.mark.parametrize("full", ["clusters", "stats"])
+def test_a_full_disk_on_clusters_or_stats_commits_nothing(tmp_path, monkeypatch, full):
+    p, db = _two_docs(tmp_path), tmp_path / "seen.db"
+    with open(p, "a") as f:  # a copy, so that there is a cluster to write
+        f.write(json.dumps({"id": "c", "text": ARTICLE}) + "\n")
+    out, cl, st = tmp_path / "out.jsonl", tmp_path / "clusters.jsonl", tmp_path / "stats.json"
+    cl.write_text("yesterday's\n")
+    _disk_full_for(monkeypatch, f"/.{full}.")
+    one_error_line(run("clean", p, "-o", out, "--index", db, "--clusters", cl, "--stats", st),
+                   f"{tmp_path / full}")
+    assert not out.exists() and not st.exists() and cl.read_text() == "yesterday's\n"
+    assert open_index(str(db)).ids() == []
+    assert sorted(os.listdir(tmp_path)) == ["clusters.jsonl", "in.jsonl", "seen.db"]
+
+
+def test_clusters_and_stats_are_written_when_the_run_succeeds(tmp_path):
+    p, out = _two_docs(tmp_path), tmp_path / "out.jsonl"
+    cl, st = tmp_path / "clusters.jsonl", tmp_path / "stats.json"
+    r = run("clean", p, "-o", out, "--clusters", cl, "--stats", st)
+    assert r.exit_code == 0, r.output
+    assert cl.read_text() == "" and json.loads(st.read_text())["documents_out"] == 2

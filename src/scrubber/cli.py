@@ -30,7 +30,7 @@ from .languages import languages
 from .pipeline import Pipeline, fewer_collections, single_threaded_blas
 from .repair import repair
 from .rules import check_examples, default_rule_files, load_rules, parse_rule_file
-from .sinks import is_shard_dir, open_sink
+from .sinks import is_shard_dir, open_sink, pending_file
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -244,39 +244,53 @@ def clean(
             engine=engine.value, ray_address=address, shard_bytes=shard_bytes,
         )
         pipe = Pipeline(config)
+        pipe.hold_index = True
         fewer_collections()  # the command owns its process; before the workers fork
         progress = _Progress(not quiet and sys.stderr.isatty())
+        # Every file of a run is finished before any is committed, and the
+        # index is committed last: a run that fails changes nothing on disk.
+        sidecars = []
         try:
-            if engine is Engine.ray and is_shard_dir(output) and not index:
-                from .ray_engine import write_parts
-
-                write_parts(pipe, paths, output, progress)  # each shard's task writes its part
-            else:
-                with open_sink(output, shard_size) as sink:
-                    for line in pipe.run_paths(paths, progress):
-                        sink.write(line)
-        finally:
-            progress.done()
-        if clusters is not None:
-            _write_lines(clusters, (json.dumps(c, ensure_ascii=False) for c in pipe.clusters), "clusters")
-        if stats is not None:
             try:
-                stats.write_text(json.dumps(pipe.stats.to_dict(), indent=1) + "\n")
-            except OSError as e:
-                raise ScrubberError(f"{stats}: cannot write stats: {e.strerror}") from None
+                if engine is Engine.ray and is_shard_dir(output) and not index:
+                    from .ray_engine import write_parts
+
+                    write_parts(pipe, paths, output, progress)  # each shard's task writes its part
+                    sidecars = _sidecars(pipe, clusters, stats)
+                else:
+                    with open_sink(output, shard_size) as sink:
+                        for line in pipe.run_paths(paths, progress):
+                            sink.write(line)
+                        sidecars = _sidecars(pipe, clusters, stats)
+            finally:
+                progress.done()
+            for s in sidecars:
+                s.commit_now()
+            pipe.commit_index()
+        finally:
+            for s in sidecars:
+                s.discard()
+            pipe.release_index()
         if not quiet:
             _say(pipe.stats.summary())
 
     _run(body)
 
 
-def _write_lines(path: Path, lines, what: str) -> None:
+def _sidecars(pipe: Pipeline, clusters: Optional[Path], stats: Optional[Path]) -> list:
+    """--clusters and --stats written, not yet committed (sinks.pending_file)."""
+    out = []
     try:
-        with open(path, "w", encoding="utf-8") as f:
-            for line in lines:
-                f.write(line + "\n")
-    except OSError as e:
-        raise ScrubberError(f"{path}: cannot write {what}: {e.strerror}") from None
+        if clusters is not None:
+            out.append(pending_file(str(clusters), (json.dumps(c, ensure_ascii=False).encode() + b"\n"
+                                                    for c in pipe.clusters)))
+        if stats is not None:
+            out.append(pending_file(str(stats), [json.dumps(pipe.stats.to_dict(), indent=1).encode() + b"\n"]))
+    except BaseException:
+        for s in out:
+            s.discard()
+        raise
+    return out
 
 
 @app.command()
@@ -385,7 +399,7 @@ def learn(
         if output == "-":
             sys.stdout.write(text)
         else:
-            _write_lines(Path(output), [text.rstrip("\n")], "rules")
+            pending_file(output, [text.encode("utf-8")]).commit_now()
         _say(f"scrubber: {len(learned.counts)} repeated lines learned from "
              f"{pipe.stats.counts['documents_in']} documents")
 

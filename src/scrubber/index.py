@@ -123,15 +123,18 @@ class Index:
         return [r[0] for r in self.db.execute("SELECT id FROM docs ORDER BY rowid")]
 
     # --- writing --------------------------------------------------------------
-    def add(self, ids: list[str], corpus: Corpus, which: list[int]) -> None:
+    def add(self, ids: list[str], corpus: Corpus, which: list[int], commit: bool = True) -> None:
         """Add documents ``which`` of ``corpus`` (named by ``ids``) in one
-        transaction; a document whose id is already indexed is replaced."""
+        transaction; a document whose id is already indexed is replaced.
+        With ``commit=False`` the transaction stays open until ``commit``
+        (or is rolled back by ``close``), so that a caller can commit the
+        index only once the run's output is safely in place."""
         seen: set[str] = set()  # one document per id: the first (sources.Reader.unique)
         which = [i for i in which if not (ids[i] in seen or seen.add(ids[i]))]
         if not which:
             return
         keys = band_keys(corpus.sigs[which], self.params.bands, self.params.rows).view(np.int64)
-        with self.db:
+        try:
             self._remove([ids[i] for i in which])
             for n, i in enumerate(which):
                 cur = self.db.execute(
@@ -142,6 +145,18 @@ class Index:
                 row = cur.lastrowid
                 self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)",
                                     ((k, row) for k in keys[n].tolist()))
+        except BaseException:
+            self.db.rollback()
+            raise
+        if commit:
+            self.commit()
+
+    def commit(self) -> None:
+        """Make what ``add(commit=False)`` added permanent."""
+        try:
+            self.db.commit()
+        except sqlite3.Error as e:
+            raise IndexFileError(f"{self.path}: cannot write the index: {e}") from None
 
     def remove(self, ids: list[str]) -> int:
         """Forget documents by id; returns how many were indexed."""

@@ -486,6 +486,27 @@ class Pipeline:
         #: shingles left out of every set because they repeat across clusters
         self.common = np.zeros(0, np.uint32)
         self._pool = None
+        #: With ``--index``: leave this run's additions uncommitted when the
+        #: output ends, for ``commit_index`` once the caller's files are in
+        #: place (``release_index`` rolls them back). A failed write of the
+        #: output then leaves the index as it was, and a retry redoes the run.
+        self.hold_index = False
+        self._held: Index | None = None
+
+    def commit_index(self) -> None:
+        """Commit the additions a run held back (``hold_index``)."""
+        held, self._held = self._held, None
+        if held is not None:
+            try:
+                held.commit()
+            finally:
+                held.close()
+
+    def release_index(self) -> None:
+        """Roll back additions not committed (no-op after ``commit_index``)."""
+        held, self._held = self._held, None
+        if held is not None:
+            held.close()
 
     def reader(self, **kw) -> Reader:
         return Reader(self.config, self.stats.counts, **kw)
@@ -801,8 +822,10 @@ class Pipeline:
                     c["documents_out"] += 1
                     yield line
             if index is not None:
-                index.add(ids, corpus, added)
+                index.add(ids, corpus, added, commit=not self.hold_index)
                 c["index_documents"] = len(index)
+                if self.hold_index:  # committed by commit_index, once the output is
+                    self._held, index = index, None
         finally:
             if index is not None:
                 index.close()

@@ -57,6 +57,18 @@ def loads(line: bytes) -> object:
 _FLAT = (str, int, bool, type(None))
 
 
+def pending_file(path: str, lines) -> Sink:
+    """``lines`` (bytes) written to a temporary file beside ``path``, not yet
+    committed: ``commit_now()`` renames it into place, ``discard()`` removes
+    it. For the files a run writes besides its output (``--clusters``,
+    ``--stats``), so that all of them appear together or none does."""
+    sink = Sink(path, commit=False)
+    with sink:
+        for line in lines:
+            sink.write(line)
+    return sink
+
+
 def is_shard_dir(path: str | None) -> bool:
     """Whether ``-o path`` names a directory of shards rather than a file."""
     return path not in (None, "-") and (path.endswith(("/", os.sep)) or os.path.isdir(path))
@@ -226,6 +238,18 @@ class Sink:
     @property
     def tmp(self) -> str | None:
         return self._tmp
+
+    def commit_now(self) -> None:
+        """Commit a finished ``commit=False`` file."""
+        if self._tmp is not None:
+            self.commit_file(self._tmp, self._target)
+            self._tmp = None
+
+    def discard(self) -> None:
+        """Remove a finished ``commit=False`` file that is not to be committed."""
+        if self._tmp is not None and os.path.exists(self._tmp):
+            os.unlink(self._tmp)
+        self._tmp = None
 
     @staticmethod
     def commit_file(tmp: str, path: str) -> None:
