@@ -167,3 +167,14 @@ def test_clusters_and_stats_are_written_when_the_run_succeeds(tmp_path):
     r = run("clean", p, "-o", out, "--clusters", cl, "--stats", st)
     assert r.exit_code == 0, r.output
     assert cl.read_text() == "" and json.loads(st.read_text())["documents_out"] == 2
+
+
+# --- 5: rules check says which rule backtracks ------------------------------------
+
+def test_rules_check_flags_a_backtracking_rule(tmp_path):
+    p = tmp_path / "slow.toml"
+    p.write_text('[[rule]]\nid = "slow"\ndescription = "d"\npattern = \'(a|a)+$|!$\'\nmatch = ["aaaa!"]\n')
+    r = run("rules", "check", p)
+    assert r.exit_code == 1
+    assert f"{p}: rule 'slow': pattern backtracks catastrophically" in r.stderr
+    assert "1 problems" in r.stdout

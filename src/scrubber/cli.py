@@ -29,7 +29,7 @@ from .index import open_index
 from .languages import languages
 from .pipeline import Pipeline, fewer_collections, single_threaded_blas
 from .repair import repair
-from .rules import check_examples, default_rule_files, load_rules, parse_rule_file
+from .rules import check_backtracking, check_examples, default_rule_files, load_rules, parse_rule_file
 from .sinks import is_shard_dir, open_sink, pending_file
 
 EXIT_ERROR = 1
@@ -459,7 +459,8 @@ def rules_list(
 
 @rules_app.command("check")
 def rules_check(files: Optional[List[str]] = typer.Argument(None, help="Rule files to check (default: the shipped packs).")) -> None:
-    """Load rule files and run every rule's own examples; exit 1 if any fails."""
+    """Load rule files and run every rule's own examples; exit 1 if any fails
+    or if a rule's pattern backtracks catastrophically on long lines."""
 
     def body() -> None:
         paths = files or [str(p) for p in default_rule_files()]
@@ -470,7 +471,7 @@ def rules_check(files: Optional[List[str]] = typer.Argument(None, help="Rule fil
                 for r in rs:
                     n_rules += 1
                     n_examples += len(r.match) + len(r.no_match)
-                    problems += check_examples(r)
+                    problems += check_examples(r) + check_backtracking(r)
             except ScrubberError as e:
                 problems.append(str(e))
         for p in problems:

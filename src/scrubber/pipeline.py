@@ -21,6 +21,7 @@ input order, so the output is byte-identical for any number of workers.
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing as mp
 import os
 import signal
@@ -47,6 +48,8 @@ from .index import Index
 from .sinks import dumps, loads
 from .sources import Reader
 from .stats import Stats
+
+log = logging.getLogger("scrubber")
 
 _DEDUP_FIELDS = ("cluster", "duplicates", "duplicate_of")
 _BATCH_DOCS = 64
@@ -415,11 +418,13 @@ def _init_worker(setup: Cleaner | Config) -> None:
 
 
 def _process_local(cleaner: Cleaner, docs: list[Document]) -> list[Batch]:
-    return [Batch.of(process_batch(cleaner, docs))]
+    b = Batch.of(process_batch(cleaner, docs))
+    b.counts.update(cleaner.take_timeouts())
+    return [b]
 
 
 def _process_remote(docs: list[Document]) -> list[Batch]:
-    return [Batch.of(process_batch(_worker, docs))]
+    return _process_local(_worker, docs)
 
 
 def _resign_remote(items):
@@ -492,6 +497,7 @@ class Pipeline:
         #: output then leaves the index as it was, and a retry redoes the run.
         self.hold_index = False
         self._held: Index | None = None
+        self._said: set[str] = set()  # rules whose switching off was said
 
     def commit_index(self) -> None:
         """Commit the additions a run held back (``hold_index``)."""
@@ -722,8 +728,18 @@ class Pipeline:
         return self.learned
 
     def _count(self, b: Batch) -> None:
-        self.stats.counts.update(b.counts)
+        c = self.stats.counts
+        c.update(b.counts)
         self.stats.removed.update(b.removed)
+        for key in b.counts:
+            if key.startswith("rule_timeouts:") and c[key] >= self.config.rule_max_timeouts \
+                    and key not in self._said:
+                # Said here, once, not in each worker that switched it off.
+                self._said.add(key)
+                reason = key.split(":", 1)[1]
+                log.warning("%s timed out on %d lines (over %s s each); switched off for the "
+                            "rest of the run, those lines kept (scrubber rules check tells "
+                            "which rules backtrack)", reason, c[key], self.config.rule_timeout)
 
     def _boilerplate(self, spool, p1: _Pass1):
         """Pass 2: learn the run's furniture per cluster, strip it, re-sketch.

@@ -45,6 +45,11 @@ class Stats:
         parts.append(f"{c['documents_repaired']} documents repaired"
                      + (f", {c['invalid_utf8_bytes']} invalid UTF-8 bytes replaced" if c["invalid_utf8_bytes"] else "")
                      + (f", {c['legacy_encoding_files']} files read as Latin-1" if c["legacy_encoding_files"] else ""))
+        timeouts = sorted(((k.split(":", 1)[1], v) for k, v in c.items()
+                           if k.startswith("rule_timeouts:") and v), key=lambda kv: (-kv[1], kv[0]))
+        if timeouts:
+            parts.append(f"{sum(v for _, v in timeouts)} rule matches timed out, lines kept ("
+                         + ", ".join(f"{k} {v}" for k, v in timeouts) + ")")
         parts.append(f"{c['bad_inputs']} bad inputs skipped")
         rate = f", {mb / self.seconds:.1f} MB/s" if self.seconds > 0 else ""
         return "scrubber: " + "; ".join(parts) + f"; {self.seconds:.2f} s{rate}."
