@@ -178,3 +178,18 @@ def test_rules_check_flags_a_backtracking_rule(tmp_path):
     assert r.exit_code == 1
     assert f"{p}: rule 'slow': pattern backtracks catastrophically" in r.stderr
     assert "1 problems" in r.stdout
+
+
+# --- 11: --max-doc-bytes ------------------------------------------------------------
+
+def test_max_doc_bytes_skips_or_truncates_and_says_so(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "big", "text": ARTICLE + "\n" + OTHER}) + "\n"
+                 + json.dumps({"id": "ok", "text": OTHER}) + "\n")
+    r = run("clean", p, "--no-dedup", "--max-doc-bytes", 200)
+    assert r.exit_code == 0, r.output
+    assert [x["id"] for x in records(r.stdout)] == ["ok"]
+    assert f"{p}:1: document over --max-doc-bytes (200 bytes); skipped" in r.stderr
+    assert "1 documents over --max-doc-bytes skipped, 0 truncated" in r.stderr
+    r = run("clean", p, "--no-dedup", "--max-doc-bytes", 200, "--long-docs", "truncate")
+    assert [x["text"] for x in records(r.stdout)] == [ARTICLE, OTHER]

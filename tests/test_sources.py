@@ -266,3 +266,58 @@ def test_utf16_jsonl_with_a_bom_is_decoded(tmp_path, encoding):
     p.write_bytes(jsonl({"id": "a", "text": "caf\u00e9"}, {"id": "b", "text": "x"}).encode(encoding))
     docs, _ = read([p])
     assert [(d.id, d.text) for d in docs] == [("a", "caf\u00e9"), ("b", "x")]
+
+
+# --- --max-doc-bytes (issue 23, item 11) ----------------------------------------
+
+def test_a_text_file_over_the_limit_is_skipped_and_counted(tmp_path, caplog):
+    p = tmp_path / "big.txt"
+    p.write_text("first line\n" + "x" * 200 + "\n")
+    (tmp_path / "small.txt").write_text("small")
+    docs, counts = read([tmp_path], max_doc_bytes=100)
+    assert [d.id for d in docs] == ["small.txt"]
+    assert counts["documents_too_long"] == 1 and counts["bad_inputs"] == 0
+    assert f"{p}: document over --max-doc-bytes (100 bytes); skipped" in caplog.text
+
+
+def test_a_text_over_the_limit_is_cut_at_a_line_boundary_when_asked(tmp_path):
+    p = tmp_path / "big.txt"
+    p.write_text("caf\u00e9 one\ntwo two\n" + "x" * 200 + "\n")
+    docs, counts = read([p], max_doc_bytes=30, long_docs="truncate")
+    assert docs[0].text == "caf\u00e9 one\ntwo two"
+    assert counts["documents_truncated"] == 1
+    # one line longer than the limit: cut at a whole character
+    p.write_text("\u00e9" * 40)
+    docs, _ = read([p], max_doc_bytes=31, long_docs="truncate")
+    assert docs[0].text == "\u00e9" * 15
+
+
+def test_a_jsonl_record_over_the_limit_is_skipped_or_cut(tmp_path):
+    p = tmp_path / "x.jsonl"
+    p.write_text(jsonl({"id": "big", "text": "a\n" + "b" * 150}, {"id": "ok", "text": "fine"}))
+    docs, counts = read([p], max_doc_bytes=100)
+    assert [d.id for d in docs] == ["ok"] and counts["documents_too_long"] == 1
+    docs, counts = read([p], max_doc_bytes=100, long_docs="truncate")
+    assert [d.text for d in docs] == ["a", "fine"] and counts["documents_truncated"] == 1
+
+
+def test_an_endless_line_is_read_with_a_bound_and_skipped(tmp_path):
+    from scrubber.sources import line_limit
+    huge = b'{"id": "x", "text": "' + b"y" * (line_limit(100) + 10) + b'"}\n'
+    stream = io.BytesIO(huge + b'{"text": "after"}\n')
+    docs, counts = read(["-"], stdin=stream, max_doc_bytes=100)
+    assert [(d.id, d.text) for d in docs] == [("<stdin>:2", "after")]
+    assert counts["documents_too_long"] == 1
+
+
+def test_stdin_text_over_the_limit_is_cut_when_asked():
+    docs, _ = read(["-"], stdin=io.BytesIO(b"one\ntwo\n" + b"z" * 500), max_doc_bytes=12,
+                   long_docs="truncate")
+    assert docs[0].text == "one\ntwo"
+
+
+def test_a_utf16_text_over_the_limit_is_cut_in_its_encoding(tmp_path):
+    p = tmp_path / "wide.txt"
+    p.write_bytes("one\ntwo\nthree and more".encode("utf-16"))
+    docs, _ = read([p], max_doc_bytes=20, long_docs="truncate")
+    assert docs[0].text == "one\ntwo"

@@ -78,6 +78,11 @@ class OnError(str, Enum):
     skip = "skip"
 
 
+class LongDocs(str, Enum):
+    skip = "skip"
+    truncate = "truncate"
+
+
 def _say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
@@ -216,6 +221,8 @@ def clean(
     shard_bytes: int = typer.Option(64 << 20, "--shard-bytes", min=1, help="With --engine ray: plain JSONL files are cut into shards of about this many bytes."),
     address: Optional[str] = typer.Option(None, "--address", help="With --engine ray: the cluster to join (auto: this machine's); default: start a local Ray."),
     on_error: OnError = typer.Option(OnError.fail, help="fail: stop at the first bad input; skip: warn, count and go on."),
+    max_doc_bytes: int = typer.Option(10_000_000, "--max-doc-bytes", min=0, help="Longest document read, in bytes (0: no limit); see --long-docs."),
+    long_docs: LongDocs = typer.Option(LongDocs.skip, "--long-docs", help="A document over --max-doc-bytes: skip (warn and count) or truncate (cut at a line break)."),
     stats: Optional[Path] = typer.Option(None, "--stats", help="Also write the run summary as JSON to this file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary, no progress, no warnings."),
 ) -> None:
@@ -236,7 +243,8 @@ def clean(
             raise ScrubberError("--index needs deduplication: drop --no-dedup")
         config = Config(
             text_field=text_field, id_field=id_field, input_format=input_format.value,
-            on_error=on_error.value, rule_files=tuple(rules or ()), disabled=_split(disable),
+            on_error=on_error.value, max_doc_bytes=max_doc_bytes, long_docs=long_docs.value,
+            rule_files=tuple(rules or ()), disabled=_split(disable),
             default_rules=not no_default_rules, heuristics=not no_heuristics,
             classifier=not no_classifier, favor=favor.value, lang=_lang(lang), annotate=annotate,
             min_words=min_words, dedup=not no_dedup, keep_duplicates=keep_duplicates,

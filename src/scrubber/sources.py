@@ -171,11 +171,12 @@ def _peek(fh: BinaryIO) -> bytes:
         return b""
 
 
-def _utf8_lines(fh: BinaryIO, encoding: str) -> Iterator[bytes]:
-    """The lines of a UTF-16 or UTF-32 stream, as UTF-8."""
+def _utf8_lines(fh: BinaryIO, encoding: str, limit: int) -> Iterator:
+    """The lines of a UTF-16 or UTF-32 stream, as UTF-8 (bounded in
+    characters as ``_bounded_lines`` bounds bytes)."""
     text = io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="\n")
-    for line in text:
-        yield line.encode("utf-8")
+    for line in _bounded_lines(lambda n: text.readline(n).encode("utf-8"), limit):
+        yield line
 
 
 class Reader:
@@ -288,7 +289,8 @@ class Reader:
             self.counts["files"] += 1
             if kind == "jsonl":
                 wide = wide_encoding(_peek(fh))
-                yield from self._read_jsonl(_utf8_lines(fh, wide) if wide else fh, path)
+                lines = _utf8_lines(fh, wide, line_limit(self.config.max_doc_bytes)) if wide else fh
+                yield from self._read_jsonl(lines, path)
             else:
                 doc = self._read_text(fh, path, doc_id)
                 if doc is not None:
@@ -298,13 +300,17 @@ class Reader:
         fh = self.stdin if self.stdin is not None else sys.stdin.buffer
         fmt = self.config.input_format
         if fmt == "auto":
-            head = first = fh.readline()
+            limit = line_limit(self.config.max_doc_bytes) or -1
+            head = first = fh.readline(limit + 1)
             while first and not first.strip():
-                first = fh.readline()
+                first = fh.readline(limit + 1)
                 head += first
             # Nothing at all is no documents, as an empty JSONL file is: a
             # pipeline whose upstream stage found nothing is not an error.
-            fmt = "jsonl" if not first or _is_json_object(first) else "text"
+            # A first line past the bound is JSONL if it starts as a record.
+            whole = first.endswith(b"\n") or len(first) <= limit
+            fmt = "jsonl" if not first or (_is_json_object(first) if whole else
+                                           first.lstrip().startswith(b"{")) else "text"
             fh = _Prefixed(head, fh)
         if fmt == "jsonl":
             yield from self._read_jsonl(fh, "<stdin>")
@@ -315,8 +321,15 @@ class Reader:
 
     # --- formats --------------------------------------------------------
     def _read_text(self, fh: BinaryIO, where: str, doc_id: str) -> Document | None:
+        limit = self.config.max_doc_bytes
         try:
-            data = fh.read()
+            data = fh.read(limit + 1) if limit else fh.read()
+            if limit and len(data) > limit:
+                if self.config.long_docs == "skip":
+                    self._too_long(where)
+                    return None
+                self.counts["documents_truncated"] += 1
+                data = _cut_bytes(data, limit)
         except _corrupt_errors() as e:
             return self._bad(InputError(where, f"corrupt compressed data: {e}"))
         except OSError as e:
@@ -329,6 +342,25 @@ class Reader:
         except InputError as e:
             return self._bad(e)
         return Document(doc_id, text, {}, where)
+
+    def _too_long(self, where: str) -> None:
+        self.counts["documents_too_long"] += 1
+        log.warning("%s: document over --max-doc-bytes (%d bytes); skipped", where,
+                    self.config.max_doc_bytes)
+
+    def _sized(self, doc: Document) -> Document | None:
+        """``doc``, or None when it is over ``max_doc_bytes`` and skipped,
+        or its text cut to fit."""
+        limit, text = self.config.max_doc_bytes, doc.text
+        # characters <= UTF-8 bytes <= 4 x characters: most texts need no encoding
+        if not limit or 4 * len(text) <= limit or (len(text) <= limit and len(text.encode()) <= limit):
+            return doc
+        if self.config.long_docs == "skip":
+            self._too_long(doc.origin)
+            return None
+        self.counts["documents_truncated"] += 1
+        doc.text = _cut_bytes(text.encode(), limit).decode()
+        return doc
 
     def read_jsonl_range(self, path: str, start: int, end: int,
                          first_line: int) -> Iterator[Document]:
@@ -347,22 +379,34 @@ class Reader:
                 fh.seek(start - 1)
                 if fh.read(1) != b"\n":
                     start += len(fh.readline())  # that line belongs to the shard before
-            yield from self._read_jsonl(_lines_until(fh, start, end), path, first_line)
+            yield from self._read_jsonl(_lines_until(fh, start, end, line_limit(self.config.max_doc_bytes)),
+                                        path, first_line)
 
-    def _read_jsonl(self, fh: Iterable[bytes], where: str, first_line: int = 0) -> Iterator[Document]:
+    def _read_jsonl(self, fh, where: str, first_line: int = 0) -> Iterator[Document]:
+        """The records of ``fh``: a file (read in lines of at most
+        ``line_limit`` bytes) or lines already bounded (``_TooLong`` for one
+        that was not)."""
         lineno = first_line
+        if hasattr(fh, "readline"):
+            fh = _bounded_lines(fh.readline, line_limit(self.config.max_doc_bytes))
         try:
             for raw in fh:
                 lineno += 1
+                loc = f"{where}:{lineno}"
+                if type(raw) is _TooLong:
+                    self.counts["bytes_in"] += raw.size
+                    self._too_long(loc)
+                    continue
                 self.counts["bytes_in"] += len(raw)
                 if not raw.strip():
                     continue
-                loc = f"{where}:{lineno}"
                 try:
                     rec, strict = _parse_line(raw, loc, self.counts)
                     # orjson refuses lone surrogates; only nesting is left to check
                     flat = strict and isinstance(rec, dict) and all(type(v) in _FLAT for v in rec.values())
-                    yield self.record_to_document(rec, loc, check=not flat)
+                    doc = self._sized(self.record_to_document(rec, loc, check=not flat))
+                    if doc is not None:
+                        yield doc
                 except InputError as e:
                     self._bad(e)
         except _corrupt_errors() as e:
@@ -399,14 +443,72 @@ class Reader:
         return Document(doc_id, text, meta, where)
 
 
-def _lines_until(fh: BinaryIO, pos: int, end: int) -> Iterator[bytes]:
-    """Lines of ``fh`` (positioned at ``pos``) that begin before ``end``."""
-    while pos < end:
-        raw = fh.readline()
+def _lines_until(fh: BinaryIO, pos: int, end: int, limit: int = 0) -> Iterator:
+    """Lines of ``fh`` (positioned at ``pos``) that begin before ``end``,
+    as ``_bounded_lines`` gives them."""
+    for raw in _bounded_lines(fh.readline, limit):
+        if pos >= end:
+            return
+        pos += raw.size if type(raw) is _TooLong else len(raw)
+        yield raw
+
+
+class _TooLong:
+    """Stands for a line longer than the bound, read and thrown away."""
+
+    __slots__ = ("size",)
+
+    def __init__(self, size: int):
+        self.size = size
+
+
+def line_limit(max_doc_bytes: int) -> int:
+    """Longest JSONL line read, in bytes (0: no limit): room for a text of
+    ``max_doc_bytes`` with JSON escapes (a \\uXXXX is 6 bytes for a
+    character of 2 or 3) and its other fields."""
+    return 3 * max_doc_bytes + (1 << 16) if max_doc_bytes else 0
+
+
+def _bounded_lines(readline, limit: int) -> Iterator:
+    """Lines from ``readline``, each held whole only up to ``limit`` bytes:
+    a longer one is read on in pieces, dropped, and given as ``_TooLong``,
+    so an endless line costs no more memory than the limit."""
+    if not limit:
+        yield from iter(readline, b"")
+        return
+    while True:
+        raw = readline(limit + 1)
         if not raw:
             return
-        pos += len(raw)
-        yield raw
+        if len(raw) <= limit or raw.endswith(b"\n"):
+            yield raw
+            continue
+        size = len(raw)
+        while raw and not raw.endswith(b"\n"):
+            raw = readline(1 << 20)
+            size += len(raw)
+        yield _TooLong(size)
+
+
+def _cut_bytes(data: bytes, limit: int) -> bytes:
+    """The first ``limit`` bytes of a text, cut back to its last line
+    break; without one, to its last whole character. UTF-16 and UTF-32
+    (with their byte-order mark) stay in their encoding."""
+    wide = wide_encoding(data[:4])
+    if wide:
+        text = data[:limit].decode(wide, "ignore")
+        i = text.rfind("\n")
+        return (text[:i] if i > 0 else text).encode(wide)
+    head = data[:limit]
+    i = head.rfind(b"\n")
+    if i > 0:
+        return head[:i]
+    j = len(head) - 1  # back to the lead byte of the last character
+    while j > 0 and len(head) - j < 4 and head[j] & 0xC0 == 0x80:
+        j -= 1
+    lead = head[j] if head else 0
+    need = 1 if lead < 0xC0 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+    return head[:j] if len(head) - j < need else head
 
 
 def _parse_line(raw: bytes, where: str, counts: Counter) -> object:
@@ -500,9 +602,21 @@ class _Prefixed(io.RawIOBase):
         return True
 
     def __iter__(self):
-        yield from self._head.splitlines(keepends=True)
-        yield from self._fh
+        return iter(self.readline, b"")
 
-    def read(self, n: int = -1) -> bytes:
-        head, self._head = self._head, b""
-        return head + self._fh.read()
+    def readline(self, n: int | None = -1) -> bytes:
+        if not self._head:
+            return self._fh.readline(-1 if n is None else n)
+        i = self._head.find(b"\n")
+        cut = len(self._head) if i < 0 else i + 1
+        if n is not None and n >= 0:
+            cut = min(cut, n)
+        line, self._head = self._head[:cut], self._head[cut:]
+        return line
+
+    def read(self, n: int | None = -1) -> bytes:
+        if n is None or n < 0:
+            head, self._head = self._head, b""
+            return head + self._fh.read()
+        out, self._head = self._head[:n], self._head[n:]
+        return out + self._fh.read(n - len(out)) if len(out) < n else out

@@ -50,6 +50,9 @@ class Stats:
         if timeouts:
             parts.append(f"{sum(v for _, v in timeouts)} rule matches timed out, lines kept ("
                          + ", ".join(f"{k} {v}" for k, v in timeouts) + ")")
+        if c["documents_too_long"] or c["documents_truncated"]:
+            parts.append(f"{c['documents_too_long']} documents over --max-doc-bytes skipped, "
+                         f"{c['documents_truncated']} truncated")
         parts.append(f"{c['bad_inputs']} bad inputs skipped")
         rate = f", {mb / self.seconds:.1f} MB/s" if self.seconds > 0 else ""
         return "scrubber: " + "; ".join(parts) + f"; {self.seconds:.2f} s{rate}."
