@@ -193,3 +193,26 @@ def test_max_doc_bytes_skips_or_truncates_and_says_so(tmp_path):
     assert "1 documents over --max-doc-bytes skipped, 0 truncated" in r.stderr
     r = run("clean", p, "--no-dedup", "--max-doc-bytes", 200, "--long-docs", "truncate")
     assert [x["text"] for x in records(r.stdout)] == [ARTICLE, OTHER]
+
+
+# --- 14: outputs that would overwrite inputs or each other ----------------------------
+
+def test_output_equal_to_an_input_is_refused(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n")
+    before = p.read_bytes()
+    one_error_line(run("clean", p, "-o", p), f"{p}: -o names an input")
+    (tmp_path / "link.jsonl").symlink_to(p)
+    one_error_line(run("clean", p, "-o", tmp_path / "link.jsonl"), f"{tmp_path / 'link.jsonl'}: -o names an input")
+    assert p.read_bytes() == before
+
+
+@pytest.mark.parametrize("flags", [["--clusters", "o.jsonl"], ["--stats", "o.jsonl"],
+                                   ["--clusters", "c.json", "--stats", "c.json"]])
+def test_two_outputs_naming_one_file_are_refused(tmp_path, monkeypatch, flags):
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n")
+    monkeypatch.chdir(tmp_path)
+    r = run("clean", p, "-o", "o.jsonl", *flags)
+    assert r.exit_code == 1 and "name the same file" in r.stderr and len(r.stderr.splitlines()) == 1
+    assert sorted(os.listdir(tmp_path)) == ["in.jsonl"]

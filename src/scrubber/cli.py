@@ -30,7 +30,7 @@ from .languages import languages
 from .pipeline import Pipeline, fewer_collections, single_threaded_blas
 from .repair import repair
 from .rules import check_backtracking, check_examples, default_rule_files, load_rules, parse_rule_file
-from .sinks import is_shard_dir, open_sink, pending_file
+from .sinks import is_shard_dir, open_sink, pending_file, same_file
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -241,6 +241,7 @@ def clean(
     def body() -> None:
         if index and no_dedup:
             raise ScrubberError("--index needs deduplication: drop --no-dedup")
+        _distinct_outputs(paths, output, clusters, stats)
         config = Config(
             text_field=text_field, id_field=id_field, input_format=input_format.value,
             on_error=on_error.value, max_doc_bytes=max_doc_bytes, long_docs=long_docs.value,
@@ -283,6 +284,22 @@ def clean(
             _say(pipe.stats.summary())
 
     _run(body)
+
+
+def _distinct_outputs(paths: List[str], output: str, clusters: Optional[Path],
+                      stats: Optional[Path]) -> None:
+    """Refuse a run that would write over its own input, or two of its
+    outputs to one file (the last would win, silently)."""
+    if output != "-":
+        for p in paths:
+            if p != "-" and os.path.exists(p) and same_file(p, output):
+                raise ScrubberError(f"{output}: -o names an input ({p}); write elsewhere")
+    named = [("-o", output)] if output != "-" else []
+    named += [(flag, str(p)) for flag, p in (("--clusters", clusters), ("--stats", stats)) if p is not None]
+    for i, (fa, a) in enumerate(named):
+        for fb, b in named[i + 1:]:
+            if same_file(a, b):
+                raise ScrubberError(f"{b}: {fa} and {fb} name the same file")
 
 
 def _sidecars(pipe: Pipeline, clusters: Optional[Path], stats: Optional[Path]) -> list:

@@ -140,6 +140,32 @@ def _is_special(path: str) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
+def _check_link(path: str) -> None:
+    """Refuse to follow a symlink that another user planted in a shared
+    (sticky, e.g. /tmp) directory: writing through it would replace a file
+    of the victim's choosing. The rule of Linux's ``protected_symlinks``:
+    follow only one's own link, or one owned by the directory's owner."""
+    try:
+        link = os.lstat(path)
+        if not stat.S_ISLNK(link.st_mode):
+            return
+        parent = os.stat(os.path.dirname(os.path.abspath(path)))
+    except OSError:
+        return
+    if parent.st_mode & stat.S_ISVTX and link.st_uid not in (os.geteuid(), parent.st_uid):
+        raise ScrubberError(f"{path}: refusing to follow a symlink owned by another user in a "
+                            "shared (sticky) directory")
+
+
+def same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file (through links, or as written when
+    neither exists yet)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
 class Sink:
     """Context manager taking JSONL lines; commits the file on clean exit
     (with ``commit=False`` it leaves the finished temporary file, ``tmp``,
@@ -166,12 +192,14 @@ class Sink:
             raise ScrubberError(f"{self.path}: is a directory")
         try:
             if _is_special(self.path):
+                _check_link(self.path)
                 # A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written
                 # as it is, with no temporary file: renaming one over it would
                 # replace it.
                 self._raw = open(self.path, "wb")
             else:
                 # A symlink's target is replaced, not the link.
+                _check_link(self.path)
                 self._target = os.path.realpath(self.path)
                 fd, self._tmp = tempfile.mkstemp(dir=os.path.dirname(self._target),
                                                  prefix=f".{os.path.basename(self._target)}.", suffix=".tmp")
@@ -253,7 +281,13 @@ class Sink:
 
     @staticmethod
     def commit_file(tmp: str, path: str) -> None:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        """Rename ``tmp`` over ``path``; a file replaced keeps its mode (a
+        private 0600 file stays private), a new one gets the umask's."""
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except OSError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
