@@ -1,5 +1,7 @@
 """The library API: the same pipeline as the CLI, from Python."""
 
+import pytest
+
 from scrubber import Config, Document, Pipeline, Stats, clean, clean_text
 
 ARTICLE = ("The city council voted on Tuesday to expand the tram network to the northern "
@@ -111,3 +113,13 @@ def test_clean_passes_integers_past_64_bits_through():
     for dedup in (True, False):
         out = list(clean(recs, dedup=dedup))
         assert out[0]["id"] == 10 ** 30 and out[0]["n"] == [-(10 ** 25), 2 ** 64]
+
+
+def test_clean_skips_and_counts_a_bad_record_when_asked():
+    from scrubber import InputError, Stats, clean
+    recs = [{"id": "a", "text": "one two three"}, {"id": "\ud800", "text": "x"}, {"text": 5}]
+    with pytest.raises(InputError, match=r"^<record 2>: field 'id' holds a lone surrogate"):
+        list(clean(recs, dedup=False))
+    stats = Stats()
+    assert [r["id"] for r in clean(recs, stats=stats, dedup=False, on_error="skip")] == ["a"]
+    assert stats.counts["bad_inputs"] == 2

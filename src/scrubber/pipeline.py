@@ -939,8 +939,7 @@ def clean(records: Iterable[dict | str | Document], config: Config | None = None
     if stats is not None:
         pipe.stats = stats
     reader = pipe.reader()
-    docs = reader.unique(reader.record_to_document(r, f"<record {n}>")
-                         for n, r in enumerate(records, 1))
+    docs = reader.unique(reader.records(records))
     for line in pipe.run(docs):
         yield loads(line)
 

@@ -9,6 +9,7 @@ sorted order, records in file order.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import gzip
 import io
 import json
@@ -210,6 +211,18 @@ class Reader:
             else:
                 yield from self.read_file(path, doc_id)
 
+    def records(self, records: Iterable[object]) -> Iterator[Document]:
+        """Records given as Python objects (``clean()``), named ``<record N>``,
+        under the same error policy as records read from a file."""
+        for n, rec in enumerate(records, 1):
+            try:
+                doc = self._sized(self.record_to_document(rec, f"<record {n}>"))
+            except InputError as e:
+                self._bad(e)
+                continue
+            if doc is not None:
+                yield doc
+
     def unique(self, docs: Iterable[Document]) -> Iterator[Document]:
         """``docs``, where with ``--index`` an id seen before is a bad record:
         the index keeps one document per id, and which of two to keep is
@@ -359,8 +372,7 @@ class Reader:
             self._too_long(doc.origin)
             return None
         self.counts["documents_truncated"] += 1
-        doc.text = _cut_bytes(text.encode(), limit).decode()
-        return doc
+        return dataclasses.replace(doc, text=_cut_bytes(text.encode(), limit).decode())
 
     def read_jsonl_range(self, path: str, start: int, end: int,
                          first_line: int) -> Iterator[Document]:
