@@ -123,3 +123,27 @@ def test_clean_skips_and_counts_a_bad_record_when_asked():
     stats = Stats()
     assert [r["id"] for r in clean(recs, stats=stats, dedup=False, on_error="skip")] == ["a"]
     assert stats.counts["bad_inputs"] == 2
+
+
+# --- pass-through fidelity, property-based (issue 23, item 4) -------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_scalar = (st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.booleans()
+           | st.none() | st.text(st.characters(blacklist_categories=("Cs",)), max_size=8))
+_value = st.recursive(_scalar, lambda inner: st.lists(inner, max_size=3)
+                      | st.dictionaries(st.text(max_size=3), inner, max_size=3), max_leaves=6)
+_PIPE = Pipeline(Config(dedup=False, classifier=False, heuristics=False))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=4).filter(lambda k: k not in ("id", "text")), _value,
+                       max_size=4), st.booleans())
+def test_every_pass_through_field_comes_out_as_it_went_in(meta, ascii_only):
+    import io
+    import json
+    rec = {"id": "x", "text": ARTICLE, **meta}
+    line = (json.dumps(rec, ensure_ascii=ascii_only) + "\n").encode()
+    reader = _PIPE.reader(stdin=io.BytesIO(line))
+    out = [json.loads(x) for x in _PIPE.run(reader.read_paths(["-"]))]
+    assert out == [rec]

@@ -37,9 +37,10 @@ def dumps(record: dict) -> bytes:
 
 
 # orjson reads an integer past 64 bits as a float, silently. Only a line
-# with a number nested in it or a float at the top can hold one, and only
-# such a line pays for this search.
+# with a container among its values, or a float as large as 2**63, can
+# hold one; only such a line pays for this search.
 _LONG_INT = re.compile(rb"(?<![\d.eE+-])-?\d{19,}(?![\d.eE])")
+_FLAT = (str, int, bool, type(None))
 
 
 def loads(line: bytes) -> object:
@@ -48,13 +49,20 @@ def loads(line: bytes) -> object:
     turned one into a float. Raises ``ValueError`` (orjson's or json's
     ``JSONDecodeError``) or ``RecursionError`` for a line that is not JSON."""
     rec = orjson.loads(line)
-    if isinstance(rec, dict) and not all(type(v) in _FLAT for v in rec.values()) \
-            and _LONG_INT.search(line):
+    if isinstance(rec, dict) and _may_hold_long_int(rec) and _LONG_INT.search(line):
         return json.loads(line)
     return rec
 
 
-_FLAT = (str, int, bool, type(None))
+def _may_hold_long_int(rec: dict) -> bool:
+    for v in rec.values():
+        t = type(v)
+        if t is float:
+            if not -9.2e18 < v < 9.2e18:
+                return True
+        elif t not in _FLAT:
+            return True
+    return False
 
 
 def pending_file(path: str, lines) -> Sink:
