@@ -121,11 +121,12 @@ def decode(data: bytes, where: str, counts: Counter) -> str:
     """Bytes of one text document to a string, never failing on encoding.
 
     UTF-8 is expected; UTF-16 and UTF-32 are read when a byte-order mark
-    says so (Windows tools write them). Text with stray invalid bytes keeps its UTF-8 and gets
-    U+FFFD for each bad byte; text with no valid UTF-8 multibyte sequence at
-    all is a legacy single-byte encoding and is read as Latin-1 (ftfy then
-    turns C1 controls into their Windows-1252 characters). NUL bytes mean a
-    binary file, which is an error.
+    says so (Windows tools write them). Text with stray invalid bytes keeps
+    its UTF-8 and gets U+FFFD for each bad byte; text with no valid UTF-8
+    multibyte sequence at all is a legacy single-byte encoding and is read
+    as Latin-1 (ftfy then turns C1 controls into their Windows-1252
+    characters). NUL bytes without a byte-order mark mean a binary file,
+    which is an error.
     """
     wide = wide_encoding(data)
     if wide:
@@ -281,7 +282,8 @@ class Reader:
             self.counts["files_ignored"] += len(ignored)
             log.warning("%s: ignored %d file(s) that are not .txt/.md/.jsonl (e.g. %s)",
                         root, len(ignored), min(ignored)[1])
-        elif not found and not special and not unreadable:  # likely a wrong directory; say so rather than report 0 documents
+        elif not (found or special or unreadable):
+            # likely a wrong directory; say so rather than report 0 documents
             log.warning("%s: no files in this directory", root)
         # sorted by path components: a.md, b/2.txt, c.txt, whatever the walk order
         return [(path, rel) for _, path, rel in sorted(found)]
