@@ -216,3 +216,11 @@ def test_two_outputs_naming_one_file_are_refused(tmp_path, monkeypatch, flags):
     r = run("clean", p, "-o", "o.jsonl", *flags)
     assert r.exit_code == 1 and "name the same file" in r.stderr and len(r.stderr.splitlines()) == 1
     assert sorted(os.listdir(tmp_path)) == ["in.jsonl"]
+
+
+def test_explain_dup_finds_documents_whose_ids_pass_64_bits(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text('{"id": 12345678901234567890123, "text": "%s"}\n'
+                 '{"id": 12345678901234567890124, "text": "%s"}\n' % (ARTICLE, ARTICLE))
+    r = run("explain", p, "--dup", "12345678901234567890123", "12345678901234567890124")
+    assert r.exit_code == 0, r.output

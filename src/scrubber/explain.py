@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Iterable
 
 import numpy as np
-import orjson
 
 from .boilerplate import without
 from .dedup import MIN_SHINGLES, band_keys, estimate, overlap, signature, sketch
 from .document import Document
 from .errors import ScrubberError
+from .sinks import loads
 
 
 def explain_pair(pipeline, docs: Iterable[Document], a: str, b: str) -> str:
@@ -28,7 +28,7 @@ def explain_pair(pipeline, docs: Iterable[Document], a: str, b: str) -> str:
     pipe = Pipeline(cfg)
     recs = {}
     for line in pipe.run(docs):
-        rec = orjson.loads(line)
+        rec = loads(line)  # an id past 64 bits stays the id it was
         rid = str(rec.get(cfg.id_field))
         if rid in (a, b):
             recs[rid] = rec
