@@ -188,15 +188,17 @@ match = ["aaaa!"]
 '''
 
 
-def test_a_rule_that_keeps_timing_out_is_counted_switched_off_and_said_once(tmp_path, caplog):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_rule_that_keeps_timing_out_is_counted_switched_off_and_said_once(tmp_path, caplog, workers):
     from scrubber import Stats, clean
     rules = tmp_path / "slow.toml"
     rules.write_text(SLOW.format(pattern="(a|a)+$|!$"))
     doc = "\n".join(["a" * 40 + "!"] * 30)
     stats = Stats()
     out = list(clean([{"id": "d", "text": doc}], stats=stats, rule_files=(str(rules),),
-                     classifier=False, heuristics=False, dedup=False, default_rules=False))
-    limit = Config().rule_max_timeouts
+                     classifier=False, heuristics=False, dedup=False, default_rules=False,
+                     workers=workers))
+    limit = Config().rule_max_timeouts  # one document, one batch: one worker counts them all
     assert stats.counts["rule_timeouts:rule:slow"] == limit
     assert out[0]["text"] == doc  # no match could be decided: every line kept
     said = [r for r in caplog.records if "slow" in r.getMessage()]
