@@ -62,3 +62,70 @@ def test_a_file_that_is_not_an_index_is_refused(tmp_path):
     sqlite3.connect(other).execute("CREATE TABLE t (x)")
     with pytest.raises(ScrubberError, match="not a scrubber index"):
         Index(str(other))
+
+
+# --- a hostile or damaged index file (issue 23, item 13) ----------------------------
+
+def _built(tmp_path):
+    db = tmp_path / "seen.db"
+    run([("a", article(1)), ("b", article(2))], db)
+    return db
+
+
+def _sql(db, *statements):
+    con = sqlite3.connect(db)
+    with con:
+        for s in statements:
+            con.execute(s)
+    con.close()
+
+
+@pytest.mark.parametrize("extra, what", [
+    ("CREATE TRIGGER wipe AFTER INSERT ON docs BEGIN DELETE FROM bands; END", "trigger 'wipe'"),
+    ("CREATE VIEW v AS SELECT id FROM docs", "view 'v'"),
+    ("CREATE INDEX mine ON docs (words)", "index 'mine'"),
+])
+def test_an_index_with_objects_scrubber_did_not_create_is_refused(tmp_path, extra, what):
+    db = _built(tmp_path)
+    _sql(db, extra)
+    for opening in (lambda: Index(str(db)), lambda: open_index(str(db))):
+        with pytest.raises(ScrubberError, match=f"^{db}: not a scrubber index: .*{what}"):
+            opening()
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM bands").fetchone()[0] > 0  # the trigger never ran
+
+
+def test_a_table_of_another_shape_is_refused(tmp_path):
+    db = tmp_path / "seen.db"
+    _sql(db, "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+         "CREATE TABLE docs (rowid INTEGER PRIMARY KEY, id TEXT)",
+         "CREATE TABLE bands (key INTEGER, doc INTEGER)")
+    with pytest.raises(ScrubberError, match=f"^{db}: not a scrubber index: table '(bands|docs)' is not the shape"):
+        Index(str(db))
+
+
+@pytest.mark.parametrize("value", ["'x'", "X'00'", "'1.5'"])
+def test_a_malformed_meta_value_is_one_line(tmp_path, value):
+    db = _built(tmp_path)
+    _sql(db, f"UPDATE meta SET value = {value} WHERE key = 'bands'")
+    for opening in (lambda: Index(str(db)), lambda: open_index(str(db))):
+        with pytest.raises(ScrubberError, match=f"^{db}: "):
+            opening()
+
+
+@pytest.mark.parametrize("change", [
+    "sig = X'0102'", "shingles = X'010203'", "words = 'many'", "exact = 5", "id = CAST(id AS BLOB)",
+])
+def test_a_malformed_document_row_is_one_line(tmp_path, change):
+    db = _built(tmp_path)
+    _sql(db, f"UPDATE docs SET {change}")
+    with pytest.raises(ScrubberError, match=f"^{db}: damaged index: document row"):
+        run([("c", article(1))], db)
+
+
+def test_an_oversized_blob_is_refused_without_being_read(tmp_path, monkeypatch):
+    import scrubber.index
+    db = _built(tmp_path)
+    monkeypatch.setattr(scrubber.index, "MAX_SHINGLE_BYTES", 64)
+    with pytest.raises(ScrubberError, match=f"^{db}: damaged index: document row"):
+        run([("c", article(1))], db)

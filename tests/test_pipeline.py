@@ -1,5 +1,7 @@
 """The library API: the same pipeline as the CLI, from Python."""
 
+import pytest
+
 from scrubber import Config, Document, Pipeline, Stats, clean, clean_text
 
 ARTICLE = ("The city council voted on Tuesday to expand the tram network to the northern "
@@ -227,3 +229,47 @@ def test_lang_field_holds_each_documents_language_or_null():
 def test_the_package_tells_type_checkers_it_is_typed():
     from importlib import resources
     assert resources.files("scrubber").joinpath("py.typed").is_file()
+
+
+def test_clean_passes_integers_past_64_bits_through():
+    from scrubber import clean
+    text = ("The city council voted on Tuesday to expand the tram network to the northern "
+            "districts, a plan that has been debated for more than a decade.")
+    recs = [{"id": 10 ** 30, "text": text, "n": [-(10 ** 25), 2 ** 64]}]
+    for dedup in (True, False):
+        out = list(clean(recs, dedup=dedup))
+        assert out[0]["id"] == 10 ** 30 and out[0]["n"] == [-(10 ** 25), 2 ** 64]
+
+
+def test_clean_skips_and_counts_a_bad_record_when_asked():
+    from scrubber import InputError, Stats, clean
+    recs = [{"id": "a", "text": "one two three"}, {"id": "\ud800", "text": "x"}, {"text": 5}]
+    with pytest.raises(InputError, match=r"^<record 2>: field 'id' holds a lone surrogate"):
+        list(clean(recs, dedup=False))
+    stats = Stats()
+    assert [r["id"] for r in clean(recs, stats=stats, dedup=False, on_error="skip")] == ["a"]
+    assert stats.counts["bad_inputs"] == 2
+
+
+# --- pass-through fidelity, property-based (issue 23, item 4) -------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_scalar = (st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.booleans()
+           | st.none() | st.text(st.characters(blacklist_categories=("Cs",)), max_size=8))
+_value = st.recursive(_scalar, lambda inner: st.lists(inner, max_size=3)
+                      | st.dictionaries(st.text(max_size=3), inner, max_size=3), max_leaves=6)
+_PIPE = Pipeline(Config(dedup=False, classifier=False, heuristics=False))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=4).filter(lambda k: k not in ("id", "text")), _value,
+                       max_size=4), st.booleans())
+def test_every_pass_through_field_comes_out_as_it_went_in(meta, ascii_only):
+    import io
+    import json
+    rec = {"id": "x", "text": ARTICLE, **meta}
+    line = (json.dumps(rec, ensure_ascii=ascii_only) + "\n").encode()
+    reader = _PIPE.reader(stdin=io.BytesIO(line))
+    out = [json.loads(x) for x in _PIPE.run(reader.read_paths(["-"]))]
+    assert out == [rec]

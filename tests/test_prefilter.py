@@ -48,3 +48,11 @@ def test_every_shipped_rule_passes_its_own_examples_through_the_prefilter():
     for i, r in enumerate(rules):
         for ex in r.match:
             assert i in pf.possible(ex), (r.id, ex)
+
+
+def test_a_pattern_re2_cannot_take_is_not_logged_to_stderr(capfd):
+    # RE2 logs its parse errors from C++ straight to file descriptor 2,
+    # even under --quiet (issue 23, item 16); such a rule is simply always tried.
+    pf = Prefilter([(r"share(?= this)", True), (r"(\w+)\s\1", False), ("plain", True)])
+    assert pf.always == [0, 1]
+    assert capfd.readouterr().err == ""

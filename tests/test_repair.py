@@ -80,3 +80,35 @@ def test_only_flagged_lines_go_to_ftfy_with_the_configuration_it_would_use():
 
 def test_precheck_skips_clean_non_ascii_text():
     assert not needs_ftfy("\u201cCurly\u201d quotes and caf\u00e9 \u2014 nothing to repair")
+
+
+# --- one call reaches the fixed point (issue 23, item 17) --------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from scrubber import clean_text  # noqa: E402
+
+
+@pytest.mark.parametrize("text", ["x\xa0\u00c3\u00a9", "\u00c2\t\u00b6", "a&amp;nbsp;\u00c3\u00a9"])
+def test_repair_reaches_its_fixed_point_in_one_call(text):
+    once = repair(text)[0]
+    assert repair(once)[0] == once
+
+
+# Characters that make mojibake, entities and odd spaces, mixed with plain ones.
+_TRICKY = st.text(st.sampled_from(list("aé xÃÂ©¶€™\xa0\t\n\r&;#nbsp\u2028\u200b\x85â€\u201d\u00e2\u0080\u0099")),
+                  max_size=12)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_TRICKY)
+def test_repair_is_idempotent(text):
+    once = repair(text)[0]
+    assert repair(once)[0] == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TRICKY)
+def test_clean_text_is_idempotent_without_learned_steps(text):
+    once = clean_text(text, classifier=False, heuristics=False)
+    assert clean_text(once, classifier=False, heuristics=False) == once

@@ -193,3 +193,55 @@ def test_share_and_read_more_labels_go_in_other_languages_too():
     for label in ("Partager sur Facebook", "Compartir", "Lire la suite", "Leer más", "Weiterlesen", "阅读全文"):
         out = clean(f"{DE_BODY}\n{label}", classifier=False)
         assert out == DE_BODY, label
+
+
+def test_a_rule_file_nested_2000_deep_is_one_error(tmp_path):
+    p = tmp_path / "deep.toml"
+    p.write_text("x = " + "[" * 2000 + "]" * 2000 + "\n")
+    with pytest.raises(RuleError, match=f"^{p}: invalid TOML: nested too deeply"):
+        parse_rule_file(p)
+
+
+# --- rules that time out (issue 23, item 5) --------------------------------------
+
+SLOW = '''[[rule]]
+id = "slow"
+description = "backtracks exponentially on a long run of a's"
+pattern = '{pattern}'
+match = ["aaaa!"]
+'''
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_rule_that_keeps_timing_out_is_counted_switched_off_and_said_once(tmp_path, caplog, workers):
+    from scrubber import Stats, clean
+    rules = tmp_path / "slow.toml"
+    rules.write_text(SLOW.format(pattern="(a|a)+$|!$"))
+    doc = "\n".join(["a" * 40 + "!"] * 30)
+    stats = Stats()
+    out = list(clean([{"id": "d", "text": doc}], stats=stats, rule_files=(str(rules),),
+                     classifier=False, heuristics=False, dedup=False, default_rules=False,
+                     workers=workers))
+    limit = Config().rule_max_timeouts  # one document, one batch: one worker counts them all
+    assert stats.counts["rule_timeouts:rule:slow"] == limit
+    assert out[0]["text"] == doc  # no match could be decided: every line kept
+    said = [r for r in caplog.records if "slow" in r.getMessage()]
+    assert len(said) == 1 and "switched off" in said[0].getMessage()
+    assert "rule:slow 5" in stats.summary() and "timed out" in stats.summary()
+
+
+@pytest.mark.parametrize("pattern", ["(a|a)+$|!$", "^(?!zzz)(a|a)+$"])
+def test_rules_check_flags_a_rule_that_backtracks_on_long_lines(tmp_path, pattern):
+    from scrubber.rules import check_backtracking
+    rules = tmp_path / "slow.toml"
+    rules.write_text(SLOW.format(pattern=pattern).replace('"aaaa!"', '"aaaa!", "aaaa"'))
+    (rule,), _ = parse_rule_file(rules)
+    problems = check_backtracking(rule)
+    assert len(problems) == 1 and "rule 'slow'" in problems[0] and "backtrack" in problems[0]
+
+
+def test_the_shipped_rules_do_not_backtrack():
+    from scrubber.rules import check_backtracking
+    for path in default_rule_files():
+        for rule in parse_rule_file(path)[0]:
+            assert check_backtracking(rule) == []

@@ -103,3 +103,68 @@ def test_a_full_disk_is_a_clear_error_and_leaves_no_file(tmp_path):
             s._fh = s._raw = _Full()
             s.write(lines(1)[0])
     assert os.listdir(tmp_path) == []
+
+
+# --- pass-through fidelity (issue 23, item 4) -------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from scrubber.sinks import dumps, loads  # noqa: E402
+
+_scalars = (st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.booleans()
+            | st.none() | st.text(st.characters(blacklist_categories=("Cs",))))
+_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3)
+                       | st.dictionaries(st.text(max_size=3), inner, max_size=3), max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=5), _values, max_size=5))
+def test_any_record_comes_back_as_it_was_written(rec):
+    assert loads(dumps(rec)) == rec
+
+
+def test_integers_past_64_bits_keep_their_digits():
+    line = b'{"n":12345678901234567890123,"m":[-98765432109876543210987]}\n'
+    assert dumps(loads(line)) == line
+
+
+# --- symlinks and modes (issue 23, item 14) ----------------------------------
+
+def test_replacing_a_file_keeps_its_mode(tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text("old\n")
+    os.chmod(out, 0o600)
+    with Sink(str(out)) as s:
+        s.write(b"new\n")
+    assert out.read_text() == "new\n" and os.stat(out).st_mode & 0o777 == 0o600
+
+
+def test_replacing_through_a_symlink_keeps_the_targets_mode(tmp_path):
+    target, link = tmp_path / "target.jsonl", tmp_path / "link.jsonl"
+    target.write_text("old\n")
+    os.chmod(target, 0o600)
+    link.symlink_to(target)
+    with Sink(str(link)) as s:
+        s.write(b"new\n")
+    assert link.is_symlink() and target.read_text() == "new\n"
+    assert os.stat(target).st_mode & 0o777 == 0o600
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="planting another user's symlink needs root")
+def test_another_users_symlink_in_a_sticky_directory_is_not_followed(tmp_path):
+    shared, target = tmp_path / "shared", tmp_path / "precious.jsonl"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    target.write_text("precious\n")
+    link = shared / "out.jsonl"
+    link.symlink_to(target)
+    os.lchown(link, 12345, 12345)
+    with pytest.raises(ScrubberError, match=f"^{link}: refusing to follow a symlink owned by "
+                                            "another user in a shared"):
+        with Sink(str(link)) as s:
+            s.write(b"x\n")
+    assert target.read_text() == "precious\n"
+    os.lchown(link, os.geteuid(), os.getegid())  # one's own link is followed
+    with Sink(str(link)) as s:
+        s.write(b"x\n")
+    assert target.read_text() == "x\n"

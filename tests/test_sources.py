@@ -1,6 +1,7 @@
 import gzip
 import io
 import json
+import os
 from collections import Counter
 
 import pytest
@@ -255,3 +256,164 @@ def test_wet_records_give_their_url_host_as_source():
 
     assert source_of("c.wet.gz:2", {"url": "https://news.example.org/a?b=1"}, "url") == "news.example.org"
     assert source_of("c.wet.gz:2", {"url": "https://news.example.org/a"}) == "c.wet.gz"
+
+
+# --- records the output could not hold (issue 23, items 7 and 8) ------------
+
+@pytest.mark.parametrize("depth", [250, 253])
+def test_nesting_orjson_writes_is_read(tmp_path, depth):
+    p = tmp_path / "x.jsonl"
+    p.write_text('{"text": "a", "m": %s}\n' % ("[" * depth + "]" * depth))
+    docs, _ = read([p])
+    assert docs[0].text == "a"
+
+
+@pytest.mark.parametrize("depth", [254, 1000, 5000])
+def test_deeper_nesting_is_a_bad_record(tmp_path, depth):
+    p = tmp_path / "x.jsonl"
+    p.write_text('{"text": "a", "m": %s}\n' % ("[" * depth + "]" * depth))
+    with pytest.raises(InputError, match=f"^{p}:1: JSON nested more than 254 deep"):
+        read([p])
+
+
+def test_a_lone_surrogate_outside_the_text_is_named():
+    from scrubber.sources import check_record
+    with pytest.raises(InputError, match=r"^r: field 'src' holds a lone surrogate \('\\ud800'\)"):
+        check_record({"text": "\ud800", "src": {"a": ["x\ud800"]}}, "text", "r")
+    check_record({"text": "\ud800", "src": "fine \u00e9"}, "text", "r")
+
+
+# --- truncated, unreadable and special inputs (issue 23, items 2, 3, 10) ---------
+
+def test_a_truncated_zst_file_is_reported_wherever_it_is_cut(tmp_path):
+    data = zstandard.ZstdCompressor().compress(
+        jsonl(*({"id": i, "text": f"record {i} " * 20} for i in range(40))).encode())
+    p = tmp_path / "cut.jsonl.zst"
+    for cut in range(1, len(data), max(1, len(data) // 25)):
+        p.write_bytes(data[:cut])
+        # A cut before the first line is found while the format is sniffed: no line yet.
+        with pytest.raises(InputError, match=f"^{p}(:\\d+)?: corrupt compressed data"):
+            read([p])
+        _, counts = read([p], on_error="skip")
+        assert counts["bad_inputs"] == 1
+
+
+def test_a_zst_file_of_several_frames_is_read_whole(tmp_path):
+    c = zstandard.ZstdCompressor()
+    p = tmp_path / "two.jsonl.zst"
+    p.write_bytes(c.compress(jsonl({"text": "a"}).encode()) + c.compress(jsonl({"text": "b"}).encode()))
+    docs, _ = read([p])
+    assert [d.text for d in docs] == ["a", "b"]
+
+
+def test_an_unreadable_subdirectory_is_bad_input(tmp_path, monkeypatch):
+    (tmp_path / "a.txt").write_text("one")
+    (tmp_path / "locked").mkdir()
+    real = os.scandir
+
+    def scandir(path="."):  # chmod 000 does not stop root, who runs CI here
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(InputError, match=f"^{tmp_path / 'locked'}: cannot read directory: Permission denied"):
+        read([tmp_path])
+    docs, counts = read([tmp_path], on_error="skip")
+    assert [d.id for d in docs] == ["a.txt"] and counts["bad_inputs"] == 1
+
+
+def test_a_fifo_in_a_folder_is_skipped_not_waited_on(tmp_path, caplog):
+    (tmp_path / "a.txt").write_text("one")
+    os.mkfifo(tmp_path / "pipe.txt")
+    docs, counts = read([tmp_path])
+    assert [d.id for d in docs] == ["a.txt"]
+    assert counts["files_ignored"] == 1 and "pipe.txt" in caplog.text
+
+
+def test_a_fifo_named_on_the_command_line_is_read(tmp_path):
+    import threading
+    fifo = tmp_path / "in.txt"
+    os.mkfifo(fifo)
+    t = threading.Thread(target=lambda: fifo.write_text("from a pipe"))
+    t.start()
+    docs, _ = read([fifo])
+    t.join()
+    assert [d.text for d in docs] == ["from a pipe"]
+
+
+# --- UTF-16 and UTF-32 (issue 23, item 15) ---------------------------------------
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be"])
+def test_utf16_and_utf32_text_with_a_bom_is_decoded(tmp_path, encoding):
+    p = tmp_path / "wide.txt"
+    text = "Caf\u00e9 \u2014 \U0001F600 na\u00efve"
+    data = text.encode(encoding)
+    if encoding.endswith("be"):  # a named byte order writes no BOM of its own
+        data = "\ufeff".encode(encoding) + data
+    p.write_bytes(data)
+    docs, _ = read([p])
+    assert docs[0].text == text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_utf16_jsonl_with_a_bom_is_decoded(tmp_path, encoding):
+    p = tmp_path / "wide.jsonl"
+    p.write_bytes(jsonl({"id": "a", "text": "caf\u00e9"}, {"id": "b", "text": "x"}).encode(encoding))
+    docs, _ = read([p])
+    assert [(d.id, d.text) for d in docs] == [("a", "caf\u00e9"), ("b", "x")]
+
+
+# --- --max-doc-bytes (issue 23, item 11) ----------------------------------------
+
+def test_a_text_file_over_the_limit_is_skipped_and_counted(tmp_path, caplog):
+    p = tmp_path / "big.txt"
+    p.write_text("first line\n" + "x" * 200 + "\n")
+    (tmp_path / "small.txt").write_text("small")
+    docs, counts = read([tmp_path], max_doc_bytes=100)
+    assert [d.id for d in docs] == ["small.txt"]
+    assert counts["documents_too_long"] == 1 and counts["bad_inputs"] == 0
+    assert f"{p}: document over --max-doc-bytes (100 bytes); skipped" in caplog.text
+
+
+def test_a_text_over_the_limit_is_cut_at_a_line_boundary_when_asked(tmp_path):
+    p = tmp_path / "big.txt"
+    p.write_text("caf\u00e9 one\ntwo two\n" + "x" * 200 + "\n")
+    docs, counts = read([p], max_doc_bytes=30, long_docs="truncate")
+    assert docs[0].text == "caf\u00e9 one\ntwo two"
+    assert counts["documents_truncated"] == 1
+    # one line longer than the limit: cut at a whole character
+    p.write_text("\u00e9" * 40)
+    docs, _ = read([p], max_doc_bytes=31, long_docs="truncate")
+    assert docs[0].text == "\u00e9" * 15
+
+
+def test_a_jsonl_record_over_the_limit_is_skipped_or_cut(tmp_path):
+    p = tmp_path / "x.jsonl"
+    p.write_text(jsonl({"id": "big", "text": "a\n" + "b" * 150}, {"id": "ok", "text": "fine"}))
+    docs, counts = read([p], max_doc_bytes=100)
+    assert [d.id for d in docs] == ["ok"] and counts["documents_too_long"] == 1
+    docs, counts = read([p], max_doc_bytes=100, long_docs="truncate")
+    assert [d.text for d in docs] == ["a", "fine"] and counts["documents_truncated"] == 1
+
+
+def test_an_endless_line_is_read_with_a_bound_and_skipped(tmp_path):
+    from scrubber.sources import line_limit
+    huge = b'{"id": "x", "text": "' + b"y" * (line_limit(100) + 10) + b'"}\n'
+    stream = io.BytesIO(huge + b'{"text": "after"}\n')
+    docs, counts = read(["-"], stdin=stream, max_doc_bytes=100)
+    assert [(d.id, d.text) for d in docs] == [("<stdin>:2", "after")]
+    assert counts["documents_too_long"] == 1
+
+
+def test_stdin_text_over_the_limit_is_cut_when_asked():
+    docs, _ = read(["-"], stdin=io.BytesIO(b"one\ntwo\n" + b"z" * 500), max_doc_bytes=12,
+                   long_docs="truncate")
+    assert docs[0].text == "one\ntwo"
+
+
+def test_a_utf16_text_over_the_limit_is_cut_in_its_encoding(tmp_path):
+    p = tmp_path / "wide.txt"
+    p.write_bytes("one\ntwo\nthree and more".encode("utf-16"))
+    docs, _ = read([p], max_doc_bytes=20, long_docs="truncate")
+    assert docs[0].text == "one\ntwo"

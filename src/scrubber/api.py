@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator
 
-import orjson
-
 from .cleaner import cleaner_for
 from .config import Config
 from .document import Document
 from .pipeline import Pipeline
+from .sinks import loads
 from .stats import Stats
 
 
@@ -32,8 +31,9 @@ def clean(records: Iterable[dict | str | Document], config: Config | None = None
     pipe = Pipeline(config)
     if stats is not None:
         pipe.stats = stats
-    for line in pipe.run(pipe.reader().read_records(records)):
-        yield orjson.loads(line)
+    reader = pipe.reader()
+    for line in pipe.run(reader.unique(reader.read_records(records))):
+        yield loads(line)
 
 
 def clean_text(text: str, config: Config | None = None, **options: Any) -> str:

@@ -75,6 +75,11 @@ class Cleaner:
               if config.heuristics and name not in config.disabled]
         self.heuristics = [h for name, h in on if name not in AFTER_CLASSIFIER]
         self.late = [h for name, h in on if name in AFTER_CLASSIFIER]
+        #: Timeouts per rule (index into ``rules``) since ``take_timeouts``,
+        #: and in all; rules switched off for timing out too often.
+        self.timeouts: dict[int, int] = {}
+        self._timeouts_total: dict[int, int] = {}
+        self.off: set[int] = set()
         self.model: Model | None = model
 
     def __reduce__(self):
@@ -120,10 +125,17 @@ class Cleaner:
             todo = self.ruleset.candidates(line, k, nonempty)
             n = 0
             while n < len(todo):
-                c = self.rules[todo[n]]
+                ri = todo[n]
+                c = self.rules[ri]
                 n += 1
+                if ri in self.off:
+                    continue
                 r = c.rule
-                m = c.search(line, timeout)
+                try:
+                    m = c.search(line, timeout)
+                except TimeoutError:
+                    self._timed_out(ri)
+                    continue
                 if m is None:
                     continue
                 if r.after_body:
@@ -131,7 +143,11 @@ class Cleaner:
                     if not body.above(i):
                         continue
                 if r.action == "span":
-                    line = self._cut_spans(c, line, i, removals, timeout)
+                    try:
+                        line = self._cut_spans(c, line, i, removals, timeout)
+                    except TimeoutError:
+                        self._timed_out(ri)
+                        break
                     lines[i] = line
                     if not line:
                         alive[i] = False
@@ -195,18 +211,32 @@ class Cleaner:
             removals.extend([Removal(why[j], idx[j] + 1, lines[idx[j]], None, round(p[j], 3))
                              for j in gone])
 
+    def _timed_out(self, i: int) -> None:
+        """A match of rule ``i`` ran past ``rule_timeout``: its line is left
+        as if the rule did not match, the timeout is counted, and after
+        ``rule_max_timeouts`` the rule is off in this process."""
+        self.timeouts[i] = self.timeouts.get(i, 0) + 1
+        self._timeouts_total[i] = total = self._timeouts_total.get(i, 0) + 1
+        if total >= self.config.rule_max_timeouts:
+            self.off.add(i)
+
+    def take_timeouts(self) -> dict[str, int]:
+        """Timeouts since the last call, as counters ``rule_timeouts:<reason>``."""
+        out = {f"rule_timeouts:{self.rules[i].rule.reason}": n for i, n in self.timeouts.items()}
+        self.timeouts = {}
+        return out
+
     @staticmethod
     def _cut_spans(c: CompiledRule, line: str, i: int, removals: list[Removal],
                    timeout: float) -> str:
+        """``line`` without ``c``'s matches; raises ``TimeoutError`` (and
+        cuts nothing) when a match runs past ``timeout``."""
         out, pos, cut = [], 0, []
-        try:
-            for m in c.regex.finditer(line, timeout=timeout):
-                if m.end() > m.start():
-                    out.append(line[pos:m.start()])
-                    cut.append(Removal(c.rule.reason, i + 1, m.group(), (m.start(), m.end())))
-                    pos = m.end()
-        except TimeoutError:
-            return line
+        for m in c.regex.finditer(line, timeout=timeout):
+            if m.end() > m.start():
+                out.append(line[pos:m.start()])
+                cut.append(Removal(c.rule.reason, i + 1, m.group(), (m.start(), m.end())))
+                pos = m.end()
         removals.extend(cut)
         out.append(line[pos:])
         return " ".join(part.strip() for part in out if part.strip())

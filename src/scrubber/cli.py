@@ -30,8 +30,8 @@ from .languages import languages
 from .pipeline import Pipeline
 from .workers import fewer_collections, single_threaded_blas
 from .repair import repair
-from .rules import check_examples, default_rule_files, load_rules, off_fast_path, parse_rule_file
-from .sinks import is_parquet, is_shard_dir, open_sink
+from .rules import check_backtracking, check_examples, default_rule_files, load_rules, off_fast_path, parse_rule_file
+from .sinks import is_parquet, is_shard_dir, open_sink, pending_file, same_file
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -80,6 +80,11 @@ class Favor(str, Enum):
 class OnError(str, Enum):
     fail = "fail"
     skip = "skip"
+
+
+class LongDocs(str, Enum):
+    skip = "skip"
+    truncate = "truncate"
 
 
 def _say(msg: str) -> None:
@@ -221,6 +226,8 @@ def clean(
     shard_bytes: int = typer.Option(64 << 20, "--shard-bytes", min=1, help="With --engine ray: plain JSONL files are cut into shards of about this many bytes."),
     address: Optional[str] = typer.Option(None, "--address", help="With --engine ray: the cluster to join (auto: this machine's); default: start a local Ray."),
     on_error: OnError = typer.Option(OnError.fail, help="fail: stop at the first bad input; skip: warn, count and go on."),
+    max_doc_bytes: int = typer.Option(10_000_000, "--max-doc-bytes", min=0, help="Longest document read, in bytes (0: no limit); see --long-docs."),
+    long_docs: LongDocs = typer.Option(LongDocs.skip, "--long-docs", help="A document over --max-doc-bytes: skip (warn and count) or truncate (cut at a line break)."),
     stats: Optional[Path] = typer.Option(None, "--stats", help="Also write the run summary as JSON to this file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary, no progress, no warnings."),
 ) -> None:
@@ -240,9 +247,11 @@ def clean(
     def body() -> None:
         if index and no_dedup:
             raise ScrubberError("--index needs deduplication: drop --no-dedup")
+        _distinct_outputs(paths, output, clusters, stats)
         config = Config(
             text_field=text_field, id_field=id_field, input_format=input_format.value,
-            on_error=on_error.value, rule_files=tuple(rules or ()), disabled=_split(disable),
+            on_error=on_error.value, max_doc_bytes=max_doc_bytes, long_docs=long_docs.value,
+            rule_files=tuple(rules or ()), disabled=_split(disable),
             default_rules=not no_default_rules, heuristics=not no_heuristics,
             classifier=not no_classifier, favor=favor.value, lang=_lang(lang), annotate=annotate,
             lang_field=lang_field, min_words=min_words, dedup=not no_dedup, keep_duplicates=keep_duplicates,
@@ -250,40 +259,70 @@ def clean(
             engine=engine.value, ray_address=address, shard_bytes=shard_bytes,
         )
         pipe = Pipeline(config)
+        pipe.hold_index = True
         fewer_collections()  # the command owns its process; before the workers fork
         progress = _Progress(not quiet and sys.stderr.isatty())
+        # Every file of a run is finished before any is committed, and the
+        # index is committed last: a run that fails changes nothing on disk.
+        sidecars = []
         try:
-            # Ray's tasks write JSONL parts; parquet shards are written here.
-            if engine is Engine.ray and is_shard_dir(output) and not index and not is_parquet(output):
-                from .ray_engine import write_parts
-
-                write_parts(pipe, paths, output, progress)  # each shard's task writes its part
-            else:
-                with open_sink(output, shard_size) as sink:
-                    for line in pipe.run_paths(paths, progress):
-                        sink.write(line)
-        finally:
-            progress.done()
-        if clusters is not None:
-            _write_lines(clusters, (json.dumps(c, ensure_ascii=False) for c in pipe.clusters), "clusters")
-        if stats is not None:
             try:
-                stats.write_text(json.dumps(pipe.stats.to_dict(), indent=1) + "\n")
-            except OSError as e:
-                raise ScrubberError(f"{stats}: cannot write stats: {e.strerror}") from None
+                # Ray's tasks write JSONL parts; parquet shards are written here.
+                if engine is Engine.ray and is_shard_dir(output) and not index and not is_parquet(output):
+                    from .ray_engine import write_parts
+
+                    write_parts(pipe, paths, output, progress)  # each shard's task writes its part
+                    sidecars = _sidecars(pipe, clusters, stats)
+                else:
+                    with open_sink(output, shard_size) as sink:
+                        for line in pipe.run_paths(paths, progress):
+                            sink.write(line)
+                        sidecars = _sidecars(pipe, clusters, stats)
+            finally:
+                progress.done()
+            for s in sidecars:
+                s.commit_now()
+            pipe.commit_index()
+        finally:
+            for s in sidecars:
+                s.discard()
+            pipe.release_index()
         if not quiet:
             _say(pipe.stats.summary())
 
     _run(body)
 
 
-def _write_lines(path: Path, lines, what: str) -> None:
+def _distinct_outputs(paths: List[str], output: str, clusters: Optional[Path],
+                      stats: Optional[Path]) -> None:
+    """Refuse a run that would write over its own input, or two of its
+    outputs to one file (the last would win, silently)."""
+    if output != "-":
+        for p in paths:
+            if p != "-" and os.path.exists(p) and same_file(p, output):
+                raise ScrubberError(f"{output}: -o names an input ({p}); write elsewhere")
+    named = [("-o", output)] if output != "-" else []
+    named += [(flag, str(p)) for flag, p in (("--clusters", clusters), ("--stats", stats)) if p is not None]
+    for i, (fa, a) in enumerate(named):
+        for fb, b in named[i + 1:]:
+            if same_file(a, b):
+                raise ScrubberError(f"{b}: {fa} and {fb} name the same file")
+
+
+def _sidecars(pipe: Pipeline, clusters: Optional[Path], stats: Optional[Path]) -> list:
+    """--clusters and --stats written, not yet committed (sinks.pending_file)."""
+    out = []
     try:
-        with open(path, "w", encoding="utf-8") as f:
-            for line in lines:
-                f.write(line + "\n")
-    except OSError as e:
-        raise ScrubberError(f"{path}: cannot write {what}: {e.strerror}") from None
+        if clusters is not None:
+            out.append(pending_file(str(clusters), (json.dumps(c, ensure_ascii=False).encode() + b"\n"
+                                                    for c in pipe.clusters)))
+        if stats is not None:
+            out.append(pending_file(str(stats), [json.dumps(pipe.stats.to_dict(), indent=1).encode() + b"\n"]))
+    except BaseException:
+        for s in out:
+            s.discard()
+        raise
+    return out
 
 
 @app.command()
@@ -407,7 +446,7 @@ def learn(
         if output == "-":
             sys.stdout.write(text)
         else:
-            _write_lines(Path(output), [text.rstrip("\n")], "rules")
+            pending_file(output, [text.encode("utf-8")]).commit_now()
         _say(f"scrubber: {len(learned.counts)} repeated lines learned from "
              f"{pipe.stats.counts['documents_in']} documents")
 
@@ -467,7 +506,8 @@ def rules_list(
 
 @rules_app.command("check")
 def rules_check(files: Optional[List[str]] = typer.Argument(None, help="Rule files to check (default: the shipped packs).")) -> None:
-    """Load rule files and run every rule's own examples; exit 1 if any fails."""
+    """Load rule files and run every rule's own examples; exit 1 if any fails
+    or if a rule's pattern backtracks catastrophically on long lines."""
 
     def body() -> None:
         paths = files or [str(p) for p in default_rule_files()]
@@ -478,7 +518,7 @@ def rules_check(files: Optional[List[str]] = typer.Argument(None, help="Rule fil
                 for r in rs:
                     n_rules += 1
                     n_examples += len(r.match) + len(r.no_match)
-                    problems += check_examples(r)
+                    problems += check_examples(r) + check_backtracking(r)
                 parsed += rs
             except ScrubberError as e:
                 problems.append(str(e))

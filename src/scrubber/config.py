@@ -27,6 +27,14 @@ class Config:
     #: ``fail`` stops at the first bad input with exit 1; ``skip`` warns,
     #: counts it and goes on.
     on_error: Literal["fail", "skip"] = "fail"
+    #: Longest document read, in bytes of UTF-8 text (0: no limit). Memory
+    #: follows the longest document (a 200 MB one took 6 GB); web pages are
+    #: kilobytes, and a 10 MB one is a data dump or a crawler's accident.
+    max_doc_bytes: int = 10_000_000
+    #: What happens to a longer one: ``skip`` (warned and counted as
+    #: ``documents_too_long``) or ``truncate`` (cut at the last line break
+    #: within the limit, counted as ``documents_truncated``).
+    long_docs: Literal["skip", "truncate"] = "skip"
 
     # --- rules -----------------------------------------------------------
     #: Extra rule files, applied after the default packs; a rule with the
@@ -39,6 +47,10 @@ class Config:
     #: Seconds one regex match may take before it is abandoned; protects a
     #: run from a catastrophic-backtracking user pattern.
     rule_timeout: float = 0.05
+    #: Timeouts after which a rule is switched off for the rest of the run
+    #: (said once, counted per rule): a rule that backtracks on one long
+    #: line usually does on many, and each costs ``rule_timeout``.
+    rule_max_timeouts: int = 5
     #: Heuristics for furniture no pattern names (see heuristics.py).
     heuristics: bool = True
 

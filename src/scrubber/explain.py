@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Iterable
 
 import numpy as np
-import orjson
 
 from .boilerplate import REASON, without
 from .dedup import MIN_SHINGLES, band_keys
 from .minhash import estimate, overlap, signature, sketch
 from .document import Document
 from .errors import ScrubberError
+from .sinks import loads
 
 
 def corpus_removals(pipeline, docs: Iterable[Document]) -> dict[str, set[str]]:
@@ -30,7 +30,7 @@ def corpus_removals(pipeline, docs: Iterable[Document]) -> dict[str, set[str]]:
                                 workers=1)
     out: dict[str, set[str]] = {}
     for line in Pipeline(cfg).run(docs):
-        rec = orjson.loads(line)
+        rec = loads(line)
         gone = {r["text"] for r in rec.get("removed", ()) if r.get("reason") == REASON}
         if gone:
             out[str(rec.get(cfg.id_field))] = gone
@@ -47,7 +47,7 @@ def explain_pair(pipeline, docs: Iterable[Document], a: str, b: str) -> str:
     pipe = Pipeline(cfg)
     recs = {}
     for line in pipe.run(docs):
-        rec = orjson.loads(line)
+        rec = loads(line)  # an id past 64 bits stays the id it was
         rid = str(rec.get(cfg.id_field))
         if rid in (a, b):
             recs[rid] = rec

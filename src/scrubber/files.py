@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from typing import BinaryIO
 
 from .errors import InputError
@@ -69,16 +70,38 @@ def open_raw(path: str, compression: str | None = None) -> BinaryIO:
     return fs.open(p, "rb", compression=compression)
 
 
-def walk(root: str) -> list[tuple[tuple[str, ...], str]]:
+def _regular(path: str) -> bool:
+    """Whether ``path`` (followed if a link) is a regular file; a broken
+    link counts as one, so that reading it names the problem."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True
+
+
+def walk(root: str, unreadable: list | None = None,
+         special: list | None = None) -> list[tuple[tuple[str, ...], str]]:
     """Every file under ``root`` that is not hidden (no part of its path
-    below ``root`` starts with a dot), as (relative path parts, path)."""
+    below ``root`` starts with a dot), as (relative path parts, path).
+
+    A directory that cannot be listed goes to ``unreadable`` as (path,
+    OSError); a file that is not a regular one (a FIFO, socket or device,
+    which would block or never end) goes to ``special``, not to the result."""
     out = []
     if not is_url(root):
-        for dirpath, dirnames, filenames in os.walk(root):
+        def failed(e: OSError) -> None:
+            if unreadable is not None:
+                unreadable.append((e.filename or root, e))
+
+        for dirpath, dirnames, filenames in os.walk(root, onerror=failed):
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
             for name in filenames:
                 if not name.startswith("."):
                     path = os.path.join(dirpath, name)
+                    if not _regular(path):
+                        if special is not None:
+                            special.append(path)
+                        continue
                     out.append((tuple(os.path.relpath(path, root).split(os.sep)), path))
         return out
     fs, top = _fs(root)

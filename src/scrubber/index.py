@@ -46,8 +46,58 @@ CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc INTEGER NOT NULL,
 """
 
 
+#: Largest shingle set read from an index (4 bytes a shingle): a 10 MB
+#: document (``Config.max_doc_bytes``) has fewer than 2.5M distinct 5-grams.
+#: A larger blob is damage or malice, and refused without being read.
+MAX_SHINGLE_BYTES = 16 << 20
+_DIGEST_BYTES = 16  # dedup.exact_digest
+
+
 class IndexFileError(ScrubberError):
     """An index file that cannot be used; renders as one line naming it."""
+
+
+def _schema() -> set[tuple]:
+    """The schema objects scrubber creates, as ``sqlite_master`` lists them."""
+    db = sqlite3.connect(":memory:")
+    db.executescript(_DDL)
+    out = set(db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+    db.close()
+    return out
+
+
+_SCHEMA = _schema()
+
+
+def _check_schema(db: sqlite3.Connection, path: str) -> None:
+    """Refuse an index with anything scrubber did not create in it: a
+    trigger would run on our writes, a view or table of another shape would
+    be read as ours. Checked before anything is written."""
+    names = {(t, n): sql for t, n, _, sql in _SCHEMA}
+    for t, n, tbl, sql in db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master "
+                                     "ORDER BY type, name"):
+        if (t, n, tbl, sql) in _SCHEMA:
+            continue
+        if (t, n) in names:
+            raise IndexFileError(f"{path}: not a scrubber index: {t} '{n}' is not the shape "
+                                 "scrubber makes")
+        raise IndexFileError(f"{path}: not a scrubber index: it has a {t} '{n}' scrubber did "
+                             "not create (refused rather than run or read)")
+
+
+def _params(stored: dict, path: str) -> Params:
+    """The parameters an index's ``meta`` table records, checked."""
+    try:
+        return Params(**{k: _whole(stored[k]) for k in asdict(Params())})
+    except (KeyError, ValueError, TypeError) as e:
+        raise IndexFileError(f"{path}: damaged index: meta value {e} is missing or not a "
+                             "whole number") from None
+
+
+def _whole(v: object) -> int:
+    if not isinstance(v, str) or not v.isdigit() or len(v) > 9:
+        raise ValueError(repr(v))
+    return int(v)
 
 
 class Index:
@@ -60,26 +110,37 @@ class Index:
             raise IndexFileError(f"{path}: no such index")
         try:
             self.db = sqlite3.connect(path)
+            self.db.execute("PRAGMA trusted_schema = OFF")
             tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if tables and "meta" not in tables:
+                raise IndexFileError(f"{path}: not a scrubber index (an SQLite file with other tables)")
+            _check_schema(self.db, path)
+            with self.db:
+                self.db.executescript(_DDL)
+                stored = dict(self.db.execute("SELECT key, value FROM meta"))
+                want = {"schema": str(SCHEMA), **{k: str(v) for k, v in asdict(params).items()}}
+                if not stored:
+                    self.db.executemany("INSERT INTO meta VALUES (?, ?)", want.items())
+                elif stored != want:
+                    have = _params(stored, path) if all(k in stored for k in asdict(params)) else None
+                    built = have.describe() if have else "an unknown layout"
+                    raise IndexFileError(f"{path}: index was built with {built}; this run uses "
+                                         f"{params.describe()} (use the same settings or another --index)")
         except sqlite3.DatabaseError as e:
             raise IndexFileError(f"{path}: not a scrubber index ({e})") from None
-        if tables and "meta" not in tables:
-            raise IndexFileError(f"{path}: not a scrubber index (an SQLite file with other tables)")
-        with self.db:
-            self.db.executescript(_DDL)
-            stored = dict(self.db.execute("SELECT key, value FROM meta"))
-            want = {"schema": str(SCHEMA), **{k: str(v) for k, v in asdict(params).items()}}
-            if not stored:
-                self.db.executemany("INSERT INTO meta VALUES (?, ?)", want.items())
-            elif stored != want:
-                have = Params(**{k: int(stored[k]) for k in asdict(params) if k in stored}) \
-                    if all(k in stored for k in asdict(params)) else None
-                built = have.describe() if have else "an unknown layout"
-                raise IndexFileError(f"{path}: index was built with {built}; this run uses "
-                                  f"{params.describe()} (use the same settings or another --index)")
+        except IndexFileError:
+            self.db.close()
+            raise
 
     def __len__(self) -> int:
-        return self.db.execute("SELECT count(*) FROM docs").fetchone()[0]
+        return self._query("SELECT count(*) FROM docs")[0][0]
+
+    def _query(self, sql: str, args=()) -> list:
+        """Rows of a query; SQLite's own complaints about the file are one line."""
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as e:
+            raise IndexFileError(f"{self.path}: damaged index: {e}") from None
 
     def close(self) -> None:
         self.db.close()
@@ -98,8 +159,8 @@ class Index:
         db.execute("DELETE FROM qx")
         db.executemany("INSERT OR IGNORE INTO q VALUES (?)", ((k,) for k in sorted_unique(keys).tolist()))
         db.executemany("INSERT OR IGNORE INTO qx VALUES (?)", ((e,) for e in exact))
-        rows = db.execute("SELECT DISTINCT doc FROM bands JOIN q USING (key) "
-                          "UNION SELECT rowid FROM docs JOIN qx USING (exact) ORDER BY 1").fetchall()
+        rows = self._query("SELECT DISTINCT doc FROM bands JOIN q USING (key) "
+                           "UNION SELECT rowid FROM docs JOIN qx USING (exact) ORDER BY 1")
         return [r[0] for r in rows]
 
     def load(self, rows: list[int]) -> tuple[list[str], Corpus]:
@@ -108,10 +169,20 @@ class Index:
         n = self.params.num_perm
         for start in range(0, len(rows), 500):
             chunk = rows[start:start + 500]
-            got = {r[0]: r[1:] for r in self.db.execute(
+            # Rows of the wrong types or sizes are left out by the query,
+            # so an oversized blob is never read; a row left out is damage.
+            got = {r[0]: r[1:] for r in self._query(
                 f"SELECT rowid, id, words, exact, sig, shingles FROM docs WHERE rowid IN "
-                f"({','.join('?' * len(chunk))})", chunk)}
+                f"({','.join('?' * len(chunk))}) AND typeof(id) = 'text' "
+                f"AND typeof(words) = 'integer' AND words >= 0 "
+                f"AND typeof(exact) = 'blob' AND length(exact) = {_DIGEST_BYTES} "
+                f"AND typeof(sig) = 'blob' AND length(sig) = {4 * n} "
+                f"AND typeof(shingles) = 'blob' AND length(shingles) % 4 = 0 "
+                f"AND length(shingles) <= {MAX_SHINGLE_BYTES}", chunk)}
             for r in chunk:
+                if r not in got:
+                    raise IndexFileError(f"{self.path}: damaged index: document row {r} is missing "
+                                         "or of the wrong types or sizes")
                 i, w, e, s, sh = got[r]
                 ids.append(i)
                 words.append(w)
@@ -125,13 +196,18 @@ class Index:
         return [r[0] for r in self.db.execute("SELECT id FROM docs ORDER BY rowid")]
 
     # --- writing --------------------------------------------------------------
-    def add(self, ids: list[str], corpus: Corpus, which: list[int]) -> None:
+    def add(self, ids: list[str], corpus: Corpus, which: list[int], commit: bool = True) -> None:
         """Add documents ``which`` of ``corpus`` (named by ``ids``) in one
-        transaction; a document whose id is already indexed is replaced."""
+        transaction; a document whose id is already indexed is replaced.
+        With ``commit=False`` the transaction stays open until ``commit``
+        (or is rolled back by ``close``), so that a caller can commit the
+        index only once the run's output is safely in place."""
+        seen: set[str] = set()  # one document per id: the first (sources.Reader.unique)
+        which = [i for i in which if not (ids[i] in seen or seen.add(ids[i]))]
         if not which:
             return
         keys = band_keys(corpus.sigs[which], self.params.bands, self.params.rows).view(np.int64)
-        with self.db:
+        try:
             self._remove([ids[i] for i in which])
             for n, i in enumerate(which):
                 cur = self.db.execute(
@@ -142,6 +218,18 @@ class Index:
                 row = cur.lastrowid
                 self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)",
                                     ((k, row) for k in keys[n].tolist()))
+        except BaseException:
+            self.db.rollback()
+            raise
+        if commit:
+            self.commit()
+
+    def commit(self) -> None:
+        """Make what ``add(commit=False)`` added permanent."""
+        try:
+            self.db.commit()
+        except sqlite3.Error as e:
+            raise IndexFileError(f"{self.path}: cannot write the index: {e}") from None
 
     def remove(self, ids: list[str]) -> int:
         """Forget documents by id; returns how many were indexed."""
@@ -152,6 +240,9 @@ class Index:
         gone = 0
         for i in ids:
             row = self.db.execute("SELECT rowid, sig FROM docs WHERE id = ?", (i,)).fetchone()
+            if row and (not isinstance(row[1], bytes) or len(row[1]) != 4 * self.params.num_perm):
+                raise IndexFileError(f"{self.path}: damaged index: document row {row[0]} has a "
+                                     "signature of the wrong type or size")
             if row:
                 # The band keys follow from the stored signature, so no second
                 # index (doc -> keys) is needed to delete them.
@@ -170,9 +261,12 @@ def open_index(path: str) -> Index:
         raise IndexFileError(f"{path}: no such index")
     try:
         db = sqlite3.connect(path)
-        stored = dict(db.execute("SELECT key, value FROM meta"))
-        db.close()
-        params = Params(**{k: int(stored[k]) for k in asdict(Params())})
-    except (sqlite3.DatabaseError, KeyError, ValueError) as e:
+        try:
+            db.execute("PRAGMA trusted_schema = OFF")
+            _check_schema(db, path)
+            stored = dict(db.execute("SELECT key, value FROM meta"))
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as e:
         raise IndexFileError(f"{path}: not a scrubber index ({e})") from None
-    return Index(path, params, create=False)
+    return Index(path, _params(stored, path), create=False)

@@ -25,6 +25,7 @@ the Ray engine (``ray_engine.py``) when the config asks for it.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import time
@@ -34,7 +35,6 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
-import orjson
 
 from . import boilerplate, workers
 from .batches import Batch, _parts, batches
@@ -44,11 +44,15 @@ from .dedup import Cluster, Corpus, ShingleSpool, cluster
 from .minhash import Params
 from .document import Document
 from .index import Index
+from .sinks import loads
 from .sources import Reader
 from .stats import Stats
 from .steps import Restrip, annotate, cluster_fields, cluster_record, resign_batch
 from .workers import (_process_local, _process_remote, _resign_remote, _restrip_local,
                       _restrip_remote)
+
+
+log = logging.getLogger("scrubber")
 
 
 @dataclass(slots=True)
@@ -91,11 +95,33 @@ class Pipeline:
         #: shingles left out of every set because they repeat across clusters
         self.common = np.zeros(0, np.uint32)
         self._pool = None
+        #: With ``--index``: leave this run's additions uncommitted when the
+        #: output ends, for ``commit_index`` once the caller's files are in
+        #: place (``release_index`` rolls them back). A failed write of the
+        #: output then leaves the index as it was, and a retry redoes the run.
+        self.hold_index = False
+        self._held: Index | None = None
+        self._said: set[str] = set()  # rules whose switching off was said
+
+    def commit_index(self) -> None:
+        """Commit the additions a run held back (``hold_index``)."""
+        held, self._held = self._held, None
+        if held is not None:
+            try:
+                held.commit()
+            finally:
+                held.close()
+
+    def release_index(self) -> None:
+        """Roll back additions not committed (no-op after ``commit_index``)."""
+        held, self._held = self._held, None
+        if held is not None:
+            held.close()
 
     def __getstate__(self) -> dict:
         # A pool belongs to the process that started it; the Cleaner
         # pickles itself (see Cleaner.__reduce__).
-        return {**self.__dict__, "_pool": None}
+        return {**self.__dict__, "_pool": None, "_held": None}
 
     def reader(self, **kw: Any) -> Reader:
         return Reader(self.config, self.stats.counts, **kw)
@@ -203,7 +229,7 @@ class Pipeline:
                 learned = self._learn(p1)
                 spool.seek(0)
                 for line, keys in zip(spool, p1.keys):
-                    text = orjson.loads(line)[cfg.text_field].split("\n")
+                    text = loads(line)[cfg.text_field].split("\n")
                     for j, k in enumerate(keys.tolist()):
                         if k in learned.counts and k not in learned.examples:
                             learned.examples[k] = text[j]
@@ -273,8 +299,18 @@ class Pipeline:
         return self.learned
 
     def _count(self, b: Batch) -> None:
-        self.stats.counts.update(b.counts)
+        c = self.stats.counts
+        c.update(b.counts)
         self.stats.removed.update(b.removed)
+        for key in b.counts:
+            if key.startswith("rule_timeouts:") and c[key] >= self.config.rule_max_timeouts \
+                    and key not in self._said:
+                # Said here, once, not in each worker that switched it off.
+                self._said.add(key)
+                reason = key.split(":", 1)[1]
+                log.warning("%s timed out on %d lines (over %s s each); switched off for the "
+                            "rest of the run, those lines kept (scrubber rules check tells "
+                            "which rules backtrack)", reason, c[key], self.config.rule_timeout)
 
     def _boilerplate(self, spool, p1: _Pass1):
         """Pass 2: learn the run's furniture per cluster, strip it, re-sketch.
@@ -376,8 +412,10 @@ class Pipeline:
                     c["documents_out"] += 1
                     yield line
             if index is not None:
-                index.add(ids, corpus, added)
+                index.add(ids, corpus, added, commit=not self.hold_index)
                 c["index_documents"] = len(index)
+                if self.hold_index:  # committed by commit_index, once the output is
+                    self._held, index = index, None
         finally:
             if index is not None:
                 index.close()

@@ -86,6 +86,9 @@ class Prefilter:
         self._index: list[int] = []  # RE2 set index -> pattern index
         options = re2.Options()
         options.max_mem = MAX_MEM
+        # RE2 would log each pattern it cannot parse from C++ to standard
+        # error, past --quiet; not translating one is expected, not an error.
+        options.log_errors = False
         rset = re2.Set.SearchSet(options)
         for i, (pattern, ignore_case) in enumerate(patterns):
             try:

@@ -138,9 +138,28 @@ def squeeze_blank_lines(text: str) -> str:
     return text.strip()
 
 
+#: Rounds of repair before giving up on a fixed point; generated inputs
+#: (tests/test_repair.py) need at most three.
+MAX_ROUNDS = 4
+
+
 def repair(text: str) -> tuple[str, bool]:
-    """Repair a text; also say whether ftfy changed anything in it."""
+    """Repair a text; also say whether ftfy changed anything in it.
+
+    Repair is idempotent: repairing its output changes nothing. Each step
+    can expose work for the other (a no-break space made plain turns
+    ``x\xa0Ã©`` into ``x Ã©``, mojibake ftfy now recognises; an entity
+    ftfy decodes may be an odd space), so the two run again while a round
+    changes the text. A text that needs no repair (most) is looked at once.
+    """
     if "\r" in text:  # CRLF is not damage, and ftfy need not run for it
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    fixed = fix_unicode(text)
-    return fix_whitespace(fixed), fixed != text
+    repaired = False
+    for _ in range(MAX_ROUNDS):
+        fixed = fix_unicode(text)
+        out = fix_whitespace(fixed)
+        repaired |= fixed != text
+        if out == text or (fixed == text and out == fix_whitespace(out) and not needs_ftfy(out)):
+            return out, repaired
+        text = out
+    return text, repaired

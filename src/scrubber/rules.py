@@ -66,15 +66,14 @@ class CompiledRule:
     def search(self, line: str, timeout: float) -> regex.Match | None:
         """The first match in ``line``, honouring ``max_words``.
 
-        A match that runs past ``timeout`` seconds counts as no match: a
-        pathological pattern costs one line's time, never the run.
+        A match that runs past ``timeout`` seconds raises ``TimeoutError``:
+        a pathological pattern costs one line's time, never the run, and
+        the caller decides what a line with no answer means (``Cleaner``
+        keeps it, counts it, and switches a rule that keeps timing out off).
         """
         if self.rule.max_words and line.count(" ") >= self.rule.max_words:
             return None
-        try:
-            return self.regex.search(line, timeout=timeout)
-        except TimeoutError:
-            return None
+        return self.regex.search(line, timeout=timeout)
 
 
 def default_rules_dir() -> Path:
@@ -105,6 +104,8 @@ def parse_rule_file(path: str | Path) -> tuple[list[Rule], list[str]]:
         raise RuleError(path, f"cannot read: {e.strerror}") from None
     except tomllib.TOMLDecodeError as e:
         raise RuleError(path, f"invalid TOML: {e}") from None
+    except RecursionError:  # tomllib recurses per level of nesting
+        raise RuleError(path, "invalid TOML: nested too deeply") from None
     except UnicodeDecodeError:
         raise RuleError(path, "not UTF-8 text") from None
 
@@ -208,12 +209,16 @@ def check_examples(rule: Rule, timeout: float = 1.0) -> list[str]:
     """Problems with a rule's own examples; empty when they all hold."""
     c = compile_rule(rule)
     problems = []
-    for ex in rule.match:
-        if c.search(ex, timeout) is None:
-            problems.append(f"{rule.source}: rule '{rule.id}': does not match its example {ex!r}")
-    for ex in rule.no_match:
-        if c.search(ex, timeout) is not None:
-            problems.append(f"{rule.source}: rule '{rule.id}': matches its counter-example {ex!r}")
+    for want, examples in ((True, rule.match), (False, rule.no_match)):
+        for ex in examples:
+            try:
+                got = c.search(ex, timeout) is not None
+            except TimeoutError:
+                problems.append(f"{rule.source}: rule '{rule.id}': times out on its example {ex!r}")
+                continue
+            if got != want:
+                problems.append(f"{rule.source}: rule '{rule.id}': " + (
+                    f"does not match its example {ex!r}" if want else f"matches its counter-example {ex!r}"))
     return problems
 
 
@@ -224,6 +229,38 @@ def off_fast_path(rules: list[Rule]) -> list[Rule]:
     Such a rule still works; ``scrubber rules check`` names it."""
     prefilter = Prefilter([(r.pattern, r.ignore_case) for r in rules])
     return [rules[i] for i in prefilter.always]
+
+
+#: Length of the lines ``check_backtracking`` tries; web pages have longer.
+PROBE_CHARS = 2000
+
+
+def check_backtracking(rule: Rule, timeout: float = 0.05) -> list[str]:
+    """A problem when the rule's pattern backtracks catastrophically on a
+    long line (empty when it does not seem to).
+
+    The lines tried are made from the rule's own examples: each example
+    repeated to ``PROBE_CHARS`` characters, and a run of each of their
+    characters followed by one that fits nothing; nested quantifiers such
+    as ``(a|a)+$`` take exponential time on the second kind. A run meets
+    such a rule on a long line; ``Cleaner`` then counts it and switches it
+    off, and this check says so before the run.
+    """
+    c = compile_rule(rule)
+    probes = []
+    for ex in (*rule.match, *rule.no_match):
+        if ex:
+            probes.append((ex + " ") * (PROBE_CHARS // (len(ex) + 1)))
+        probes += [ch * PROBE_CHARS + "\x00" for ch in sorted(set(ex))[:16]]
+    for probe in dict.fromkeys(probes):
+        try:
+            c.regex.search(probe, timeout=timeout)
+        except TimeoutError:
+            shown = probe[:12] + "..." if len(probe) > 12 else probe
+            return [f"{rule.source}: rule '{rule.id}': pattern backtracks catastrophically: "
+                    f"a {len(probe):,}-character line ({shown!r}) took over {timeout} s; "
+                    "on such lines a run counts a timeout and switches the rule off"]
+    return []
 
 
 class RuleSet:

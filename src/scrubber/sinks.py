@@ -15,6 +15,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -46,7 +47,48 @@ def dumps(record: dict) -> bytes:
     try:
         return orjson.dumps(record) + b"\n"
     except TypeError:  # integers beyond 64 bits, which orjson refuses
-        return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+# orjson reads an integer past 64 bits as a float, silently. Only a line
+# with a container among its values, or a float as large as 2**63, can
+# hold one; only such a line pays for this search.
+_LONG_INT = re.compile(rb"(?<![\d.eE+-])-?\d{19,}(?![\d.eE])")
+_FLAT = (str, int, bool, type(None))
+
+
+def loads(line: bytes) -> object:
+    """A JSON line to a record, integers of any size kept exact: orjson
+    first, the standard parser (exact integers) when orjson would have
+    turned one into a float. Raises ``ValueError`` (orjson's or json's
+    ``JSONDecodeError``) or ``RecursionError`` for a line that is not JSON."""
+    rec = orjson.loads(line)
+    if isinstance(rec, dict) and _may_hold_long_int(rec) and _LONG_INT.search(line):
+        return json.loads(line)
+    return rec
+
+
+def _may_hold_long_int(rec: dict) -> bool:
+    for v in rec.values():
+        t = type(v)
+        if t is float:
+            if not -9.2e18 < v < 9.2e18:
+                return True
+        elif t not in _FLAT:
+            return True
+    return False
+
+
+def pending_file(path: str, lines) -> Sink:
+    """``lines`` (bytes) written to a temporary file beside ``path``, not yet
+    committed: ``commit_now()`` renames it into place, ``discard()`` removes
+    it. For the files a run writes besides its output (``--clusters``,
+    ``--stats``), so that all of them appear together or none does."""
+    sink = Sink(path, commit=False)
+    with sink:
+        for line in lines:
+            sink.write(line)
+    return sink
 
 
 def is_shard_dir(path: str | None) -> bool:
@@ -122,6 +164,32 @@ def _is_special(path: str) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
+def _check_link(path: str) -> None:
+    """Refuse to follow a symlink that another user planted in a shared
+    (sticky, e.g. /tmp) directory: writing through it would replace a file
+    of the victim's choosing. The rule of Linux's ``protected_symlinks``:
+    follow only one's own link, or one owned by the directory's owner."""
+    try:
+        link = os.lstat(path)
+        if not stat.S_ISLNK(link.st_mode):
+            return
+        parent = os.stat(os.path.dirname(os.path.abspath(path)))
+    except OSError:
+        return
+    if parent.st_mode & stat.S_ISVTX and link.st_uid not in (os.geteuid(), parent.st_uid):
+        raise ScrubberError(f"{path}: refusing to follow a symlink owned by another user in a "
+                            "shared (sticky) directory")
+
+
+def same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file (through links, or as written when
+    neither exists yet)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
 class Sink:
     """Context manager taking JSONL lines; commits the file on clean exit
     (with ``commit=False`` it leaves the finished temporary file, ``tmp``,
@@ -148,12 +216,14 @@ class Sink:
             raise ScrubberError(f"{self.path}: is a directory")
         try:
             if _is_special(self.path):
+                _check_link(self.path)
                 # A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written
                 # as it is, with no temporary file: renaming one over it would
                 # replace it.
                 self._raw = open(self.path, "wb")
             else:
                 # A symlink's target is replaced, not the link.
+                _check_link(self.path)
                 self._target = os.path.realpath(self.path)
                 fd, self._tmp = tempfile.mkstemp(dir=os.path.dirname(self._target),
                                                  prefix=f".{os.path.basename(self._target)}.", suffix=".tmp")
@@ -221,9 +291,27 @@ class Sink:
     def tmp(self) -> str | None:
         return self._tmp
 
+    def commit_now(self) -> None:
+        """Commit a finished ``commit=False`` file."""
+        if self._tmp is not None:
+            self.commit_file(self._tmp, self._target)
+            self._tmp = None
+
+    def discard(self) -> None:
+        """Remove a finished ``commit=False`` file that is not to be committed."""
+        if self._tmp is not None and os.path.exists(self._tmp):
+            os.unlink(self._tmp)
+        self._tmp = None
+
     @staticmethod
     def commit_file(tmp: str, path: str) -> None:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        """Rename ``tmp`` over ``path``; a file replaced keeps its mode (a
+        private 0600 file stays private), a new one gets the umask's."""
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except OSError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
         os.replace(tmp, path)

@@ -15,6 +15,7 @@ counted (``files_ignored``).
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import gzip
 import io
@@ -28,7 +29,7 @@ from typing import BinaryIO, Iterable, Iterator
 
 import orjson
 
-from . import files, parquet, warc
+from . import files, parquet, sinks, warc
 from .config import Config
 from .document import Document
 from .errors import InputError
@@ -87,19 +88,84 @@ def magic(path: str, n: int = 4) -> bytes:
 
 def _open_binary(path: str) -> BinaryIO:
     """The file's bytes, decompressed when its magic bytes say gzip or zstd
-    (whatever its name says)."""
-    head = magic(path)
-    if head.startswith(GZIP_MAGIC):
-        return files.open_raw(path, "gzip") if files.is_url(path) else gzip.open(path, "rb")
-    if head == ZSTD_MAGIC:
-        return _zstd_reader(files.open_raw(path))
-    return files.open_raw(path)
+    (whatever its name says). The file is opened once and its first bytes
+    peeked at: a FIFO named on the command line cannot be opened twice."""
+    if files.is_url(path):
+        head = magic(path)
+        if head.startswith(GZIP_MAGIC) or _cut_as_named(head, path, GZIP_MAGIC, (".gz",)):
+            return files.open_raw(path, "gzip")
+        raw = files.open_raw(path)
+    else:
+        raw = open(path, "rb")
+        head = raw.peek(len(ZSTD_MAGIC))[:len(ZSTD_MAGIC)]
+        if head.startswith(GZIP_MAGIC) or _cut_as_named(head, path, GZIP_MAGIC, (".gz",)):
+            g = gzip.GzipFile(fileobj=raw, mode="rb")
+            g.myfileobj = raw  # closed with it, as gzip.open does with the file it opens
+            return g
+    if head == ZSTD_MAGIC or _cut_as_named(head, path, ZSTD_MAGIC, (".zst", ".zstd")):
+        return _zstd_reader(raw)
+    return raw
+
+
+def _cut_as_named(head: bytes, path: str, magic_bytes: bytes, suffixes: tuple[str, ...]) -> bool:
+    """A file cut inside its magic bytes is still what its name says: its
+    decompressor then reports the cut, where plain reading would not."""
+    return len(head) < len(magic_bytes) and magic_bytes.startswith(head) and path.lower().endswith(suffixes)
+
+
+class _Zstd(io.RawIOBase):
+    """The decompressed bytes of a .zst file, frame after frame.
+
+    zstandard's own stream reader ends quietly where a cut file ends, even
+    inside a frame: a truncated crawl read as complete. This one raises
+    ``EOFError`` there, as gzip does.
+    """
+
+    _CHUNK = 1 << 16
+
+    def __init__(self, raw: BinaryIO):
+        import zstandard
+
+        self._raw, self._dctx = raw, zstandard.ZstdDecompressor()
+        self._obj = None    # the frame being decompressed
+        self._out = b""     # decompressed, not yet read
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while self._pos == len(self._out):
+            data = self._raw.read(self._CHUNK)
+            if not data:
+                if self._obj is not None:
+                    raise EOFError("file ends inside a zstd frame (truncated?)")
+                return 0
+            self._out, self._pos = self._feed(data), 0
+        n = min(len(b), len(self._out) - self._pos)
+        b[:n] = self._out[self._pos:self._pos + n]
+        self._pos += n
+        return n
+
+    def _feed(self, data: bytes) -> bytes:
+        out = []
+        while data:
+            if self._obj is None:
+                self._obj = self._dctx.decompressobj()
+            out.append(self._obj.decompress(data))
+            data = b""
+            if self._obj.eof:  # a frame ended; what follows is the next one
+                data, self._obj = self._obj.unused_data, None
+        return b"".join(out)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
 
 
 def _zstd_reader(raw: BinaryIO) -> BinaryIO:
-    import zstandard
-
-    return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
+    return io.BufferedReader(_Zstd(raw))  # line iteration
 
 
 def _peek(fh: BinaryIO, n: int) -> bytes:
@@ -137,12 +203,19 @@ def _corrupt_errors() -> tuple[type[BaseException], ...]:
 def decode(data: bytes, where: str, counts: Counter) -> str:
     """Bytes of one text document to a string, never failing on encoding.
 
-    UTF-8 is expected. Text with stray invalid bytes keeps its UTF-8 and gets
-    U+FFFD for each bad byte; text with no valid UTF-8 multibyte sequence at
-    all is a legacy single-byte encoding and is read as Latin-1 (ftfy then
-    turns C1 controls into their Windows-1252 characters). NUL bytes mean a
-    binary file, which is an error.
+    UTF-8 is expected; UTF-16 and UTF-32 are read when a byte-order mark
+    says so (Windows tools write them). Text with stray invalid bytes keeps
+    its UTF-8 and gets U+FFFD for each bad byte; text with no valid UTF-8
+    multibyte sequence at all is a legacy single-byte encoding and is read
+    as Latin-1 (ftfy then turns C1 controls into their Windows-1252
+    characters). NUL bytes without a byte-order mark mean a binary file,
+    which is an error.
     """
+    wide = wide_encoding(data)
+    if wide:
+        text = data.decode(wide, "replace")
+        counts["invalid_utf8_bytes"] += text.count("\ufffd") - data.decode(wide, "ignore").count("\ufffd")
+        return text
     if b"\x00" in data[:_SNIFF_BYTES]:
         raise InputError(where, "binary file (contains NUL bytes), not text")
     try:
@@ -158,6 +231,37 @@ def decode(data: bytes, where: str, counts: Counter) -> str:
     counts["invalid_utf8_bytes"] += bad
     log.warning("%s: %d invalid UTF-8 byte sequence(s) replaced with U+FFFD", where, bad)
     return text
+
+
+# Longest first: a UTF-32-LE mark begins with the UTF-16-LE one.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def wide_encoding(head: bytes) -> str | None:
+    """``utf-16`` or ``utf-32`` when ``head`` begins with its byte-order
+    mark (the codec then reads the mark and its byte order), else None."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    return None
+
+
+def _bom_head(fh: BinaryIO) -> bytes:
+    """The first bytes of ``fh`` without consuming them; nothing when it
+    cannot peek or reading fails (reading it then says why)."""
+    try:
+        return fh.peek(4)[:4] if hasattr(fh, "peek") else b""
+    except (OSError, *_corrupt_errors()):
+        return b""
+
+
+def _utf8_lines(fh: BinaryIO, encoding: str, limit: int) -> Iterator:
+    """The lines of a UTF-16 or UTF-32 stream, as UTF-8 (bounded in
+    characters as ``_bounded_lines`` bounds bytes)."""
+    text = io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="\n")
+    for line in _bounded_lines(lambda n: text.readline(n).encode("utf-8"), limit):
+        yield line
 
 
 class Reader:
@@ -182,11 +286,30 @@ class Reader:
 
     # --- entry points ---------------------------------------------------
     def read_paths(self, paths: Iterable[str]) -> Iterator[Document]:
+        return self.unique(self._read_paths(paths))
+
+    def _read_paths(self, paths: Iterable[str]) -> Iterator[Document]:
         for path, doc_id in self.plan(paths):
             if path == "-":
                 yield from self.read_stdin()
             else:
                 yield from self.read_file(path, doc_id)
+
+    def unique(self, docs: Iterable[Document]) -> Iterator[Document]:
+        """``docs``, where with ``--index`` an id seen before is a bad record:
+        the index keeps one document per id, and which of two to keep is
+        not scrubber's guess to make."""
+        if not self.config.index:
+            yield from docs
+            return
+        seen: set[str] = set()
+        for doc in docs:
+            if doc.id in seen:
+                self._bad(InputError(doc.origin or doc.id, f"id {doc.id!r} is used by an earlier "
+                                     "document (ids must be unique with --index)"))
+                continue
+            seen.add(doc.id)
+            yield doc
 
     def plan(self, paths: Iterable[str]) -> list[tuple[str, str]]:
         """The files ``read_paths`` reads, in its order, as (path, id) pairs:
@@ -217,14 +340,21 @@ class Reader:
         return out
 
     def _walk(self, root: str) -> list[tuple[str, str]]:
-        found, ignored = [], []
-        for parts, path in files.walk(root):
+        found, ignored, unreadable, special = [], [], [], []
+        for parts, path in files.walk(root, unreadable, special):
             (found if kind_of(parts[-1]) else ignored).append((parts, path, "/".join(parts)))
+        for path, e in sorted(unreadable, key=lambda x: x[0]):
+            self._bad(InputError(path, f"cannot read directory: {e.strerror or e}"))
+        if special:
+            self.counts["files_ignored"] += len(special)
+            log.warning("%s: ignored %d file(s) that are not regular files (a FIFO, socket or "
+                        "device; e.g. %s)", root, len(special), min(special))
         if ignored:
             self.counts["files_ignored"] += len(ignored)
             log.warning("%s: ignored %d file(s) of formats scrubber does not read (e.g. %s)",
                         root, len(ignored), min(ignored)[1])
-        elif not found:  # likely a wrong directory; say so rather than report 0 documents
+        elif not (found or special or unreadable):
+            # likely a wrong directory; say so rather than report 0 documents
             log.warning("%s: no files in this directory", root)
         # sorted by path components: a.md, b/2.txt, c.txt, whatever the walk order
         return [(path, rel) for _, path, rel in sorted(found)]
@@ -267,7 +397,9 @@ class Reader:
 
     def _read_as(self, kind: str, fh: BinaryIO, where: str, doc_id: str) -> Iterator[Document]:
         if kind == "jsonl":
-            yield from self._read_jsonl(fh, where)
+            wide = wide_encoding(_bom_head(fh))
+            lines = _utf8_lines(fh, wide, line_limit(self.config.max_doc_bytes)) if wide else fh
+            yield from self._read_jsonl(lines, where)
         elif kind == "warc":
             yield from self._read_warc(fh, where)
         elif kind == "parquet":
@@ -290,10 +422,12 @@ class Reader:
                 meta = jsonable(doc.meta, where)
                 if meta is not doc.meta:  # a copy: a caller's Document is theirs
                     doc = dataclasses.replace(doc, meta=meta)
+                doc = self._sized(doc)
             except InputError as e:
                 self._bad(e)
                 continue
-            yield doc
+            if doc is not None:
+                yield doc
 
     def read_stdin(self) -> Iterator[Document]:
         fh = self.stdin if self.stdin is not None else sys.stdin.buffer
@@ -311,13 +445,17 @@ class Reader:
             yield from self._read_as(fmt, fh, "<stdin>", "stdin")
             return
         if fmt == "auto":
-            head = first = fh.readline()
+            limit = line_limit(self.config.max_doc_bytes) or -1
+            head = first = fh.readline(limit + 1)
             while first and not first.strip():
-                first = fh.readline()
+                first = fh.readline(limit + 1)
                 head += first
             # Nothing at all is no documents, as an empty JSONL file is: a
             # pipeline whose upstream stage found nothing is not an error.
-            fmt = "jsonl" if not first or _is_json_object(first) else "text"
+            # A first line past the bound is JSONL if it starts as a record.
+            whole = first.endswith(b"\n") or len(first) <= limit
+            fmt = "jsonl" if not first or (_is_json_object(first) if whole else
+                                           first.lstrip().startswith(b"{")) else "text"
             fh = _Prefixed(head, fh)
         if fmt == "jsonl":
             yield from self._read_jsonl(fh, "<stdin>")
@@ -328,8 +466,15 @@ class Reader:
 
     # --- formats --------------------------------------------------------
     def _read_text(self, fh: BinaryIO, where: str, doc_id: str, html: bool = False) -> Document | None:
+        limit = self.config.max_doc_bytes
         try:
-            data = fh.read()
+            data = fh.read(limit + 1) if limit else fh.read()
+            if limit and len(data) > limit:
+                if self.config.long_docs == "skip":
+                    self._too_long(where)
+                    return None
+                self.counts["documents_truncated"] += 1
+                data = _cut_bytes(data, limit)
         except _corrupt_errors() as e:
             return self._bad(InputError(where, f"corrupt compressed data: {e}"))
         except OSError as e:
@@ -374,6 +519,23 @@ class Reader:
                     self._bad(e)
         except InputError as e:
             self._bad(e)
+    def _too_long(self, where: str) -> None:
+        self.counts["documents_too_long"] += 1
+        log.warning("%s: document over --max-doc-bytes (%d bytes); skipped", where,
+                    self.config.max_doc_bytes)
+
+    def _sized(self, doc: Document) -> Document | None:
+        """``doc``, or None when it is over ``max_doc_bytes`` and skipped,
+        or its text cut to fit."""
+        limit, text = self.config.max_doc_bytes, doc.text
+        # characters <= UTF-8 bytes <= 4 x characters: most texts need no encoding
+        if not limit or 4 * len(text) <= limit or (len(text) <= limit and len(text.encode()) <= limit):
+            return doc
+        if self.config.long_docs == "skip":
+            self._too_long(doc.origin)
+            return None
+        self.counts["documents_truncated"] += 1
+        return dataclasses.replace(doc, text=_cut_bytes(text.encode(), limit).decode())
 
     def read_jsonl_range(self, path: str, start: int, end: int,
                          first_line: int) -> Iterator[Document]:
@@ -392,19 +554,34 @@ class Reader:
                 fh.seek(start - 1)
                 if fh.read(1) != b"\n":
                     start += len(fh.readline())  # that line belongs to the shard before
-            yield from self._read_jsonl(_lines_until(fh, start, end), path, first_line)
+            yield from self._read_jsonl(_lines_until(fh, start, end, line_limit(self.config.max_doc_bytes)),
+                                        path, first_line)
 
-    def _read_jsonl(self, fh: Iterable[bytes], where: str, first_line: int = 0) -> Iterator[Document]:
+    def _read_jsonl(self, fh, where: str, first_line: int = 0) -> Iterator[Document]:
+        """The records of ``fh``: a file (read in lines of at most
+        ``line_limit`` bytes) or lines already bounded (``_TooLong`` for one
+        that was not)."""
         lineno = first_line
+        if hasattr(fh, "readline"):
+            fh = _bounded_lines(fh.readline, line_limit(self.config.max_doc_bytes))
         try:
             for raw in fh:
                 lineno += 1
+                loc = f"{where}:{lineno}"
+                if type(raw) is _TooLong:
+                    self.counts["bytes_in"] += raw.size
+                    self._too_long(loc)
+                    continue
                 self.counts["bytes_in"] += len(raw)
                 if not raw.strip():
                     continue
-                loc = f"{where}:{lineno}"
                 try:
-                    yield self.record_to_document(_parse_line(raw, loc, self.counts), loc)
+                    rec, strict = _parse_line(raw, loc, self.counts)
+                    # orjson refuses lone surrogates; only nesting is left to check
+                    flat = strict and isinstance(rec, dict) and all(type(v) in _FLAT for v in rec.values())
+                    doc = self._sized(self.record_to_document(rec, loc, check=not flat))
+                    if doc is not None:
+                        yield doc
                 except InputError as e:
                     self._bad(e)
         except _corrupt_errors() as e:
@@ -412,11 +589,13 @@ class Reader:
         except OSError as e:
             self._bad(InputError(where, f"cannot read: {e.strerror or e}"))
 
-    def record_to_document(self, rec: object, where: str) -> Document:
+    def record_to_document(self, rec: object, where: str, check: bool = True) -> Document:
         """A parsed JSON record (or a plain string) to a document.
 
         The record's other fields become ``meta``, in their order, and pass
         through to the output; a record without an id gets ``where``.
+        ``check=False`` skips ``check_record``, for a flat record orjson
+        parsed (it refuses lone surrogates).
         """
         if isinstance(rec, str):
             return Document(where, rec, {}, where)
@@ -430,6 +609,8 @@ class Reader:
         text = rec[tf]
         if not isinstance(text, str):
             raise InputError(where, f"'{tf}' is {type(text).__name__}, not a string")
+        if check:
+            check_record(rec, tf, where)
         raw_id = rec.get(self.config.id_field)
         doc_id = where if raw_id is None else str(raw_id)
         meta = dict(rec)
@@ -495,31 +676,140 @@ def _plain(value: object) -> object:
     raise TypeError(f"{name} value has no JSON form")
 
 
-def _lines_until(fh: BinaryIO, pos: int, end: int) -> Iterator[bytes]:
-    """Lines of ``fh`` (positioned at ``pos``) that begin before ``end``."""
-    while pos < end:
-        raw = fh.readline()
-        if not raw:
+def _lines_until(fh: BinaryIO, pos: int, end: int, limit: int = 0) -> Iterator:
+    """Lines of ``fh`` (positioned at ``pos``) that begin before ``end``,
+    as ``_bounded_lines`` gives them."""
+    for raw in _bounded_lines(fh.readline, limit):
+        if pos >= end:
             return
-        pos += len(raw)
+        pos += raw.size if type(raw) is _TooLong else len(raw)
         yield raw
 
 
+class _TooLong:
+    """Stands for a line longer than the bound, read and thrown away."""
+
+    __slots__ = ("size",)
+
+    def __init__(self, size: int):
+        self.size = size
+
+
+def line_limit(max_doc_bytes: int) -> int:
+    """Longest JSONL line read, in bytes (0: no limit): room for a text of
+    ``max_doc_bytes`` with JSON escapes (a \\uXXXX is 6 bytes for a
+    character of 2 or 3) and its other fields."""
+    return 3 * max_doc_bytes + (1 << 16) if max_doc_bytes else 0
+
+
+def _bounded_lines(readline, limit: int) -> Iterator:
+    """Lines from ``readline``, each held whole only up to ``limit`` bytes:
+    a longer one is read on in pieces, dropped, and given as ``_TooLong``,
+    so an endless line costs no more memory than the limit."""
+    if not limit:
+        yield from iter(readline, b"")
+        return
+    while True:
+        raw = readline(limit + 1)
+        if not raw:
+            return
+        if len(raw) <= limit or raw.endswith(b"\n"):
+            yield raw
+            continue
+        size = len(raw)
+        while raw and not raw.endswith(b"\n"):
+            raw = readline(1 << 20)
+            size += len(raw)
+        yield _TooLong(size)
+
+
+def _cut_bytes(data: bytes, limit: int) -> bytes:
+    """The first ``limit`` bytes of a text, cut back to its last line
+    break; without one, to its last whole character. UTF-16 and UTF-32
+    (with their byte-order mark) stay in their encoding."""
+    wide = wide_encoding(data[:4])
+    if wide:
+        text = data[:limit].decode(wide, "ignore")
+        i = text.rfind("\n")
+        return (text[:i] if i > 0 else text).encode(wide)
+    head = data[:limit]
+    i = head.rfind(b"\n")
+    if i > 0:
+        return head[:i]
+    j = len(head) - 1  # back to the lead byte of the last character
+    while j > 0 and len(head) - j < 4 and head[j] & 0xC0 == 0x80:
+        j -= 1
+    lead = head[j] if head else 0
+    need = 1 if lead < 0xC0 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+    return head[:j] if len(head) - j < need else head
+
+
 def _parse_line(raw: bytes, where: str, counts: Counter) -> object:
+    """(record, whether orjson read it: then it holds no lone surrogate and
+    no nesting past orjson's limit)."""
     try:
-        return orjson.loads(raw)
+        return sinks.loads(raw), True
     except orjson.JSONDecodeError:
         pass
-    # orjson is strict: invalid UTF-8, NaN and integers past 64 bits fail
-    # there but are readable; only a line the standard parser rejects too is bad.
+    except RecursionError:
+        raise InputError(where, _TOO_DEEP) from None
+    # orjson is strict: invalid UTF-8, NaN, lone surrogates and nesting past
+    # 1024 fail there but some are readable; only a line the standard parser
+    # rejects too is bad.
     text = raw.decode("utf-8", "replace")
     try:
         rec = json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(where, f"not valid JSON: {e.msg} (column {e.colno})") from None
+    except RecursionError:
+        raise InputError(where, _TOO_DEEP) from None
     if "\ufffd" in text and b"\xef\xbf\xbd" not in raw:
         counts["invalid_utf8_bytes"] += text.count("\ufffd")
-    return rec
+    return rec, False
+
+
+#: Nesting orjson writes (a record nested deeper, up to the 1024 it reads,
+#: fell back to the standard encoder, which ran out of stack near 1000).
+MAX_DEPTH = 254
+_TOO_DEEP = f"JSON nested more than {MAX_DEPTH} deep"
+
+
+def check_record(rec: dict, text_field: str, where: str) -> None:
+    """Refuse a record the output could not hold as it came: a lone
+    surrogate (``"\\ud800"``: not Unicode, so not UTF-8) in any key or
+    field but the text (which repair fixes), or nesting deeper than JSON
+    writers accept. Iterative, so a deep record cannot exhaust the stack."""
+    todo = [(k, v, 1) for k, v in rec.items() if k != text_field] + [(k, None, 1) for k in rec]
+    while todo:
+        name, v, depth = todo.pop()
+        if isinstance(v, str) or v is None and isinstance(name, str):
+            s = name if v is None else v
+            if not s.isascii():
+                try:
+                    s.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise InputError(where, f"field {_name(name)} holds a lone surrogate "
+                                            f"({ascii(s[_surrogate(s)])}), which is not Unicode") from None
+        elif isinstance(v, dict):
+            if depth >= MAX_DEPTH:
+                raise InputError(where, _TOO_DEEP)
+            todo += [(name, k, depth) for k in v if isinstance(k, str) and not k.isascii()]
+            todo += [(name, x, depth + 1) for x in v.values()]
+        elif isinstance(v, (list, tuple)):
+            if depth >= MAX_DEPTH:
+                raise InputError(where, _TOO_DEEP)
+            todo += [(name, x, depth + 1) for x in v]
+
+
+_FLAT = (str, int, float, bool, type(None))
+
+
+def _name(name: object) -> str:
+    return ascii(name) if isinstance(name, str) and not name.isascii() else repr(name)
+
+
+def _surrogate(s: str) -> int:
+    return next(i for i, ch in enumerate(s) if "\ud800" <= ch <= "\udfff")
 
 
 def _is_json_object(line: bytes) -> bool:

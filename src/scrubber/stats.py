@@ -60,6 +60,14 @@ class Stats:
             why = ", ".join(f"{k[len('warc_skipped_'):].replace('_', ' ')} {v}"
                             for k, v in sorted(c.items()) if k.startswith("warc_skipped_"))
             parts.append(f"{c['warc_records_skipped']} WARC records skipped ({why})")
+        timeouts = sorted(((k.split(":", 1)[1], v) for k, v in c.items()
+                           if k.startswith("rule_timeouts:") and v), key=lambda kv: (-kv[1], kv[0]))
+        if timeouts:
+            parts.append(f"{sum(v for _, v in timeouts)} rule matches timed out, lines kept ("
+                         + ", ".join(f"{k} {v}" for k, v in timeouts) + ")")
+        if c["documents_too_long"] or c["documents_truncated"]:
+            parts.append(f"{c['documents_too_long']} documents over --max-doc-bytes skipped, "
+                         f"{c['documents_truncated']} truncated")
         parts.append(f"{c['bad_inputs']} bad inputs skipped")
         rate = f", {mb / self.seconds:.1f} MB/s" if self.seconds > 0 else ""
         return "scrubber: " + "; ".join(parts) + f"; {self.seconds:.2f} s{rate}."

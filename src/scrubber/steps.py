@@ -23,7 +23,7 @@ from .dedup import Cluster
 from .minhash import Sketch, exact_digest, grams, signatures, sketch_hashes, words_of
 from .document import Document
 from .languages import language_of
-from .sinks import dumps
+from .sinks import dumps, loads
 
 _DEDUP_FIELDS = ("cluster", "duplicates", "duplicate_of")
 
@@ -145,7 +145,7 @@ def restrip_items(config: Config, common: np.ndarray, items: Iterable[tuple]) ->
     out, sets, words, exact = [], [], [], []
     for line, drop, shingles, hashes in items:
         if drop:
-            rec = orjson.loads(line)
+            rec = loads(line)
             if config.annotate:
                 # Found after cleaning, in the cleaned text: no line number
                 # of the repaired text to give.

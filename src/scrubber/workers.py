@@ -133,11 +133,13 @@ def _init_worker(setup: Cleaner | Config) -> None:
 
 
 def _process_local(cleaner: Cleaner, docs: list[Document]) -> list[Batch]:
-    return [Batch.of(process_batch(cleaner, docs))]
+    b = Batch.of(process_batch(cleaner, docs))
+    b.counts.update(cleaner.take_timeouts())
+    return [b]
 
 
 def _process_remote(docs: list[Document]) -> list[Batch]:
-    return [Batch.of(process_batch(_worker, docs))]
+    return _process_local(_worker, docs)
 
 
 def _resign_remote(items):

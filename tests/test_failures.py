@@ -1,0 +1,226 @@
+"""The failure catalogue (docs/failures.md), driven through the CLI: every
+bad input is one line naming the place, or with --on-error skip a warning
+and a count; nothing half-written is left behind."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scrubber.cli import app
+from scrubber.index import open_index
+
+runner = CliRunner()
+ARTICLE = ("The city council voted on Tuesday to expand the tram network to the northern "
+           "districts, a plan that has been debated for more than a decade.")
+OTHER = ("A small bakery on the corner of Elm Street has been selling the same rye loaf "
+         "since 1952, and the queue still reaches the bus stop every Saturday morning.")
+
+
+def run(*args, input=None):
+    return runner.invoke(app, [str(a) for a in args], input=input)
+
+
+def records(text):
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def one_error_line(r, where):
+    lines = r.stderr.strip().splitlines()
+    assert r.exit_code == 1, r.output
+    assert len(lines) == 1 and lines[0].startswith(f"scrubber: error: {where}"), r.stderr
+    assert "internal error" not in r.stderr
+
+
+# --- 7, 8: records that cannot be represented are bad records ----------------
+
+BAD_RECORDS = {
+    "surrogate id": '{"id": "\\ud800", "text": "%s"}',
+    "surrogate field": '{"id": "b", "text": "%s", "src": ["ok", "\\udfff"]}',
+    "surrogate key": '{"id": "b", "text": "%s", "\\ud800": 1}',
+    "nested 2000 deep": '{"id": "b", "text": "%s", "m": ' + "[" * 2000 + "]" * 2000 + "}",
+}
+
+
+@pytest.mark.parametrize("bad", list(BAD_RECORDS.values()), ids=list(BAD_RECORDS))
+def test_a_record_that_cannot_be_written_back_is_a_bad_record(tmp_path, bad):
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n" + bad % OTHER + "\n")
+    one_error_line(run("clean", p, "--no-dedup"), f"{p}:2: ")
+    r = run("clean", p, "--no-dedup", "--on-error", "skip")
+    assert r.exit_code == 0, r.output
+    assert [x["id"] for x in records(r.stdout)] == ["a"]
+    assert f"{p}:2: " in r.stderr and "1 bad inputs skipped" in r.stderr
+
+
+def test_a_surrogate_in_the_text_is_repaired_not_fatal(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text('{"id": "a", "text": "%s \\ud800"}\n' % ARTICLE)
+    r = run("clean", p, "--no-dedup")
+    assert r.exit_code == 0, r.output
+    assert records(r.stdout)[0]["text"] == ARTICLE + " \ufffd"
+
+
+# --- 9: a repeated id with --index -----------------------------------------------
+
+def test_a_repeated_id_with_an_index_is_a_bad_record(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n"
+                 + json.dumps({"id": "a", "text": OTHER}) + "\n")
+    db = tmp_path / "seen.db"
+    one_error_line(run("clean", p, "--index", db), f"{p}:2: id 'a'")
+    r = run("clean", p, "--index", db, "--on-error", "skip")
+    assert r.exit_code == 0, r.output
+    assert [x["text"] for x in records(r.stdout)] == [ARTICLE]
+    assert "1 bad inputs skipped" in r.stderr
+    assert open_index(str(db)).ids() == ["a"]
+
+
+# --- 4: pass-through fields come out as they went in ------------------------------
+
+@pytest.mark.parametrize("dedup", [[], ["--no-dedup"]])
+def test_integers_beyond_64_bits_pass_through_unchanged(tmp_path, dedup):
+    p = tmp_path / "in.jsonl"
+    p.write_text('{"id": 1, "text": "%s", "n": 12345678901234567890123, '
+                 '"m": [-98765432109876543210987, 1.5]}\n' % ARTICLE)
+    r = run("clean", p, *dedup)
+    assert r.exit_code == 0, r.output
+    assert '"n":12345678901234567890123' in r.stdout.replace(" ", "")
+    assert '"m":[-98765432109876543210987,1.5]' in r.stdout.replace(" ", "")
+
+
+# --- 1, 6: a run's files and its index commit together, the index last -------------
+
+def _two_docs(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n"
+                 + json.dumps({"id": "b", "text": OTHER}) + "\n")
+    return p
+
+
+class _Full:
+    """A file on a full disk: writes fail with ENOSPC."""
+
+    def __init__(self, f):
+        self._f = f
+
+    def write(self, data):
+        import errno
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __getattr__(self, name):
+        return getattr(self._f, name)
+
+
+def _disk_full_for(monkeypatch, name_part):
+    """Fault injection: the temporary file whose name contains ``name_part``
+    is on a full disk."""
+    import scrubber.sinks as sinks
+    real = os.fdopen
+
+    def fdopen(fd, *a, **kw):
+        f = real(fd, *a, **kw)
+        return _Full(f) if name_part in os.readlink(f"/proc/self/fd/{fd}") else f
+
+    monkeypatch.setattr(sinks.os, "fdopen", fdopen)
+
+
+def test_a_full_disk_at_the_last_flush_of_the_output_leaves_the_index_as_it_was(tmp_path, monkeypatch):
+    import gzip
+    import errno
+    p, db, out = _two_docs(tmp_path), tmp_path / "seen.db", tmp_path / "out.jsonl.gz"
+
+    def close(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(gzip.GzipFile, "close", close)
+        one_error_line(run("clean", p, "-o", out, "--index", db), f"{out}: cannot write")
+    assert not out.exists()
+    assert open_index(str(db)).ids() == []
+    r = run("clean", p, "-o", out, "--index", db)
+    assert r.exit_code == 0 and "2 documents in" in r.stderr and "2 out" in r.stderr, r.output
+    assert sorted(open_index(str(db)).ids()) == ["a", "b"]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/fd"), reason="finds files by /proc")
+@pytest.mark.parametrize("full", ["clusters", "stats"])
+def test_a_full_disk_on_clusters_or_stats_commits_nothing(tmp_path, monkeypatch, full):
+    p, db = _two_docs(tmp_path), tmp_path / "seen.db"
+    with open(p, "a") as f:  # a copy, so that there is a cluster to write
+        f.write(json.dumps({"id": "c", "text": ARTICLE}) + "\n")
+    out, cl, st = tmp_path / "out.jsonl", tmp_path / "clusters.jsonl", tmp_path / "stats.json"
+    cl.write_text("yesterday's\n")
+    _disk_full_for(monkeypatch, f"/.{full}.")
+    one_error_line(run("clean", p, "-o", out, "--index", db, "--clusters", cl, "--stats", st),
+                   f"{tmp_path / full}")
+    assert not out.exists() and not st.exists() and cl.read_text() == "yesterday's\n"
+    assert open_index(str(db)).ids() == []
+    assert sorted(os.listdir(tmp_path)) == ["clusters.jsonl", "in.jsonl", "seen.db"]
+
+
+def test_clusters_and_stats_are_written_when_the_run_succeeds(tmp_path):
+    p, out = _two_docs(tmp_path), tmp_path / "out.jsonl"
+    cl, st = tmp_path / "clusters.jsonl", tmp_path / "stats.json"
+    r = run("clean", p, "-o", out, "--clusters", cl, "--stats", st)
+    assert r.exit_code == 0, r.output
+    assert cl.read_text() == "" and json.loads(st.read_text())["documents_out"] == 2
+
+
+# --- 5: rules check says which rule backtracks ------------------------------------
+
+def test_rules_check_flags_a_backtracking_rule(tmp_path):
+    p = tmp_path / "slow.toml"
+    p.write_text('[[rule]]\nid = "slow"\ndescription = "d"\npattern = \'(a|a)+$|!$\'\nmatch = ["aaaa!"]\n')
+    r = run("rules", "check", p)
+    assert r.exit_code == 1
+    assert f"{p}: rule 'slow': pattern backtracks catastrophically" in r.stderr
+    assert "1 problems" in r.stdout
+
+
+# --- 11: --max-doc-bytes ------------------------------------------------------------
+
+def test_max_doc_bytes_skips_or_truncates_and_says_so(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "big", "text": ARTICLE + "\n" + OTHER}) + "\n"
+                 + json.dumps({"id": "ok", "text": OTHER}) + "\n")
+    r = run("clean", p, "--no-dedup", "--max-doc-bytes", 200)
+    assert r.exit_code == 0, r.output
+    assert [x["id"] for x in records(r.stdout)] == ["ok"]
+    assert f"{p}:1: document over --max-doc-bytes (200 bytes); skipped" in r.stderr
+    assert "1 documents over --max-doc-bytes skipped, 0 truncated" in r.stderr
+    r = run("clean", p, "--no-dedup", "--max-doc-bytes", 200, "--long-docs", "truncate")
+    assert [x["text"] for x in records(r.stdout)] == [ARTICLE, OTHER]
+
+
+# --- 14: outputs that would overwrite inputs or each other ----------------------------
+
+def test_output_equal_to_an_input_is_refused(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n")
+    before = p.read_bytes()
+    one_error_line(run("clean", p, "-o", p), f"{p}: -o names an input")
+    (tmp_path / "link.jsonl").symlink_to(p)
+    one_error_line(run("clean", p, "-o", tmp_path / "link.jsonl"), f"{tmp_path / 'link.jsonl'}: -o names an input")
+    assert p.read_bytes() == before
+
+
+@pytest.mark.parametrize("flags", [["--clusters", "o.jsonl"], ["--stats", "o.jsonl"],
+                                   ["--clusters", "c.json", "--stats", "c.json"]])
+def test_two_outputs_naming_one_file_are_refused(tmp_path, monkeypatch, flags):
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n")
+    monkeypatch.chdir(tmp_path)
+    r = run("clean", p, "-o", "o.jsonl", *flags)
+    assert r.exit_code == 1 and "name the same file" in r.stderr and len(r.stderr.splitlines()) == 1
+    assert sorted(os.listdir(tmp_path)) == ["in.jsonl"]
+
+
+def test_explain_dup_finds_documents_whose_ids_pass_64_bits(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text('{"id": 12345678901234567890123, "text": "%s"}\n'
+                 '{"id": 12345678901234567890124, "text": "%s"}\n' % (ARTICLE, ARTICLE))
+    r = run("explain", p, "--dup", "12345678901234567890123", "12345678901234567890124")
+    assert r.exit_code == 0, r.output
