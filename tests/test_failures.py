@@ -224,3 +224,50 @@ def test_explain_dup_finds_documents_whose_ids_pass_64_bits(tmp_path):
                  '{"id": 12345678901234567890124, "text": "%s"}\n' % (ARTICLE, ARTICLE))
     r = run("explain", p, "--dup", "12345678901234567890123", "12345678901234567890124")
     assert r.exit_code == 0, r.output
+
+
+# --- 12: temporary files -------------------------------------------------------
+
+def _corpus(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": str(i), "text": t}) + "\n"
+                           for i, t in enumerate([ARTICLE, OTHER, ARTICLE])))
+    return src
+
+
+def test_a_full_temporary_directory_is_one_line_naming_it(tmp_path, monkeypatch):
+    import errno
+    import tempfile
+
+    import scrubber.pipeline
+
+    class Full:
+        def __init__(self, *a, **k):
+            pass
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(scrubber.pipeline.tempfile, "TemporaryFile", Full)
+    out = tmp_path / "out.jsonl"
+    r = run("clean", _corpus(tmp_path), "-o", out, "-j", "1")
+    one_error_line(r, f"{tempfile.gettempdir()}: no space left for temporary files")
+    assert "--tmp-dir" in r.stderr and not out.exists()
+
+
+def test_tmp_dir_takes_the_temporary_files_and_must_be_a_directory(tmp_path):
+    import tempfile
+
+    before = tempfile.gettempdir()
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    out = tmp_path / "out.jsonl"
+    r = run("clean", _corpus(tmp_path), "-o", out, "-j", "1", "--tmp-dir", spill, "-q")
+    assert r.exit_code == 0, r.output
+    assert [x["id"] for x in records(out.read_text())] == ["0", "1"]
+    assert tempfile.gettempdir() == before  # the process's own setting is given back
+    one_error_line(run("clean", _corpus(tmp_path), "-o", out, "--tmp-dir", tmp_path / "nope"),
+                   f"{tmp_path / 'nope'}: --tmp-dir must be a directory")

@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import time
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional, Tuple
@@ -229,6 +230,7 @@ def clean(
     max_doc_bytes: int = typer.Option(10_000_000, "--max-doc-bytes", min=0, help="Longest document read, in bytes (0: no limit); see --long-docs."),
     long_docs: LongDocs = typer.Option(LongDocs.skip, "--long-docs", help="A document over --max-doc-bytes: skip (warn and count) or truncate (cut at a line break)."),
     stats: Optional[Path] = typer.Option(None, "--stats", help="Also write the run summary as JSON to this file."),
+    tmp_dir: Optional[Path] = typer.Option(None, "--tmp-dir", help="Where deduplication's temporary files go (default: $TMPDIR, else /tmp); about 3.5 times the input."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary, no progress, no warnings."),
 ) -> None:
     """Clean documents and write JSONL, one record per kept document.
@@ -248,6 +250,10 @@ def clean(
         if index and no_dedup:
             raise ScrubberError("--index needs deduplication: drop --no-dedup")
         _distinct_outputs(paths, output, clusters, stats)
+        with _tmp_dir(tmp_dir):
+            run()
+
+    def run() -> None:
         config = Config(
             text_field=text_field, id_field=id_field, input_format=input_format.value,
             on_error=on_error.value, max_doc_bytes=max_doc_bytes, long_docs=long_docs.value,
@@ -291,6 +297,31 @@ def clean(
             _say(pipe.stats.summary())
 
     _run(body)
+
+
+@contextmanager
+def _tmp_dir(path: Optional[Path]):
+    """Temporary files of this process and its workers go to ``path``
+    during the block (the process-wide setting, as the command owns its
+    process; restored after, for a caller that runs the command in its own)."""
+    if path is None:
+        yield
+        return
+    import tempfile
+
+    if not path.is_dir() or not os.access(path, os.W_OK | os.X_OK):
+        raise ScrubberError(f"{path}: --tmp-dir must be a directory scrubber can write to")
+    saved = tempfile.tempdir, os.environ.get("TMPDIR")
+    tempfile.tempdir = str(path)
+    os.environ["TMPDIR"] = str(path)  # worker processes, Ray
+    try:
+        yield
+    finally:
+        tempfile.tempdir = saved[0]
+        if saved[1] is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved[1]
 
 
 def _distinct_outputs(paths: List[str], output: str, clusters: Optional[Path],

@@ -25,6 +25,7 @@ the Ray engine (``ray_engine.py``) when the config asks for it.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import tempfile
@@ -43,6 +44,7 @@ from .config import Config
 from .dedup import Cluster, Corpus, ShingleSpool, cluster
 from .minhash import Params
 from .document import Document
+from .errors import ScrubberError
 from .index import Index
 from .sinks import loads
 from .sources import Reader
@@ -165,6 +167,14 @@ class Pipeline:
         try:
             with self._workers():
                 yield from self._run(results())
+        except OSError as e:
+            # Inside the passes, only their temporary files are written (the
+            # output is the caller's, reading errors are InputErrors).
+            if e.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise ScrubberError(f"{tempfile.gettempdir()}: no space left for temporary files "
+                                    f"({e.strerror}); a run with deduplication needs about 3.5 times "
+                                    "its input there: free some, or set TMPDIR or --tmp-dir") from None
+            raise
         finally:
             self.stats.seconds = time.perf_counter() - start
 
