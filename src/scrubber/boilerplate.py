@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from .batches import Ragged, flattened
 from .minhash import Params, sorted_unique, words_of
 
 _ZEROS = re.compile(rb"0+")
@@ -138,8 +139,8 @@ def count_per_cluster(keys: list[np.ndarray], groups: np.ndarray) -> tuple[np.nd
     of documents it occurs in."""
     if not keys:
         return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    lens = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
-    flat = np.concatenate(keys) if keys else np.zeros(0, np.uint64)
+    flat, lens = flattened(keys)
+    flat = flat.astype(np.uint64, copy=False)
     grp = np.repeat(np.asarray(groups, dtype=np.int64), lens)
     live = flat != 0
     flat, grp = flat[live], grp[live]
@@ -154,12 +155,19 @@ def count_per_cluster(keys: list[np.ndarray], groups: np.ndarray) -> tuple[np.nd
     return uniq, counts
 
 
+def _subset(arrays, which: list[int]):
+    """The arrays at positions ``which`` (sorted), a ``Ragged`` or a list."""
+    if isinstance(arrays, Ragged):
+        return arrays.subset(np.asarray(which, dtype=np.int64))
+    return [arrays[i] for i in which]
+
+
 def docs_per_key(keys: list[np.ndarray], uniq: np.ndarray) -> np.ndarray:
     """For each of the sorted keys ``uniq``, the number of documents it is on."""
     if not len(uniq) or not keys:
         return np.zeros(len(uniq), dtype=np.int64)
-    lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
-    flat = np.concatenate(keys).astype(np.uint64, copy=False)
+    flat, lens = flattened(keys)
+    flat = flat.astype(np.uint64, copy=False)
     doc = np.repeat(np.arange(len(keys), dtype=np.int64), lens)
     pos = np.minimum(np.searchsorted(uniq, flat), len(uniq) - 1)
     hit = uniq[pos] == flat
@@ -183,16 +191,18 @@ def learn(keys: list[np.ndarray], words: list[np.ndarray], groups: np.ndarray,
     use = [i for i, s in enumerate(sources) if per_source[s] >= min_source_docs]
     if not use:
         return Learned({})
-    uniq, counts = count_per_cluster([keys[i] for i in use], np.asarray(groups)[use])
+    if len(use) < len(keys):
+        keys, words = _subset(keys, use), _subset(words, use)
+    uniq, counts = count_per_cluster(keys, np.asarray(groups)[use])
     cand = counts >= min_clusters
     uniq, counts = uniq[cand], counts[cand]
-    cand = counts >= MIN_GROUP_SHARE * docs_per_key([keys[i] for i in use], uniq)
+    cand = counts >= MIN_GROUP_SHARE * docs_per_key(keys, uniq)
     uniq, counts = uniq[cand], counts[cand]
     if not len(uniq):
         return Learned({})
     # Long lines need more clusters: the longest form of each key decides.
-    flat = np.concatenate([keys[i] for i in use])
-    wds = np.concatenate([words[i] for i in use]).astype(np.int64)
+    flat = flattened(keys)[0]
+    wds = flattened(words)[0].astype(np.int64)
     hit = np.isin(flat, uniq)
     longest = np.zeros(len(uniq), dtype=np.int64)
     np.maximum.at(longest, np.searchsorted(uniq, flat[hit]), wds[hit])
@@ -223,8 +233,8 @@ def _known(learned: Learned) -> np.ndarray:
 def _hits(keys: list[np.ndarray], known: np.ndarray):
     """The flattened lines of ``keys``: each one's key, its document, and
     whether the key is in ``known`` (sorted)."""
-    lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
-    flat = np.concatenate(keys).astype(np.uint64, copy=False) if keys else np.zeros(0, np.uint64)
+    flat, lens = flattened(keys)
+    flat = flat.astype(np.uint64, copy=False)
     doc = np.repeat(np.arange(len(keys)), lens)
     if len(known) and len(flat):
         pos = np.minimum(np.searchsorted(known, flat), len(known) - 1)
@@ -237,7 +247,7 @@ def _hits(keys: list[np.ndarray], known: np.ndarray):
 def shares(keys: list[np.ndarray], words: list[np.ndarray], learned: Learned) -> np.ndarray:
     """Per document, the share of its words on lines of ``learned``."""
     flat, doc, hit = _hits(keys, _known(learned))
-    wds = np.concatenate(words).astype(np.float64) if words else np.zeros(0)
+    wds = flattened(words)[0].astype(np.float64)
     total = np.bincount(doc, weights=wds, minlength=len(keys))
     lost = np.bincount(doc[hit], weights=wds[hit], minlength=len(keys))
     return np.divide(lost, total, out=np.zeros(len(keys)), where=total > 0)
@@ -394,13 +404,13 @@ def drop_lines(keys: np.ndarray, learned: Learned) -> list[int]:
 def drop_lines_each(keys: list[np.ndarray], learned: Learned) -> list[list[int]]:
     """``drop_lines`` of many documents, looked up all at once: the main
     process does it between passes, while the workers wait."""
-    out: list[list[int]] = [[] for _ in keys]
+    out: list[list[int]] = [[] for _ in range(len(keys))]
     if not learned.counts or not keys:
         return out
     known = np.sort(np.fromiter(learned.counts, dtype=np.uint64, count=len(learned.counts)))
-    lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    flat, lens = flattened(keys)
     ends = np.cumsum(lens)
-    flat = np.concatenate(keys).astype(np.uint64, copy=False)
+    flat = flat.astype(np.uint64, copy=False)
     pos = np.minimum(np.searchsorted(known, flat), len(known) - 1)
     hit = np.flatnonzero((known[pos] == flat) & (flat != 0))
     doc = np.searchsorted(ends, hit, side="right")

@@ -28,6 +28,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import sys
 import tempfile
 import time
 from collections import deque
@@ -38,7 +39,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from . import boilerplate, workers
-from .batches import Batch, _parts, batches
+from .batches import Batch, Ragged, batches
 from .cleaner import Cleaner, cleaner_for
 from .config import Config
 from .dedup import Cluster, Corpus, ShingleSpool, cluster
@@ -66,8 +67,8 @@ class _Pass1:
     shingles: ShingleSpool
     words: list[int]
     exact: list[bytes]
-    keys: list[np.ndarray]
-    lwords: list[np.ndarray]
+    keys: Ragged                # line keys of each document
+    lwords: Ragged              # words per line
     sources: list[str]
     #: word hashes of every document (pass 2 re-shingles stripped ones from them)
     wordhashes: ShingleSpool | None = None
@@ -200,7 +201,7 @@ class Pipeline:
 
     def _pass1(self, results: Iterable[Batch]):
         spool = tempfile.TemporaryFile()
-        p1 = _Pass1([], [], ShingleSpool(), [], [], [], [], [])
+        p1 = _Pass1([], [], ShingleSpool(), [], [], Ragged(np.uint64), Ragged(np.int32), [])
         for b in results:
             self._count(b)
             if not b.ids:
@@ -212,9 +213,9 @@ class Pipeline:
             p1.words += b.words
             p1.exact += b.exact
             if b.keys is not None:
-                p1.keys += _parts(*b.keys)
-                p1.lwords += _parts(b.lwords, b.keys[1])
-                p1.sources += b.sources
+                p1.keys.extend(*b.keys)
+                p1.lwords.extend(b.lwords, b.keys[1])
+                p1.sources += map(sys.intern, b.sources)  # one str per source, not per document
             if b.wordhashes is not None:
                 if p1.wordhashes is None:
                     p1.wordhashes = ShingleSpool()
@@ -361,7 +362,7 @@ class Pipeline:
                     yield common_path, Restrip(sets, lengths, changed)
 
             out = tempfile.TemporaryFile()
-            p2 = _Pass1([], [], ShingleSpool(), [], [], [], [], [])
+            p2 = _Pass1([], [], ShingleSpool(), [], [], Ragged(np.uint64), Ragged(np.int32), [])
             for changed, sigs, sets, lengths in self._map(_restrip_local, _restrip_remote, restrips()):
                 lo, lines = sent.popleft()
                 for j, (line, ch) in enumerate(zip(lines, changed)):

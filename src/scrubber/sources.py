@@ -376,7 +376,7 @@ class Reader:
             except _corrupt_errors() as e:
                 return self._bad(InputError(path, f"corrupt compressed data: {e}"))
             self.counts["files"] += 1
-            if kind == "warc" and not files.is_url(path):
+            if kind == "warc" and not files.is_url(path) and os.path.isfile(path):
                 yield from self._read_warc(path, path)  # fastwarc reads and inflates it
             else:
                 yield from self._read_as(kind, fh, path, doc_id)
