@@ -93,7 +93,7 @@ class Pipeline:
         if self.config.dedup and self.config.index:
             Index(self.config.index, self.config.dedup_params).close()  # refuse early
         self.stats = Stats()
-        self.clusters: list[dict] = []
+        self._clusters: list[dict] | Callable[[], list[dict]] = []
         self.learned: boilerplate.Learned = boilerplate.Learned({})
         #: shingles left out of every set because they repeat across clusters
         self.common = np.zeros(0, np.uint32)
@@ -121,10 +121,23 @@ class Pipeline:
         if held is not None:
             held.close()
 
+    @property
+    def clusters(self) -> list[dict]:
+        """What ``--clusters`` writes: one dict per cluster of the last run
+        (made when first asked for: a run of many copies would otherwise
+        hold a dict per dropped document that nobody reads)."""
+        if callable(self._clusters):
+            self._clusters = self._clusters()
+        return self._clusters
+
+    @clusters.setter
+    def clusters(self, value: list[dict]) -> None:
+        self._clusters = value
+
     def __getstate__(self) -> dict:
         # A pool belongs to the process that started it; the Cleaner
         # pickles itself (see Cleaner.__reduce__).
-        return {**self.__dict__, "_pool": None, "_held": None}
+        return {**self.__dict__, "_pool": None, "_held": None, "_clusters": self.clusters}
 
     def reader(self, **kw: Any) -> Reader:
         return Reader(self.config, self.stats.counts, **kw)
@@ -406,7 +419,7 @@ class Pipeline:
                                 _Chain(old.shingles, corpus.shingles, fixed),
                                 np.concatenate((old.words, corpus.words)), old.exact + corpus.exact)
             clusters = cluster(corpus, cfg.dedup_params, cfg.containment_threshold, fixed)
-            self.clusters = [cluster_record(cl, ids) for cl in clusters]
+            self._clusters = lambda clusters=clusters, ids=ids: [cluster_record(cl, ids) for cl in clusters]
             extra, dup_of, of_index = cluster_fields(clusters, ids, fixed)
             if of_index:
                 c["duplicates_of_index"] += of_index
