@@ -21,7 +21,7 @@ def clean(records: Iterable[dict | str | Document], config: Config | None = None
     ``clean(rows, dedup=False, min_words=20)``. Yields output records as dicts.
 
     Fields JSON has no type for pass through as the nearest JSON value
-    (``sources.jsonable``): datetimes as ISO 8601 strings, numpy scalars
+    (``records.jsonable``): datetimes as ISO 8601 strings, numpy scalars
     as numbers, bytes as base64. A record that cannot be cleaned (no text
     field, a field of another type) raises ``InputError`` naming it, or
     with ``on_error="skip"`` is logged as a warning and counted in

@@ -36,7 +36,8 @@ from .workers import single_threaded_blas
 if TYPE_CHECKING:  # the engine is given a Pipeline, never imports the local engine
     from .pipeline import Pipeline
 from .sinks import Sink, shard_name
-from .sources import GZIP_MAGIC, ZSTD_MAGIC, Reader, kind_of, kind_of_content, magic
+from .compression import GZIP_MAGIC, ZSTD_MAGIC, magic
+from .sources import Reader, kind_of, kind_of_content
 
 log = logging.getLogger("scrubber")
 

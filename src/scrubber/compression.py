@@ -1,0 +1,164 @@
+"""Compressed input: gzip and zstd told by their magic bytes, and streams
+that report a file cut short instead of ending quietly."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import sys
+import zlib
+from typing import BinaryIO
+
+from . import files
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+def magic(path: str, n: int = 4) -> bytes:
+    """A file's first ``n`` bytes as stored; four name its compression if any."""
+    with files.open_raw(path) as f:
+        return f.read(n)
+
+
+def _open_binary(path: str) -> BinaryIO:
+    """The file's bytes, decompressed when its magic bytes say gzip or zstd
+    (whatever its name says). The file is opened once and its first bytes
+    peeked at: a FIFO named on the command line cannot be opened twice."""
+    if files.is_url(path):
+        head = magic(path)
+        if head.startswith(GZIP_MAGIC) or _cut_as_named(head, path, GZIP_MAGIC, (".gz",)):
+            return files.open_raw(path, "gzip")
+        raw = files.open_raw(path)
+    else:
+        raw = open(path, "rb")
+        head = raw.peek(len(ZSTD_MAGIC))[:len(ZSTD_MAGIC)]
+        if head.startswith(GZIP_MAGIC) or _cut_as_named(head, path, GZIP_MAGIC, (".gz",)):
+            g = gzip.GzipFile(fileobj=raw, mode="rb")
+            g.myfileobj = raw  # closed with it, as gzip.open does with the file it opens
+            return g
+    if head == ZSTD_MAGIC or _cut_as_named(head, path, ZSTD_MAGIC, (".zst", ".zstd")):
+        return _zstd_reader(raw)
+    return raw
+
+
+def _cut_as_named(head: bytes, path: str, magic_bytes: bytes, suffixes: tuple[str, ...]) -> bool:
+    """A file cut inside its magic bytes is still what its name says: its
+    decompressor then reports the cut, where plain reading would not."""
+    return len(head) < len(magic_bytes) and magic_bytes.startswith(head) and path.lower().endswith(suffixes)
+
+
+class _Zstd(io.RawIOBase):
+    """The decompressed bytes of a .zst file, frame after frame.
+
+    zstandard's own stream reader ends quietly where a cut file ends, even
+    inside a frame: a truncated crawl read as complete. This one raises
+    ``EOFError`` there, as gzip does.
+    """
+
+    _CHUNK = 1 << 16
+
+    def __init__(self, raw: BinaryIO):
+        import zstandard
+
+        self._raw, self._dctx = raw, zstandard.ZstdDecompressor()
+        self._obj = None    # the frame being decompressed
+        self._out = b""     # decompressed, not yet read
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while self._pos == len(self._out):
+            data = self._raw.read(self._CHUNK)
+            if not data:
+                if self._obj is not None:
+                    raise EOFError("file ends inside a zstd frame (truncated?)")
+                return 0
+            self._out, self._pos = self._feed(data), 0
+        n = min(len(b), len(self._out) - self._pos)
+        b[:n] = self._out[self._pos:self._pos + n]
+        self._pos += n
+        return n
+
+    def _feed(self, data: bytes) -> bytes:
+        out = []
+        while data:
+            if self._obj is None:
+                self._obj = self._dctx.decompressobj()
+            out.append(self._obj.decompress(data))
+            data = b""
+            if self._obj.eof:  # a frame ended; what follows is the next one
+                data, self._obj = self._obj.unused_data, None
+        return b"".join(out)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
+def _zstd_reader(raw: BinaryIO) -> BinaryIO:
+    return io.BufferedReader(_Zstd(raw))  # line iteration
+
+
+def _peek(fh: BinaryIO, n: int) -> bytes:
+    """Up to ``n`` first bytes of ``fh`` without consuming them."""
+    if hasattr(fh, "peek"):
+        return fh.peek(n)[:n]
+    pos = fh.tell()
+    head = fh.read(n)
+    fh.seek(pos)
+    return head
+
+
+def _corrupt_errors() -> tuple[type[BaseException], ...]:
+    # Only a .zst input, whose opener imported zstandard, can raise its
+    # error; importing it here instead failed when a reading generator was
+    # closed at interpreter exit ("sys.meta_path is None").
+    zstd = sys.modules.get("zstandard")
+    return (EOFError, gzip.BadGzipFile, zlib.error) + ((zstd.ZstdError,) if zstd else ())
+
+
+def _decompressed(fh: BinaryIO) -> BinaryIO:
+    """Standard input, decompressed when its first bytes are gzip's or
+    zstd's magic; a stream that can ``peek`` either way."""
+    head = b""
+    while len(head) < 4:  # a pipe may deliver fewer bytes than asked
+        more = fh.read(4 - len(head))
+        if not more:
+            break
+        head += more
+    fh = _Prefixed(head, fh)
+    if head.startswith(GZIP_MAGIC):
+        return gzip.GzipFile(fileobj=fh, mode="rb")
+    if head == ZSTD_MAGIC:
+        return _zstd_reader(fh)
+    return fh
+
+
+class _PrefixedRaw(io.RawIOBase):
+    def __init__(self, head: bytes, fh: BinaryIO):
+        self._head, self._fh = head, fh
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        if self._head:
+            n = min(len(b), len(self._head))
+            b[:n], self._head = self._head[:n], self._head[n:]
+            return n
+        if hasattr(self._fh, "readinto"):
+            return self._fh.readinto(b)
+        data = self._fh.read(len(b))
+        b[:len(data)] = data
+        return len(data)
+
+
+def _Prefixed(head: bytes, fh: BinaryIO) -> io.BufferedReader:
+    """A stream of ``head`` and then the rest of ``fh`` (stdin cannot seek)."""
+    return io.BufferedReader(_PrefixedRaw(head, fh), 1 << 16)

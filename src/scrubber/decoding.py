@@ -1,0 +1,152 @@
+"""Bytes to text, and lines read with a bound.
+
+Encodings are never fatal: UTF-8, UTF-16 and UTF-32 (with a byte-order
+mark) are decoded, a legacy single-byte encoding is read as Latin-1, and
+stray bytes become U+FFFD, each counted. Lines are read at most a bound
+long, so an endless line cannot take all memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import logging
+from collections import Counter
+from typing import BinaryIO, Iterator
+
+from .compression import _corrupt_errors
+from .errors import InputError
+
+log = logging.getLogger("scrubber")
+_SNIFF_BYTES = 8192
+
+def decode(data: bytes, where: str, counts: Counter) -> str:
+    """Bytes of one text document to a string, never failing on encoding.
+
+    UTF-8 is expected; UTF-16 and UTF-32 are read when a byte-order mark
+    says so (Windows tools write them). Text with stray invalid bytes keeps
+    its UTF-8 and gets U+FFFD for each bad byte; text with no valid UTF-8
+    multibyte sequence at all is a legacy single-byte encoding and is read
+    as Latin-1 (ftfy then turns C1 controls into their Windows-1252
+    characters). NUL bytes without a byte-order mark mean a binary file,
+    which is an error.
+    """
+    wide = wide_encoding(data)
+    if wide:
+        text = data.decode(wide, "replace")
+        counts["invalid_utf8_bytes"] += text.count("\ufffd") - data.decode(wide, "ignore").count("\ufffd")
+        return text
+    if b"\x00" in data[:_SNIFF_BYTES]:
+        raise InputError(where, "binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    if all(ch == "\ufffd" or ch < "\x80" for ch in text):
+        counts["legacy_encoding_files"] += 1
+        log.warning("%s: not UTF-8; read as Latin-1/Windows-1252", where)
+        return data.decode("latin-1")
+    counts["invalid_utf8_bytes"] += bad
+    log.warning("%s: %d invalid UTF-8 byte sequence(s) replaced with U+FFFD", where, bad)
+    return text
+
+
+# Longest first: a UTF-32-LE mark begins with the UTF-16-LE one.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def wide_encoding(head: bytes) -> str | None:
+    """``utf-16`` or ``utf-32`` when ``head`` begins with its byte-order
+    mark (the codec then reads the mark and its byte order), else None."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    return None
+
+
+def _bom_head(fh: BinaryIO) -> bytes:
+    """The first bytes of ``fh`` without consuming them; nothing when it
+    cannot peek or reading fails (reading it then says why)."""
+    try:
+        return fh.peek(4)[:4] if hasattr(fh, "peek") else b""
+    except (OSError, *_corrupt_errors()):
+        return b""
+
+
+def _utf8_lines(fh: BinaryIO, encoding: str, limit: int) -> Iterator:
+    """The lines of a UTF-16 or UTF-32 stream, as UTF-8 (bounded in
+    characters as ``_bounded_lines`` bounds bytes)."""
+    text = io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="\n")
+    for line in _bounded_lines(lambda n: text.readline(n).encode("utf-8"), limit):
+        yield line
+
+
+def _lines_until(fh: BinaryIO, pos: int, end: int, limit: int = 0) -> Iterator:
+    """Lines of ``fh`` (positioned at ``pos``) that begin before ``end``,
+    as ``_bounded_lines`` gives them."""
+    for raw in _bounded_lines(fh.readline, limit):
+        if pos >= end:
+            return
+        pos += raw.size if type(raw) is _TooLong else len(raw)
+        yield raw
+
+
+class _TooLong:
+    """Stands for a line longer than the bound, read and thrown away."""
+
+    __slots__ = ("size",)
+
+    def __init__(self, size: int):
+        self.size = size
+
+
+def line_limit(max_doc_bytes: int) -> int:
+    """Longest JSONL line read, in bytes (0: no limit): room for a text of
+    ``max_doc_bytes`` with JSON escapes (a \\uXXXX is 6 bytes for a
+    character of 2 or 3) and its other fields."""
+    return 3 * max_doc_bytes + (1 << 16) if max_doc_bytes else 0
+
+
+def _bounded_lines(readline, limit: int) -> Iterator:
+    """Lines from ``readline``, each held whole only up to ``limit`` bytes:
+    a longer one is read on in pieces, dropped, and given as ``_TooLong``,
+    so an endless line costs no more memory than the limit."""
+    if not limit:
+        yield from iter(readline, b"")
+        return
+    while True:
+        raw = readline(limit + 1)
+        if not raw:
+            return
+        if len(raw) <= limit or raw.endswith(b"\n"):
+            yield raw
+            continue
+        size = len(raw)
+        while raw and not raw.endswith(b"\n"):
+            raw = readline(1 << 20)
+            size += len(raw)
+        yield _TooLong(size)
+
+
+def _cut_bytes(data: bytes, limit: int) -> bytes:
+    """The first ``limit`` bytes of a text, cut back to its last line
+    break; without one, to its last whole character. UTF-16 and UTF-32
+    (with their byte-order mark) stay in their encoding."""
+    wide = wide_encoding(data[:4])
+    if wide:
+        text = data[:limit].decode(wide, "ignore")
+        i = text.rfind("\n")
+        return (text[:i] if i > 0 else text).encode(wide)
+    head = data[:limit]
+    i = head.rfind(b"\n")
+    if i > 0:
+        return head[:i]
+    j = len(head) - 1  # back to the lead byte of the last character
+    while j > 0 and len(head) - j < 4 and head[j] & 0xC0 == 0x80:
+        j -= 1
+    lead = head[j] if head else 0
+    need = 1 if lead < 0xC0 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+    return head[:j] if len(head) - j < need else head

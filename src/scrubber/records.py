@@ -1,0 +1,152 @@
+"""JSON records: parsed (integers of any size kept), checked (nesting,
+lone surrogates, the text field) and made JSON (values JSON has no type for)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import orjson
+
+from . import sinks
+from .errors import InputError
+
+def jsonable(meta: dict, where: str) -> dict:
+    """``meta`` with every value JSON can hold: unchanged when it already
+    can (nearly always, and then at the cost of one ``orjson.dumps``),
+    else with each field that cannot made the nearest JSON value
+    (``_plain``). A value with no JSON counterpart is an ``InputError``
+    naming its field, never a traceback from the writer."""
+    try:
+        orjson.dumps(meta)
+        return meta
+    except TypeError:
+        pass
+    out = {}
+    for key, value in meta.items():
+        try:
+            out[key] = orjson.loads(orjson.dumps(value, default=_plain, option=_AS_JSON))
+        except TypeError:
+            try:  # integers beyond 64 bits, which orjson refuses and json writes
+                out[key] = json.loads(json.dumps(value, default=_plain))
+            except (TypeError, ValueError) as e:
+                raise InputError(where, f"field {key!r}: {e}") from None
+    return out
+
+
+_AS_JSON = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+
+
+def _plain(value: object) -> object:
+    """The JSON value for a Python value the JSON writers refuse: a date or
+    time (pandas' Timestamp too) as its ISO 8601 string, a numpy scalar as
+    its number, bytes as base64, a Decimal as the number it is (a string when
+    a float cannot hold it exactly), a set as a sorted list, a missing value
+    (pandas' NA, NaT) as null."""
+    import base64
+    import datetime
+    import decimal
+
+    name = type(value).__name__
+    if name in ("NAType", "NaTType"):
+        return None
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if hasattr(value, "dtype") and hasattr(value, "item"):  # numpy scalars and 0-d arrays
+        return value.tolist() if getattr(value, "ndim", 0) else value.item()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, decimal.Decimal):
+        if value.is_finite() and value == value.to_integral_value():
+            return int(value)
+        f = float(value)
+        return f if decimal.Decimal(repr(f)) == value else str(value)
+    if isinstance(value, (set, frozenset)):
+        try:
+            return sorted(value)
+        except TypeError:
+            pass
+    raise TypeError(f"{name} value has no JSON form")
+
+
+def _parse_line(raw: bytes, where: str, counts: Counter) -> object:
+    """(record, whether orjson read it: then it holds no lone surrogate and
+    no nesting past orjson's limit)."""
+    try:
+        return sinks.loads(raw), True
+    except orjson.JSONDecodeError:
+        pass
+    except RecursionError:
+        raise InputError(where, _TOO_DEEP) from None
+    # orjson is strict: invalid UTF-8, NaN, lone surrogates and nesting past
+    # 1024 fail there but some are readable; only a line the standard parser
+    # rejects too is bad.
+    text = raw.decode("utf-8", "replace")
+    try:
+        rec = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(where, f"not valid JSON: {e.msg} (column {e.colno})") from None
+    except RecursionError:
+        raise InputError(where, _TOO_DEEP) from None
+    if "\ufffd" in text and b"\xef\xbf\xbd" not in raw:
+        counts["invalid_utf8_bytes"] += text.count("\ufffd")
+    return rec, False
+
+
+#: Nesting orjson writes (a record nested deeper, up to the 1024 it reads,
+#: fell back to the standard encoder, which ran out of stack near 1000).
+MAX_DEPTH = 254
+
+
+_TOO_DEEP = f"JSON nested more than {MAX_DEPTH} deep"
+
+
+def check_record(rec: dict, text_field: str, where: str) -> None:
+    """Refuse a record the output could not hold as it came: a lone
+    surrogate (``"\\ud800"``: not Unicode, so not UTF-8) in any key or
+    field but the text (which repair fixes), or nesting deeper than JSON
+    writers accept. Iterative, so a deep record cannot exhaust the stack."""
+    todo = [(k, v, 1) for k, v in rec.items() if k != text_field] + [(k, None, 1) for k in rec]
+    while todo:
+        name, v, depth = todo.pop()
+        if isinstance(v, str) or v is None and isinstance(name, str):
+            s = name if v is None else v
+            if not s.isascii():
+                try:
+                    s.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise InputError(where, f"field {_name(name)} holds a lone surrogate "
+                                            f"({ascii(s[_surrogate(s)])}), which is not Unicode") from None
+        elif isinstance(v, dict):
+            if depth >= MAX_DEPTH:
+                raise InputError(where, _TOO_DEEP)
+            todo += [(name, k, depth) for k in v if isinstance(k, str) and not k.isascii()]
+            todo += [(name, x, depth + 1) for x in v.values()]
+        elif isinstance(v, (list, tuple)):
+            if depth >= MAX_DEPTH:
+                raise InputError(where, _TOO_DEEP)
+            todo += [(name, x, depth + 1) for x in v]
+
+
+_FLAT = (str, int, float, bool, type(None))
+
+
+def _name(name: object) -> str:
+    return ascii(name) if isinstance(name, str) and not name.isascii() else repr(name)
+
+
+def _surrogate(s: str) -> int:
+    return next(i for i, ch in enumerate(s) if "\ud800" <= ch <= "\udfff")
+
+
+def _is_json_object(line: bytes) -> bool:
+    s = line.strip()
+    if not s.startswith(b"{"):
+        return False
+    try:
+        return isinstance(orjson.loads(s), dict)
+    except orjson.JSONDecodeError:
+        try:
+            return isinstance(json.loads(s.decode("utf-8", "replace")), dict)
+        except ValueError:
+            return False
