@@ -260,13 +260,35 @@ def edges(corpus: Corpus, params: Params = Params(), containment: float = 0.5,
     if fixed:
         pairs = pairs[pairs[:, 1] >= fixed]
     shingles = corpus.shingles
-    for x, y in pairs.tolist():
-        a, b = shingles[x], shingles[y]
-        if min(len(a), len(b)) < MIN_SHINGLES:
-            continue
-        ok, jac, con = verify(a, b, containment)
-        if ok:
-            yield x, y, jac, con
+    for lo in range(0, len(pairs), _VERIFY_CHUNK):
+        chunk = pairs[lo:lo + _VERIFY_CHUNK]
+        sets = _read_ahead(shingles, chunk)
+        for x, y in chunk.tolist():
+            a, b = sets[x], sets[y]
+            if min(len(a), len(b)) < MIN_SHINGLES:
+                continue
+            ok, jac, con = verify(a, b, containment)
+            if ok:
+                yield x, y, jac, con
+
+
+#: Candidate pairs verified together, and the most shingles read ahead for them.
+_VERIFY_CHUNK = 1 << 15
+_READ_AHEAD = 1 << 24
+
+
+def _read_ahead(shingles, pairs: np.ndarray):
+    """The sets of the documents in ``pairs``, each read once, when they fit
+    in ``_READ_AHEAD`` shingles (64 MB); else ``shingles`` itself. A spool
+    read costs a system call, and a story's kept copy is in thousands of
+    pairs."""
+    sizes = getattr(shingles, "sizes", None)
+    if sizes is None:
+        return shingles
+    docs = sorted_unique(pairs.ravel())
+    if int(sizes(docs).sum()) > _READ_AHEAD:
+        return shingles
+    return dict(zip(docs.tolist(), shingles.many(docs)))
 
 
 def cluster(corpus: Corpus | Sequence[Sketch], params: Params = Params(), containment: float = 0.5,
@@ -463,6 +485,25 @@ class ShingleSpool:
 
     def __getitem__(self, i: int) -> np.ndarray:
         return self._read(self._offsets[i], self._offsets[i + 1])
+
+    def sizes(self, docs: np.ndarray) -> np.ndarray:
+        """The number of shingles of each of ``docs``."""
+        offs = np.frombuffer(self._offsets, dtype=np.int64)
+        return offs[docs + 1] - offs[docs]
+
+    def many(self, docs: np.ndarray) -> list[np.ndarray]:
+        """The sets of the sorted ``docs``, read in runs of neighbours: one
+        read for documents that follow each other in the spool."""
+        offs = np.frombuffer(self._offsets, dtype=np.int64)
+        out: list[np.ndarray] = []
+        docs = np.asarray(docs, dtype=np.int64)
+        breaks = np.flatnonzero(np.diff(docs) != 1) + 1
+        for run in np.split(docs, breaks) if len(docs) else []:
+            a, b = int(offs[run[0]]), int(offs[run[-1] + 1])
+            block = self._read(a, b)
+            rel = offs[run[0]:run[-1] + 2] - a
+            out += [block[rel[k]:rel[k + 1]] for k in range(len(run))]
+        return out
 
     def close(self) -> None:
         self._file.close()

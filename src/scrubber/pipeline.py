@@ -473,6 +473,19 @@ class _Overlay:
         j = self.where[i]
         return self.base[i] if j < 0 else self.new[int(j)]
 
+    def sizes(self, docs: np.ndarray) -> np.ndarray:
+        out = self.base.sizes(docs)
+        j = self.where[docs]
+        out[j >= 0] = self.new.sizes(j[j >= 0])
+        return out
+
+    def many(self, docs: np.ndarray) -> list[np.ndarray]:
+        out = self.base.many(docs)
+        j = self.where[docs]
+        for k, s in zip(np.flatnonzero(j >= 0).tolist(), self.new.many(j[j >= 0])):
+            out[k] = s
+        return out
+
     def close(self) -> None:
         self.new.close()
 
