@@ -280,7 +280,7 @@ def test_a_documents_scores_do_not_depend_on_its_batch():
     # Lengths on both sides of a network block (16 rows), in two orders: a
     # BLAS rounds a product's rows by the product's shape, so the networks
     # must see each document the same way whatever its neighbours.
-    from scrubber.classify import BLOCK_ROWS
+    from scrubber.network import BLOCK_ROWS
     from scrubber.features import bounds_of, names
     model = Model.load()
     rng = np.random.default_rng(5)
@@ -432,7 +432,7 @@ def test_context_of_is_unchanged_by_batching(dtype):
 
 def test_a_hard_wrapped_article_is_classified_a_paragraph_at_a_time():
     import textwrap
-    from scrubber.classify import unwrap, wrapped_runs
+    from scrubber.wrapping import unwrap, wrapped_runs
     # paragraphs broken at 60 characters, each ending in a short line
     body = [part for para in EN["paras"] for part in textwrap.wrap(para, 60)]
     lines = EN["nav"] + [EN["title"], EN["byline"]] + body + EN["tail"]
@@ -451,7 +451,7 @@ def test_a_hard_wrapped_article_is_classified_a_paragraph_at_a_time():
 
 
 def test_lists_of_similar_lines_are_not_taken_for_wrapped_text():
-    from scrubber.classify import wrapped_runs
+    from scrubber.wrapping import wrapped_runs
     headlines = ["Council approves the new river bridge after two years",
                  "Local team wins the cup in a dramatic penalty shootout",
                  "Weather: rain all week as the storm moves in from the west",

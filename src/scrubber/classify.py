@@ -16,7 +16,8 @@ empty, its most likely run of lines is kept (``_fallback``).
 
 The weights are data (``data/classifier.json``), written by
 ``benchmarks/train_classifier.py`` from the development sets; inference
-needs only numpy.
+needs only numpy (the networks are in ``network.py``; hard-wrapped text is
+joined into paragraphs first, ``wrapping.py``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from . import features, languages
+from .network import _blocks, _Net, _Stack
+from .wrapping import unwrap
 
 #: The thresholds live in the model file, chosen at training time: balanced
 #: maximises F1 on the training pages, precision and recall trade one for
@@ -63,220 +66,6 @@ UNSURE = 0.6
 #: from the same pages kept 3 or 4 of the 10 links of a links page
 #: (tests/test_classify.py), at a quarter 7 or more.
 UNSURE_SHARE = 0.25
-
-
-#: Hard-wrapped text (e-mail, plain-text archives, some CMSs: paragraphs
-#: broken at a fixed width of about 55-80 characters) is classified a
-#: paragraph at a time, not a line at a time (see ``wrapped_runs``): the
-#: model was trained on web pages, where a line is a paragraph, and read
-#: each 60-character fragment of such an article as furniture (four
-#: articles of the dedup dev set lost every line). Lines of a run are
-#: WRAP_MIN..WRAP_MAX characters long; a run has at least WRAP_RUN lines.
-WRAP_MIN, WRAP_MAX, WRAP_RUN = 40, 100, 6
-# Wider than heuristics.SENTENCE_END: a wrapped paragraph also ends after
-# a closing quote, apostrophe or bracket.
-_PARAGRAPH_END = tuple(".!?\"'\u201d\u2019)")
-
-
-def wrapped_runs(lines: list[str]) -> list[tuple[int, int]]:
-    """Runs ``[lo, hi)`` of ``lines`` that read as hard-wrapped prose.
-
-    A block of consecutive lines of WRAP_MIN..WRAP_MAX characters (with
-    the short last lines of its paragraphs, and the line after it when that
-    starts in lower case) is a run when its lines but the last are as a wrapping
-    program leaves them: nearly all within a few characters of the block's
-    width (its longest line but the first, which may be a title), most
-    with no room left for the next line's first word; and when many lines
-    carry a sentence over (start in lower case). Comment threads, link
-    lists and headline lists of similar-length lines fail these tests:
-    their lengths spread, and each line starts a new item.
-    """
-    n = len(lines)
-    lens = [len(line) for line in lines]
-    runs = []
-    i = 0
-    while i < n:
-        if not WRAP_MIN <= lens[i] <= WRAP_MAX:
-            i += 1
-            continue
-        j = i + 1
-        # A paragraph's short last line (ending a sentence) inside the
-        # block belongs to it too.
-        while j < n and (WRAP_MIN <= lens[j] <= WRAP_MAX
-                         or (j + 1 < n and WRAP_MIN <= lens[j + 1] <= WRAP_MAX and lens[j - 1] >= WRAP_MIN
-                             and lines[j].rstrip()[-1:] in _PARAGRAPH_END)):
-            j += 1
-        if j < n and lens[j] <= WRAP_MAX and lines[j][:1].islower():
-            j += 1
-        if j - i >= WRAP_RUN and _wrapped(lines[i:j], lens[i:j]):
-            runs.append((i, j))
-        i = j
-    return runs
-
-
-def _wrapped(lines: list[str], lens: list[int]) -> bool:
-    m = len(lines) - 1  # lines that were broken (all but the last)
-    width = max(lens[1:m]) if m > 1 else lens[0]
-    firsts = [line.split(None, 1)[0] if line.strip() else "" for line in lines[1:]]
-    near = sum(width - 12 <= k <= width for k in lens[:m])
-    full = sum(k + 1 + len(w) > width for k, w in zip(lens[:m], firsts))
-    carried = sum(w[:1].islower() and w.rstrip(".,;:!?").isalpha() for w in firsts)
-    return near >= 0.75 * m and full >= 0.6 * m and carried >= 0.3 * m
-
-
-def _paragraphs(run: list[str]) -> list[tuple[int, int]]:
-    """A wrapped run's paragraphs: a line that ends a sentence and stops
-    short of the width (the next line's first word would have fitted) ends
-    one. Joined whole, a run of several paragraphs makes one line of
-    hundreds of words, longer than any the model was trained on (it scored
-    such an article 0.12)."""
-    width = max(len(line) for line in run[1:-1])
-    out, start = [], 0
-    for k in range(len(run) - 1):
-        line, nxt = run[k].rstrip(), run[k + 1].split()
-        if line[-1:] in _PARAGRAPH_END and nxt and len(line) + 1 + len(nxt[0]) <= width:
-            out.append((start, k + 1))
-            start = k + 1
-    out.append((start, len(run)))
-    return out
-
-
-def unwrap(lines: list[str]) -> tuple[list[str], np.ndarray | None]:
-    """``lines`` with each paragraph of their ``wrapped_runs`` joined into
-    one line, and how many of the given lines each returned line stands for (None
-    when nothing was joined)."""
-    runs = wrapped_runs(lines)
-    if not runs:
-        return lines, None
-    out, sizes, at = [], [], 0
-    for lo, hi in runs:
-        out += lines[at:lo]
-        sizes += [1] * (lo - at)
-        for a, b in _paragraphs(lines[lo:hi]):
-            out.append(" ".join(line.strip() for line in lines[lo + a:lo + b]))
-            sizes.append(b - a)
-        at = hi
-    out += lines[at:]
-    sizes += [1] * (len(lines) - at)
-    return out, np.array(sizes)
-
-
-#: Rows of each product the networks take (see ``_Stack``).
-BLOCK_ROWS = 16
-
-
-@dataclass(frozen=True)
-class _Net:
-    """A ReLU network ending in a logistic unit. The input standardisation
-    (``(x - mean) / scale``) is folded into the first layer at load, so it
-    costs nothing per line."""
-
-    layers: tuple[tuple[np.ndarray, np.ndarray], ...]
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "_Net":
-        layers = [(np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64))
-                  for w, b in d["layers"]]
-        mean = np.asarray(d["mean"], dtype=np.float64)
-        scale = np.asarray(d["scale"], dtype=np.float64)
-        w0, b0 = layers[0]
-        layers[0] = (w0 / scale[:, None], b0 - (mean / scale) @ w0)
-        return cls(tuple((w.astype(np.float32), b.astype(np.float32)) for w, b in layers))
-
-    def __call__(self, x: np.ndarray, bounds: np.ndarray | None = None) -> np.ndarray:
-        """Scores of the rows of ``x`` (several documents' with ``bounds``)."""
-        return _Stack.of([self], x.shape[1])(_blocks(x, bounds))[:, 0]
-
-
-@dataclass(frozen=True)
-class _Stack:
-    """Networks of one shape (an ensemble's members) evaluated together:
-    their first layers side by side as one product, their later layers as
-    one stacked product each.
-
-    Rows are taken in blocks of ``BLOCK_ROWS`` (``_blocks``), each
-    document's first row starting a block. A BLAS rounds a row of a
-    product differently depending on the product's shape: OpenBLAS's
-    Haswell kernels (chosen on AMD Zen 3 and Zen 5) moved a hidden unit by
-    up to 2e-5 between a page's 20 lines alone and the same lines among
-    6,000, its gemv (one column) did so on every kernel tried. Here every
-    product is of one block, the same shape whatever the batch, and a
-    document lies in blocks of its own, so its scores are the same floats
-    alone or in any batch (one product for the whole batch fails
-    tests/test_classify.py on Zen 3). Before, each document went through
-    each of the ten networks on its own, a few dozen numpy calls per
-    document; with blocks and one stack per pass, ``Model.scores`` takes
-    30.5 ms instead of 41.6 per batch of 64 pages (4,254 lines; medians of
-    9 rounds on the throughput corpus, AMD Zen 3)."""
-
-    members: int
-    first: tuple[np.ndarray, np.ndarray]  # (inputs, members * hidden), (members * hidden,)
-    own: np.ndarray | None  # (members, own inputs, hidden): inputs each member has of its own
-    later: tuple[tuple[np.ndarray, np.ndarray], ...]  # (members, in, out), (members, 1, out)
-
-    @classmethod
-    def of(cls, nets: list[_Net], shared: int) -> "_Stack":
-        """The stack of ``nets``, whose first ``shared`` inputs are the same
-        for all of them (the rest, if any, each member's own)."""
-        shapes = {tuple(w.shape for w, _ in net.layers) for net in nets}
-        if len(shapes) != 1:
-            raise ValueError("classifier model's members differ in shape; retrain it")
-        firsts = [net.layers[0] for net in nets]
-        own = None
-        if firsts[0][0].shape[0] > shared:
-            own = np.stack([w[shared:] for w, _ in firsts])
-        first = (np.concatenate([w[:shared] for w, _ in firsts], axis=1),
-                 np.concatenate([b for _, b in firsts]))
-        later = tuple((np.stack([net.layers[i][0] for net in nets]),
-                       np.stack([net.layers[i][1] for net in nets])[:, None, :])
-                      for i in range(1, len(nets[0].layers)))
-        return cls(len(nets), first, own, later)
-
-    def __call__(self, blocks: "_Blocks", own: np.ndarray | None = None) -> np.ndarray:
-        """Each member's score (a column) of each row of ``blocks``; ``own``
-        holds, per row, each member's own inputs (rows x members x inputs)."""
-        w, b = self.first
-        m, c = self.members, blocks.count
-        h = blocks.x @ w
-        h += b
-        h = h.reshape(c, BLOCK_ROWS, m, -1).transpose(0, 2, 1, 3)  # (blocks, members, rows, hidden)
-        if self.own is not None:
-            h += blocks.grid(own).transpose(0, 2, 1, 3) @ self.own
-        for w, b in self.later:
-            np.maximum(h, 0.0, out=h)
-            h = h @ w
-            h += b
-        z = h[..., 0].transpose(0, 2, 1).reshape(c * BLOCK_ROWS, m)[blocks.rows]
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-
-
-@dataclass(frozen=True)
-class _Blocks:
-    """Rows of several documents laid out in blocks of ``BLOCK_ROWS``, each
-    document starting a block, the rest of its last block zeros."""
-
-    rows: np.ndarray  # where each row is in the blocks' rows
-    count: int  # how many blocks
-    x: np.ndarray | None = None  # the features, (blocks, BLOCK_ROWS, columns)
-
-    def grid(self, a: np.ndarray) -> np.ndarray:
-        """``a`` (one entry per row) laid out as the blocks are."""
-        out = np.zeros((self.count * BLOCK_ROWS,) + a.shape[1:], dtype=a.dtype)
-        out[self.rows] = a
-        return out.reshape((self.count, BLOCK_ROWS) + a.shape[1:])
-
-
-def _blocks(x: np.ndarray, bounds: np.ndarray | None = None) -> _Blocks:
-    """``x`` in blocks; with ``bounds`` (``features.bounds_of``) its rows are
-    several documents'."""
-    if bounds is None:
-        bounds = np.array([0, len(x)])
-    n = np.diff(bounds)
-    per_doc = -(-n // BLOCK_ROWS)
-    starts = np.concatenate(([0], np.cumsum(per_doc)[:-1])) * BLOCK_ROWS
-    rows = np.repeat(starts - bounds[:-1], n) + np.arange(len(x))
-    layout = _Blocks(rows, int(per_doc.sum()))
-    return _Blocks(rows, layout.count, layout.grid(x.astype(np.float32, copy=False)))
 
 
 def context_of(p: np.ndarray, words: np.ndarray) -> np.ndarray:
