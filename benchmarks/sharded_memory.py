@@ -22,7 +22,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from scrubber import Config, Pipeline, sharded
+from scrubber import Config, Pipeline, sharded, shards
 from scrubber.batches import batches as _batches
 from scrubber.steps import process_batch
 from scrubber.stats import Stats
@@ -48,7 +48,7 @@ def deep_size(x, seen=None) -> int:
     return size
 
 
-class Weighing(sharded.Serial):
+class Weighing(shards.Serial):
     """Runs steps here; adds up the pickled size of what each returns."""
 
     def __init__(self):
@@ -83,14 +83,14 @@ def main() -> None:
     passed = []
     for at in range(0, n, args.docs):
         res = [r for b in _batches(docs[at:at + args.docs]) for r in process_batch(pipe.cleaner, b)]
-        passed.append(ex._weigh(sharded.first_pass, sharded.first_pass(res, config.dedup)))
+        passed.append(ex._weigh(shards.first_pass, shards.first_pass(res, config.dedup)))
     del docs
 
     driver: dict[str, int] = {}
     real_star, real_run = sharded.star, sharded.run
 
-    def star(nbrs, copies, words, fixed=0):  # what the driver holds to join pairs into clusters
-        out = real_star(nbrs, copies, words, fixed)
+    def star(nbrs, copies, words, fixed=0, **kw):  # what the driver holds to join pairs into clusters
+        out = real_star(nbrs, copies, words, fixed, **kw)
         driver["clustering"] = max(driver.get("clustering", 0), deep_size((nbrs, copies, words, out)))
         return out
 

@@ -5,7 +5,7 @@ import gzip
 import numpy as np
 import pytest
 
-from scrubber import Config, Pipeline, boilerplate, sharded
+from scrubber import Config, Pipeline, boilerplate, sharded, shards
 from scrubber.dedup import bucket_pairs, candidate_pairs
 from scrubber.batches import batches as _batches
 from scrubber.steps import process_batch
@@ -22,7 +22,7 @@ def shards_of(pipe, path, sizes):
         part = docs[at:at + size]
         at += size
         res = [r for b in _batches(part) for r in process_batch(pipe.cleaner, b)]
-        out.append(sharded.first_pass(res, pipe.config.dedup))
+        out.append(shards.first_pass(res, pipe.config.dedup))
     assert at >= len(docs)
     return out
 
@@ -36,7 +36,7 @@ def test_sharded_run_gives_the_local_output_clusters_and_counts(tmp_path, option
     expected = b"".join(local.run_paths([str(path)]))
     pipe = Pipeline(config)
     outcome = sharded.Outcome(Stats())
-    got = b"".join(sharded.run(sharded.Serial(), config, iter(shards_of(pipe, path, [7, 0, 1, 13, 40])),
+    got = b"".join(sharded.run(shards.Serial(), config, iter(shards_of(pipe, path, [7, 0, 1, 13, 40])),
                                outcome, parts=3))
     assert got == expected
     assert outcome.clusters == local.clusters
@@ -57,7 +57,7 @@ def test_the_number_of_partitions_changes_nothing(tmp_path):
     outs = []
     for parts in (1, 2, 5):
         pipe = Pipeline(config)
-        outs.append(b"".join(sharded.run(sharded.Serial(), config, iter(shards_of(pipe, path, [10, 30])),
+        outs.append(b"".join(sharded.run(shards.Serial(), config, iter(shards_of(pipe, path, [10, 30])),
                                          sharded.Outcome(Stats()), parts)))
     assert outs[0] == outs[1] == outs[2]
 
@@ -69,7 +69,7 @@ def test_shards_write_their_part_files(tmp_path):
     pipe = Pipeline(config)
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    written = list(sharded.run(sharded.Serial(), config, iter(shards_of(pipe, path, [12, 30])),
+    written = list(sharded.run(shards.Serial(), config, iter(shards_of(pipe, path, [12, 30])),
                                sharded.Outcome(Stats()), 2, str(out_dir)))
     texts = [gzip.open(t).read() for t, _ in written]
     assert [n for _, n in written] == [t.count(b"\n") for t in texts]

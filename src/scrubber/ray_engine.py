@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from .cleaner import Cleaner
 from .config import Config
 from .errors import ScrubberError
-from . import files, sharded
+from . import files, sharded, shards
 from .batches import Result, batches
 from .steps import process_batch
 from .workers import single_threaded_blas
@@ -130,9 +130,9 @@ def clean_shard(config: Config, shard: Shard) -> tuple[list[Result], Counter, li
 
 
 def pass1_task(config: Config, shard: Shard) -> list:
-    """Pass 1 of a shard, as [Docs, View, Summary] (``sharded.first_pass``)."""
+    """Pass 1 of a shard, as [Docs, View, Summary] (``shards.first_pass``)."""
     results, counts, messages = clean_shard(config, shard)
-    return sharded.first_pass(results, config.dedup, counts, messages)
+    return shards.first_pass(results, config.dedup, counts, messages)
 
 
 def _first(fn, *args):
