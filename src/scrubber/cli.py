@@ -24,13 +24,12 @@ from .config import Config
 from .errors import ScrubberError
 from .cleaner import STEPS
 from .heuristics import HEURISTICS
-from .boilerplate import REASON as BOILERPLATE_REASON, to_rules
-from .explain import corpus_removals, explain_pair
+from .boilerplate import to_rules
+from .explain import corpus_removals, explain_document, explain_pair
 from .index import open_index
 from .languages import languages
 from .pipeline import Pipeline
 from .workers import fewer_collections, single_threaded_blas
-from .repair import repair
 from .rules import check_backtracking, check_examples, default_rule_files, load_rules, off_fast_path, parse_rule_file
 from .sinks import is_parquet, is_shard_dir, open_sink, pending_file, same_file
 
@@ -414,32 +413,7 @@ def explain(
         for doc in docs:
             if wanted and doc.id not in wanted:
                 continue
-            text, _ = repair(doc.text)
-            original = text.split("\n")
-            scores: dict[int, float] = {}
-            _, _, removals = pipe.cleaner.strip(text, scores)
-            by_line: dict[int, list] = {}
-            for r in removals:
-                by_line.setdefault(r.line, []).append(r)
-            furniture = by_corpus.get(doc.id, set())
-            gone = sum(1 for n, line in enumerate(original, 1) if n not in by_line and line in furniture)
-            out.write(f"== {doc.id}: {sum(r.span is None for r in removals) + gone} lines and "
-                      f"{sum(r.span is not None for r in removals)} spans removed\n")
-            for n, line in enumerate(original, 1):
-                rs = by_line.get(n)
-                p = f" p={scores[n]:.2f}" if n in scores else ""
-                if not rs:
-                    if line and line in furniture:
-                        out.write(f"- {line}   [{BOILERPLATE_REASON}]\n")
-                    elif not line:
-                        out.write("\n")
-                    else:
-                        out.write(f"  {line}   [classifier{p}]\n" if p else f"  {line}\n")
-                elif rs[0].span is None:
-                    out.write(f"- {line}   [{rs[0].reason}{p if rs[0].reason.startswith('classifier') else ''}]\n")
-                else:
-                    cut = "; ".join(f"{r.reason} removed {r.text!r}" for r in rs)
-                    out.write(f"~ {line}   [{cut}]\n")
+            out.write(explain_document(pipe.cleaner, doc, by_corpus.get(doc.id, set())))
             out.flush()
 
     _run(body)

@@ -16,7 +16,41 @@ from .dedup import MIN_SHINGLES, band_keys
 from .minhash import estimate, overlap, signature, sketch
 from .document import Document
 from .errors import ScrubberError
+from .repair import repair
 from .sinks import loads
+
+
+def explain_document(cleaner, doc: Document, furniture: set[str] = frozenset()) -> str:
+    """``doc`` line by line, as ``scrubber explain`` prints it: each line
+    kept (``  ``), removed (``- ``) or cut (``~ ``), with the reason in
+    brackets and the classifier's probability of content where it judged
+    the line. ``furniture``: lines the corpus pass removes (``corpus_removals``)."""
+    text, _ = repair(doc.text)
+    original = text.split("\n")
+    scores: dict[int, float] = {}
+    _, _, removals = cleaner.strip(text, scores)
+    by_line: dict[int, list] = {}
+    for r in removals:
+        by_line.setdefault(r.line, []).append(r)
+    gone = sum(1 for n, line in enumerate(original, 1) if n not in by_line and line in furniture)
+    out = [f"== {doc.id}: {sum(r.span is None for r in removals) + gone} lines and "
+           f"{sum(r.span is not None for r in removals)} spans removed\n"]
+    for n, line in enumerate(original, 1):
+        rs = by_line.get(n)
+        p = f" p={scores[n]:.2f}" if n in scores else ""
+        if not rs:
+            if line and line in furniture:
+                out.append(f"- {line}   [{REASON}]\n")
+            elif not line:
+                out.append("\n")
+            else:
+                out.append(f"  {line}   [classifier{p}]\n" if p else f"  {line}\n")
+        elif rs[0].span is None:
+            out.append(f"- {line}   [{rs[0].reason}{p if rs[0].reason.startswith('classifier') else ''}]\n")
+        else:
+            cut = "; ".join(f"{r.reason} removed {r.text!r}" for r in rs)
+            out.append(f"~ {line}   [{cut}]\n")
+    return "".join(out)
 
 
 def corpus_removals(pipeline, docs: Iterable[Document]) -> dict[str, set[str]]:
