@@ -231,3 +231,13 @@ def test_documents_that_differ_only_in_their_numbers_are_one_cluster():
     out = list(clean(["Wheat closed at 412 cents on the Chicago board today.",
                       "Wheat closed at 398 cents on the Chicago board today."], min_words=1))
     assert [r["text"] for r in out] == ["Wheat closed at 412 cents on the Chicago board today."]
+
+
+def test_common_shingles_in_partitions_on_disk_are_the_same():
+    # A corpus over the budget is counted a partition of values at a time.
+    rng = np.random.default_rng(11)
+    sets = [np.unique(rng.integers(0, 3000, 200).astype(np.uint32)) for _ in range(300)]
+    groups = rng.integers(0, 120, 300)
+    whole = common_shingles(sets, groups, 4)
+    assert len(whole) > 100
+    assert common_shingles(sets, groups, 4, budget=2000).tolist() == whole.tolist()

@@ -315,7 +315,14 @@ def guarded_drops(keys: list[np.ndarray], words: list[np.ndarray],
     return drops, len(whole)
 
 
-def common_shingles(sets, groups: np.ndarray, min_clusters: int = MIN_CLUSTERS) -> np.ndarray:
+#: Shingles ``common_shingles`` sorts at once (4 bytes each: 64 MB). Beyond
+#: that, the per-cluster sets are spread over partitions by value, on disk,
+#: and each partition is counted on its own.
+COMMON_BUDGET = 1 << 24
+
+
+def common_shingles(sets, groups: np.ndarray, min_clusters: int = MIN_CLUSTERS,
+                    budget: int = COMMON_BUDGET) -> np.ndarray:
     """Shingles (word 5-gram hashes) found in at least ``min_clusters``
     distinct clusters: the furniture's share of the shingle sets, sorted.
     ``groups`` labels each set's cluster with a number below 2**32 (the
@@ -325,28 +332,79 @@ def common_shingles(sets, groups: np.ndarray, min_clusters: int = MIN_CLUSTERS) 
     5-grams occur in one cluster however often it was syndicated. Common
     phrases of the language ("said in a statement") go too; they prove
     nothing about two documents being copies.
+
+    Memory is bounded by ``budget`` shingles whatever the corpus: a shingle's
+    count depends on its own value only, so the shingles of each partition
+    of values (``value % parts``) are counted apart and the results joined.
     """
     n = len(sets)
     if not n:
         return np.zeros(0, np.uint32)
-    # One set per cluster: a cluster of one is its document's set (sets hold
-    # each shingle once), a larger one the union of its members'. Then a
-    # shingle's count is its number of clusters, after one sort of 32-bit
-    # values: half the time of sorting (shingle, group) pairs as 64-bit.
+    sizes = getattr(sets, "sizes", None)
+    total = int(sizes(np.arange(n)).sum()) if sizes is not None else sum(len(sets[i]) for i in range(n))
+    parts = max(1, -(-total // budget))
+    k = max(1, min_clusters)
+    if parts == 1:
+        return _in_k_clusters(np.concatenate(list(_per_cluster(sets, groups)) or [np.zeros(0, np.uint32)]), k)
+    import tempfile
+
+    spools = [tempfile.TemporaryFile() for _ in range(parts)]
+    try:
+        buf: list[np.ndarray] = []
+        held = 0
+        for u in _per_cluster(sets, groups):
+            buf.append(u)
+            held += len(u)
+            if held >= budget // 4:
+                _spread(np.concatenate(buf), spools)
+                buf, held = [], 0
+        if buf:
+            _spread(np.concatenate(buf), spools)
+        found = []
+        for f in spools:
+            f.seek(0)
+            found.append(_in_k_clusters(np.frombuffer(f.read(), dtype=np.uint32).copy(), k))
+        out = np.concatenate(found)
+        out.sort()
+        return out
+    finally:
+        for f in spools:
+            f.close()
+
+
+def _per_cluster(sets, groups: np.ndarray):
+    """One set per cluster, in order of group label: a cluster of one is its
+    document's set (sets hold each shingle once), a larger one the union of
+    its members'. Then a shingle's count is its number of clusters, after
+    one sort of 32-bit values: half the time of sorting (shingle, group)
+    pairs as 64-bit."""
     groups = np.asarray(groups)
     order = np.argsort(groups, kind="stable")
     g = groups[order]
     edges = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1], [True])))
-    per_cluster = []
     for a, b in zip(edges[:-1].tolist(), edges[1:].tolist()):
         if b - a == 1:
-            per_cluster.append(np.asarray(sets[order[a]], dtype=np.uint32))
+            yield np.asarray(sets[order[a]], dtype=np.uint32)
         else:
-            per_cluster.append(sorted_unique(np.concatenate([np.asarray(sets[i], dtype=np.uint32)
-                                                            for i in order[a:b]])))
-    s = np.concatenate(per_cluster)
+            yield sorted_unique(np.concatenate([np.asarray(sets[i], dtype=np.uint32)
+                                                for i in order[a:b]]))
+
+
+def _spread(values: np.ndarray, spools: list) -> None:
+    """Append each value to the spool of its partition (``value % parts``)."""
+    part = values % np.uint32(len(spools))
+    order = np.argsort(part, kind="stable")
+    bounds = np.searchsorted(part[order], np.arange(len(spools) + 1))
+    v = values[order]
+    for p, f in enumerate(spools):
+        if bounds[p + 1] > bounds[p]:
+            f.write(v[bounds[p]:bounds[p + 1]].tobytes())
+
+
+def _in_k_clusters(s: np.ndarray, k: int) -> np.ndarray:
+    """The distinct values of ``s`` (one per cluster it is in) found k or
+    more times, sorted, 0 left out."""
     s.sort()
-    k = max(1, min_clusters)
     if len(s) < k:
         return np.zeros(0, np.uint32)
     # Sorted, a shingle in k or more clusters is where a value equals the
