@@ -339,6 +339,8 @@ REPAIR_ROUNDS = 4
 REPAIR_CENTRES = 4
 
 Verified = dict[int, list[tuple[int, float, float]]]
+#: The scores of an exact copy, one tuple shared by all of them.
+_EXACT = (1.0, 1.0)
 
 
 def _assign(nbrs: Verified, copies: dict[int, list[int]], words: dict[int, int],
@@ -438,7 +440,8 @@ def star(nbrs: Verified, copies: dict[int, list[int]], words: dict[int, int], fi
         if not dropped:
             continue
         dropped.sort()
-        out.append(Cluster(c, tuple(d for d, _, _ in dropped), tuple((j, k) for _, j, k in dropped)))
+        out.append(Cluster(c, tuple(d for d, _, _ in dropped),
+                           tuple(_EXACT if j == k == 1.0 else (j, k) for _, j, k in dropped)))
     out.sort(key=lambda cl: min(cl.keep, cl.dropped[0]))
     return out
 

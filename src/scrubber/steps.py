@@ -9,7 +9,9 @@ Ray tasks; neither engine depends on the other.
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
+from collections.abc import Mapping
 from typing import Iterable
 
 import numpy as np
@@ -206,13 +208,42 @@ def _common(path: str) -> np.ndarray:
     return _common_cache[path]
 
 
-def cluster_fields(clusters: list[Cluster], ids, fixed: int = 0) -> tuple[dict, dict, int]:
+class DupOf(Mapping):
+    """Dropped document number -> its cluster's id (JSON bytes), held as
+    one int32 per document and one id per cluster: a story copied 100,000
+    times would otherwise cost a dict entry per copy."""
+
+    def __init__(self, cluster_of: np.ndarray, cids: list[bytes]):
+        self._of, self._cids = cluster_of, cids
+
+    def __getitem__(self, n: int) -> bytes:
+        if 0 <= n < len(self._of) and self._of[n] >= 0:
+            return self._cids[self._of[n]]
+        raise KeyError(n)
+
+    def __contains__(self, n: object) -> bool:
+        try:
+            i = operator.index(n)
+        except TypeError:
+            return False
+        return 0 <= i < len(self._of) and self._of[i] >= 0
+
+    def __iter__(self):
+        return iter(np.flatnonzero(self._of >= 0).tolist())
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self._of >= 0))
+
+
+def cluster_fields(clusters: list[Cluster], ids, fixed: int = 0) -> tuple[dict, Mapping, int]:
     """What clustering adds to output records, by document number less
     ``fixed`` (documents below it are the index's, never output): each kept
     document's cluster id and duplicates, each dropped one's cluster id;
     and how many dropped documents are duplicates of the index's."""
     extra: dict[int, bytes] = {}
-    dup_of: dict[int, bytes] = {}
+    n = max((max(cl.dropped) for cl in clusters), default=fixed - 1) - fixed + 1
+    cluster_of = np.full(max(n, 0), -1, dtype=np.int32)
+    cids: list[bytes] = []
     of_index = 0
     for cl in clusters:
         cid = orjson.dumps(ids[cl.keep])
@@ -221,11 +252,12 @@ def cluster_fields(clusters: list[Cluster], ids, fixed: int = 0) -> tuple[dict, 
                 orjson.dumps([ids[d] for d in cl.dropped])
         else:
             of_index += len(cl.dropped)
-        dup_of.update((d - fixed, cid) for d in cl.dropped)
-    return extra, dup_of, of_index
+        cluster_of[np.asarray(cl.dropped, dtype=np.int64) - fixed] = len(cids)
+        cids.append(cid)
+    return extra, DupOf(cluster_of, cids), of_index
 
 
-def annotate(line: bytes, n: int, extra: dict, dup_of: dict,
+def annotate(line: bytes, n: int, extra: dict, dup_of: Mapping,
              keep_duplicates: bool) -> tuple[bytes | None, str | None]:
     """Document ``n``'s output record with its cluster fields (None: a
     duplicate to drop), and for a duplicate the counter it adds to."""
