@@ -9,23 +9,15 @@ import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from clirunner import records, run, runner
 
 from scrubber.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = str(ROOT / "seeds")
-runner = CliRunner()
 ARTICLE = ("The city council voted on Tuesday to expand the tram network to the northern "
            "districts, a plan that has been debated for more than a decade.")
 
-
-def run(*args, input=None):
-    return runner.invoke(app, [str(a) for a in args], input=input)
-
-
-def records(text):
-    return [json.loads(line) for line in text.splitlines()]
 
 
 def test_clean_seeds_to_a_file_with_a_summary(tmp_path):

@@ -4,27 +4,17 @@ and a count; nothing half-written is left behind."""
 
 import json
 import os
-from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from clirunner import records, run
 
-from scrubber.cli import app
 from scrubber.index import open_index
 
-runner = CliRunner()
 ARTICLE = ("The city council voted on Tuesday to expand the tram network to the northern "
            "districts, a plan that has been debated for more than a decade.")
 OTHER = ("A small bakery on the corner of Elm Street has been selling the same rye loaf "
          "since 1952, and the queue still reaches the bus stop every Saturday morning.")
 
-
-def run(*args, input=None):
-    return runner.invoke(app, [str(a) for a in args], input=input)
-
-
-def records(text):
-    return [json.loads(line) for line in text.splitlines()]
 
 
 def one_error_line(r, where):

@@ -6,17 +6,11 @@ import random
 
 import pytest
 
+from texts import LONG_ARTICLE, LONG_OTHER
+
 from scrubber import Config, InputError, Stats
 
-ARTICLE = ("The city council voted on Tuesday to expand the tram network to the northern "
-           "districts, a plan that has been debated for more than a decade. The first new "
-           "line is expected to open in 2027, officials said, and will cost about 400 million "
-           "euros. Residents of the affected neighbourhoods have long complained about slow "
-           "buses and crowded roads during the morning rush.")
-OTHER = ("A rare orchid thought to be extinct has been found growing on a hillside in the "
-         "national park, botanists announced. The plant was last recorded more than sixty "
-         "years ago. Park rangers will keep its exact location secret to protect it from "
-         "collectors, and seeds will be stored in the regional seed bank.")
+ARTICLE, OTHER = LONG_ARTICLE, LONG_OTHER
 
 
 def _jsonl_gz(folder):

@@ -90,3 +90,15 @@ def syndicated(story: str, copies: int, sites: int = 20) -> list[str]:
         out.append(f"{top}\n\nLocal desk {k}: this story first appeared on the wire.\n\n"
                    + "\n\n".join(body) + f"\n\n{bottom}")
     return out
+
+
+#: Two distinct short news paragraphs, for the library and integration tests.
+LONG_ARTICLE = ("The city council voted on Tuesday to expand the tram network to the northern "
+           "districts, a plan that has been debated for more than a decade. The first new "
+           "line is expected to open in 2027, officials said, and will cost about 400 million "
+           "euros. Residents of the affected neighbourhoods have long complained about slow "
+           "buses and crowded roads during the morning rush.")
+LONG_OTHER = ("A rare orchid thought to be extinct has been found growing on a hillside in the "
+         "national park, botanists announced. The plant was last recorded more than sixty "
+         "years ago. Park rangers will keep its exact location secret to protect it from "
+         "collectors, and seeds will be stored in the regional seed bank.")

@@ -117,10 +117,6 @@ def flattened(arrays) -> tuple[np.ndarray, np.ndarray]:
     return (np.concatenate(arrays) if len(arrays) else np.zeros(0)), lens
 
 
-def _parts(flat: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
-    return np.split(flat, np.cumsum(lengths)[:-1]) if len(lengths) else []
-
-
 @dataclass(slots=True)
 class Batch:
     """The ``Result``s of one batch in columns, as workers send them back.

@@ -27,8 +27,9 @@ whole run (a global pass); this module holds the pure parts.
 
 from __future__ import annotations
 
-import zlib
 import re
+import tempfile
+import zlib
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -231,26 +232,32 @@ def _known(learned: Learned) -> np.ndarray:
 
 
 def _hits(keys: list[np.ndarray], known: np.ndarray):
-    """The flattened lines of ``keys``: each one's key, its document, and
-    whether the key is in ``known`` (sorted)."""
+    """The flattened lines of ``keys``: each one's key, its document, its
+    place in the document, and whether the key is in ``known`` (sorted)."""
     flat, lens = flattened(keys)
     flat = flat.astype(np.uint64, copy=False)
     doc = np.repeat(np.arange(len(keys)), lens)
+    line = np.arange(len(flat)) - np.repeat(np.cumsum(lens) - lens, lens)
     if len(known) and len(flat):
         pos = np.minimum(np.searchsorted(known, flat), len(known) - 1)
         hit = (known[pos] == flat) & (flat != 0)
     else:
         hit = np.zeros(len(flat), dtype=bool)
-    return flat, doc, hit
+    return flat, doc, line, hit
+
+
+def _shares(doc: np.ndarray, hit: np.ndarray, words: list[np.ndarray], n: int) -> np.ndarray:
+    """Per document (of ``n``), the share of its words on the lines ``hit``."""
+    wds = flattened(words)[0].astype(np.float64)
+    total = np.bincount(doc, weights=wds, minlength=n)
+    lost = np.bincount(doc[hit], weights=wds[hit], minlength=n)
+    return np.divide(lost, total, out=np.zeros(n), where=total > 0)
 
 
 def shares(keys: list[np.ndarray], words: list[np.ndarray], learned: Learned) -> np.ndarray:
     """Per document, the share of its words on lines of ``learned``."""
-    flat, doc, hit = _hits(keys, _known(learned))
-    wds = flattened(words)[0].astype(np.float64)
-    total = np.bincount(doc, weights=wds, minlength=len(keys))
-    lost = np.bincount(doc[hit], weights=wds[hit], minlength=len(keys))
-    return np.divide(lost, total, out=np.zeros(len(keys)), where=total > 0)
+    _, doc, _, hit = _hits(keys, _known(learned))
+    return _shares(doc, hit, words, len(keys))
 
 
 def votes(keys: list[np.ndarray], words: list[np.ndarray], learned: Learned,
@@ -262,8 +269,8 @@ def votes(keys: list[np.ndarray], words: list[np.ndarray], learned: Learned,
     if not learned.counts or not keys:
         z = np.zeros(0, np.int64)
         return np.zeros(0, np.uint64), z, z
-    suspect = shares(keys, words, learned) > max_share
-    flat, doc, hit = _hits(keys, _known(learned))
+    flat, doc, _, hit = _hits(keys, _known(learned))
+    suspect = _shares(doc, hit, words, len(keys)) > max_share
     pairs = np.unique(np.stack((flat[hit], doc[hit].astype(np.uint64)), axis=1), axis=0)
     if not len(pairs):
         z = np.zeros(0, np.int64)
@@ -306,13 +313,12 @@ def guarded_drops(keys: list[np.ndarray], words: list[np.ndarray],
     than ``MAX_SHARE`` of its words keeps them all; and how many did.
     Leaving furniture in is better than emptying a document: a one-line
     document's line is its content, whatever else repeats it."""
-    drops = drop_lines_each(keys, learned)
-    if not learned.counts:
-        return drops, 0
-    whole = np.flatnonzero(shares(keys, words, learned) > MAX_SHARE).tolist()
-    for i in whole:
-        drops[i] = []
-    return drops, len(whole)
+    if not learned.counts or not keys:
+        return [[] for _ in range(len(keys))], 0
+    _, doc, line, hit = _hits(keys, _known(learned))
+    whole = _shares(doc, hit, words, len(keys)) > MAX_SHARE
+    hit &= ~whole[doc]
+    return _by_document(doc[hit], line[hit], len(keys)), int(whole.sum())
 
 
 #: Shingles ``common_shingles`` sorts at once (4 bytes each: 64 MB). Beyond
@@ -346,8 +352,6 @@ def common_shingles(sets, groups: np.ndarray, min_clusters: int = MIN_CLUSTERS,
     k = max(1, min_clusters)
     if parts == 1:
         return _in_k_clusters(np.concatenate(list(_per_cluster(sets, groups)) or [np.zeros(0, np.uint32)]), k)
-    import tempfile
-
     spools = [tempfile.TemporaryFile() for _ in range(parts)]
     try:
         buf: list[np.ndarray] = []
@@ -417,7 +421,7 @@ def _in_k_clusters(s: np.ndarray, k: int) -> np.ndarray:
 
 
 def spare_common(sets, groups: np.ndarray, common: np.ndarray,
-                 min_share: float = None) -> np.ndarray:
+                 min_share: float = MIN_GROUP_SHARE) -> np.ndarray:
     """``common`` without the shingles that repeat across copies of one
     article rather than across different articles (see ``MIN_GROUP_SHARE``).
 
@@ -426,7 +430,6 @@ def spare_common(sets, groups: np.ndarray, common: np.ndarray,
     """
     if not len(common):
         return common
-    min_share = MIN_GROUP_SHARE if min_share is None else min_share
     docs = np.zeros(len(common), dtype=np.int64)
     grps = np.zeros(len(common), dtype=np.int64)
     last = np.full(len(common), -1, dtype=np.int64)
@@ -462,17 +465,16 @@ def drop_lines(keys: np.ndarray, learned: Learned) -> list[int]:
 def drop_lines_each(keys: list[np.ndarray], learned: Learned) -> list[list[int]]:
     """``drop_lines`` of many documents, looked up all at once: the main
     process does it between passes, while the workers wait."""
-    out: list[list[int]] = [[] for _ in range(len(keys))]
     if not learned.counts or not keys:
-        return out
-    known = np.sort(np.fromiter(learned.counts, dtype=np.uint64, count=len(learned.counts)))
-    flat, lens = flattened(keys)
-    ends = np.cumsum(lens)
-    flat = flat.astype(np.uint64, copy=False)
-    pos = np.minimum(np.searchsorted(known, flat), len(known) - 1)
-    hit = np.flatnonzero((known[pos] == flat) & (flat != 0))
-    doc = np.searchsorted(ends, hit, side="right")
-    for d, i in zip(doc.tolist(), (hit - (ends - lens)[doc]).tolist()):
+        return [[] for _ in range(len(keys))]
+    _, doc, line, hit = _hits(keys, _known(learned))
+    return _by_document(doc[hit], line[hit], len(keys))
+
+
+def _by_document(doc: np.ndarray, line: np.ndarray, n: int) -> list[list[int]]:
+    """Line numbers grouped per document (of ``n``), in order."""
+    out: list[list[int]] = [[] for _ in range(n)]
+    for d, i in zip(doc.tolist(), line.tolist()):
         out[d].append(i)
     return out
 

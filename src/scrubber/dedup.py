@@ -259,7 +259,13 @@ def edges(corpus: Corpus, params: Params = Params(), containment: float = 0.5,
                                        words[reps_a], late)]
     if fixed:
         pairs = pairs[pairs[:, 1] >= fixed]
-    shingles = corpus.shingles
+    yield from verified(corpus.shingles, pairs, containment)
+
+
+def verified(shingles, pairs: np.ndarray, containment: float = 0.5
+             ) -> Iterator[tuple[int, int, float, float]]:
+    """The pairs (x, y) of ``pairs`` whose sets verify, as (x, y, Jaccard,
+    containment), in the order given."""
     for lo in range(0, len(pairs), _VERIFY_CHUNK):
         chunk = pairs[lo:lo + _VERIFY_CHUNK]
         sets = _read_ahead(shingles, chunk)
@@ -313,15 +319,8 @@ def cluster(corpus: Corpus | Sequence[Sketch], params: Params = Params(), contai
     nbrs = neighbours(edges(corpus, params, containment, fixed, reps))
     words = np.asarray(corpus.words)
     nodes = set(nbrs) | set(copies)
-    shingles = corpus.shingles
-
-    def check(pairs: np.ndarray) -> Iterator[tuple[int, int, float, float]]:
-        for x, y in pairs.tolist():
-            ok, jac, con = verify(shingles[x], shingles[y], containment)
-            if ok:
-                yield x, y, jac, con
-
-    return star(nbrs, copies, {i: int(words[i]) for i in nodes}, fixed, check)
+    return star(nbrs, copies, {i: int(words[i]) for i in nodes}, fixed,
+                lambda pairs: verified(corpus.shingles, pairs, containment))
 
 
 def neighbours(verified: Iterable[tuple[int, int, float, float]]) -> dict[int, list[tuple[int, float, float]]]:
@@ -414,6 +413,7 @@ def star(nbrs: Verified, copies: dict[int, list[int]], words: dict[int, int], fi
         return []
     order, centre_of, members = _assign(nbrs, copies, words, fixed)
     tried: set[tuple[int, int]] = set()
+    own = False  # nbrs is still the caller's, which stays as given
     for _ in range(rounds if check is not None else 0):
         pairs = [p for p in map(tuple, repair_pairs(nbrs, order, centre_of, fixed).tolist())
                  if p not in tried]
@@ -424,7 +424,8 @@ def star(nbrs: Verified, copies: dict[int, list[int]], words: dict[int, int], fi
         found = list(check(pairs))
         if not found:
             break
-        nbrs = {i: list(v) for i, v in nbrs.items()}
+        if not own:
+            nbrs, own = {i: list(v) for i, v in nbrs.items()}, True
         for x, y, jac, con in found:
             nbrs.setdefault(x, []).append((y, jac, con))
             nbrs.setdefault(y, []).append((x, jac, con))

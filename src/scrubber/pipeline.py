@@ -480,10 +480,11 @@ class _Overlay:
         return out
 
     def many(self, docs: np.ndarray) -> list[np.ndarray]:
-        out = self.base.many(docs)
         j = self.where[docs]
-        for k, s in zip(np.flatnonzero(j >= 0).tolist(), self.new.many(j[j >= 0])):
-            out[k] = s
+        out: list = [None] * len(docs)
+        for pick, spool, at in ((j < 0, self.base, docs[j < 0]), (j >= 0, self.new, j[j >= 0])):
+            for k, s in zip(np.flatnonzero(pick).tolist(), spool.many(at)):
+                out[k] = s
         return out
 
     def close(self) -> None:
