@@ -6,7 +6,9 @@
     python benchmarks/train_classifier.py DATASET_DIR ... --score-validation MODEL
 
 Each DATASET_DIR is laid out as benchmarks/extraction.py expects
-(``input/<id>.txt``, ``gold.jsonl``). Pages are split by a hash of their id
+(``input/<id>.txt``, ``gold.jsonl``). A snippet set (``with``/``without``
+snippets, as bench/multilingual) also needs ``html.tar.gz``: its labels are
+derived from the HTML (``derive_gold.py``, trafilatura). Pages are split by a hash of their id
 (``extraction.held_out``): the test share is never seen here, so that
 ``benchmarks/extraction.py DIR --split test`` measures unseen pages.
 
@@ -47,6 +49,7 @@ same bytes.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -75,7 +78,7 @@ else:  # the kernels are x86's; the thread count holds anywhere
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from extraction import BATCH, aggregate, held_out, load_set, page_counts  # noqa: E402
+from extraction import BATCH, aggregate, held_out, is_snippet_set, load_pages, page_counts, read_gold  # noqa: E402
 
 from scrubber import features, languages  # noqa: E402
 from scrubber.classify import CONTEXT_NAMES, Model, context_of, decide  # noqa: E402
@@ -100,6 +103,8 @@ ALPHA = 1e-3
 FOLDS = 3
 #: Network pairs averaged (see classify.Model); each from its own seed.
 MEMBERS = 5
+#: Weight of each page of a set, by set name (default 1), from ``--set-weight``.
+SET_WEIGHTS: dict[str, float] = {}
 #: Short lines labelled in place (see ``label_lines``).
 SHORT_IN_PLACE = True
 #: Region settings scored through the whole cleaning step (see main).
@@ -153,6 +158,19 @@ def label_lines(lines: list[str], gold: str) -> tuple[np.ndarray, np.ndarray]:
     return frac, ntok
 
 
+@functools.cache
+def load_set(dataset: Path) -> list[tuple[str, str, str]]:
+    """(id, page text, gold text) of every page of ``dataset``. A snippet
+    set's gold text is derived from its HTML (``derive_gold``), since its
+    snippets label too few lines to train on."""
+    if is_snippet_set(read_gold(dataset)):
+        from derive_gold import derive
+        gold, tally = derive(dataset)
+        print(f"{dataset.name}: labels derived from the HTML for {len(gold)} pages ({tally})", file=sys.stderr)
+        return [(pid, text, gold[pid]) for pid, text, _ in load_pages(dataset) if pid in gold]
+    return [(pid, text, rec.get("text") or "") for pid, text, rec in load_pages(dataset)]
+
+
 def build(datasets: list[Path]) -> list[dict]:
     """One dict per page: set, id, split, lines' features, labels, tokens."""
     # The heuristics that wait for the classifier have not run when it reads a page.
@@ -193,7 +211,7 @@ def build(datasets: list[Path]) -> list[dict]:
 def stack(pages: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     x = np.vstack([p["x"] for p in pages])
     y = np.concatenate([p["frac"] >= 0.5 for p in pages]).astype(int)
-    w = np.concatenate([p["ntok"] / max(p["ntok"].sum(), 1) for p in pages])
+    w = np.concatenate([p["ntok"] / max(p["ntok"].sum(), 1) * SET_WEIGHTS.get(p["set"], 1.0) for p in pages])
     w = w * len(w) / w.sum() + 0.05  # every line counts a little, even empty-token ones
     return x, y, w
 
@@ -347,6 +365,8 @@ def main() -> int:
                     help="first member's seed (members take seed, seed+1, ...); the pages, "
                          "their split and copies stay as with the default, so that two seed "
                          "sets compare variants on the same validation pages")
+    ap.add_argument("--set-weight", action="append", default=[], metavar="NAME=W",
+                    help="weigh each page of the set named NAME (its directory's name) W times")
     ap.add_argument("--refit", action="store_true",
                     help="after choosing the settings, train the members again on all training "
                          "pages, validation pages included")
@@ -361,6 +381,7 @@ def main() -> int:
                          "on the validation pages")
     args = ap.parse_args()
     SHORT_IN_PLACE, SANDWICH_GAPS = args.short_in_place, args.sandwich_gaps
+    SET_WEIGHTS.update({k: float(v) for k, v in (a.split("=", 1) for a in args.set_weight)})
     EPOCHS, ALPHA, FOLDS = args.epochs, args.alpha, args.folds
     HIDDEN = tuple(int(v) for v in args.hidden.split(","))
     t0 = time.perf_counter()

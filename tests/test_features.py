@@ -106,3 +106,17 @@ def test_window_means_stop_at_each_documents_edges():
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         for got, alone in zip(batch, window_means(cols[lo:hi])):
             assert np.array_equal(got[lo:hi], alone)
+
+
+def test_a_line_repeated_in_its_page_is_marked_in_any_case_and_spacing():
+    lines = ["Antworten", "Der Rat hat die Brücke saniert, sagte der Sprecher.", "antworten ",
+             "Impressum", "Die Arbeiten dauerten drei Monate.", "ANTWORTEN"]
+    repeats = np.expm1(column(line_features(lines, frozenset()), "repeats")).round().tolist()
+    assert repeats == [2, 0, 2, 0, 0, 2]
+
+
+def test_repeats_are_counted_within_a_page_not_across_the_batch():
+    from scrubber.features import batch_features
+    docs = [["Reply", "One long line of prose here."] * 3, ["Reply", "Another page entirely, with prose."] * 3]
+    x = batch_features(docs, [frozenset(), frozenset()])
+    assert np.expm1(x[0, names().index("repeats")]).round() == 2

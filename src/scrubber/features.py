@@ -108,7 +108,7 @@ DOC = ("doc_log_words", "doc_log_lines", "doc_long_share", "doc_has_list",
        "doc_max_log_words")
 PLACE = ("position", "words_before", "words_after", "rel_words", "rel_max",
          "prev_log_words", "next_log_words", "prev_ends", "next_ends",
-         "run_short_before", "run_short_after")
+         "run_short_before", "run_short_after", "repeats")
 
 
 def names() -> list[str]:
@@ -323,12 +323,25 @@ def batch_features(docs: list[list[str]], stops: list[frozenset[str]],
         "next_ends": _shift(f["ends_sentence"], -1, lasts, 1.0),
         "run_short_before": np.log1p(run_before),
         "run_short_after": np.log1p(run_after),
+        "repeats": np.log1p(_repeats(all_lines, doc)),
     }
     cols += [place[c] for c in PLACE]
     out = np.empty((n, len(cols)), dtype=np.float32)
     for j, col in enumerate(cols):
         out[:, j] = col
     return out
+
+
+def _repeats(lines: list[str], doc: np.ndarray) -> np.ndarray:
+    """How many other lines of its document each line repeats (the same
+    text up to case and spacing): a menu at the top and the bottom of a
+    page, "Reply" under every comment, a teaser list's "Read more".
+    Prose does not repeat, in any language."""
+    keys = [(d, " ".join(line.lower().split())) for d, line in zip(doc.tolist(), lines)]
+    counts: dict = {}
+    for k in keys:
+        counts[k] = counts.get(k, 0) + 1
+    return np.fromiter((counts[k] - 1 for k in keys), dtype=np.float64, count=len(keys))
 
 
 def _shift(x: np.ndarray, by: int, edge: np.ndarray, fill: float) -> np.ndarray:
