@@ -9,8 +9,10 @@ of the temporary files they hold open under a TMPDIR of their own.
 Repeated as they are, the records are copies of each other: every record
 is copied once per repetition (the syndication pattern). With
 ``--distinct``, each repetition tags every fourth word of each text with
-its number, so that no two repetitions share a 5-word shingle and every
-record is a document of its own (few copies, as in bench/dedup/dev).
+its number spelt in letters (scrubber reads every digit as 0, so ``t1`` and
+``t2`` would be one word), so that no two repetitions share a 5-word
+shingle and every record is a document of its own (few copies, as in
+bench/dedup/dev).
 
     python benchmarks/memory.py --jsonl /tmp/scrubber-throughput/corpus/*.jsonl --gb 1 -- --no-dedup -j 2
     python benchmarks/memory.py --jsonl $BENCH/dedup/dev/input.jsonl --gb 1 --distinct -- -j 2
@@ -95,11 +97,23 @@ def temp_bytes(pid: int, tmpdir: str) -> int:
 _WORDS = re.compile(r"(\S+\s+\S+\s+\S+\s+\S+)(\s+)")
 
 
+def spelt(n: int) -> str:
+    """``n`` in letters (base 26), so that normalising keeps it apart."""
+    out = ""
+    while True:
+        n, r = divmod(n, 26)
+        out = chr(ord("a") + r) + out
+        if not n:
+            return out
+
+
 def tagged(line: bytes, rep: int) -> bytes:
-    """The record with every fourth word of its text followed by ``t<rep>``."""
+    """The record with every fourth word of its text followed by ``t`` and
+    ``rep`` spelt in letters."""
     rec = orjson.loads(line)
     rec.pop("id", None)  # a new one is given
-    rec["text"] = _WORDS.sub(lambda m: f"{m.group(1)} t{rep}{m.group(2)}", rec.get("text", ""))
+    tag = "t" + spelt(rep)
+    rec["text"] = _WORDS.sub(lambda m: f"{m.group(1)} {tag}{m.group(2)}", rec.get("text", ""))
     return orjson.dumps(rec)
 
 
