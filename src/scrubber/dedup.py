@@ -52,6 +52,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from .columns import Digests
 from .minhash import Params, Sketch, overlap, sorted_unique
 
 #: Fewer distinct shingles than this: joined only as an exact duplicate.
@@ -205,7 +206,7 @@ class Corpus:
     sigs: np.ndarray               # uint32 [n, num_perm]
     shingles: Sequence[np.ndarray]
     words: np.ndarray              # int [n]
-    exact: list[bytes]
+    exact: Sequence[bytes]        # a list, or Digests (columns.py)
 
     @classmethod
     def of(cls, sketches: Sequence[Sketch], num_perm: int = 128) -> "Corpus":
@@ -225,7 +226,12 @@ def exact_groups(exact) -> tuple[np.ndarray, dict[int, list[int]]]:
     n = len(exact)
     if not n:
         return np.zeros(0, np.int64), {}
-    arr = np.frombuffer(b"".join(exact), dtype=np.uint8) if not isinstance(exact, np.ndarray) else exact
+    if isinstance(exact, Digests):
+        arr = exact.array
+    elif isinstance(exact, np.ndarray):
+        arr = exact
+    else:
+        arr = np.frombuffer(b"".join(exact), dtype=np.uint8)
     v = np.ascontiguousarray(arr).reshape(n, -1).view(np.dtype((np.void, arr.size // n))).ravel()
     _, first, inverse = np.unique(v, return_index=True, return_inverse=True)
     first_of = first[inverse.ravel()]

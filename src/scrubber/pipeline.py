@@ -31,6 +31,7 @@ import os
 import sys
 import tempfile
 import time
+from array import array
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,9 +42,10 @@ import numpy as np
 from . import boilerplate, workers
 from .batches import Batch, Ragged, batches
 from .cleaner import Cleaner, cleaner_for
+from .columns import Digests, RowSpool, Strings
 from .config import Config
 from .dedup import Cluster, Corpus, ShingleSpool, cluster
-from .minhash import Params
+from .minhash import DIGEST_BYTES, Params
 from .document import Document
 from .errors import ScrubberError
 from .index import Index
@@ -60,22 +62,35 @@ log = logging.getLogger("scrubber")
 
 @dataclass(slots=True)
 class _Pass1:
-    """What pass 1 keeps per kept document, in input order."""
+    """What pass 1 keeps per kept document, in input order, in columns
+    (columns.py): no Python object per document."""
 
-    ids: list[str]
-    sigs: list[np.ndarray]   # blocks of rows, one per batch
+    ids: Strings
+    sigs: RowSpool
     shingles: ShingleSpool
-    words: list[int]
-    exact: list[bytes]
+    words: array                # "q"
+    exact: Digests
     keys: Ragged                # line keys of each document
     lwords: Ragged              # words per line
     sources: list[str]
     #: word hashes of every document (pass 2 re-shingles stripped ones from them)
     wordhashes: ShingleSpool | None = None
 
+    @classmethod
+    def empty(cls) -> "_Pass1":
+        return cls(Strings(), RowSpool(), ShingleSpool(), array("q"), Digests(DIGEST_BYTES),
+                   Ragged(np.uint64), Ragged(np.int32), [])
+
     def corpus(self, num_perm: int) -> Corpus:
-        sigs = np.concatenate(self.sigs) if self.sigs else np.zeros((0, num_perm), np.uint32)
-        return Corpus(sigs, self.shingles, np.array(self.words, dtype=np.int64), self.exact)
+        """The clustering columns, the signatures read back from disk."""
+        return Corpus(self.sigs.load(num_perm), self.shingles, np.array(self.words, dtype=np.int64),
+                      self.exact)
+
+    def close(self) -> None:
+        self.sigs.close()
+        self.shingles.close()
+        if self.wordhashes is not None:
+            self.wordhashes.close()
 
 
 class Pipeline:
@@ -208,23 +223,21 @@ class Pipeline:
             yield from self._dedup(spool, p1)
         finally:
             spool.close()
-            p1.shingles.close()
-            if p1.wordhashes is not None:
-                p1.wordhashes.close()
+            p1.close()
 
     def _pass1(self, results: Iterable[Batch]):
         spool = tempfile.TemporaryFile()
-        p1 = _Pass1([], [], ShingleSpool(), [], [], Ragged(np.uint64), Ragged(np.int32), [])
+        p1 = _Pass1.empty()
         for b in results:
             self._count(b)
             if not b.ids:
                 continue
             spool.write(b"".join(b.lines))
-            p1.ids += b.ids
+            p1.ids.extend(b.ids)
             p1.sigs.append(b.sigs)
             p1.shingles.extend(*b.shingles)
-            p1.words += b.words
-            p1.exact += b.exact
+            p1.words.extend(b.words)
+            p1.exact.extend(b.exact)
             if b.keys is not None:
                 p1.keys.extend(*b.keys)
                 p1.lwords.extend(b.lwords, b.keys[1])
@@ -260,9 +273,7 @@ class Pipeline:
                 return learned
             finally:
                 spool.close()
-                p1.shingles.close()
-                if p1.wordhashes is not None:
-                    p1.wordhashes.close()
+                p1.close()
         finally:
             self.config, self.cleaner = saved, saved_cleaner
 
@@ -301,16 +312,16 @@ class Pipeline:
                 # signed in the workers, which would otherwise wait.
                 whs, lw = p1.wordhashes, p1.lwords
                 sets = _Overlay(p1.shingles)
-                drops, _ = boilerplate.guarded_drops(p1.keys, p1.lwords, first)
-                changed = [(i, d) for i, d in enumerate(drops) if d]
-                del drops
-                items = ((whs[i], lw[i], d) for i, d in changed)
-                sigs = corpus.sigs.copy()
+                drops, _ = boilerplate.guarded_drop_lines(p1.keys, p1.lwords, first)
+                changed = np.flatnonzero(drops.lengths)
+                items = ((whs[i], lw[i], drops[i]) for i in changed)
+                sigs = corpus.sigs  # read from disk for this grouping alone: no copy needed
                 done = self._map(resign_batch, _resign_remote,
                                  batches(items, lambda x: 4 * len(x[0])))
-                for (i, _), (shingles, sig) in zip(changed, done):
+                for i, (shingles, sig) in zip(changed, done):
                     sets.replace(i, shingles)
                     sigs[i] = sig
+                del drops, changed
                 second = Corpus(sigs, sets, corpus.words, corpus.exact)
                 try:
                     groups = _groups(cluster(second, params, cfg.containment_threshold), n)
@@ -353,7 +364,8 @@ class Pipeline:
         common = boilerplate.spare_common(p1.shingles, groups, common)
         c["common_shingles"] = len(common)
         self.common = common
-        drops, spared = boilerplate.guarded_drops(p1.keys, p1.lwords, learned)
+        self._groups = None  # 8 bytes per document, needed no more
+        drops, spared = boilerplate.guarded_drop_lines(p1.keys, p1.lwords, learned)
         if spared:
             c["documents_spared"] += spared
         p1.keys = p1.sources = []  # no longer needed; free them before pass 3
@@ -369,13 +381,13 @@ class Pipeline:
                 for b in batches(enumerate(spool), lambda x: len(x[1])):
                     lo, hi = b[0][0], b[-1][0] + 1
                     sets, lengths = sh.block(lo, hi)
-                    changed = [(line, drops[i], np.array(wh[i]), lw[i]) if drops[i] else None
+                    changed = [(line, drops[i].tolist(), np.array(wh[i]), lw[i]) if len(drops[i]) else None
                                for i, line in b]
                     sent.append((lo, [line for _, line in b]))
                     yield common_path, Restrip(sets, lengths, changed)
 
             out = tempfile.TemporaryFile()
-            p2 = _Pass1([], [], ShingleSpool(), [], [], Ragged(np.uint64), Ragged(np.int32), [])
+            p2 = _Pass1.empty()
             for changed, sigs, sets, lengths in self._map(_restrip_local, _restrip_remote, restrips()):
                 lo, lines = sent.popleft()
                 for j, (line, ch) in enumerate(zip(lines, changed)):
@@ -398,8 +410,7 @@ class Pipeline:
         finally:
             os.unlink(common_path)
         spool.close()
-        p1.shingles.close()
-        p1.wordhashes.close()
+        p1.close()
         p1.lwords = []
         return out, p2
 
@@ -414,10 +425,13 @@ class Pipeline:
             if index is not None:
                 old_ids, old = index.load(index.lookup(corpus.sigs, corpus.exact))
                 fixed = len(old_ids)
-                ids = old_ids + p1.ids
+                ids = Strings(old_ids)
+                ids.extend(p1.ids)
+                exact = Digests(DIGEST_BYTES, old.exact)
+                exact.extend(corpus.exact)
                 corpus = Corpus(np.concatenate((old.sigs, corpus.sigs)),
                                 _Chain(old.shingles, corpus.shingles, fixed),
-                                np.concatenate((old.words, corpus.words)), old.exact + corpus.exact)
+                                np.concatenate((old.words, corpus.words)), exact)
             clusters = cluster(corpus, cfg.dedup_params, cfg.containment_threshold, fixed)
             self._clusters = lambda clusters=clusters, ids=ids: [cluster_record(cl, ids) for cl in clusters]
             extra, dup_of, of_index = cluster_fields(clusters, ids, fixed)
