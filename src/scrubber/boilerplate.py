@@ -186,10 +186,10 @@ def docs_per_key(keys: list[np.ndarray], uniq: np.ndarray) -> np.ndarray:
     return np.bincount(pairs // len(keys), minlength=len(uniq))
 
 
-#: Lines ``learn`` counts at once (sorting them costs about 50 bytes each).
-#: Beyond that it counts the lines of one range of key values at a time:
-#: every decision is about one key, so the ranges add up to the whole.
-LEARN_BUDGET = 1 << 20
+#: Lines ``learn`` counts at once (sorting them costs about 50 bytes each:
+#: 13 MB). Beyond that it counts the lines of one range of key values at a
+#: time: every decision is about one key, so the ranges add up to the whole.
+LEARN_BUDGET = 1 << 18
 
 
 def learn(keys: list[np.ndarray], words: list[np.ndarray], groups: np.ndarray,
@@ -400,10 +400,12 @@ def guarded_drop_lines(keys: list[np.ndarray], words: list[np.ndarray],
     return Ragged.of(line[keep].astype(np.int32), np.bincount(doc[keep], minlength=n)), int(whole.sum())
 
 
-#: Shingles ``common_shingles`` sorts at once (4 bytes each: 64 MB). Beyond
+#: Shingles ``common_shingles`` sorts at once (4 bytes each: 16 MB). Beyond
 #: that, the per-cluster sets are spread over partitions by value, on disk,
-#: and each partition is counted on its own.
-COMMON_BUDGET = 1 << 24
+#: and each partition is counted on its own. At 64 MB, a partition read
+#: back and copied was 130 MB of the main process's peak at 0.4 GB of
+#: input; smaller partitions cost only more, smaller writes.
+COMMON_BUDGET = 1 << 22
 
 
 def common_shingles(sets, groups: np.ndarray, min_clusters: int = MIN_CLUSTERS,
@@ -445,14 +447,24 @@ def common_shingles(sets, groups: np.ndarray, min_clusters: int = MIN_CLUSTERS,
             _spread(np.concatenate(buf), spools)
         found = []
         for f in spools:
-            f.seek(0)
-            found.append(_in_k_clusters(np.frombuffer(f.read(), dtype=np.uint32).copy(), k))
+            found.append(_in_k_clusters(_read_all(f), k))
         out = np.concatenate(found)
         out.sort()
         return out
     finally:
         for f in spools:
             f.close()
+
+
+def _read_all(f) -> np.ndarray:
+    """A spool of uint32 values read into one writable array (reading to
+    bytes and copying held the partition twice)."""
+    f.flush()
+    out = np.empty(f.tell() // 4, dtype=np.uint32)
+    f.seek(0)
+    if out.size and f.readinto(memoryview(out).cast("B")) != out.nbytes:
+        raise OSError("common shingles spool read short")
+    return out
 
 
 def _per_cluster(sets, groups: np.ndarray):
