@@ -40,6 +40,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from . import boilerplate, workers
+from .heap import give_back
 from .batches import Batch, Ragged, batches
 from .cleaner import Cleaner, cleaner_for
 from .columns import Digests, RowSpool, Strings
@@ -246,6 +247,7 @@ class Pipeline:
                 if p1.wordhashes is None:
                     p1.wordhashes = ShingleSpool()
                 p1.wordhashes.extend(*b.wordhashes)
+        give_back()
         return spool, p1
 
     def learn(self, docs: Iterable[Document],
@@ -292,46 +294,56 @@ class Pipeline:
         as furniture); two groupings learn no article line.
         """
         cfg = self.config
-        pp = boilerplate.PRELIM
-        params = Params(cfg.shingle_size, pp.num_perm, pp.bands, pp.rows, cfg.seed)
-        n = len(p1.ids)
-        corpus = p1.corpus(pp.num_perm)
-        groups = _groups(cluster(corpus, params, boilerplate.PRELIM_CONTAINMENT), n)
-        if n >= boilerplate.MIN_SOURCE_DOCS and p1.wordhashes is not None:
-            # Second grouping, at the usual containment, on the texts without
-            # the short lines the first grouping found repeated: copies whose
-            # furniture kept them apart the first time now meet on their own
-            # text. Long lines stay: if the first grouping split an article's
-            # copies, its paragraphs must not be taken out of all of them.
-            first = boilerplate.learn(p1.keys, p1.lwords, groups, p1.sources,
-                                      cfg.boilerplate_min_clusters, min_clusters_long=n + 1)
-            first = boilerplate.spare(p1.keys, p1.lwords, first)
-            if first.counts:
-                # Only documents that lost lines have a new set; the others
-                # keep their pass-1 set and signature. The new sets are
-                # signed in the workers, which would otherwise wait.
-                whs, lw = p1.wordhashes, p1.lwords
-                sets = _Overlay(p1.shingles)
-                drops, _ = boilerplate.guarded_drop_lines(p1.keys, p1.lwords, first)
-                changed = np.flatnonzero(drops.lengths)
-                items = ((whs[i], lw[i], drops[i]) for i in changed)
-                sigs = corpus.sigs  # read from disk for this grouping alone: no copy needed
-                done = self._map(resign_batch, _resign_remote,
-                                 batches(items, lambda x: 4 * len(x[0])))
-                for i, (shingles, sig) in zip(changed, done):
-                    sets.replace(i, shingles)
-                    sigs[i] = sig
-                del drops, changed
-                second = Corpus(sigs, sets, corpus.words, corpus.exact)
-                try:
-                    groups = _groups(cluster(second, params, cfg.containment_threshold), n)
-                finally:
-                    sets.close()
-        self._groups = groups
+        groups = self._groups = self._prelim_groups(p1)
+        give_back()
         learned = boilerplate.learn(p1.keys, p1.lwords, groups, p1.sources,
                                     cfg.boilerplate_min_clusters)
         self.learned = boilerplate.spare(p1.keys, p1.lwords, learned)
+        give_back()
         return self.learned
+
+    def _prelim_groups(self, p1: _Pass1) -> np.ndarray:
+        """The grouping lines are counted in (see ``_learn``). Its
+        signatures are read from disk for each clustering and dropped
+        before lines are counted: 128 bytes per document held meanwhile."""
+        cfg = self.config
+        pp = boilerplate.PRELIM
+        params = Params(cfg.shingle_size, pp.num_perm, pp.bands, pp.rows, cfg.seed)
+        n = len(p1.ids)
+        groups = _groups(cluster(p1.corpus(pp.num_perm), params, boilerplate.PRELIM_CONTAINMENT), n)
+        give_back()
+        if n < boilerplate.MIN_SOURCE_DOCS or p1.wordhashes is None:
+            return groups
+        # Second grouping, at the usual containment, on the texts without
+        # the short lines the first grouping found repeated: copies whose
+        # furniture kept them apart the first time now meet on their own
+        # text. Long lines stay: if the first grouping split an article's
+        # copies, its paragraphs must not be taken out of all of them.
+        first = boilerplate.learn(p1.keys, p1.lwords, groups, p1.sources,
+                                  cfg.boilerplate_min_clusters, min_clusters_long=n + 1)
+        first = boilerplate.spare(p1.keys, p1.lwords, first)
+        if not first.counts:
+            return groups
+        # Only documents that lost lines have a new set; the others keep
+        # their pass-1 set and signature. The new sets are signed in the
+        # workers, which would otherwise wait.
+        whs, lw = p1.wordhashes, p1.lwords
+        drops, _ = boilerplate.guarded_drop_lines(p1.keys, p1.lwords, first)
+        del groups, first
+        changed = np.flatnonzero(drops.lengths)
+        items = ((whs[i], lw[i], drops[i]) for i in changed)
+        corpus = p1.corpus(pp.num_perm)  # a new array: its rows can be replaced
+        sets = _Overlay(p1.shingles)
+        try:
+            done = self._map(resign_batch, _resign_remote, batches(items, lambda x: 4 * len(x[0])))
+            for i, (shingles, sig) in zip(changed, done):
+                sets.replace(i, shingles)
+                corpus.sigs[i] = sig
+            del drops, changed
+            second = Corpus(corpus.sigs, sets, corpus.words, corpus.exact)
+            return _groups(cluster(second, params, cfg.containment_threshold), n)
+        finally:
+            sets.close()
 
     def _count(self, b: Batch) -> None:
         c = self.stats.counts
@@ -364,6 +376,7 @@ class Pipeline:
         common = boilerplate.spare_common(p1.shingles, groups, common)
         c["common_shingles"] = len(common)
         self.common = common
+        give_back()
         self._groups = None  # 8 bytes per document, needed no more
         drops, spared = boilerplate.guarded_drop_lines(p1.keys, p1.lwords, learned)
         if spared:
@@ -412,6 +425,7 @@ class Pipeline:
         spool.close()
         p1.close()
         p1.lwords = []
+        give_back()
         return out, p2
 
     def _dedup(self, spool, p1: _Pass1) -> Iterator[bytes]:
@@ -433,6 +447,7 @@ class Pipeline:
                                 _Chain(old.shingles, corpus.shingles, fixed),
                                 np.concatenate((old.words, corpus.words)), exact)
             clusters = cluster(corpus, cfg.dedup_params, cfg.containment_threshold, fixed)
+            give_back()
             self._clusters = lambda clusters=clusters, ids=ids: [cluster_record(cl, ids) for cl in clusters]
             extra, dup_of, of_index = cluster_fields(clusters, ids, fixed)
             if of_index:
