@@ -12,6 +12,7 @@ block and joined, they were held twice at the moment they were joined
 
 from __future__ import annotations
 
+import os
 import tempfile
 from array import array
 from typing import Iterable, Iterator, Sequence
@@ -113,6 +114,17 @@ class RowSpool:
 
     def __len__(self) -> int:
         return self._rows
+
+    def blocks(self, rows: int = 8192) -> Iterator[np.ndarray]:
+        """Every row again, ``rows`` at a time."""
+        self._file.flush()
+        for a in range(0, self._rows, rows):
+            k = min(rows, self._rows - a)
+            out = np.empty((k, self.width), dtype=self.dtype)
+            if os.preadv(self._file.fileno(), [memoryview(out).cast("B")], a * self.width * self.dtype.itemsize) \
+                    != out.nbytes:
+                raise OSError("signature spool read short")
+            yield out
 
     def load(self, width: int = 0) -> np.ndarray:
         """Every row, [n, width], in a new array (``width`` for none yet)."""

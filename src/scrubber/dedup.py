@@ -86,12 +86,57 @@ def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return out
 
 
+class BandKeys:
+    """Every document's band keys, band after band in a temporary file,
+    made from signature rows read a block at a time. LSH needs one band's
+    keys at once (8 bytes per document); the signatures it would otherwise
+    hold are 4 bytes per permutation and document (512 with the default
+    128), the largest thing the main process kept in pass 3. ``band_key``
+    is computed row by row, so keys made a block at a time are the same."""
+
+    def __init__(self, blocks: Iterable[np.ndarray], n: int, bands: int, rows: int) -> None:
+        self.n, self.bands, self.rows = n, bands, rows
+        self._file = tempfile.TemporaryFile()
+        fd, at = self._file.fileno(), 0
+        for block in blocks:
+            keys = band_keys(block, bands, rows)
+            for b in range(bands):
+                os.pwrite(fd, np.ascontiguousarray(keys[:, b]).data, 8 * (b * n + at))
+            at += len(block)
+        if at != n:
+            raise ValueError(f"{at} signatures, not {n}")
+
+    def __len__(self) -> int:
+        return self.n
+
+    def band(self, b: int, which: np.ndarray | None = None) -> np.ndarray:
+        """Band ``b``'s keys of every document (or of the documents ``which``)."""
+        out = np.empty(self.n, dtype=np.uint64)
+        if self.n:
+            got = os.preadv(self._file.fileno(), [memoryview(out).cast("B")], 8 * b * self.n)
+            if got != out.nbytes:
+                raise OSError("band keys read short")
+        return out if which is None else out[which]
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _band(sigs, b: int, rows: int, which: np.ndarray | None) -> np.ndarray:
+    """One band's keys from signatures or from ``BandKeys``."""
+    if isinstance(sigs, BandKeys):
+        if sigs.rows != rows:
+            raise ValueError(f"band keys of {sigs.rows} rows, not {rows}")
+        return sigs.band(b, which)
+    return band_key(sigs, b, rows, which)
+
+
 @lru_cache(maxsize=MAX_BUCKET + 1)
 def _triu(z: int) -> tuple[np.ndarray, np.ndarray]:
     return np.triu_indices(z, 1)
 
 
-def candidate_pairs(sigs: np.ndarray, bands: int, rows: int,
+def candidate_pairs(sigs: np.ndarray | BandKeys, bands: int, rows: int,
                     words: np.ndarray | None = None, late: np.ndarray | None = None,
                     which: np.ndarray | None = None) -> np.ndarray:
     """Pairs (i, j), i < j, sharing at least one band key; int64 [m, 2], sorted.
@@ -114,7 +159,7 @@ def candidate_pairs(sigs: np.ndarray, bands: int, rows: int,
     codes: list[np.ndarray] = []
     merged = held = 0
     for b in range(bands):
-        found = bucket_pairs(band_key(sigs, b, rows, which), idx, words, late)
+        found = bucket_pairs(_band(sigs, b, rows, which), idx, words, late)
         if len(found):
             codes.append(_pair_codes(found, n))
             held += len(codes[-1])
@@ -228,7 +273,7 @@ class Corpus:
     a ``ShingleSpool`` so that the sets live on disk, not in memory.
     """
 
-    sigs: np.ndarray               # uint32 [n, num_perm]
+    sigs: np.ndarray | BandKeys    # uint32 [n, num_perm], or only their band keys
     shingles: Sequence[np.ndarray]
     words: np.ndarray              # int [n]
     exact: Sequence[bytes]        # a list, or Digests (columns.py)

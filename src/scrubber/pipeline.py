@@ -45,7 +45,7 @@ from .batches import Batch, Ragged, batches
 from .cleaner import Cleaner, cleaner_for
 from .columns import Digests, RowSpool, Strings
 from .config import Config
-from .dedup import Cluster, Corpus, ShingleSpool, cluster
+from .dedup import BandKeys, Cluster, Corpus, ShingleSpool, cluster
 from .minhash import DIGEST_BYTES, Params
 from .document import Document
 from .errors import ScrubberError
@@ -82,10 +82,12 @@ class _Pass1:
         return cls(Strings(), RowSpool(), ShingleSpool(), array("q"), Digests(DIGEST_BYTES),
                    Ragged(np.uint64), Ragged(np.int32), [])
 
-    def corpus(self, num_perm: int) -> Corpus:
-        """The clustering columns, the signatures read back from disk."""
-        return Corpus(self.sigs.load(num_perm), self.shingles, np.array(self.words, dtype=np.int64),
-                      self.exact)
+    def corpus(self, num_perm: int, params: Params | None = None) -> Corpus:
+        """The clustering columns, the signatures read back from disk; with
+        ``params``, only their band keys, spooled (the caller closes them)."""
+        sigs = self.sigs.load(num_perm) if params is None else \
+            BandKeys(self.sigs.blocks(), len(self.sigs), params.bands, params.rows)
+        return Corpus(sigs, self.shingles, np.array(self.words, dtype=np.int64), self.exact)
 
     def close(self) -> None:
         self.sigs.close()
@@ -432,7 +434,10 @@ class Pipeline:
         """Pass 3: final clusters (against the index, when given), then the
         kept records in input order."""
         cfg, c = self.config, self.stats.counts
-        corpus = p1.corpus(cfg.num_perm)
+        # Without an index only LSH reads the signatures: their band keys
+        # on disk do (an index stores and compares the signatures).
+        corpus = p1.corpus(cfg.num_perm, None if cfg.index else cfg.dedup_params)
+        give_back()
         index = Index(cfg.index, cfg.dedup_params) if cfg.index else None
         try:
             ids, fixed = p1.ids, 0
@@ -472,6 +477,8 @@ class Pipeline:
         finally:
             if index is not None:
                 index.close()
+            if isinstance(corpus.sigs, BandKeys):
+                corpus.sigs.close()
 
 
 def _groups(clusters: list[Cluster], n: int) -> np.ndarray:
