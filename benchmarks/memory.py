@@ -4,7 +4,9 @@ Feeds ``--gb`` gigabytes of JSONL to ``scrubber clean -`` through a pipe (the
 records of ``--jsonl`` files repeated with new ids, so nothing is written to
 disk), samples the resident memory of scrubber and all its worker processes
 every 0.1 s from /proc, and prints the peak of their sum; and the peak size
-of the temporary files they hold open under a TMPDIR of their own.
+of the temporary files they hold open under a TMPDIR of their own. The
+number of records sent is printed too: memory per document is the
+difference of two runs' peaks over the difference of their records.
 
 Repeated as they are, the records are copies of each other: every record
 is copied once per repetition (the syndication pattern). With
@@ -155,7 +157,7 @@ def main() -> None:
     done.set()
     sec = time.perf_counter() - start
     os.rmdir(tmpdir)
-    print(f"streamed {sent / 1e9:.2f} GB ({rep} repetitions) in {sec:.0f} s ({sent / 1e6 / sec:.1f} MB/s), "
+    print(f"streamed {sent / 1e9:.2f} GB ({rep} repetitions, {rep * len(records):,} records) in {sec:.0f} s ({sent / 1e6 / sec:.1f} MB/s), "
           f"exit {rc}; peak RSS of the process tree {peak / 1e6:.0f} MB; peak temporary files "
           f"{peak_tmp / 1e6:.0f} MB")
 
