@@ -4,13 +4,17 @@ Feeds ``--gb`` gigabytes of JSONL to ``scrubber clean -`` through a pipe (the
 records of ``--jsonl`` files repeated with new ids, so nothing is written to
 disk), samples the resident memory of scrubber and all its worker processes
 every 0.1 s from /proc, and prints the peak of their sum; and the peak size
-of the temporary files they hold open under a TMPDIR of their own.
+of the temporary files they hold open under a TMPDIR of their own. The
+number of records sent is printed too: memory per document is the
+difference of two runs' peaks over the difference of their records.
 
 Repeated as they are, the records are copies of each other: every record
 is copied once per repetition (the syndication pattern). With
 ``--distinct``, each repetition tags every fourth word of each text with
-its number, so that no two repetitions share a 5-word shingle and every
-record is a document of its own (few copies, as in bench/dedup/dev).
+its number spelt in letters (scrubber reads every digit as 0, so ``t1`` and
+``t2`` would be one word), so that no two repetitions share a 5-word
+shingle and every record is a document of its own (few copies, as in
+bench/dedup/dev).
 
     python benchmarks/memory.py --jsonl /tmp/scrubber-throughput/corpus/*.jsonl --gb 1 -- --no-dedup -j 2
     python benchmarks/memory.py --jsonl $BENCH/dedup/dev/input.jsonl --gb 1 --distinct -- -j 2
@@ -95,11 +99,23 @@ def temp_bytes(pid: int, tmpdir: str) -> int:
 _WORDS = re.compile(r"(\S+\s+\S+\s+\S+\s+\S+)(\s+)")
 
 
+def spelt(n: int) -> str:
+    """``n`` in letters (base 26), so that normalising keeps it apart."""
+    out = ""
+    while True:
+        n, r = divmod(n, 26)
+        out = chr(ord("a") + r) + out
+        if not n:
+            return out
+
+
 def tagged(line: bytes, rep: int) -> bytes:
-    """The record with every fourth word of its text followed by ``t<rep>``."""
+    """The record with every fourth word of its text followed by ``t`` and
+    ``rep`` spelt in letters."""
     rec = orjson.loads(line)
     rec.pop("id", None)  # a new one is given
-    rec["text"] = _WORDS.sub(lambda m: f"{m.group(1)} t{rep}{m.group(2)}", rec.get("text", ""))
+    tag = "t" + spelt(rep)
+    rec["text"] = _WORDS.sub(lambda m: f"{m.group(1)} {tag}{m.group(2)}", rec.get("text", ""))
     return orjson.dumps(rec)
 
 
@@ -141,7 +157,7 @@ def main() -> None:
     done.set()
     sec = time.perf_counter() - start
     os.rmdir(tmpdir)
-    print(f"streamed {sent / 1e9:.2f} GB ({rep} repetitions) in {sec:.0f} s ({sent / 1e6 / sec:.1f} MB/s), "
+    print(f"streamed {sent / 1e9:.2f} GB ({rep} repetitions, {rep * len(records):,} records) in {sec:.0f} s ({sent / 1e6 / sec:.1f} MB/s), "
           f"exit {rc}; peak RSS of the process tree {peak / 1e6:.0f} MB; peak temporary files "
           f"{peak_tmp / 1e6:.0f} MB")
 

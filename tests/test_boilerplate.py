@@ -241,3 +241,18 @@ def test_common_shingles_in_partitions_on_disk_are_the_same():
     whole = common_shingles(sets, groups, 4)
     assert len(whole) > 100
     assert common_shingles(sets, groups, 4, budget=2000).tolist() == whole.tolist()
+
+
+def test_lines_learned_a_range_of_keys_at_a_time_are_the_same():
+    # A corpus over the budget is counted one range of key values at a time.
+    rng = np.random.default_rng(12)
+    pool = rng.integers(1, 2**64 - 1, 400, dtype=np.uint64)
+    pool[:5] = [1, 2, 2**63, 2**64 - 2, 0]  # both ends of the range, and lines without words
+    keys = [pool[rng.integers(0, 400, rng.integers(0, 30))] for _ in range(500)]
+    words = [rng.integers(0, 40, len(k)).astype(np.int32) for k in keys]
+    groups, sources = rng.integers(0, 150, 500), [f"s{i % 3}" for i in range(500)]
+    whole = learn(keys, words, groups, sources, min_clusters=3)
+    assert len(whole.counts) > 50
+    for budget in (1000, 50):
+        part = learn(keys, words, groups, sources, min_clusters=3, budget=budget)
+        assert list(part.counts.items()) == list(whole.counts.items())

@@ -156,11 +156,21 @@ def count_per_cluster(keys: list[np.ndarray], groups: np.ndarray) -> tuple[np.nd
     return uniq, counts
 
 
-def _subset(arrays, which: list[int]):
+def _in_large_sources(sources: list[str], min_docs: int) -> np.ndarray:
+    """Positions of the documents whose source has ``min_docs`` or more,
+    as an array: a list of ints cost 36 bytes per document."""
+    per_source: dict[str, int] = {}
+    for s in sources:
+        per_source[s] = per_source.get(s, 0) + 1
+    big = {s for s, k in per_source.items() if k >= min_docs}
+    return np.flatnonzero(np.fromiter((s in big for s in sources), dtype=bool, count=len(sources)))
+
+
+def _subset(arrays, which: np.ndarray):
     """The arrays at positions ``which`` (sorted), a ``Ragged`` or a list."""
     if isinstance(arrays, Ragged):
         return arrays.subset(np.asarray(which, dtype=np.int64))
-    return [arrays[i] for i in which]
+    return [arrays[i] for i in np.asarray(which).tolist()]
 
 
 def docs_per_key(keys: list[np.ndarray], uniq: np.ndarray) -> np.ndarray:
@@ -176,31 +186,45 @@ def docs_per_key(keys: list[np.ndarray], uniq: np.ndarray) -> np.ndarray:
     return np.bincount(pairs // len(keys), minlength=len(uniq))
 
 
+#: Lines ``learn`` counts at once (sorting them costs about 50 bytes each:
+#: 13 MB). Beyond that it counts the lines of one range of key values at a
+#: time: every decision is about one key, so the ranges add up to the whole.
+LEARN_BUDGET = 1 << 18
+
+
 def learn(keys: list[np.ndarray], words: list[np.ndarray], groups: np.ndarray,
           sources: list[str], min_clusters: int = MIN_CLUSTERS,
           min_clusters_long: int = MIN_CLUSTERS_LONG,
-          min_source_docs: int = MIN_SOURCE_DOCS) -> Learned:
+          min_source_docs: int = MIN_SOURCE_DOCS, budget: int = LEARN_BUDGET) -> Learned:
     """The furniture of a run: keys repeated in enough distinct clusters.
 
     ``keys[i]``/``words[i]`` are document i's line keys and words per line,
     ``groups[i]`` its near-duplicate cluster (any label), ``sources[i]`` its
     source; sources with fewer than ``min_source_docs`` documents are left out.
     """
-    per_source: dict[str, int] = {}
-    for s in sources:
-        per_source[s] = per_source.get(s, 0) + 1
-    use = [i for i, s in enumerate(sources) if per_source[s] >= min_source_docs]
-    if not use:
+    use = _in_large_sources(sources, min_source_docs)
+    if not len(use):
         return Learned({})
     if len(use) < len(keys):
         keys, words = _subset(keys, use), _subset(words, use)
-    uniq, counts = count_per_cluster(keys, np.asarray(groups)[use])
+    groups = np.asarray(groups)[use]
+    out: dict[int, int] = {}
+    for k, w in key_ranges(keys, words, budget):  # in order of key: ``out`` is sorted
+        out.update(_learn_lines(k, w, groups, min_clusters, min_clusters_long))
+    return Learned(out)
+
+
+def _learn_lines(keys, words, groups: np.ndarray, min_clusters: int,
+                 min_clusters_long: int) -> dict[int, int]:
+    """``learn`` of documents already chosen by source: learned key ->
+    clusters, in order of key."""
+    uniq, counts = count_per_cluster(keys, groups)
     cand = counts >= min_clusters
     uniq, counts = uniq[cand], counts[cand]
     cand = counts >= MIN_GROUP_SHARE * docs_per_key(keys, uniq)
     uniq, counts = uniq[cand], counts[cand]
     if not len(uniq):
-        return Learned({})
+        return {}
     # Long lines need more clusters: the longest form of each key decides.
     flat = flattened(keys)[0]
     wds = flattened(words)[0].astype(np.int64)
@@ -208,8 +232,36 @@ def learn(keys: list[np.ndarray], words: list[np.ndarray], groups: np.ndarray,
     longest = np.zeros(len(uniq), dtype=np.int64)
     np.maximum.at(longest, np.searchsorted(uniq, flat[hit]), wds[hit])
     ok = (longest <= LONG_WORDS) | (counts >= min_clusters_long)
-    out = dict(zip(uniq[ok].tolist(), counts[ok].tolist()))
-    return Learned(out)
+    return dict(zip(uniq[ok].tolist(), counts[ok].tolist()))
+
+
+def key_ranges(keys, words, budget: int = LEARN_BUDGET):
+    """(keys, words) of every document, whole when they hold at most
+    ``budget`` lines with a key; else in pieces, each with the lines whose
+    key has one value of its top bits (in increasing order), every document
+    present in each. Lines without words (key 0) are in no piece."""
+    flat, lens = flattened(keys)
+    flat = flat.astype(np.uint64, copy=False)
+    if len(flat) <= budget:
+        yield keys, words
+        return
+    bits = min(8, max(1, int(np.ceil(np.log2(len(flat) / budget)))))
+    top = _top_bits(flat, bits)
+    wflat = flattened(words)[0]
+    ends = np.cumsum(lens)
+    for p in range(1 << bits):
+        at = np.flatnonzero((top == p) & (flat != 0))
+        per_doc = np.bincount(np.searchsorted(ends, at, side="right"), minlength=len(lens))
+        yield Ragged.of(flat[at], per_doc), Ragged.of(wflat[at], per_doc)
+
+
+def _top_bits(flat: np.ndarray, bits: int, chunk: int = 1 << 20) -> np.ndarray:
+    """The top ``bits`` bits of each uint64, one byte each, shifted a chunk
+    at a time (a whole shift would be 8 bytes per line)."""
+    out = np.empty(len(flat), dtype=np.uint8)
+    for a in range(0, len(flat), chunk):
+        out[a:a + chunk] = flat[a:a + chunk] >> np.uint64(64 - bits)
+    return out
 
 
 #: A line (or 5-gram) is furniture only when most of the documents it is on
@@ -232,32 +284,48 @@ def _known(learned: Learned) -> np.ndarray:
 
 
 def _hits(keys: list[np.ndarray], known: np.ndarray):
-    """The flattened lines of ``keys``: each one's key, its document, its
-    place in the document, and whether the key is in ``known`` (sorted)."""
+    """The lines of ``keys`` whose key is in ``known`` (sorted), in order:
+    their key, document, place in the document and place in the flattened
+    lines. Only the hits get a document and a place: for every line of the
+    corpus those cost 24 bytes, and the hits are a small share of lines."""
     flat, lens = flattened(keys)
     flat = flat.astype(np.uint64, copy=False)
-    doc = np.repeat(np.arange(len(keys)), lens)
-    line = np.arange(len(flat)) - np.repeat(np.cumsum(lens) - lens, lens)
-    if len(known) and len(flat):
-        pos = np.minimum(np.searchsorted(known, flat), len(known) - 1)
-        hit = (known[pos] == flat) & (flat != 0)
-    else:
-        hit = np.zeros(len(flat), dtype=bool)
-    return flat, doc, line, hit
+    at = np.flatnonzero(_in_sorted(flat, known))
+    ends = np.cumsum(lens)
+    doc = np.searchsorted(ends, at, side="right")
+    line = at - (ends - lens)[doc]
+    return flat[at], doc, line, at
 
 
-def _shares(doc: np.ndarray, hit: np.ndarray, words: list[np.ndarray], n: int) -> np.ndarray:
-    """Per document (of ``n``), the share of its words on the lines ``hit``."""
-    wds = flattened(words)[0].astype(np.float64)
-    total = np.bincount(doc, weights=wds, minlength=n)
-    lost = np.bincount(doc[hit], weights=wds[hit], minlength=n)
+def _in_sorted(flat: np.ndarray, known: np.ndarray, chunk: int = 1 << 20) -> np.ndarray:
+    """Whether each of ``flat`` is a non-zero value of the sorted ``known``,
+    looked up a chunk at a time (a position per line is 8 bytes)."""
+    out = np.zeros(len(flat), dtype=bool)
+    if not len(known):
+        return out
+    for a in range(0, len(flat), chunk):
+        c = flat[a:a + chunk]
+        pos = np.minimum(np.searchsorted(known, c), len(known) - 1)
+        out[a:a + chunk] = (known[pos] == c) & (c != 0)
+    return out
+
+
+def _shares(doc: np.ndarray, at: np.ndarray, words: list[np.ndarray], n: int) -> np.ndarray:
+    """Per document (of ``n``), the share of its words on the lines at
+    ``at`` of the flattened lines (``doc``: their documents)."""
+    wds, lens = flattened(words)
+    total = np.zeros(n)
+    some = np.flatnonzero(lens)
+    if len(some):
+        total[some] = np.add.reduceat(wds, (np.cumsum(lens) - lens)[some], dtype=np.float64)
+    lost = np.bincount(doc, weights=wds[at].astype(np.float64), minlength=n)
     return np.divide(lost, total, out=np.zeros(n), where=total > 0)
 
 
 def shares(keys: list[np.ndarray], words: list[np.ndarray], learned: Learned) -> np.ndarray:
     """Per document, the share of its words on lines of ``learned``."""
-    _, doc, _, hit = _hits(keys, _known(learned))
-    return _shares(doc, hit, words, len(keys))
+    _, doc, _, at = _hits(keys, _known(learned))
+    return _shares(doc, at, words, len(keys))
 
 
 def votes(keys: list[np.ndarray], words: list[np.ndarray], learned: Learned,
@@ -269,9 +337,9 @@ def votes(keys: list[np.ndarray], words: list[np.ndarray], learned: Learned,
     if not learned.counts or not keys:
         z = np.zeros(0, np.int64)
         return np.zeros(0, np.uint64), z, z
-    flat, doc, _, hit = _hits(keys, _known(learned))
-    suspect = _shares(doc, hit, words, len(keys)) > max_share
-    pairs = np.unique(np.stack((flat[hit], doc[hit].astype(np.uint64)), axis=1), axis=0)
+    key, doc, _, at = _hits(keys, _known(learned))
+    suspect = _shares(doc, at, words, len(keys)) > max_share
+    pairs = np.unique(np.stack((key, doc.astype(np.uint64)), axis=1), axis=0)
     if not len(pairs):
         z = np.zeros(0, np.int64)
         return np.zeros(0, np.uint64), z, z
@@ -313,18 +381,31 @@ def guarded_drops(keys: list[np.ndarray], words: list[np.ndarray],
     than ``MAX_SHARE`` of its words keeps them all; and how many did.
     Leaving furniture in is better than emptying a document: a one-line
     document's line is its content, whatever else repeats it."""
-    if not learned.counts or not keys:
-        return [[] for _ in range(len(keys))], 0
-    _, doc, line, hit = _hits(keys, _known(learned))
-    whole = _shares(doc, hit, words, len(keys)) > MAX_SHARE
-    hit &= ~whole[doc]
-    return _by_document(doc[hit], line[hit], len(keys)), int(whole.sum())
+    drops, spared = guarded_drop_lines(keys, words, learned)
+    return [d.tolist() for d in drops], spared
 
 
-#: Shingles ``common_shingles`` sorts at once (4 bytes each: 64 MB). Beyond
+def guarded_drop_lines(keys: list[np.ndarray], words: list[np.ndarray],
+                       learned: Learned) -> tuple[Ragged, int]:
+    """``guarded_drops`` as one array of line numbers and offsets: the
+    local engine holds them for the whole corpus through pass 2, where a
+    list per document cost 64 bytes for each, most of them empty."""
+    n = len(keys)
+    if not learned.counts or not n:
+        return Ragged.of(np.zeros(0, np.int32), np.zeros(n, np.int64)), 0
+    _, doc, line, at = _hits(keys, _known(learned))
+    whole = _shares(doc, at, words, n) > MAX_SHARE
+    keep = ~whole[doc]
+    # _hits lists lines document by document, so the hits are in order
+    return Ragged.of(line[keep].astype(np.int32), np.bincount(doc[keep], minlength=n)), int(whole.sum())
+
+
+#: Shingles ``common_shingles`` sorts at once (4 bytes each: 16 MB). Beyond
 #: that, the per-cluster sets are spread over partitions by value, on disk,
-#: and each partition is counted on its own.
-COMMON_BUDGET = 1 << 24
+#: and each partition is counted on its own. At 64 MB, a partition read
+#: back and copied was 130 MB of the main process's peak at 0.4 GB of
+#: input; smaller partitions cost only more, smaller writes.
+COMMON_BUDGET = 1 << 22
 
 
 def common_shingles(sets, groups: np.ndarray, min_clusters: int = MIN_CLUSTERS,
@@ -366,14 +447,24 @@ def common_shingles(sets, groups: np.ndarray, min_clusters: int = MIN_CLUSTERS,
             _spread(np.concatenate(buf), spools)
         found = []
         for f in spools:
-            f.seek(0)
-            found.append(_in_k_clusters(np.frombuffer(f.read(), dtype=np.uint32).copy(), k))
+            found.append(_in_k_clusters(_read_all(f), k))
         out = np.concatenate(found)
         out.sort()
         return out
     finally:
         for f in spools:
             f.close()
+
+
+def _read_all(f) -> np.ndarray:
+    """A spool of uint32 values read into one writable array (reading to
+    bytes and copying held the partition twice)."""
+    f.flush()
+    out = np.empty(f.tell() // 4, dtype=np.uint32)
+    f.seek(0)
+    if out.size and f.readinto(memoryview(out).cast("B")) != out.nbytes:
+        raise OSError("common shingles spool read short")
+    return out
 
 
 def _per_cluster(sets, groups: np.ndarray):
@@ -386,7 +477,10 @@ def _per_cluster(sets, groups: np.ndarray):
     order = np.argsort(groups, kind="stable")
     g = groups[order]
     edges = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1], [True])))
-    for a, b in zip(edges[:-1].tolist(), edges[1:].tolist()):
+    # One cluster at a time from the arrays: as lists, the bounds cost 72
+    # bytes per cluster, and most documents are a cluster of their own.
+    for k in range(len(edges) - 1):
+        a, b = int(edges[k]), int(edges[k + 1])
         if b - a == 1:
             yield np.asarray(sets[order[a]], dtype=np.uint32)
         else:
@@ -434,7 +528,7 @@ def spare_common(sets, groups: np.ndarray, common: np.ndarray,
     grps = np.zeros(len(common), dtype=np.int64)
     last = np.full(len(common), -1, dtype=np.int64)
     groups = np.asarray(groups, dtype=np.int64)
-    for i in np.argsort(groups, kind="stable").tolist():
+    for i in np.argsort(groups, kind="stable"):  # not a list: 36 bytes per document
         s = np.asarray(sets[i])
         if not len(s):
             continue
@@ -467,8 +561,8 @@ def drop_lines_each(keys: list[np.ndarray], learned: Learned) -> list[list[int]]
     process does it between passes, while the workers wait."""
     if not learned.counts or not keys:
         return [[] for _ in range(len(keys))]
-    _, doc, line, hit = _hits(keys, _known(learned))
-    return _by_document(doc[hit], line[hit], len(keys))
+    _, doc, line, _ = _hits(keys, _known(learned))
+    return _by_document(doc, line, len(keys))
 
 
 def _by_document(doc: np.ndarray, line: np.ndarray, n: int) -> list[list[int]]:

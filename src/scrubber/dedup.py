@@ -48,10 +48,11 @@ import tempfile
 from array import array
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from .columns import Digests
 from .minhash import Params, Sketch, overlap, sorted_unique
 
 #: Fewer distinct shingles than this: joined only as an exact duplicate.
@@ -63,15 +64,16 @@ MAX_BUCKET = 64
 
 # --- LSH -----------------------------------------------------------------------
 
-def band_key(sigs: np.ndarray, band: int, rows: int) -> np.ndarray:
-    """The 64-bit key of one band for every document: the band's rows
-    hashed together. Hashed keys cost 8 bytes per band whatever ``rows``
-    is; a collision of two different bands only adds a candidate that
-    verification rejects."""
+def band_key(sigs: np.ndarray, band: int, rows: int, which: np.ndarray | None = None) -> np.ndarray:
+    """The 64-bit key of one band for every document (or for the rows
+    ``which`` of ``sigs``): the band's rows hashed together. Hashed keys
+    cost 8 bytes per band whatever ``rows`` is; a collision of two
+    different bands only adds a candidate that verification rejects."""
     with np.errstate(over="ignore"):
-        h = np.full(len(sigs), 0xCBF29CE484222325 ^ band, dtype=np.uint64)
+        h = np.full(len(sigs) if which is None else len(which), 0xCBF29CE484222325 ^ band, dtype=np.uint64)
         for r in range(band * rows, (band + 1) * rows):
-            h = (h ^ sigs[:, r].astype(np.uint64)) * np.uint64(0x100000001B3)
+            col = sigs[:, r] if which is None else sigs[which, r]
+            h = (h ^ col.astype(np.uint64)) * np.uint64(0x100000001B3)
             h ^= h >> np.uint64(31)
         return h + np.uint64(band) * np.uint64(0x9E3779B97F4A7C15)
 
@@ -84,26 +86,87 @@ def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return out
 
 
+class BandKeys:
+    """Every document's band keys, band after band in a temporary file,
+    made from signature rows read a block at a time. LSH needs one band's
+    keys at once (8 bytes per document); the signatures it would otherwise
+    hold are 4 bytes per permutation and document (512 with the default
+    128), the largest thing the main process kept in pass 3. ``band_key``
+    is computed row by row, so keys made a block at a time are the same."""
+
+    def __init__(self, blocks: Iterable[np.ndarray], n: int, bands: int, rows: int) -> None:
+        self.n, self.bands, self.rows = n, bands, rows
+        self._file = tempfile.TemporaryFile()
+        fd, at = self._file.fileno(), 0
+        for block in blocks:
+            keys = band_keys(block, bands, rows)
+            for b in range(bands):
+                os.pwrite(fd, np.ascontiguousarray(keys[:, b]).data, 8 * (b * n + at))
+            at += len(block)
+        if at != n:
+            raise ValueError(f"{at} signatures, not {n}")
+
+    def __len__(self) -> int:
+        return self.n
+
+    def band(self, b: int, which: np.ndarray | None = None) -> np.ndarray:
+        """Band ``b``'s keys of every document (or of the documents ``which``)."""
+        out = np.empty(self.n, dtype=np.uint64)
+        if self.n:
+            got = os.preadv(self._file.fileno(), [memoryview(out).cast("B")], 8 * b * self.n)
+            if got != out.nbytes:
+                raise OSError("band keys read short")
+        return out if which is None else out[which]
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _band(sigs, b: int, rows: int, which: np.ndarray | None) -> np.ndarray:
+    """One band's keys from signatures or from ``BandKeys``."""
+    if isinstance(sigs, BandKeys):
+        if sigs.rows != rows:
+            raise ValueError(f"band keys of {sigs.rows} rows, not {rows}")
+        return sigs.band(b, which)
+    return band_key(sigs, b, rows, which)
+
+
 @lru_cache(maxsize=MAX_BUCKET + 1)
 def _triu(z: int) -> tuple[np.ndarray, np.ndarray]:
     return np.triu_indices(z, 1)
 
 
-def candidate_pairs(sigs: np.ndarray, bands: int, rows: int,
-                    words: np.ndarray | None = None, late: np.ndarray | None = None) -> np.ndarray:
+def candidate_pairs(sigs: np.ndarray | BandKeys, bands: int, rows: int,
+                    words: np.ndarray | None = None, late: np.ndarray | None = None,
+                    which: np.ndarray | None = None) -> np.ndarray:
     """Pairs (i, j), i < j, sharing at least one band key; int64 [m, 2], sorted.
+    With ``which``, of the rows ``which`` of ``sigs``, numbered by their
+    place in it (``words`` and ``late`` then follow ``which`` too): the
+    first copies of a corpus of copies without a copy of their signatures,
+    512 bytes each.
 
     One band at a time: its keys are computed, sorted, and runs of equal
     keys become buckets. The cost is O(n log n) per band and the memory on
     top of the signatures is one band's keys and order (16 bytes per
-    document), not all bands' keys at once.
+    document), not all bands' keys at once. The pairs found so far are
+    kept as one sorted code each and merged whenever they have doubled, so
+    that a pair found in many bands is not held once per band.
     """
-    n = len(sigs)
+    n = len(sigs) if which is None else len(which)
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64)
     idx = np.arange(n, dtype=np.int64)
-    return unique_pairs([bucket_pairs(band_key(sigs, b, rows), idx, words, late)
-                         for b in range(bands)], n)
+    codes: list[np.ndarray] = []
+    merged = held = 0
+    for b in range(bands):
+        found = bucket_pairs(_band(sigs, b, rows, which), idx, words, late)
+        if len(found):
+            codes.append(_pair_codes(found, n))
+            held += len(codes[-1])
+            if held > 2 * merged and len(codes) > 1:
+                codes = [sorted_unique(np.concatenate(codes))]
+                merged = held = len(codes[0])
+    return _pairs_of(codes, n)
 
 
 def bucket_pairs(keys: np.ndarray, idx: np.ndarray, words: np.ndarray | None = None,
@@ -165,12 +228,20 @@ def _first_in_star_order(members: np.ndarray, idx: np.ndarray, words: np.ndarray
 def unique_pairs(found: list[np.ndarray], n: int) -> np.ndarray:
     """The distinct pairs among ``found``, each as (smaller, larger), sorted;
     ``n`` bounds the document numbers."""
-    found = [f for f in found if len(f)]
-    if not found:
+    return _pairs_of([_pair_codes(f, n) for f in found if len(f)], n)
+
+
+def _pair_codes(pairs: np.ndarray, n: int) -> np.ndarray:
+    """Pairs as sorted distinct codes (smaller * n + larger)."""
+    pairs = pairs.astype(np.int64, copy=False)
+    return sorted_unique(np.minimum(pairs[:, 0], pairs[:, 1]) * n + np.maximum(pairs[:, 0], pairs[:, 1]))
+
+
+def _pairs_of(codes: list[np.ndarray], n: int) -> np.ndarray:
+    """The distinct pairs of several lists of codes, [m, 2], sorted."""
+    if not codes:
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found).astype(np.int64)
-    pairs = np.stack((pairs.min(axis=1), pairs.max(axis=1)), axis=1)
-    code = sorted_unique(pairs[:, 0] * n + pairs[:, 1])
+    code = sorted_unique(np.concatenate(codes)) if len(codes) > 1 else codes[0]
     return np.stack((code // n, code % n), axis=1)
 
 
@@ -202,10 +273,10 @@ class Corpus:
     a ``ShingleSpool`` so that the sets live on disk, not in memory.
     """
 
-    sigs: np.ndarray               # uint32 [n, num_perm]
+    sigs: np.ndarray | BandKeys    # uint32 [n, num_perm], or only their band keys
     shingles: Sequence[np.ndarray]
     words: np.ndarray              # int [n]
-    exact: list[bytes]
+    exact: Sequence[bytes]        # a list, or Digests (columns.py)
 
     @classmethod
     def of(cls, sketches: Sequence[Sketch], num_perm: int = 128) -> "Corpus":
@@ -225,7 +296,12 @@ def exact_groups(exact) -> tuple[np.ndarray, dict[int, list[int]]]:
     n = len(exact)
     if not n:
         return np.zeros(0, np.int64), {}
-    arr = np.frombuffer(b"".join(exact), dtype=np.uint8) if not isinstance(exact, np.ndarray) else exact
+    if isinstance(exact, Digests):
+        arr = exact.array
+    elif isinstance(exact, np.ndarray):
+        arr = exact
+    else:
+        arr = np.frombuffer(b"".join(exact), dtype=np.uint8)
     v = np.ascontiguousarray(arr).reshape(n, -1).view(np.dtype((np.void, arr.size // n))).ravel()
     _, first, inverse = np.unique(v, return_index=True, return_inverse=True)
     first_of = first[inverse.ravel()]
@@ -255,8 +331,8 @@ def edges(corpus: Corpus, params: Params = Params(), containment: float = 0.5,
         pairs = candidate_pairs(corpus.sigs, params.bands, params.rows, words, late)
     else:
         late = reps_a >= fixed if fixed else None
-        pairs = reps_a[candidate_pairs(corpus.sigs[reps_a], params.bands, params.rows,
-                                       words[reps_a], late)]
+        pairs = reps_a[candidate_pairs(corpus.sigs, params.bands, params.rows,
+                                       words[reps_a], late, which=reps_a)]
     if fixed:
         pairs = pairs[pairs[:, 1] >= fixed]
     yield from verified(corpus.shingles, pairs, containment)
@@ -323,13 +399,57 @@ def cluster(corpus: Corpus | Sequence[Sketch], params: Params = Params(), contai
                 lambda pairs: verified(corpus.shingles, pairs, containment))
 
 
-def neighbours(verified: Iterable[tuple[int, int, float, float]]) -> dict[int, list[tuple[int, float, float]]]:
+def neighbours(verified: Iterable[tuple[int, int, float, float]]) -> "Neighbours":
     """Each document's verified neighbours, from pairs (i, j, Jaccard, containment)."""
-    nbrs: dict[int, list[tuple[int, float, float]]] = {}
-    for x, y, jac, con in verified:
-        nbrs.setdefault(x, []).append((y, jac, con))
-        nbrs.setdefault(y, []).append((x, jac, con))
-    return nbrs
+    cols = (array("q"), array("q"), array("d"), array("d"))
+    for edge in verified:
+        for c, v in zip(cols, edge):
+            c.append(v)
+    return Neighbours(*(np.frombuffer(c, dtype=np.int64 if c.typecode == "q" else np.float64)
+                        if len(c) else np.zeros(0, np.int64 if c.typecode == "q" else np.float64)
+                        for c in cols))
+
+
+class Neighbours(Mapping):
+    """Verified pairs read as document -> [(neighbour, Jaccard,
+    containment)], sorted, for every document in a pair.
+
+    Held as the pairs' columns and one sorted index over both ends: 48
+    bytes per pair, where two tuples in two lists of a dict cost about 250
+    and a corpus of few copies has pairs for most of its documents. A
+    document's list is made when asked for."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, jac: np.ndarray, con: np.ndarray) -> None:
+        self._x, self._y, self._jac, self._con = x, y, jac, con
+        m = len(x)
+        # Both ends of each pair, in the order sorted() gives a dict's lists.
+        src = np.concatenate((x, y))
+        self._order = np.lexsort((np.tile(con, 2), np.tile(jac, 2), np.concatenate((y, x)), src))
+        src = src[self._order]
+        head = np.flatnonzero(np.concatenate(([True], src[1:] != src[:-1]))) if 2 * m else np.zeros(0, np.int64)
+        self._nodes = src[head]
+        self._starts = np.append(head, 2 * m)
+
+    def plus(self, found: list[tuple[int, int, float, float]]) -> "Neighbours":
+        """These pairs and the pairs ``found``."""
+        cols = list(zip(*found)) or [(), (), (), ()]
+        return Neighbours(*(np.concatenate((old, np.array(new, dtype=old.dtype)))
+                            for old, new in zip((self._x, self._y, self._jac, self._con), cols)))
+
+    def __getitem__(self, i: int) -> list[tuple[int, float, float]]:
+        k = int(np.searchsorted(self._nodes, i))
+        if k == len(self._nodes) or self._nodes[k] != i:
+            raise KeyError(i)
+        at = self._order[self._starts[k]:self._starts[k + 1]]
+        m = len(self._x)
+        other = np.where(at < m, self._y[at % m], self._x[at % m])
+        return list(zip(other.tolist(), self._jac[at % m].tolist(), self._con[at % m].tolist()))
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._nodes.tolist())
+
+    def __len__(self) -> int:
+        return len(self._nodes)
 
 
 #: Rounds of ``repair`` after the first star assignment, and the centres a
@@ -337,7 +457,7 @@ def neighbours(verified: Iterable[tuple[int, int, float, float]]) -> dict[int, l
 REPAIR_ROUNDS = 4
 REPAIR_CENTRES = 4
 
-Verified = dict[int, list[tuple[int, float, float]]]
+Verified = Mapping[int, list[tuple[int, float, float]]]
 #: The scores of an exact copy, one tuple shared by all of them.
 _EXACT = (1.0, 1.0)
 
@@ -424,11 +544,14 @@ def star(nbrs: Verified, copies: dict[int, list[int]], words: dict[int, int], fi
         found = list(check(pairs))
         if not found:
             break
-        if not own:
-            nbrs, own = {i: list(v) for i, v in nbrs.items()}, True
-        for x, y, jac, con in found:
-            nbrs.setdefault(x, []).append((y, jac, con))
-            nbrs.setdefault(y, []).append((x, jac, con))
+        if isinstance(nbrs, Neighbours):
+            nbrs = nbrs.plus(found)
+        else:
+            if not own:
+                nbrs, own = {i: list(v) for i, v in nbrs.items()}, True
+            for x, y, jac, con in found:
+                nbrs.setdefault(x, []).append((y, jac, con))
+                nbrs.setdefault(y, []).append((x, jac, con))
         order, centre_of, members = _assign(nbrs, copies, words, fixed)
     out = []
     for c, got in members.items():

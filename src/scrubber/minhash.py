@@ -220,10 +220,15 @@ class Sketch:
         return LeanMinHash(seed=seed, hashvalues=self.sig.astype(np.uint64), scheme="affine32")
 
 
+#: Bytes of an ``exact_digest``.
+DIGEST_BYTES = 16
+
+
 def exact_digest(wh: np.ndarray) -> bytes:
     """Digest of a text's word-hash sequence: equal digests are exact
     duplicates (same words in the same order after normalisation)."""
-    return hashlib.blake2b(np.ascontiguousarray(wh, dtype=np.uint32).tobytes(), digest_size=16).digest()
+    return hashlib.blake2b(np.ascontiguousarray(wh, dtype=np.uint32).tobytes(),
+                           digest_size=DIGEST_BYTES).digest()
 
 
 def sketch(text: str, k: int = 5, num_perm: int = 128, seed: int = 1) -> Sketch:

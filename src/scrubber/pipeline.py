@@ -31,6 +31,7 @@ import os
 import sys
 import tempfile
 import time
+from array import array
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,11 +40,13 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from . import boilerplate, workers
+from .heap import give_back
 from .batches import Batch, Ragged, batches
 from .cleaner import Cleaner, cleaner_for
+from .columns import Digests, RowSpool, Strings
 from .config import Config
-from .dedup import Cluster, Corpus, ShingleSpool, cluster
-from .minhash import Params
+from .dedup import BandKeys, Cluster, Corpus, ShingleSpool, cluster
+from .minhash import DIGEST_BYTES, Params
 from .document import Document
 from .errors import ScrubberError
 from .index import Index
@@ -60,22 +63,37 @@ log = logging.getLogger("scrubber")
 
 @dataclass(slots=True)
 class _Pass1:
-    """What pass 1 keeps per kept document, in input order."""
+    """What pass 1 keeps per kept document, in input order, in columns
+    (columns.py): no Python object per document."""
 
-    ids: list[str]
-    sigs: list[np.ndarray]   # blocks of rows, one per batch
+    ids: Strings
+    sigs: RowSpool
     shingles: ShingleSpool
-    words: list[int]
-    exact: list[bytes]
+    words: array                # "q"
+    exact: Digests
     keys: Ragged                # line keys of each document
     lwords: Ragged              # words per line
     sources: list[str]
     #: word hashes of every document (pass 2 re-shingles stripped ones from them)
     wordhashes: ShingleSpool | None = None
 
-    def corpus(self, num_perm: int) -> Corpus:
-        sigs = np.concatenate(self.sigs) if self.sigs else np.zeros((0, num_perm), np.uint32)
+    @classmethod
+    def empty(cls) -> "_Pass1":
+        return cls(Strings(), RowSpool(), ShingleSpool(), array("q"), Digests(DIGEST_BYTES),
+                   Ragged(np.uint64), Ragged(np.int32), [])
+
+    def corpus(self, num_perm: int, params: Params | None = None) -> Corpus:
+        """The clustering columns, the signatures read back from disk; with
+        ``params``, only their band keys, spooled (the caller closes them)."""
+        sigs = self.sigs.load(num_perm) if params is None else \
+            BandKeys(self.sigs.blocks(), len(self.sigs), params.bands, params.rows)
         return Corpus(sigs, self.shingles, np.array(self.words, dtype=np.int64), self.exact)
+
+    def close(self) -> None:
+        self.sigs.close()
+        self.shingles.close()
+        if self.wordhashes is not None:
+            self.wordhashes.close()
 
 
 class Pipeline:
@@ -208,23 +226,21 @@ class Pipeline:
             yield from self._dedup(spool, p1)
         finally:
             spool.close()
-            p1.shingles.close()
-            if p1.wordhashes is not None:
-                p1.wordhashes.close()
+            p1.close()
 
     def _pass1(self, results: Iterable[Batch]):
         spool = tempfile.TemporaryFile()
-        p1 = _Pass1([], [], ShingleSpool(), [], [], Ragged(np.uint64), Ragged(np.int32), [])
+        p1 = _Pass1.empty()
         for b in results:
             self._count(b)
             if not b.ids:
                 continue
             spool.write(b"".join(b.lines))
-            p1.ids += b.ids
+            p1.ids.extend(b.ids)
             p1.sigs.append(b.sigs)
             p1.shingles.extend(*b.shingles)
-            p1.words += b.words
-            p1.exact += b.exact
+            p1.words.extend(b.words)
+            p1.exact.extend(b.exact)
             if b.keys is not None:
                 p1.keys.extend(*b.keys)
                 p1.lwords.extend(b.lwords, b.keys[1])
@@ -233,6 +249,7 @@ class Pipeline:
                 if p1.wordhashes is None:
                     p1.wordhashes = ShingleSpool()
                 p1.wordhashes.extend(*b.wordhashes)
+        give_back()
         return spool, p1
 
     def learn(self, docs: Iterable[Document],
@@ -260,9 +277,7 @@ class Pipeline:
                 return learned
             finally:
                 spool.close()
-                p1.shingles.close()
-                if p1.wordhashes is not None:
-                    p1.wordhashes.close()
+                p1.close()
         finally:
             self.config, self.cleaner = saved, saved_cleaner
 
@@ -281,46 +296,56 @@ class Pipeline:
         as furniture); two groupings learn no article line.
         """
         cfg = self.config
-        pp = boilerplate.PRELIM
-        params = Params(cfg.shingle_size, pp.num_perm, pp.bands, pp.rows, cfg.seed)
-        n = len(p1.ids)
-        corpus = p1.corpus(pp.num_perm)
-        groups = _groups(cluster(corpus, params, boilerplate.PRELIM_CONTAINMENT), n)
-        if n >= boilerplate.MIN_SOURCE_DOCS and p1.wordhashes is not None:
-            # Second grouping, at the usual containment, on the texts without
-            # the short lines the first grouping found repeated: copies whose
-            # furniture kept them apart the first time now meet on their own
-            # text. Long lines stay: if the first grouping split an article's
-            # copies, its paragraphs must not be taken out of all of them.
-            first = boilerplate.learn(p1.keys, p1.lwords, groups, p1.sources,
-                                      cfg.boilerplate_min_clusters, min_clusters_long=n + 1)
-            first = boilerplate.spare(p1.keys, p1.lwords, first)
-            if first.counts:
-                # Only documents that lost lines have a new set; the others
-                # keep their pass-1 set and signature. The new sets are
-                # signed in the workers, which would otherwise wait.
-                whs, lw = p1.wordhashes, p1.lwords
-                sets = _Overlay(p1.shingles)
-                drops, _ = boilerplate.guarded_drops(p1.keys, p1.lwords, first)
-                changed = [(i, d) for i, d in enumerate(drops) if d]
-                del drops
-                items = ((whs[i], lw[i], d) for i, d in changed)
-                sigs = corpus.sigs.copy()
-                done = self._map(resign_batch, _resign_remote,
-                                 batches(items, lambda x: 4 * len(x[0])))
-                for (i, _), (shingles, sig) in zip(changed, done):
-                    sets.replace(i, shingles)
-                    sigs[i] = sig
-                second = Corpus(sigs, sets, corpus.words, corpus.exact)
-                try:
-                    groups = _groups(cluster(second, params, cfg.containment_threshold), n)
-                finally:
-                    sets.close()
-        self._groups = groups
+        groups = self._groups = self._prelim_groups(p1)
+        give_back()
         learned = boilerplate.learn(p1.keys, p1.lwords, groups, p1.sources,
                                     cfg.boilerplate_min_clusters)
         self.learned = boilerplate.spare(p1.keys, p1.lwords, learned)
+        give_back()
         return self.learned
+
+    def _prelim_groups(self, p1: _Pass1) -> np.ndarray:
+        """The grouping lines are counted in (see ``_learn``). Its
+        signatures are read from disk for each clustering and dropped
+        before lines are counted: 128 bytes per document held meanwhile."""
+        cfg = self.config
+        pp = boilerplate.PRELIM
+        params = Params(cfg.shingle_size, pp.num_perm, pp.bands, pp.rows, cfg.seed)
+        n = len(p1.ids)
+        groups = _groups(cluster(p1.corpus(pp.num_perm), params, boilerplate.PRELIM_CONTAINMENT), n)
+        give_back()
+        if n < boilerplate.MIN_SOURCE_DOCS or p1.wordhashes is None:
+            return groups
+        # Second grouping, at the usual containment, on the texts without
+        # the short lines the first grouping found repeated: copies whose
+        # furniture kept them apart the first time now meet on their own
+        # text. Long lines stay: if the first grouping split an article's
+        # copies, its paragraphs must not be taken out of all of them.
+        first = boilerplate.learn(p1.keys, p1.lwords, groups, p1.sources,
+                                  cfg.boilerplate_min_clusters, min_clusters_long=n + 1)
+        first = boilerplate.spare(p1.keys, p1.lwords, first)
+        if not first.counts:
+            return groups
+        # Only documents that lost lines have a new set; the others keep
+        # their pass-1 set and signature. The new sets are signed in the
+        # workers, which would otherwise wait.
+        whs, lw = p1.wordhashes, p1.lwords
+        drops, _ = boilerplate.guarded_drop_lines(p1.keys, p1.lwords, first)
+        del groups, first
+        changed = np.flatnonzero(drops.lengths)
+        items = ((whs[i], lw[i], drops[i]) for i in changed)
+        corpus = p1.corpus(pp.num_perm)  # a new array: its rows can be replaced
+        sets = _Overlay(p1.shingles)
+        try:
+            done = self._map(resign_batch, _resign_remote, batches(items, lambda x: 4 * len(x[0])))
+            for i, (shingles, sig) in zip(changed, done):
+                sets.replace(i, shingles)
+                corpus.sigs[i] = sig
+            del drops, changed
+            second = Corpus(corpus.sigs, sets, corpus.words, corpus.exact)
+            return _groups(cluster(second, params, cfg.containment_threshold), n)
+        finally:
+            sets.close()
 
     def _count(self, b: Batch) -> None:
         c = self.stats.counts
@@ -353,7 +378,9 @@ class Pipeline:
         common = boilerplate.spare_common(p1.shingles, groups, common)
         c["common_shingles"] = len(common)
         self.common = common
-        drops, spared = boilerplate.guarded_drops(p1.keys, p1.lwords, learned)
+        give_back()
+        self._groups = None  # 8 bytes per document, needed no more
+        drops, spared = boilerplate.guarded_drop_lines(p1.keys, p1.lwords, learned)
         if spared:
             c["documents_spared"] += spared
         p1.keys = p1.sources = []  # no longer needed; free them before pass 3
@@ -369,13 +396,13 @@ class Pipeline:
                 for b in batches(enumerate(spool), lambda x: len(x[1])):
                     lo, hi = b[0][0], b[-1][0] + 1
                     sets, lengths = sh.block(lo, hi)
-                    changed = [(line, drops[i], np.array(wh[i]), lw[i]) if drops[i] else None
+                    changed = [(line, drops[i].tolist(), np.array(wh[i]), lw[i]) if len(drops[i]) else None
                                for i, line in b]
                     sent.append((lo, [line for _, line in b]))
                     yield common_path, Restrip(sets, lengths, changed)
 
             out = tempfile.TemporaryFile()
-            p2 = _Pass1([], [], ShingleSpool(), [], [], Ragged(np.uint64), Ragged(np.int32), [])
+            p2 = _Pass1.empty()
             for changed, sigs, sets, lengths in self._map(_restrip_local, _restrip_remote, restrips()):
                 lo, lines = sent.popleft()
                 for j, (line, ch) in enumerate(zip(lines, changed)):
@@ -398,27 +425,34 @@ class Pipeline:
         finally:
             os.unlink(common_path)
         spool.close()
-        p1.shingles.close()
-        p1.wordhashes.close()
+        p1.close()
         p1.lwords = []
+        give_back()
         return out, p2
 
     def _dedup(self, spool, p1: _Pass1) -> Iterator[bytes]:
         """Pass 3: final clusters (against the index, when given), then the
         kept records in input order."""
         cfg, c = self.config, self.stats.counts
-        corpus = p1.corpus(cfg.num_perm)
+        # Without an index only LSH reads the signatures: their band keys
+        # on disk do (an index stores and compares the signatures).
+        corpus = p1.corpus(cfg.num_perm, None if cfg.index else cfg.dedup_params)
+        give_back()
         index = Index(cfg.index, cfg.dedup_params) if cfg.index else None
         try:
             ids, fixed = p1.ids, 0
             if index is not None:
                 old_ids, old = index.load(index.lookup(corpus.sigs, corpus.exact))
                 fixed = len(old_ids)
-                ids = old_ids + p1.ids
+                ids = Strings(old_ids)
+                ids.extend(p1.ids)
+                exact = Digests(DIGEST_BYTES, old.exact)
+                exact.extend(corpus.exact)
                 corpus = Corpus(np.concatenate((old.sigs, corpus.sigs)),
                                 _Chain(old.shingles, corpus.shingles, fixed),
-                                np.concatenate((old.words, corpus.words)), old.exact + corpus.exact)
+                                np.concatenate((old.words, corpus.words)), exact)
             clusters = cluster(corpus, cfg.dedup_params, cfg.containment_threshold, fixed)
+            give_back()
             self._clusters = lambda clusters=clusters, ids=ids: [cluster_record(cl, ids) for cl in clusters]
             extra, dup_of, of_index = cluster_fields(clusters, ids, fixed)
             if of_index:
@@ -443,6 +477,8 @@ class Pipeline:
         finally:
             if index is not None:
                 index.close()
+            if isinstance(corpus.sigs, BandKeys):
+                corpus.sigs.close()
 
 
 def _groups(clusters: list[Cluster], n: int) -> np.ndarray:
