@@ -1,5 +1,7 @@
 """Corpus-learned boilerplate: repeated lines, counted per cluster."""
 
+import textwrap
+
 import numpy as np
 from texts import FURNITURE_BOTTOM, FURNITURE_TOP, article, with_furniture
 
@@ -37,6 +39,29 @@ def test_learn_needs_enough_clusters_and_more_for_long_lines():
     got = learn(keys, words, np.arange(6), sources, min_clusters=4, min_source_docs=1)
     assert set(got.counts) == {1}  # the 30-word line needs 8 clusters
     assert not learn(keys, words, np.zeros(6), sources, min_clusters=4, min_source_docs=1).counts
+
+
+WRAPPED = textwrap.fill(
+    "The council met on Tuesday evening to decide the future of the old bridge, which has been "
+    "closed to traffic since the floods of last spring. Engineers told members that repairs would "
+    "take at least two years and cost more than the town had set aside for all its roads, and "
+    "that a new crossing further upstream would be cheaper to build and to keep. The mayor said a "
+    "decision would come in March, after the residents of both banks had been heard at a meeting "
+    "in the school hall, and that the ferry would run every day until then.", 62)
+
+
+def test_a_hard_wrapped_paragraph_is_prose_however_short_its_lines():
+    # Copies of one article that clustering left apart must not vote its
+    # wrapped lines away as they would a menu of short lines.
+    docs = [f"From the {town} desk\n\n{WRAPPED}" for town in ("Ayr", "Bude", "Cork", "Deal", "Ely", "Fife")]
+    keys = [line_keys(d) for d in docs]
+    words = [line_words(d) for d in docs]
+    got = learn(keys, words, np.arange(6), [""] * 6, min_clusters=4, min_source_docs=1)
+    assert not got.counts
+    menus = [WRAPPED.replace("\n", "\n\n") for _ in range(6)]  # the same lines, each on its own
+    got = learn([line_keys(d) for d in menus], [line_words(d) for d in menus], np.arange(6), [""] * 6,
+                min_clusters=4, min_source_docs=1)
+    assert len(got.counts) == WRAPPED.count("\n") + 1
 
 
 def test_strip_drops_lines_and_collapses_blank_runs():

@@ -14,12 +14,13 @@ many pages. scrubber keeps the idea with two changes:
   an article's lines count once however often it was syndicated, while a
   site's furniture counts once for every distinct article it surrounds.
 * **A line must repeat in ``MIN_CLUSTERS`` clusters** (CCNet: 2), and a long
-  line (over ``LONG_WORDS`` words, which reads as prose) in
-  ``MIN_CLUSTERS_LONG``: an article quoted by two or three others shares a
-  sentence with them, which must survive.
+  line (over ``LONG_WORDS`` words, which reads as prose) or a line of a
+  hard-wrapped paragraph in ``MIN_CLUSTERS_LONG``: an article quoted by two
+  or three others shares a sentence with them, which must survive, and
+  copies that clustering left apart share its wrapped lines.
 
 Lines are compared normalised (case, punctuation, digits as 0), keyed by a
-64-bit hash that includes the document's *source* (its directory or input
+63-bit hash (the 64th bit marks wrapped prose) that includes the document's *source* (its directory or input
 file, or a ``--source-field`` such as the site or URL host), so one site's
 furniture is never learned from another's pages. The counting needs the
 whole run (a global pass); this module holds the pure parts.
@@ -37,6 +38,7 @@ import numpy as np
 
 from .batches import Ragged, flattened
 from .minhash import Params, sorted_unique, words_of
+from .wrapping import wrapped_runs
 
 _ZEROS = re.compile(rb"0+")
 
@@ -92,6 +94,10 @@ def source_of(origin: str, meta: dict | None = None, field: str | None = None) -
     return origin.rsplit("/", 1)[0] if "/" in origin else ""
 
 
+#: The key bit that marks a line of hard-wrapped prose (``keys_of``).
+PROSE_BIT = np.uint64(1 << 63)
+
+
 def line_keys(text: str, source: str = "") -> np.ndarray:
     """One uint64 key per line of ``text.split("\\n")``; 0 for lines without words.
 
@@ -100,22 +106,35 @@ def line_keys(text: str, source: str = "") -> np.ndarray:
     carries dates and counts that change from page to page), so the same
     line printed by two sites is two keys.
     """
-    return keys_of(words_of(text).lines, source)
+    return keys_of(words_of(text).lines, source, wrapped_runs(text.split("\n")))
 
 
-def keys_of(lines: list[bytes], source: str = "") -> np.ndarray:
+def keys_of(lines: list[bytes], source: str = "", prose: list[tuple[int, int]] = ()) -> np.ndarray:
     """``line_keys`` from lines already normalised by ``minhash.words_of``
-    (UTF-8): numbers collapse to one 0, then two crc32 calls make 64 bits
-    (a collision would only merge two lines' counts)."""
-    seed_a = zlib.crc32(source.encode())
+    (UTF-8): numbers collapse to one 0, then two crc32 calls make 63 bits
+    (a collision would only merge two lines' counts). The top bit
+    (``PROSE_BIT``) marks the lines of the ``prose`` runs ``[lo, hi)``: a
+    hard-wrapped paragraph's lines are short, but they are prose and must
+    repeat as widely as a long line to be furniture (``is_long``)."""
+    seed_a = zlib.crc32(source.encode()) & 0x7FFFFFFF
     seed_b = zlib.crc32(source.encode(), 0x9E3779B9)
     out = np.zeros(len(lines), dtype=np.uint64)
     for i, line in enumerate(lines):
         if line:
             if b"0" in line:
                 line = _ZEROS.sub(b"0", line)
-            out[i] = (zlib.crc32(line, seed_a) << 32 | zlib.crc32(line, seed_b)) or 1
+            out[i] = ((zlib.crc32(line, seed_a) & 0x7FFFFFFF) << 32 | zlib.crc32(line, seed_b)) or 1
+    for lo, hi in prose:
+        part = out[lo:hi]
+        part[part != 0] |= PROSE_BIT
     return out
+
+
+def is_long(keys: np.ndarray, longest: np.ndarray) -> np.ndarray:
+    """Whether each line key is prose, which needs ``MIN_CLUSTERS_LONG``:
+    its longest form has over ``LONG_WORDS`` words, or it is a line of a
+    hard-wrapped paragraph."""
+    return (longest > LONG_WORDS) | (keys >= PROSE_BIT)
 
 
 def line_words(text: str) -> np.ndarray:
@@ -231,7 +250,7 @@ def _learn_lines(keys, words, groups: np.ndarray, min_clusters: int,
     hit = np.isin(flat, uniq)
     longest = np.zeros(len(uniq), dtype=np.int64)
     np.maximum.at(longest, np.searchsorted(uniq, flat[hit]), wds[hit])
-    ok = (longest <= LONG_WORDS) | (counts >= min_clusters_long)
+    ok = ~is_long(uniq, longest) | (counts >= min_clusters_long)
     return dict(zip(uniq[ok].tolist(), counts[ok].tolist()))
 
 

@@ -269,7 +269,7 @@ def learn_reduce(min_clusters: int, min_clusters_long: int, *pieces) -> dict[int
     uniq = k[starts]
     counts = np.add.reduceat(new_pair.astype(np.int64), starts)
     longest = np.maximum.reduceat(w, starts)
-    ok = (counts >= min_clusters) & ((longest <= boilerplate.LONG_WORDS) | (counts >= min_clusters_long))
+    ok = (counts >= min_clusters) & (~boilerplate.is_long(uniq, longest) | (counts >= min_clusters_long))
     ok &= counts >= boilerplate.MIN_GROUP_SHARE * docs[np.searchsorted(dk, uniq)]
     return dict(zip(uniq[ok].tolist(), counts[ok].tolist()))
 

@@ -26,6 +26,7 @@ from .minhash import Sketch, exact_digest, grams, signatures, sketch_hashes, wor
 from .document import Document
 from .languages import language_of
 from .sinks import dumps, loads
+from .wrapping import wrapped_runs
 
 _DEDUP_FIELDS = ("cluster", "duplicates", "duplicate_of")
 
@@ -104,7 +105,8 @@ def process_batch(cleaner: Cleaner, docs: list[Document]) -> list[Result]:
             whs.append(w.hashes)
             if learn:
                 r.source = boilerplate.source_of(doc.origin, doc.meta, config.source_field)
-                r.keys, r.lwords = boilerplate.keys_of(w.lines, r.source), w.per_line
+                r.keys = boilerplate.keys_of(w.lines, r.source, wrapped_runs(c.text.split("\n")))
+                r.lwords = w.per_line
         out.append(r)
     if whs:
         # With the boilerplate pass, these signatures only group copies for
