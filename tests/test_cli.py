@@ -568,3 +568,22 @@ def test_lang_field_writes_each_documents_language(tmp_path):
             input=json.dumps({"id": "a", "text": ARTICLE, "lang": "xx"}) + "\n")
     assert r.exit_code == 0, r.output
     assert records(r.stdout) == [{"id": "a", "text": ARTICLE, "lang": "en"}]
+
+
+def test_a_retrained_model_is_used_and_a_bad_one_is_one_line(tmp_path):
+    import json as _json
+    from importlib import resources
+    shipped = _json.loads((resources.files("scrubber") / "data" / "classifier.json").read_text(encoding="utf-8"))
+    strict = tmp_path / "strict.json"  # the shipped networks, but every line must be sure to stay
+    strict.write_text(_json.dumps({**shipped, "thresholds": {k: 0.999 for k in shipped["thresholds"]},
+                                   "region": {"enabled": False}}))
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    assert run("clean", SEEDS, "-o", a, "-q").exit_code == 0
+    assert run("clean", SEEDS, "-o", b, "-q", "--model", strict).exit_code == 0
+    assert len(b.read_text()) < len(a.read_text())
+    bad = tmp_path / "old.json"
+    bad.write_text(_json.dumps({**shipped, "features": shipped["features"][:-1]}))
+    out = tmp_path / "c.jsonl"
+    r = run("clean", SEEDS, "-o", out, "--model", bad)
+    assert r.exit_code == 1 and not out.exists()
+    assert r.stderr.strip().count("\n") == 0 and str(bad) in r.stderr and "retrain" in r.stderr

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from . import features, languages
+from .errors import ModelError
 from .network import _blocks, _Net, _Stack
 from .wrapping import unwrap
 
@@ -173,7 +174,14 @@ class Model:
         """The model at ``path``, or the one shipped with scrubber."""
         if path is None:
             return _shipped()
-        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+        try:
+            return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as e:
+            raise ModelError(str(path), f"cannot read the classifier model ({e.strerror or e})") from None
+        except ValueError as e:  # JSON errors are ValueErrors too
+            raise ModelError(str(path), f"not a classifier model scrubber can use: {e}") from None
+        except (KeyError, TypeError, IndexError, AttributeError) as e:
+            raise ModelError(str(path), f"not a classifier model scrubber can use: missing or malformed {e}") from None
 
     @classmethod
     def from_dict(cls, d: dict) -> "Model":

@@ -211,6 +211,7 @@ def clean(
     no_heuristics: bool = typer.Option(False, "--no-heuristics", help="Rules only: no heuristics for unnamed furniture."),
     no_classifier: bool = typer.Option(False, "--no-classifier", help="No content classifier (same as --disable classifier)."),
     favor: Favor = typer.Option(Favor.balanced, "--favor", help="Classifier threshold: precision drops more doubtful lines, recall keeps more."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Classifier model file written by benchmarks/train_classifier.py (default: the shipped one)."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Language of the documents (ISO 639-1, e.g. de) for stop words; default: guessed per document."),
     annotate: bool = typer.Option(False, "--annotate", help="Add a 'removed' list (reason, line, text) to each output record."),
     lang_field: Optional[str] = typer.Option(None, "--lang-field", help="Write each document's language (ISO 639-1, guessed from stop words; null if unsure) into this field, e.g. lang."),
@@ -259,6 +260,7 @@ def clean(
             rule_files=tuple(rules or ()), disabled=_split(disable),
             default_rules=not no_default_rules, heuristics=not no_heuristics,
             classifier=not no_classifier, favor=favor.value, lang=_lang(lang), annotate=annotate,
+            classifier_model=str(model) if model else None,
             lang_field=lang_field, min_words=min_words, dedup=not no_dedup, keep_duplicates=keep_duplicates,
             workers=_workers(workers), boilerplate=not no_boilerplate, source_field=source_field, index=index,
             engine=engine.value, ray_address=address, shard_bytes=shard_bytes,
@@ -363,6 +365,7 @@ def explain(
     no_default_rules: bool = typer.Option(False, "--no-default-rules"),
     no_classifier: bool = typer.Option(False, "--no-classifier", help="No content classifier."),
     favor: Favor = typer.Option(Favor.balanced, "--favor", help="Classifier threshold."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Classifier model file (default: the shipped one)."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Language (ISO 639-1) for stop words."),
     text_field: str = typer.Option("text", help="JSONL field holding the text."),
     dup: Optional[Tuple[str, str]] = typer.Option(None, "--dup", help="Two document ids: why they were or were not joined as near-duplicates in the corpus of PATHS (without PATHS: two files)."),
@@ -401,7 +404,8 @@ def explain(
             raise ScrubberError("explain needs documents (PATHS), or --dup A B")
         config = Config(rule_files=tuple(rules or ()), disabled=_split(disable),
                         default_rules=not no_default_rules, text_field=text_field, dedup=False,
-                        classifier=not no_classifier, favor=favor.value, lang=_lang(lang))
+                        classifier=not no_classifier, favor=favor.value, lang=_lang(lang),
+                        classifier_model=str(model) if model else None)
         pipe = Pipeline(config)
         out = sys.stdout
         docs = pipe.reader().read_paths(paths)

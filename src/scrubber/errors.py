@@ -34,3 +34,15 @@ class RuleError(ScrubberError):
 
     def __reduce__(self):
         return type(self), (self.path, self.problem, self.rule)
+
+
+class ModelError(ScrubberError):
+    """A classifier model file that cannot be used."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+    def __reduce__(self):
+        return type(self), (self.path, self.problem)
