@@ -40,11 +40,13 @@ def extract(html: str) -> str:
 
 def corrected(page: str, extracted: str, with_: list[str], without: list[str]) -> str:
     """The extractor's text with the snippets' verdicts applied."""
-    lines = [ln for ln in extracted.splitlines() if not any(_norm(s) in _norm(ln) for s in without if _norm(s))]
+    with_ = [n for n in map(_norm, with_) if n]
+    without = [n for n in map(_norm, without) if n]
+    lines = [ln for ln in extracted.splitlines() if not any(s in _norm(ln) for s in without)]
     text = _norm("\n".join(lines))
     for s in with_:
-        if _norm(s) and _norm(s) not in text:
-            lines += [ln for ln in page.splitlines() if _norm(s) in _norm(ln)][:1]
+        if s not in text:
+            lines += [ln for ln in page.splitlines() if s in _norm(ln)][:1]
     return "\n".join(lines)
 
 

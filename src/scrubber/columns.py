@@ -20,7 +20,27 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 
 
-class Strings(Sequence):
+class _Packed(Sequence):
+    """The sequence protocol over items packed in one buffer: indexing,
+    slices and iteration, given ``_at(i)`` for a valid index."""
+
+    def _at(self, i: int):
+        raise NotImplementedError
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._at(j) for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._at(i)
+
+    def __iter__(self) -> Iterator:
+        return (self._at(i) for i in range(len(self)))
+
+
+class Strings(_Packed):
     """Strings (document ids) as one UTF-8 buffer and offsets: 8 bytes
     per string beside its text, where a ``str`` costs 49 or more."""
 
@@ -40,21 +60,12 @@ class Strings(Sequence):
     def __len__(self) -> int:
         return len(self._ends)
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
+    def _at(self, i: int) -> str:
         a = self._ends[i - 1] if i else 0
         return self._buf[a:self._ends[i]].decode("utf-8", "surrogatepass")
 
-    def __iter__(self) -> Iterator[str]:
-        return (self[i] for i in range(len(self)))
 
-
-class Digests(Sequence):
+class Digests(_Packed):
     """Fixed-size byte strings (exact-text digests) end to end in one buffer."""
 
     def __init__(self, size: int, items: Iterable[bytes] = ()) -> None:
@@ -74,17 +85,8 @@ class Digests(Sequence):
     def __len__(self) -> int:
         return len(self._buf) // self.size
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
+    def _at(self, i: int) -> bytes:
         return bytes(self._buf[i * self.size:(i + 1) * self.size])
-
-    def __iter__(self) -> Iterator[bytes]:
-        return (self[i] for i in range(len(self)))
 
     @property
     def array(self) -> np.ndarray:
