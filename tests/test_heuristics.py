@@ -95,6 +95,27 @@ def test_a_single_reply_link_or_a_page_that_is_all_thread_is_left_alone():
     assert strip(forum)[0] == forum
 
 
+MENU = ["News", "Tips & Reviews", "Forum", "Gallery", "Events", "Classifieds", "Log in", "Register",
+        "Search the forum for older threads and answers to your question"]
+
+
+def test_a_forum_question_under_the_site_menus_is_not_a_comment_thread():
+    # menus and a breadcrumb trail are not an article: the first post is the page's content
+    posts = thread([("macbacchi", "Since the update to iOS 13 none of my devices reach the App Store "
+                                  "over mobile data, only over WLAN. Has anyone an idea what I can change?")]
+                   + COMMENTS, header=None, stamp="28.09.19 12:44")
+    src = "\n".join(MENU + ["Forum > iPhone > No App Store over mobile data with iOS 13 since the update ?"] + posts)
+    assert strip(src)[0] == src
+
+
+def test_a_list_of_dated_events_and_a_zero_comments_link_are_not_a_thread():
+    # "Latest posts" of a club's site above its article, and "Comments 0" under the post's title
+    events = [f"{d}.02.2020 20:00 {what}" for d, what in
+              (("20", "Regulars' table"), ("13", "Regulars' table"), ("06", "Board meeting"), ("30", "Regulars' table"))]
+    src = "\n".join(MENU + ["Latest posts"] + events + ["We support Fridays for Future", "Comments 0", BODY, BODY])
+    assert strip(src)[0] == src
+
+
 def test_a_bare_comments_heading_over_posted_by_stamps_is_a_thread():
     comments = [line for name, said in COMMENTS
                 for line in (said, f"Posted by: {name} at November 7, 2012 7:00 AM")]

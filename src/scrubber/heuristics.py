@@ -141,6 +141,22 @@ LEAD_GAP = 4
 HEAD_GAP = 2 * MARK_GAP
 
 
+#: Menu and breadcrumb separators: a line with two of them is a trail
+#: ("Forum > iPhone > Topic ?"), not body text, however long it is.
+_SEPARATOR = re.compile(r"\s[>|»›•/]\s")
+
+
+def _trail(line: str) -> bool:
+    return len(_SEPARATOR.findall(line)) >= 2
+
+
+def _no_comments(line: str) -> bool:
+    """A comment heading that counts none ("Kommentare 0", "No comments"):
+    under a post it is a link, and it heads no thread."""
+    digits = [c for c in line if c.isdigit()]
+    return (bool(digits) and set(digits) == {"0"}) or line.lstrip(" ({[").lower().startswith("no ")
+
+
 def _marks(lines: list[str]) -> list[tuple[int, str]]:
     """(index, kind) of the lines that look like a comment's furniture.
     Tests on single characters decide which patterns to try at all: this
@@ -156,7 +172,8 @@ def _marks(lines: list[str]) -> list[tuple[int, str]]:
                 or (first.isdigit() and _COUNTED_ACTION.match(line))):
             out.append((i, "action"))
         elif (not first.isalpha() or first in "NnOoTtRrCcKkAaDd") and _COMMENT_HEAD.match(line):
-            out.append((i, "head"))
+            if not _no_comments(line):
+                out.append((i, "head"))
         elif (first.isdigit() or first == "#") and _NUMBERED_HEAD.match(line):
             out.append((i, "stamp"))
         elif (":" in line or " ago" in line or "vor " in line or "il y a " in line
@@ -174,8 +191,12 @@ def comment_thread(lines: list[str], alive: list[bool], removals: list[Removal])
     Comments read like prose, so neither length nor stop words tell them
     from the article; their furniture does. The first such run is the
     thread (a long comment can break the run; later runs are more of it),
-    and it must start after some body text, so a page that is all thread
-    (a forum) is left to the classifier, which keeps such pages.
+    and it must start below body text: a paragraph that ends a sentence,
+    not a breadcrumb trail, unless the thread opens with its "N Comments"
+    heading. So a page that is all thread (a forum: menus, then the
+    question and its answers) is left to the classifier, which keeps such
+    pages. A heading that counts no comments ("Kommentare 0")
+    is a link under a post, not a thread's heading.
     """
     marks = _marks(lines)
     if len(marks) < THREAD_MARKS:
@@ -202,8 +223,12 @@ def comment_thread(lines: list[str], alive: list[bool], removals: list[Removal])
     if thread is None:
         return
     start = thread[0][0]
-    body = sum(_words(lines[i]) for i in range(start) if alive[i] and lines[i])
-    if body < BODY_WORDS:
+    above = [lines[i] for i in range(start) if alive[i] and lines[i]]
+    if thread[0][1] == "head":
+        # "12 Comments" says what follows; a post of a title and a byline is enough above it
+        if sum(map(_words, above)) < BODY_WORDS:
+            return
+    elif not any(body_line(line) and not _trail(line) for line in above):
         return
     for i in range(start, len(lines)):
         if alive[i] and lines[i]:
