@@ -330,6 +330,8 @@ def score_validation(datasets: list[Path], keys: set[tuple[str, str]], model: Pa
         for favor in ("balanced", "precision", "recall"):
             f1, p, r = whole_step(model, pages, favor)
             print(f"validation {ds.name} {favor}: F1={f1:.3f} P={p:.3f} R={r:.3f} n={len(pages)}")
+    failures = acceptance_failures(model)
+    print(f"acceptance (seeds/): {'; '.join(failures) if failures else 'passes'}")
 
 
 def whole_step(model: Path, pages: list[tuple[str, str]], favor: str = "balanced") -> tuple[float, float, float]:
@@ -519,7 +521,38 @@ def main() -> int:
     args.output.write_text(json.dumps(doc, separators=(",", ":")) + "\n")
     print(f"wrote {args.output} ({args.output.stat().st_size // 1024} kB), "
           f"{time.perf_counter() - t0:.0f}s", file=sys.stderr)
-    return 0
+    failures = acceptance_failures(args.output)
+    for f in failures:
+        print(f"acceptance: {f}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def acceptance_failures(model: Path) -> list[str]:
+    """What the model does wrong on ``seeds/`` against the acceptance spec
+    (``tests/data/acceptance_seeds.json``, as ``tests/test_acceptance.py``
+    checks it): a model can win on the validation pages and still drop a
+    seed's headline, and such a model must not ship."""
+    from scrubber import Pipeline
+    root = Path(__file__).resolve().parents[1]
+    spec = json.loads((root / "tests" / "data" / "acceptance_seeds.json").read_text(encoding="utf-8"))
+    pipe = Pipeline(Config(classifier_model=str(model)))
+    out = {r["id"]: r["text"] for r in map(json.loads, pipe.run(pipe.reader().read_paths([str(root / "seeds")])))}
+    failures = []
+    for name, doc in sorted(spec["documents"].items()):
+        text = out.get(name)
+        if text is None:
+            failures.append(f"{name}: not in the output")
+            continue
+        failures += [f"{name}: kept {s!r}" for s in doc.get("drop", []) if s in text]
+        pos = 0
+        for s in doc.get("keep", []):
+            at = text.find(s, pos)
+            if at < 0:
+                failures.append(f"{name}: lost {s!r} (or its order)")
+            else:
+                pos = at + len(s)
+        failures += [f"{name}: {s!r} not exactly once" for s in doc.get("keep_once", []) if text.count(s) != 1]
+    return failures
 
 
 if __name__ == "__main__":
