@@ -341,12 +341,6 @@ def _shares(doc: np.ndarray, at: np.ndarray, words: list[np.ndarray], n: int) ->
     return np.divide(lost, total, out=np.zeros(n), where=total > 0)
 
 
-def shares(keys: list[np.ndarray], words: list[np.ndarray], learned: Learned) -> np.ndarray:
-    """Per document, the share of its words on lines of ``learned``."""
-    _, doc, _, at = _hits(keys, _known(learned))
-    return _shares(doc, at, words, len(keys))
-
-
 def votes(keys: list[np.ndarray], words: list[np.ndarray], learned: Learned,
           max_share: float = MAX_SHARE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For the learned keys on these documents: the keys, the documents
