@@ -4,6 +4,7 @@
     pip install -r benchmarks/requirements-train.txt
     python benchmarks/train_classifier.py DATASET_DIR [DATASET_DIR ...] [-o FILE]
     python benchmarks/train_classifier.py DATASET_DIR ... --score-validation MODEL
+    python benchmarks/train_classifier.py DATASET_DIR ... --choose-offsets MODEL [-o FILE]
 
 Each DATASET_DIR is laid out as benchmarks/extraction.py expects
 (``input/<id>.txt``, ``gold.jsonl``). A snippet set (``with``/``without``
@@ -37,6 +38,9 @@ What it does, and why:
     through the whole cleaning step, which chooses among them
     (``--refit`` then trains the networks again with those pages in; see
     there why it is not the default);
+  * last, how much lower the thresholds are for pages not in English
+    (``choose_offsets``), by a snippet set's own metric on its validation
+    pages;
   * members train side by side, one process and one BLAS thread each
     (``--jobs``, see ``train_members``): five take about 4 minutes on two
     cores.
@@ -79,7 +83,8 @@ else:  # the kernels are x86's; the thread count holds anywhere
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from extraction import BATCH, aggregate, held_out, is_snippet_set, load_pages, page_counts, read_gold  # noqa: E402
+from extraction import (BATCH, aggregate, held_out, is_snippet_set, load_pages, page_counts,  # noqa: E402
+                        read_gold, snippet_counts, snippet_scores)
 
 from scrubber import features, languages  # noqa: E402
 from scrubber.classify import CONTEXT_NAMES, Model, context_of, decide  # noqa: E402
@@ -117,6 +122,8 @@ SHORT_IN_PLACE = True
 REGION_FINALISTS = 5
 #: Whether the region search also tries sandwich runs of 2 and 3 lines.
 SANDWICH_GAPS = True
+#: Threshold offsets tried for pages not in English (``choose_offsets``).
+OFFSETS = (0.0, -0.05, -0.1, -0.15)
 
 
 def label_lines(lines: list[str], gold: str) -> tuple[np.ndarray, np.ndarray]:
@@ -338,11 +345,46 @@ def whole_step(model: Path, pages: list[tuple[str, str]], favor: str = "balanced
     """F1, precision and recall of the whole cleaning step with the model
     file ``model`` on ``pages`` ((text, gold) pairs), in batches as
     ``scrubber clean`` sends them."""
+    preds = cleaned(model, [text for text, _ in pages], favor)
+    return aggregate([page_counts(g, pred) for (_, g), pred in zip(pages, preds)])
+
+
+def cleaned(model: Path, texts: list[str], favor: str = "balanced") -> list[str]:
+    """The texts after the whole cleaning step with the model file ``model``."""
     from scrubber import Document
     cleaner = Cleaner(Config(dedup=False, classifier_model=str(model), favor=favor))
-    docs = [Document(str(i), text) for i, (text, _) in enumerate(pages)]
-    preds = [d.text for at in range(0, len(docs), BATCH) for d in cleaner.clean_batch(docs[at:at + BATCH])]
-    return aggregate([page_counts(g, pred) for (_, g), pred in zip(pages, preds)])
+    docs = [Document(str(i), text) for i, text in enumerate(texts)]
+    return [d.text for at in range(0, len(docs), BATCH) for d in cleaner.clean_batch(docs[at:at + BATCH])]
+
+
+def choose_offsets(doc: dict, datasets: list[Path], keys: set[tuple[str, str]]) -> dict:
+    """The threshold offset for pages not in English (``Model.offsets``):
+    each of ``OFFSETS``, scored through the whole cleaning step on the
+    validation pages of the snippet sets by their own metric (the snippets
+    are a person's labels; the token metric there is against labels
+    derived from an HTML extractor). The first of equals wins, so no
+    offset unless one does better. Without a snippet set: none."""
+    import tempfile
+    pages = [(text, rec) for ds in datasets if is_snippet_set(read_gold(ds))
+             for pid, text, rec in load_pages(ds) if (ds.name, pid) in keys]
+    if not pages:
+        return {}
+    best = None
+    for off in OFFSETS:
+        offsets = {"en": 0.0, "*": off} if off else {}
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump({**doc, "offsets": offsets}, f)
+        try:
+            preds = cleaned(Path(f.name), [text for text, _ in pages])
+        finally:
+            Path(f.name).unlink()
+        f1, p, r = snippet_scores([snippet_counts(rec.get("with", []), rec.get("without", []), pred)
+                                   for (_, rec), pred in zip(pages, preds)])
+        print(f"  offset {off:+.2f} for pages not in English: snippets F1={f1:.4f} P={p:.3f} R={r:.3f} "
+              f"n={len(pages)}", file=sys.stderr)
+        if best is None or f1 > best[0]:
+            best = (f1, offsets)
+    return best[1]
 
 
 def round_weights(members: list[dict]) -> list[dict]:
@@ -397,6 +439,9 @@ def main() -> int:
     ap.add_argument("--score-validation", type=Path, metavar="MODEL",
                     help="train nothing: print how the whole cleaning step with MODEL scores "
                          "on the validation pages")
+    ap.add_argument("--choose-offsets", type=Path, metavar="MODEL",
+                    help="train nothing: choose MODEL's threshold offsets for pages not in "
+                         "English (the training run's last step) and write the model to -o")
     args = ap.parse_args()
     SHORT_IN_PLACE, SANDWICH_GAPS = args.short_in_place, args.sandwich_gaps
     SET_WEIGHTS.update({k: float(v) for k, v in (a.split("=", 1) for a in args.set_weight)})
@@ -413,6 +458,11 @@ def main() -> int:
     if args.score_validation:
         score_validation(args.datasets, val_keys, args.score_validation)
         return 0
+    if args.choose_offsets:
+        doc = json.loads(args.choose_offsets.read_text(encoding="utf-8"))
+        doc.pop("offsets", None)
+        doc = {**doc, "offsets": choose_offsets(doc, args.datasets, val_keys)}
+        return write_model(doc, args.output)
     val = [p for p in train if (p["set"], p["id"]) in val_keys and not p.get("cropped")]
     fit_pages = [p for p in train if (p["set"], p["id"]) not in val_keys]
 
@@ -497,6 +547,7 @@ def main() -> int:
     doc["thresholds"] = thresholds_at(best)
     best_region["unfocused"] = doc["thresholds"]["recall"]
     doc["region"] = best_region
+    doc["offsets"] = choose_offsets(doc, args.datasets, val_keys)
     if args.refit:
         # The settings are chosen; the validation pages have done their
         # job and could now train the networks too (a quarter more pages),
@@ -518,10 +569,16 @@ def main() -> int:
     }
     if args.refit:
         doc["info"]["refit_with_validation"] = True
-    args.output.write_text(json.dumps(doc, separators=(",", ":")) + "\n")
-    print(f"wrote {args.output} ({args.output.stat().st_size // 1024} kB), "
-          f"{time.perf_counter() - t0:.0f}s", file=sys.stderr)
-    failures = acceptance_failures(args.output)
+    print(f"{time.perf_counter() - t0:.0f}s", file=sys.stderr)
+    return write_model(doc, args.output)
+
+
+def write_model(doc: dict, output: Path) -> int:
+    """Write the model file, then check it against the seeds' acceptance
+    spec: 1 (and each failure named) when it fails."""
+    output.write_text(json.dumps(doc, separators=(",", ":")) + "\n")
+    print(f"wrote {output} ({output.stat().st_size // 1024} kB)", file=sys.stderr)
+    failures = acceptance_failures(output)
     for f in failures:
         print(f"acceptance: {f}", file=sys.stderr)
     return 1 if failures else 0

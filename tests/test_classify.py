@@ -258,6 +258,18 @@ def test_favoring_precision_never_keeps_more_than_balanced_on_an_article():
     assert decide(p, words, 0.8, settings)[0].all()
 
 
+def test_a_language_offset_moves_the_thresholds_for_that_language_only():
+    import dataclasses
+    model = Model.load()
+    plain = dataclasses.replace(model, offsets={})
+    lowered = dataclasses.replace(model, offsets={"en": 0.0, "*": -0.45})
+    assert lowered.offset("de") == lowered.offset(None) == -0.45 and lowered.offset("en") == 0.0
+    de, en = page(**DE).split("\n"), page(**EN).split("\n")
+    # the German page is judged at a threshold near zero: its menus stay too
+    assert classify(de, lowered, lang="de").keep.sum() > classify(de, plain, lang="de").keep.sum()
+    assert classify(en, lowered, lang="en").keep.tolist() == classify(en, plain, lang="en").keep.tolist()
+
+
 def test_unknown_favor_is_refused():
     with pytest.raises(ValueError):
         classify(["a"] * MIN_LINES, Model.load(), favor="aggressive")

@@ -23,7 +23,7 @@ joined into paragraphs first, ``wrapping.py``).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -168,6 +168,14 @@ class Model:
     thresholds: dict
     region: dict
     info: dict
+    #: Threshold offsets by page language ("*": any language not listed),
+    #: chosen on the validation pages: the networks learnt mostly from
+    #: English pages, and their scores of other languages' prose run lower.
+    offsets: dict = field(default_factory=dict)
+
+    def offset(self, lang: str | None) -> float:
+        """How much the thresholds move for a page in ``lang``."""
+        return float(self.offsets.get(lang or "", self.offsets.get("*", 0.0)))
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Model":
@@ -194,7 +202,9 @@ class Model:
         if any(seconds) and not all(seconds):
             raise ValueError("classifier model has a second network for some members only; retrain it")
         seconds = _Stack.of([_Net.from_dict(m) for m in seconds], n) if all(seconds) else None
-        return cls(firsts, seconds, dict(d["thresholds"]), dict(d.get("region", {})), dict(d.get("info", {})))
+        offsets = {str(k): float(v) for k, v in d.get("offsets", {}).items()}
+        return cls(firsts, seconds, dict(d["thresholds"]), dict(d.get("region", {})), dict(d.get("info", {})),
+                   offsets)
 
     def scores(self, x: np.ndarray, bounds: np.ndarray | None = None) -> np.ndarray:
         """Probability that each line (row of ``x``) is content; with
@@ -310,13 +320,15 @@ def classify_batch(docs: list[list[str]], model: Model, favor: str = "balanced",
 
 
 def _verdict(p: np.ndarray, words: np.ndarray, t: float, model: Model, lang: str | None) -> Verdict:
+    off = model.offset(lang)
+    t += off
     if len(p) and float(p.max()) < UNSURE:
         keep = p >= _relative(p, t, UNSURE_SHARE)
         why = [None if k else "classifier" for k in keep.tolist()]
     else:
-        keep, why = decide(p, words, t, model.region, float(model.thresholds["balanced"]))
+        keep, why = decide(p, words, t, model.region, float(model.thresholds["balanced"]) + off, off)
     if words[keep].sum() < MIN_KEEP * words.sum():
-        keep, why = _fallback(p, words, float(model.thresholds["recall"]))
+        keep, why = _fallback(p, words, float(model.thresholds["recall"]) + off)
     return Verdict(p, keep, why, lang)
 
 
@@ -352,7 +364,7 @@ def _fallback(p: np.ndarray, words: np.ndarray, low: float) -> tuple[np.ndarray,
 
 
 def decide(p: np.ndarray, words: np.ndarray, threshold: float,
-           settings: dict, base: float | None = None) -> tuple[np.ndarray, list]:
+           settings: dict, base: float | None = None, offset: float = 0.0) -> tuple[np.ndarray, list]:
     """Keep or drop each line from its score: the threshold, then the
     article region (see ``region``), then jusText's context rule: a line
     the threshold dropped but whose neighbours on both sides are kept stays
@@ -367,10 +379,13 @@ def decide(p: np.ndarray, words: np.ndarray, threshold: float,
     does not depend on how strict the user is. Found at the precision
     threshold instead, the span was narrower, more pages had none and were
     judged at the (lower) unfocused threshold, and favouring precision
-    lowered it on held-out dragnet pages (0.885 to 0.881)."""
+    lowered it on held-out dragnet pages (0.885 to 0.881).
+
+    ``offset`` is the page language's (``Model.offset``), already in
+    ``threshold`` and ``base``; the lower thresholds move by it too."""
     n = len(p)
     base = threshold if base is None else base
-    shift = threshold - base
+    shift = threshold - base + offset
     enabled = settings.get("enabled", True)
     # The span is also looked for when the region pass is off, to tell the
     # pages with no single article, which "unfocused" protects.
