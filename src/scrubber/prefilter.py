@@ -83,6 +83,7 @@ class Prefilter:
         """``patterns``: (regex-module pattern, ignore_case) pairs."""
         self.always: list[int] = []
         self._set = None
+        self._match = None
         self._index: list[int] = []  # RE2 set index -> pattern index
         options = re2.Options()
         options.max_mem = MAX_MEM
@@ -102,12 +103,19 @@ class Prefilter:
             try:
                 rset.Compile()
                 self._set = rset
+                # The binding's own Match takes bytes; the wrapper's encodes
+                # and checks the type on every line, a third of the call.
+                raw = getattr(rset, "_set", None)
+                self._match = raw.Match if raw is not None and hasattr(raw, "Match") else None
             except Exception:
                 self.always = list(range(len(patterns)))
                 self._index = []
 
     def possible(self, line: str) -> list[int]:
-        hits = self._set.Match(line) if self._set is not None else None
+        if self._match is not None:
+            hits = self._match(line.encode())
+        else:
+            hits = self._set.Match(line) if self._set is not None else None
         if not hits:
             return self.always
         found = [self._index[h] for h in hits]
