@@ -399,6 +399,20 @@ def test_explain_shows_the_classifier_evidence(tmp_path):
     assert "[classifier" not in r.stdout
 
 
+def test_explain_says_how_the_classifier_read_the_page(tmp_path):
+    from scrubber.classify import Model
+    src = tmp_path / "page.txt"
+    src.write_text(PAGE)
+    assert "; the classifier read it as en\n" in run("explain", src).stdout
+    r = run("explain", src, "--lang", "de")
+    offset = Model.load().offset("de")
+    assert f"; the classifier read it as de{f', its thresholds {offset:+.2f}' if offset else ''}\n" in r.stdout
+    short = tmp_path / "short.txt"
+    short.write_text("Council approves the tram plan\n" + ARTICLE)
+    out = run("explain", short).stdout
+    assert "[classifier" not in out and "read it as" not in out  # too short to judge: left to the rules
+
+
 def test_clean_annotate_lists_what_went(tmp_path):
     src = tmp_path / "page.txt"
     src.write_text(PAGE)

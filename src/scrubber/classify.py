@@ -240,6 +240,8 @@ class Verdict:
     why: list
     #: The language whose stop words were used, or None.
     lang: str | None
+    #: False for a document too short to judge (``MIN_LINES``): all kept.
+    judged: bool = True
 
 
 def region(p: np.ndarray, words: np.ndarray, threshold: float, settings: dict) -> tuple[int, int] | None:
@@ -292,7 +294,7 @@ def classify_batch(docs: list[list[str]], model: Model, favor: str = "balanced",
         n = len(lines)
         if n < MIN_LINES:
             n = len(docs[k])
-            out.append(Verdict(np.ones(n), np.ones(n, dtype=bool), [None] * n, lang))
+            out.append(Verdict(np.ones(n), np.ones(n, dtype=bool), [None] * n, lang, judged=False))
             continue
         low_words = "\n".join(lines).lower().split()
         doc_lang = languages.detect(low_words) if lang is None else lang

@@ -90,18 +90,21 @@ class Cleaner:
         custom = self.model if self.config.classifier_model else None
         return _unpickle, (self.config, tuple(c.rule for c in self.rules), custom)
 
-    def strip(self, text: str, scores: dict | None = None
+    def strip(self, text: str, scores: dict | None = None, read_as: dict | None = None
               ) -> tuple[list[str], list[bool], list[Removal]]:
         """Apply rules, heuristics and the classifier to repaired text.
 
         Returns the lines, which of them are kept, and what went and why.
         ``scores``, when given, is filled with the classifier's probability
-        of content for each line it saw (1-based line number -> p).
+        of content for each line it saw (1-based line number -> p);
+        ``read_as`` with how it read the page: ``lang`` (None: a language
+        without stop words) and ``offset``, how far its thresholds moved
+        for that language (``Model.offset``).
         """
         draft = self._rules(text)
         late = self._late(draft)
         if self.model is not None:
-            self._classify([draft], [scores])
+            self._classify([draft], [scores], [read_as])
         self._drop(draft, late)
         return draft
 
@@ -190,7 +193,7 @@ class Cleaner:
                 removals.append(r)
 
     def _classify(self, drafts: list[tuple[list[str], list[bool], list[Removal]]],
-                  scores: list[dict | None]) -> None:
+                  scores: list[dict | None], read_as: list[dict | None] | None = None) -> None:
         """Run the classifier over the lines the rules and heuristics left in
         each of ``drafts`` (what ``_rules`` returns), all documents in one
         batch (see ``classify.classify_batch``), and mark what it drops."""
@@ -198,12 +201,15 @@ class Cleaner:
         idxs = [[i for i, line in enumerate(lines) if alive[i] and line] for lines, alive, _ in drafts]
         verdicts = classify_batch([[d[0][i] for i in idx] for d, idx in zip(drafts, idxs)],
                                   self.model, cfg.favor, cfg.lang)
-        for (lines, alive, removals), idx, v, sc in zip(drafts, idxs, verdicts, scores):
+        for (lines, alive, removals), idx, v, sc, ra in zip(drafts, idxs, verdicts, scores,
+                                                           read_as or [None] * len(drafts)):
             if not idx:
                 continue
             p = v.p.tolist()
-            if sc is not None:
+            if sc is not None and v.judged:  # a short page is left to the rules, unjudged
                 sc.update((i + 1, p[j]) for j, i in enumerate(idx))
+            if ra is not None and v.judged:
+                ra.update(lang=v.lang, offset=self.model.offset(v.lang))
             why = v.why
             gone = [j for j, w in enumerate(why) if w is not None]
             for j in gone:

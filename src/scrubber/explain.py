@@ -28,13 +28,19 @@ def explain_document(cleaner, doc: Document, furniture: set[str] = frozenset()) 
     text, _ = repair(doc.text)
     original = text.split("\n")
     scores: dict[int, float] = {}
-    _, _, removals = cleaner.strip(text, scores)
+    read_as: dict = {}
+    _, _, removals = cleaner.strip(text, scores, read_as)
     by_line: dict[int, list] = {}
     for r in removals:
         by_line.setdefault(r.line, []).append(r)
     gone = sum(1 for n, line in enumerate(original, 1) if n not in by_line and line in furniture)
-    out = [f"== {doc.id}: {sum(r.span is None for r in removals) + gone} lines and "
-           f"{sum(r.span is not None for r in removals)} spans removed\n"]
+    head = (f"== {doc.id}: {sum(r.span is None for r in removals) + gone} lines and "
+            f"{sum(r.span is not None for r in removals)} spans removed")
+    if read_as:
+        head += f"; the classifier read it as {read_as['lang'] or 'a language without stop words'}"
+        if read_as["offset"]:
+            head += f", its thresholds {read_as['offset']:+.2f}"
+    out = [head + "\n"]
     for n, line in enumerate(original, 1):
         rs = by_line.get(n)
         p = f" p={scores[n]:.2f}" if n in scores else ""
