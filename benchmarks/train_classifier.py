@@ -38,9 +38,9 @@ What it does, and why:
     through the whole cleaning step, which chooses among them
     (``--refit`` then trains the networks again with those pages in; see
     there why it is not the default);
-  * last, how much lower the thresholds are for pages not in English
-    (``choose_offsets``), by a snippet set's own metric on its validation
-    pages;
+  * last, how much lower the thresholds are for pages not in the
+    training pages' majority language, English here (``choose_offsets``),
+    by a snippet set's own metric on its validation pages;
   * members train side by side, one process and one BLAS thread each
     (``--jobs``, see ``train_members``): five take about 4 minutes on two
     cores.
@@ -62,6 +62,7 @@ import random
 import re
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 #: The numerical kernels, pinned before numpy loads. OpenBLAS and numpy
@@ -122,7 +123,7 @@ SHORT_IN_PLACE = True
 REGION_FINALISTS = 5
 #: Whether the region search also tries sandwich runs of 2 and 3 lines.
 SANDWICH_GAPS = True
-#: Threshold offsets tried for pages not in English (``choose_offsets``).
+#: Threshold offsets tried for pages not in the majority language (``choose_offsets``).
 OFFSETS = (0.0, -0.05, -0.1, -0.15)
 
 
@@ -211,7 +212,7 @@ def build(datasets: list[Path]) -> list[dict]:
                 boost[human] = HUMAN_WEIGHT
             test = held_out(ds.name, pid)
             pages.append({
-                "set": ds.name, "id": pid, "test": test,
+                "set": ds.name, "id": pid, "test": test, "lang": lang,
                 "x": features.line_features(kept, stop), "frac": frac, "ntok": ntok,
                 "gold_tok": len(TOKEN.findall(gold)), "boost": boost,
             })
@@ -357,8 +358,15 @@ def cleaned(model: Path, texts: list[str], favor: str = "balanced") -> list[str]
     return [d.text for at in range(0, len(docs), BATCH) for d in cleaner.clean_batch(docs[at:at + BATCH])]
 
 
-def choose_offsets(doc: dict, datasets: list[Path], keys: set[tuple[str, str]]) -> dict:
-    """The threshold offset for pages not in English (``Model.offsets``):
+def majority_language(train: list[dict]) -> str:
+    """The language most training pages are in (``languages.detect``):
+    the one the networks know best, whose pages keep the thresholds."""
+    return Counter(p["lang"] for p in train if not p.get("cropped") and p["lang"]).most_common(1)[0][0]
+
+
+def choose_offsets(doc: dict, datasets: list[Path], keys: set[tuple[str, str]], known: str) -> dict:
+    """The threshold offset for pages not in ``known``, the training pages'
+    majority language (``Model.offsets``):
     each of ``OFFSETS``, scored through the whole cleaning step on the
     validation pages of the snippet sets by their own metric (the snippets
     are a person's labels; the token metric there is against labels
@@ -371,7 +379,7 @@ def choose_offsets(doc: dict, datasets: list[Path], keys: set[tuple[str, str]]) 
         return {}
     best = None
     for off in OFFSETS:
-        offsets = {"en": 0.0, "*": off} if off else {}
+        offsets = {known: 0.0, "*": off} if off else {}
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump({**doc, "offsets": offsets}, f)
         try:
@@ -380,7 +388,7 @@ def choose_offsets(doc: dict, datasets: list[Path], keys: set[tuple[str, str]]) 
             Path(f.name).unlink()
         f1, p, r = snippet_scores([snippet_counts(rec.get("with", []), rec.get("without", []), pred)
                                    for (_, rec), pred in zip(pages, preds)])
-        print(f"  offset {off:+.2f} for pages not in English: snippets F1={f1:.4f} P={p:.3f} R={r:.3f} "
+        print(f"  offset {off:+.2f} for pages not in {known}: snippets F1={f1:.4f} P={p:.3f} R={r:.3f} "
               f"n={len(pages)}", file=sys.stderr)
         if best is None or f1 > best[0]:
             best = (f1, offsets)
@@ -441,7 +449,8 @@ def main() -> int:
                          "on the validation pages")
     ap.add_argument("--choose-offsets", type=Path, metavar="MODEL",
                     help="train nothing: choose MODEL's threshold offsets for pages not in "
-                         "English (the training run's last step) and write the model to -o")
+                         "the training pages' majority language (the training run's last step) and "
+                         "write the model to -o")
     args = ap.parse_args()
     SHORT_IN_PLACE, SANDWICH_GAPS = args.short_in_place, args.sandwich_gaps
     SET_WEIGHTS.update({k: float(v) for k, v in (a.split("=", 1) for a in args.set_weight)})
@@ -461,7 +470,7 @@ def main() -> int:
     if args.choose_offsets:
         doc = json.loads(args.choose_offsets.read_text(encoding="utf-8"))
         doc.pop("offsets", None)
-        doc = {**doc, "offsets": choose_offsets(doc, args.datasets, val_keys)}
+        doc = {**doc, "offsets": choose_offsets(doc, args.datasets, val_keys, majority_language(train))}
         return write_model(doc, args.output)
     val = [p for p in train if (p["set"], p["id"]) in val_keys and not p.get("cropped")]
     fit_pages = [p for p in train if (p["set"], p["id"]) not in val_keys]
@@ -547,7 +556,7 @@ def main() -> int:
     doc["thresholds"] = thresholds_at(best)
     best_region["unfocused"] = doc["thresholds"]["recall"]
     doc["region"] = best_region
-    doc["offsets"] = choose_offsets(doc, args.datasets, val_keys)
+    doc["offsets"] = choose_offsets(doc, args.datasets, val_keys, majority_language(train))
     if args.refit:
         # The settings are chosen; the validation pages have done their
         # job and could now train the networks too (a quarter more pages),
