@@ -169,8 +169,9 @@ class Model:
     region: dict
     info: dict
     #: Threshold offsets by page language ("*": any language not listed),
-    #: chosen on the validation pages: the networks learnt mostly from
-    #: English pages, and their scores of other languages' prose run lower.
+    #: chosen on the validation pages: the networks learnt mostly from pages
+    #: in one language (English for the shipped model), and their scores of
+    #: other languages' prose run lower.
     offsets: dict = field(default_factory=dict)
 
     def offset(self, lang: str | None) -> float:
