@@ -61,8 +61,11 @@ import platform
 import random
 import re
 import sys
+import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 #: The numerical kernels, pinned before numpy loads. OpenBLAS and numpy
@@ -372,7 +375,6 @@ def choose_offsets(doc: dict, datasets: list[Path], keys: set[tuple[str, str]], 
     are a person's labels; the token metric there is against labels
     derived from an HTML extractor). The first of equals wins, so no
     offset unless one does better. Without a snippet set: none."""
-    import tempfile
     pages = [(text, rec) for ds in datasets if is_snippet_set(read_gold(ds))
              for pid, text, rec in load_pages(ds) if (ds.name, pid) in keys]
     if not pages:
@@ -380,12 +382,8 @@ def choose_offsets(doc: dict, datasets: list[Path], keys: set[tuple[str, str]], 
     best = None
     for off in OFFSETS:
         offsets = {known: 0.0, "*": off} if off else {}
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-            json.dump({**doc, "offsets": offsets}, f)
-        try:
-            preds = cleaned(Path(f.name), [text for text, _ in pages])
-        finally:
-            Path(f.name).unlink()
+        with model_file({**doc, "offsets": offsets}) as path:
+            preds = cleaned(path, [text for text, _ in pages])
         f1, p, r = snippet_scores([snippet_counts(rec.get("with", []), rec.get("without", []), pred)
                                    for (_, rec), pred in zip(pages, preds)])
         print(f"  offset {off:+.2f} for pages not in {known}: snippets F1={f1:.4f} P={p:.3f} R={r:.3f} "
@@ -406,15 +404,22 @@ def round_weights(members: list[dict]) -> list[dict]:
     return members
 
 
-def pipeline_f1(doc: dict, pages: list[tuple[str, str]]) -> float:
-    """``whole_step``'s F1 with the model ``doc`` (not yet a file)."""
-    import tempfile
+@contextmanager
+def model_file(doc: dict) -> Iterator[Path]:
+    """The model ``doc`` (not yet a file) as a temporary file, for as long
+    as the block runs."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(doc, f)
     try:
-        return whole_step(Path(f.name), pages)[0]
+        yield Path(f.name)
     finally:
         Path(f.name).unlink()
+
+
+def pipeline_f1(doc: dict, pages: list[tuple[str, str]]) -> float:
+    """``whole_step``'s F1 with the model ``doc`` (not yet a file)."""
+    with model_file(doc) as path:
+        return whole_step(path, pages)[0]
 
 
 def main() -> int:
