@@ -29,6 +29,13 @@ and for the classifier alone.
 ``--split test`` scores only the pages the shipped classifier was not
 trained on (``benchmarks/train_classifier.py`` holds them out by a hash of
 the page id); ``--split train`` only the others.
+
+``--html`` reads each page from the set's original HTML instead
+(``html.tar.gz`` or ``html/``, as ``html/<id>.html``; the multilingual set
+has it), converted to text as ``scrubber clean page.html`` converts it
+(``scrubber.htmltext``, the ``[html]`` extra): the figures then say how
+the HTML input path fares, conversion included, and the speed line adds
+the conversion's MB/s of HTML.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ import hashlib
 import json
 import re
 import sys
+import tarfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -156,8 +164,29 @@ def load_pages(dataset: Path, split: str = "all") -> list[tuple[str, str, dict]]
     """(id, page text, gold record) of the pages in ``split``, in id order."""
     gold = read_gold(dataset)
     return [(pid, (dataset / "input" / f"{pid}.txt").read_text(encoding="utf-8"), gold[pid])
-            for pid in sorted(gold)
-            if split == "all" or held_out(dataset.name, pid) == (split == "test")]
+            for pid in in_split(dataset, gold, split)]
+
+
+def in_split(dataset: Path, gold: dict, split: str) -> list[str]:
+    return [pid for pid in sorted(gold) if split == "all" or held_out(dataset.name, pid) == (split == "test")]
+
+
+def load_html(dataset: Path, split: str = "all") -> list[tuple[str, bytes, dict]]:
+    """(id, page HTML, gold record) of the pages in ``split`` that have HTML
+    (``html.tar.gz`` or ``html/``, each page ``html/<id>.html``)."""
+    gold = read_gold(dataset)
+    raw: dict[str, bytes] = {}
+    if (dataset / "html").is_dir():
+        raw = {f.stem: f.read_bytes() for f in (dataset / "html").glob("*.html")}
+    elif (dataset / "html.tar.gz").exists():
+        with tarfile.open(dataset / "html.tar.gz") as tar:
+            for m in tar:
+                name = Path(m.name)
+                if m.isfile() and name.suffix == ".html":
+                    raw[name.stem] = tar.extractfile(m).read()
+    if not raw:
+        raise SystemExit(f"{dataset}: no html/ or html.tar.gz with html/<id>.html pages")
+    return [(pid, raw[pid], gold[pid]) for pid in in_split(dataset, gold, split) if pid in raw]
 
 
 def load_set(dataset: Path, split: str = "all") -> list[tuple[str, str, str]]:
@@ -186,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pred", type=Path, help="also write predictions as JSONL here")
     ap.add_argument("--lang", help="language of every page (ISO 639-1); one without a stop-word "
                                    "list, e.g. xx, shows how pages in such a language fare")
+    ap.add_argument("--html", action="store_true",
+                    help="read the pages' original HTML (html.tar.gz) through scrubber's HTML input")
     args = ap.parse_args(argv)
 
     from scrubber import Cleaner, Config, Document
@@ -199,7 +230,16 @@ def main(argv: list[str] | None = None) -> int:
                     classifier_model=args.model, disabled=tuple(args.disable), lang=args.lang)
     cleaner = Cleaner(config)
     no_clf = Cleaner(config.with_(classifier=False))
-    pages = load_pages(args.dataset, args.split)
+    html_note = ""
+    if args.html:
+        from scrubber.htmltext import to_text
+        raw = load_html(args.dataset, args.split)
+        start = time.perf_counter()
+        pages = [(pid, to_text(data, f"{pid}.html"), gold) for pid, data, gold in raw]
+        html_mb = sum(len(data) for _, data, _ in raw) / 1e6
+        html_note = f"; HTML to text {html_mb / (time.perf_counter() - start):.1f} (MB/s of HTML, {html_mb:.1f} MB)"
+    else:
+        pages = load_pages(args.dataset, args.split)
     size = sum(len(t.encode()) for _, t, _ in pages)
 
     # Pages go through in batches, as `scrubber clean` sends them (64 a
@@ -214,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     # pages, 10.9 after themselves.
     other = [Document(pid, text) for pid, text, _ in
              load_pages(args.dataset, {"test": "train", "train": "test"}.get(args.split, "all"))]
+    # (warmed on the set's text pages in either case: the timing is of cleaning)
     fresh = Cleaner(config)
     cold = time.perf_counter()
     preds = [d.text for at in range(0, len(docs), BATCH) for d in fresh.clean_batch(docs[at:at + BATCH])]
@@ -248,12 +289,12 @@ def main(argv: list[str] | None = None) -> int:
     empty = sum(1 for x in preds if not TOKEN.search(x))
     mb = size / 1e6
     kind = "snippets" if score is snippet_scores else "gold text"
-    print(f"set {args.dataset.name} split {args.split}: {len(pages)} pages, {mb:.1f} MB, "
-          f"{empty} empty outputs; scored on {kind}")
+    print(f"set {args.dataset.name} split {args.split}: {len(pages)} pages, {mb:.1f} MB"
+          f"{' of text from HTML' if args.html else ''}, {empty} empty outputs; scored on {kind}")
     print(f"speed (MB/s of input, one core): whole clean {mb / total:.2f} (first pass {mb / cold:.2f}); "
           f"repair {mb / repair_s:.2f}; "
           f"rules+heuristics {mb / rules_s:.2f}; classifier {mb / clf_s:.1f}; "
-          f"rules+heuristics+classifier {mb / (rules_s + clf_s):.2f}")
+          f"rules+heuristics+classifier {mb / (rules_s + clf_s):.2f}{html_note}")
     langs = [page_language(text, gold) for _, text, gold in pages]
     for lang, n, (lf1, lp, lr) in by_language(langs, counts, score):
         print(f"lang {lang}: F1={lf1:.3f} P={lp:.3f} R={lr:.3f} n={n}")

@@ -1,9 +1,11 @@
 """The benchmark scripts that need no data still run against the library
 (one of them broke unseen when an API it used changed)."""
 
+import io
 import json
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -31,12 +33,12 @@ EN = ("The council voted on Tuesday to approve the new bridge across the river, 
       "ending a debate that has divided the town for years and moved the people.")
 
 
-def make_set(tmp_path, gold):
+def make_set(tmp_path, gold, *options):
     (tmp_path / "input").mkdir()
     for rec, text in gold:
         (tmp_path / "input" / f"{rec['id']}.txt").write_text(text)
     (tmp_path / "gold.jsonl").write_text("".join(json.dumps(rec) + "\n" for rec, _ in gold))
-    out = subprocess.run([sys.executable, BENCH / "extraction.py", tmp_path, "--no-classifier"],
+    out = subprocess.run([sys.executable, BENCH / "extraction.py", tmp_path, "--no-classifier", *options],
                          check=True, capture_output=True, text=True).stdout
     return out.splitlines()
 
@@ -59,3 +61,21 @@ def test_extraction_takes_a_pages_language_from_the_gold_when_given(tmp_path):
     assert "lang de-at: F1=1.000 P=1.000 R=1.000 n=1" in lines
     assert any(line.startswith("lang und:") for line in lines)
     assert "scored on gold text" in lines[0]
+
+
+
+def test_extraction_reads_the_pages_html_when_asked(tmp_path):
+    # The text conversion lost the second paragraph; the HTML has it.
+    html = f"<html><body><p>{EN}</p><p>{EN} Again.</p><div>Share this</div></body></html>".encode()
+    with tarfile.open(tmp_path / "html.tar.gz", "w:gz") as tar:
+        info = tarfile.TarInfo("html/b.html")
+        info.size = len(html)
+        tar.addfile(info, io.BytesIO(html))
+    gold = [({"id": "b", "with": ["the new bridge", "people. Again."], "without": ["Share this"]},
+             f"{EN}\nShare this")]
+    assert make_set(tmp_path, gold)[-1] == "F1=0.667 P=1.000 R=0.500 n=1"
+    out = subprocess.run([sys.executable, BENCH / "extraction.py", tmp_path, "--no-classifier", "--html"],
+                         check=True, capture_output=True, text=True).stdout.splitlines()
+    assert "of text from HTML" in out[0]
+    assert "HTML to text" in out[1]
+    assert out[-1] == "F1=1.000 P=1.000 R=1.000 n=1"
