@@ -18,6 +18,17 @@ def test_every_visible_block_is_a_line_and_furniture_stays_for_the_rules():
         "Home", "Tram plan", "The council voted.", "Share this:", "Copyright 2024"]
 
 
+def test_text_for_readers_without_script_is_kept():
+    # A page rendered by script keeps its article in <noscript> for readers
+    # without it; and a <noscript> left unclosed swallows the whole page.
+    rendered = (b"<html><body><div id='app'></div><noscript><h1>Tram plan</h1>"
+                b"<p>The council voted for the tram.</p></noscript></body></html>")
+    assert lines(to_text(rendered, "p.html")) == ["Tram plan", "The council voted for the tram."]
+    unclosed = (b"<html><body><noscript><div id='nojs'></noscript><div><h1>Orso marsicano</h1>"
+                b"<p>Un anno da record per l'orso.</p></div></body></html>")
+    assert lines(to_text(unclosed, "p.html")) == ["Orso marsicano", "Un anno da record per l'orso."]
+
+
 def test_list_items_carry_no_bullets():
     assert lines(to_text(b"<ul><li>News</li><li>Sport</li></ul>", "p.html")) == ["News", "Sport"]
 
