@@ -29,6 +29,11 @@ def test_text_for_readers_without_script_is_kept():
     assert lines(to_text(unclosed, "p.html")) == ["Orso marsicano", "Un anno da record per l'orso."]
 
 
+def test_alt_texts_are_not_text():
+    page = b"<p>The council voted.</p><img src='a.jpg' alt='Photo of the mayor at the council meeting'>"
+    assert lines(to_text(page, "p.html")) == ["The council voted."]
+
+
 def test_list_items_carry_no_bullets():
     assert lines(to_text(b"<ul><li>News</li><li>Sport</li></ul>", "p.html")) == ["News", "Sport"]
 

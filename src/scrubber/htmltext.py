@@ -1,8 +1,8 @@
 """HTML to text the way Common Crawl's WET files have it.
 
 Every visible block (paragraph, heading, list item, table cell, menu entry)
-on its own line, ``<noscript>`` text included, scripts, styles and hidden
-elements gone, and nothing else
+on its own line, ``<noscript>`` text included, scripts, styles, hidden
+elements and images' alt texts gone, and nothing else
 judged: menus, footers and share buttons stay in, for scrubber's own rules,
 heuristics and classifier to remove with a recorded reason. A main-content
 extractor would drop them silently instead, and unevenly from page to page.
@@ -46,13 +46,12 @@ def to_text(data: bytes, where: str, charset: str | None = None) -> str:
             html = bytes_to_str(data, detect_encoding(data))
     try:
         # No list bullets: WET text has none, and a bullet would hide a menu
-        # entry from the rules that match the bare line. <noscript> is text
-        # too: a page rendered by script carries its article there for
-        # readers without it (Blogger), and HTML parsers, which read it as
-        # markup, put a whole page into a <noscript> left unclosed; skipped,
-        # both came out without their text (multilingual dev: one page
-        # empty, one without its article).
+        # entry from the rules that match the bare line. No alt texts: a
+        # reader never sees them, and WET text has none. <noscript> is text:
+        # a crawler runs no script, so that is the page it reads (a page
+        # rendered by script keeps its article there), and a <noscript> left
+        # unclosed takes the rest of the page into it (docs/formats.md).
         return extract_plain_text(html, preserve_formatting=True, main_content=False,
-                                  list_bullets=False, noscript=True)
+                                  list_bullets=False, alt_texts=False, noscript=True)
     except HTMLParserException as e:
         raise InputError(where, f"cannot parse HTML: {e}") from None
