@@ -168,6 +168,7 @@ def load_pages(dataset: Path, split: str = "all") -> list[tuple[str, str, dict]]
 
 
 def in_split(dataset: Path, gold: dict, split: str) -> list[str]:
+    """The ids of ``gold``'s pages in ``split``, in id order."""
     return [pid for pid in sorted(gold) if split == "all" or held_out(dataset.name, pid) == (split == "test")]
 
 
@@ -254,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     # pages, 10.9 after themselves.
     other = [Document(pid, text) for pid, text, _ in
              load_pages(args.dataset, {"test": "train", "train": "test"}.get(args.split, "all"))]
-    # (warmed on the set's text pages in either case: the timing is of cleaning)
+    # With --html too the warm-up pass is over text pages: it warms the cleaning.
     fresh = Cleaner(config)
     cold = time.perf_counter()
     preds = [d.text for at in range(0, len(docs), BATCH) for d in fresh.clean_batch(docs[at:at + BATCH])]
