@@ -35,6 +35,13 @@ def test_whitespace_keeps_paragraphs_and_single_line_breaks():
     assert fix_whitespace(raw) == "Title\n\nFirst line here\nsecond line\n\nLast"
 
 
+def test_a_line_of_invisible_characters_is_blank_but_they_stay_inside_text():
+    raw = "First paragraph.\n\u200b\nSecond \u200b\u00ad paragraph.\n \u2060\u200c \n\n\nThird."
+    assert fix_whitespace(raw) == "First paragraph.\n\nSecond \u200b\u00ad paragraph.\n\nThird."
+    thai = "\u0e20\u0e32\u0e29\u0e32\u200b\u0e44\u0e17\u0e22"
+    assert fix_whitespace(thai) == thai
+
+
 def test_whitespace_other_than_space_and_newline_is_always_seen():
     assert set(_ODD_SPACES) == {chr(c) for c in range(sys.maxunicode + 1)
                                 if chr(c).isspace() and chr(c) not in " \n"}
@@ -96,7 +103,7 @@ def test_repair_reaches_its_fixed_point_in_one_call(text):
 
 
 # Characters that make mojibake, entities and odd spaces, mixed with plain ones.
-_TRICKY = st.text(st.sampled_from(list("aé xÃÂ©¶€™\xa0\t\n\r&;#nbsp\u2028\u200b\x85â€\u201d\u00e2\u0080\u0099")),
+_TRICKY = st.text(st.sampled_from(list("aé xÃÂ©¶€™\xa0\t\n\r&;#nbsp\u2028\u200b\u00ad\u2060\x85â€\u201d\u00e2\u0080\u0099")),
                   max_size=12)
 
 
