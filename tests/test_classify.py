@@ -350,6 +350,22 @@ def test_a_page_without_an_article_is_judged_at_the_lower_threshold_even_without
     assert keep.tolist() == [True, True, False, True, False, True] and why[5] is None
 
 
+def test_on_a_page_in_another_language_long_paragraphs_next_to_the_article_stay():
+    # the article (lines 1-3), two more paragraphs the networks scored low,
+    # a short line, then a paragraph that no longer touches the article
+    p = np.array([0.05, 0.95, 0.95, 0.95, 0.25, 0.2, 0.2, 0.25, 0.05])
+    words = np.array([3, 40, 40, 40, 30, 25, 5, 30, 3], dtype=float)
+    settings = {"confident": 0.8, "min_share": 0.9, "inner": 0.4}
+    # English: the thresholds as trained, no offset; the low paragraphs go
+    keep, why = decide(p, words, 0.55, settings)
+    assert keep.tolist() == [False, True, True, True] + [False] * 5
+    # another language (offset -0.05): the two that touch the article stay,
+    # the short line stops the span, and what lies beyond it goes
+    keep, why = decide(p, words, 0.5, settings, base=0.5, offset=-0.05)
+    assert keep.tolist() == [False, True, True, True, True, True, False, False, False]
+    assert why[7] == "classifier"
+
+
 def test_a_short_line_between_kept_lines_stays():
     p = np.array([0.9, 0.3, 0.9, 0.01, 0.9])
     keep, why = decide(p, np.full(5, 10.0), 0.5, {"enabled": False, "sandwich": 0.05})

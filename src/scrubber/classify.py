@@ -67,6 +67,16 @@ UNSURE = 0.6
 #: from the same pages kept 3 or 4 of the 10 links of a links page
 #: (tests/test_classify.py), at a quarter 7 or more.
 UNSURE_SHARE = 0.25
+#: On a page whose language moves the thresholds down (``Model.offset``:
+#: the networks' scores of its prose run low), a line of at least
+#: SPAN_PROSE_WORDS words that scores at least SPAN_PROSE_P (moved by the
+#: offset like the other thresholds) counts as likely for the article's
+#: span: kept inside it, and taken in when it follows it. A paragraph
+#: beside the article is the article's more often than furniture, and near
+#: the article's end, where the page's furniture is close, such paragraphs
+#: scored low. Chosen on the validation pages (docs/classifier.md).
+SPAN_PROSE_WORDS = 16
+SPAN_PROSE_P = 0.2
 
 
 def context_of(p: np.ndarray, words: np.ndarray) -> np.ndarray:
@@ -405,16 +415,18 @@ def decide(p: np.ndarray, words: np.ndarray, threshold: float,
         inner = float(settings["inner"]) + shift if "inner" in settings else threshold
         rescue = float(settings.get("rescue", 0.95))
         pl = p.tolist()
+        prose = (words >= SPAN_PROSE_WORDS) & (p >= SPAN_PROSE_P + shift) if offset < 0 else np.zeros(n, bool)
+        likely = ((p >= inner) | prose).tolist()
         # The span grows over adjacent lines that are likely enough: the
         # article's last paragraph or a standfirst just outside the densest
         # run still belongs to it.
         while lo > 0 and pl[lo - 1] >= inner:
             lo -= 1
-        while hi < n - 1 and pl[hi + 1] >= inner:
+        while hi < n - 1 and likely[hi + 1]:
             hi += 1
         for i in range(n):
             if lo <= i <= hi:
-                if not keep[i] and pl[i] >= inner:
+                if not keep[i] and likely[i]:
                     keep[i], why[i] = True, None
             elif keep[i] and pl[i] < rescue:
                 keep[i], why[i] = False, "classifier:region"
