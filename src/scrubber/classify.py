@@ -70,7 +70,8 @@ UNSURE_SHARE = 0.25
 #: On a page whose language moves the thresholds down (``Model.offset``:
 #: the networks' scores of its prose run low), a line of at least
 #: SPAN_PROSE_WORDS words that scores at least SPAN_PROSE_P (moved by the
-#: offset like the other thresholds) counts as likely for the article's
+#: offset and by ``--favor`` as the other thresholds are; at ``recall``
+#: every such line next to the article) counts as likely for the article's
 #: span: kept inside it, and taken in when it follows it. A paragraph
 #: beside the article is the article's more often than furniture, and near
 #: the article's end, where the page's furniture is close, such paragraphs
