@@ -27,6 +27,10 @@ def clean(records: Iterable[dict | str | Document], config: Config | None = None
     with ``on_error="skip"`` is logged as a warning and counted in
     ``stats.counts["bad_inputs"]``, as in the CLI.
     """
+    if isinstance(records, (str, bytes)):
+        # A string is iterable, and each character would become a record.
+        raise TypeError("clean() takes an iterable of records (dicts, strings or Documents), "
+                        "not one text: use clean_text(text) or clean([text])")
     config = (config or Config()).with_(**options) if options else (config or Config())
     pipe = Pipeline(config)
     if stats is not None:
@@ -43,5 +47,9 @@ def clean_text(text: str, config: Config | None = None, **options: Any) -> str:
     by the next ones (``cleaner.cleaner_for``), so calling this in a loop
     costs about what a loop over one ``Cleaner``'s ``clean_text`` does.
     """
+    if not isinstance(text, str):
+        kind = "bytes: decode it first, e.g. text.decode('utf-8')" if isinstance(text, (bytes, bytearray)) \
+            else type(text).__name__
+        raise TypeError(f"clean_text() takes a str, not {kind}")
     config = (config or Config()).with_(**options) if options else (config or Config())
     return cleaner_for(config).clean_text(text)

@@ -6,6 +6,7 @@ user and a CLI user get the same behaviour from the same settings.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -124,6 +125,55 @@ class Config:
     #: many bytes for the Ray engine.
     shard_bytes: int = 64 << 20
 
+    def __post_init__(self) -> None:
+        """Refuse a setting of the wrong type or out of range, naming it:
+        the CLI's options are checked by their parser, but a library caller
+        who passes ``workers="4"`` or ``on_error="ignore"`` would otherwise
+        get a run that misbehaves far from the cause. A list, or a single
+        string, for the rule files or disabled ids is made a tuple (the
+        configuration is hashed and compared), and paths strings."""
+        for name in _PATHS:  # a pathlib.Path is as good as its string
+            if isinstance(getattr(self, name), os.PathLike):
+                object.__setattr__(self, name, os.fspath(getattr(self, name)))
+        for name in ("rule_files", "disabled"):
+            value = getattr(self, name)
+            if isinstance(value, (str, os.PathLike)):
+                value = (value,)
+            if name == "rule_files" and isinstance(value, (tuple, list)):
+                value = [os.fspath(v) if isinstance(v, os.PathLike) else v for v in value]
+            if not isinstance(value, (tuple, list)) or not all(isinstance(v, str) for v in value):
+                raise TypeError(f"Config.{name} must be a tuple of strings, not {value!r}")
+            object.__setattr__(self, name, tuple(value))
+        for name, choices in _CHOICES.items():
+            if getattr(self, name) not in choices:
+                raise ValueError(f"Config.{name} must be one of {', '.join(map(repr, choices))}, "
+                                 f"not {getattr(self, name)!r}")
+        for name in _BOOLS:
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"Config.{name} must be True or False, not {getattr(self, name)!r}")
+        for name in ("text_field", "id_field"):
+            if not isinstance(getattr(self, name), str) or not getattr(self, name):
+                raise TypeError(f"Config.{name} must be a field name (a non-empty string), "
+                                f"not {getattr(self, name)!r}")
+        for name in _OPTIONAL_STRS:
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value):
+                raise TypeError(f"Config.{name} must be a non-empty string or None, not {value!r}")
+        for name, low in _INTS.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"Config.{name} must be an integer, not {value!r}")
+            if value < low:
+                raise ValueError(f"Config.{name} must be at least {low}, not {value}")
+        if self.lsh_bands * self.lsh_rows > self.num_perm:
+            raise ValueError(f"Config.lsh_bands * lsh_rows ({self.lsh_bands} * {self.lsh_rows}) "
+                             f"must not exceed num_perm ({self.num_perm})")
+        for name, ok, what in (("rule_timeout", lambda v: v > 0, "above 0"),
+                               ("containment_threshold", lambda v: 0 < v <= 1, "in (0, 1]")):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not ok(value):
+                raise ValueError(f"Config.{name} must be a number {what}, not {value!r}")
+
     @property
     def dedup_params(self) -> "Params":
         from .minhash import Params
@@ -132,3 +182,20 @@ class Config:
     def with_(self, **changes: Any) -> "Config":
         """A copy with some settings changed (the object itself is frozen)."""
         return replace(self, **changes)
+
+
+_CHOICES = {
+    "input_format": ("auto", "jsonl", "text", "html", "warc", "parquet"),
+    "on_error": ("fail", "skip"),
+    "long_docs": ("skip", "truncate"),
+    "favor": ("balanced", "precision", "recall"),
+    "engine": ("local", "ray"),
+}
+_BOOLS = ("default_rules", "heuristics", "classifier", "annotate", "boilerplate", "dedup",
+          "keep_duplicates")
+_PATHS = ("classifier_model", "index")
+_OPTIONAL_STRS = ("lang", "classifier_model", "lang_field", "source_field", "index", "ray_address")
+#: Integer settings and their least value.
+_INTS = {"max_doc_bytes": 0, "rule_max_timeouts": 1, "min_words": 0,
+         "boilerplate_min_clusters": 1, "shingle_size": 1, "num_perm": 1, "lsh_bands": 1,
+         "lsh_rows": 1, "seed": 0, "workers": 0, "shard_bytes": 1}

@@ -1,0 +1,53 @@
+"""Config refuses settings a library caller got wrong, naming them."""
+
+from pathlib import Path
+
+import pytest
+
+from scrubber import Config, clean, clean_text
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"on_error": "ignore"}, "Config.on_error must be one of 'fail', 'skip'"),
+    ({"favor": "speed"}, "Config.favor must be one of"),
+    ({"workers": "4"}, "Config.workers must be an integer"),
+    ({"workers": -1}, "Config.workers must be at least 0"),
+    ({"max_doc_bytes": -5}, "Config.max_doc_bytes must be at least 0"),
+    ({"dedup": "no"}, "Config.dedup must be True or False"),
+    ({"text_field": ""}, "Config.text_field must be a field name"),
+    ({"lang_field": 3}, "Config.lang_field must be a non-empty string or None"),
+    ({"lsh_bands": 100}, "must not exceed num_perm"),
+    ({"containment_threshold": 1.5}, "Config.containment_threshold must be a number in (0, 1]"),
+    ({"rule_files": [1]}, "Config.rule_files must be a tuple of strings"),
+])
+def test_a_wrong_setting_is_refused_by_name(changes, message):
+    with pytest.raises((TypeError, ValueError)) as err:
+        Config(**changes)
+    assert message in str(err.value)
+
+
+def test_options_to_clean_are_checked_before_any_record_is_read():
+    def records():
+        raise AssertionError("read a record")
+        yield {}
+    with pytest.raises(ValueError, match="on_error"):
+        list(clean(records(), on_error="explode"))
+
+
+def test_lists_single_strings_and_paths_are_taken_as_what_they_mean(tmp_path):
+    c = Config(rule_files=[str(tmp_path / "a.toml"), tmp_path / "b.toml"], disabled="share-buttons",
+               index=tmp_path / "i.db")
+    assert c.rule_files == (str(tmp_path / "a.toml"), str(tmp_path / "b.toml"))
+    assert c.disabled == ("share-buttons",)
+    assert c.index == str(tmp_path / "i.db")
+    hash(c)  # a Config is hashed to find its cached Cleaner
+
+
+def test_clean_refuses_one_string_rather_than_cleaning_its_characters():
+    with pytest.raises(TypeError, match="clean_text"):
+        list(clean("Just one article, not a list of records."))
+
+
+def test_clean_text_says_to_decode_bytes():
+    with pytest.raises(TypeError, match="decode"):
+        clean_text(b"An article as bytes.")
