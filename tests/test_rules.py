@@ -98,6 +98,17 @@ def test_failing_example_is_reported(tmp_path):
     assert "does not match its example 'Other'" in check_examples(rules[0])[0]
 
 
+def test_an_example_the_prefilter_rejects_is_reported(tmp_path):
+    # To the regex module "i" matches "İ" under ignore-case; to RE2 it does
+    # not, so in a run the line never reaches the rule.
+    f = write(tmp_path, "tr.toml", '[[rule]]\nid = "related-tr"\ndescription = "d"\n'
+                                   'pattern = "^ilgili haberler$"\nmatch = ["İlgili haberler"]\n')
+    rules, _ = parse_rule_file(f)
+    assert "pre-filter rejects it" in check_examples(rules[0])[0]
+    text = "İlgili haberler\n\nBody."
+    assert clean(text, rule_files=(f,), default_rules=False, heuristics=False) == text
+
+
 def test_catastrophic_pattern_times_out_instead_of_hanging(tmp_path):
     f = write(tmp_path, "slow.toml", '[[rule]]\nid = "slow"\ndescription = "d"\npattern = "^(a+)+$"\n'
                                      'match = ["aaa"]\n')

@@ -206,8 +206,14 @@ def load_rules(files: Iterable[str | Path] = (), *, defaults: bool = True,
 
 
 def check_examples(rule: Rule, timeout: float = 1.0) -> list[str]:
-    """Problems with a rule's own examples; empty when they all hold."""
+    """Problems with a rule's own examples; empty when they all hold.
+
+    An example counts as matched only when the RE2 pre-filter lets it
+    through as well, as a run does: RE2 folds case more narrowly than the
+    ``regex`` module (Turkish "İ" and "ı" are not "i" to it), and a line it
+    rejects never reaches the rule."""
     c = compile_rule(rule)
+    prefilter = Prefilter([(rule.pattern, rule.ignore_case)])
     problems = []
     for want, examples in ((True, rule.match), (False, rule.no_match)):
         for ex in examples:
@@ -219,6 +225,10 @@ def check_examples(rule: Rule, timeout: float = 1.0) -> list[str]:
             if got != want:
                 problems.append(f"{rule.source}: rule '{rule.id}': " + (
                     f"does not match its example {ex!r}" if want else f"matches its counter-example {ex!r}"))
+            elif want and 0 not in prefilter.possible(ex):
+                problems.append(f"{rule.source}: rule '{rule.id}': its example {ex!r} matches, but the RE2 "
+                                "pre-filter rejects it, so a run never fires the rule there (RE2 folds "
+                                "case more narrowly: spell out letters such as [iİ])")
     return problems
 
 
