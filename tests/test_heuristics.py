@@ -192,7 +192,8 @@ UNMARKED = ["Deborah", "Thank you for this, it made my day.", "Jack", "I disagre
 def test_a_comment_count_below_the_article_heads_the_thread_wherever_it_is():
     for heading in ("{ 167 comments }", "20 Comments +", "12 Responses to “Minister visits the capital”",
                     "23 thoughts on “Minister visits the capital”", "One comment", "3 Kommentare:",
-                    "Comments (12)", "Reader comments 97", "Комментарии (5)"):
+                    "Comments (12)", "Reader comments 97", "Комментарии (5)", "12 Yorum", "Коментарі (3)",
+                    "7 kommentarer", "15 komentar", "Σχόλια (4)", "댓글 (8)", "12 تعليقات", "3 bình luận"):
         text, why = strip("\n".join(ARTICLE + [heading] + UNMARKED * 20 + ["© 2012 The Ledger"]))
         assert text == "\n".join(ARTICLE), heading
         assert set(why) == {"heuristic:comment-heading"}
@@ -228,7 +229,8 @@ LONG_ARTICLE = [BODY.replace("Wednesday", day) for day in ("Monday", "Tuesday", 
 
 
 def test_a_bare_comments_heading_well_below_the_article_heads_the_thread():
-    for heading in ("Comments", "COMMENTS", "Kommentare"):
+    for heading in ("Comments", "COMMENTS", "Kommentare", "Yorumlar", "Kommentarer", "Komentar", "Σχόλια",
+                    "댓글", "التعليقات", "Bình luận", "Hozzászólások"):
         text, why = strip("\n".join(LONG_ARTICLE + [heading] + UNMARKED * 5))
         assert text == "\n".join(LONG_ARTICLE), heading
         assert set(why) == {"heuristic:comment-heading"}

@@ -120,8 +120,10 @@ _NUMBERED_HEAD = re.compile(
     rf"(?i)^#?\d{{1,4}}[.)]\s+\S.{{0,60}}?\s[-\u2013\u2014|]\s+"
     rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\.?\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+)?\d{{4}}"
     rf"|\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}})$")
-_HEAD_WORD = (r"(?:comments?|responses?|replies|kommentare?|commentaires?|comentarios?|comentários?|"
-              r"commenti|reacties|komentarz\w*|комментари\w*|ответ\w*)\b")
+_HEAD_WORD = (r"(?:comments?|responses?|replies|kommentar(?:e|er)?|commentaires?|comentari\w*|comentários?|"
+              r"commenti|reacties|komentar\w*|komentář\w*|комментари\w*|ответ\w*|коментар\w*|"
+              r"yorum(?:lar)?|kommentit|kommentti\w*|hozzászólás\w*|kommentek|σχόλι[αο]|"
+              r"댓글|التعليقات|تعليقات|تعليق|نظرات|دیدگاه\w*|bình luận)\b")
 #: "23 Comments ...", or a bare "Comments" / "Reader comments (12)" heading.
 _COMMENT_HEAD = re.compile(rf"(?i)^\W*(?:(?:\d+|no|one|two|three)\s+{_HEAD_WORD}|(?:reader\s+)?{_HEAD_WORD}[\W\d]*$)")
 #: Longest line that can be a comment's header or action line, in words.
@@ -274,7 +276,9 @@ COUNT_HEAD_BODY = 3
 #: A bare "Comments" heading, plural: the singular heads a comment form or
 #: a section of an article's notes ("COMMENT") as often as a thread.
 _BARE_HEAD = re.compile(r"(?i)^\W*(?:reader\s+)?(?:comments|kommentare|commentaires|comentarios|comentários|"
-                        r"commenti|reacties|komentarze|комментарии)\W*$")
+                        r"commenti|reacties|komentarze|комментарии|коментарі|komentáře|kommentarer|"
+                        r"yorumlar|komentar|kommentit|hozzászólások|kommentek|comentarii|σχόλια|"
+                        r"댓글|التعليقات|تعليقات|نظرات|bình luận)\W*$")
 #: Longest line that can be a bare heading, in characters.
 BARE_HEAD_CHARS = 24
 #: COUNT_HEAD_BODY for a bare heading: the word alone is also a link in
@@ -320,7 +324,7 @@ def comment_heading(lines: list[str], alive: list[bool], removals: list[Removal]
 
 #: Letters a heading can start with: "one", and the first letters of
 #: ``_HEAD_WORD``'s words ("Comments (12)", "Reader comments 97").
-_HEADING_FIRST = "OoCcKkRrКкОо"
+_HEADING_FIRST = "OoCcKkRrКкОоYyHhBbΣσ댓اتند"
 
 
 def _thread_heading(line: str, body: int) -> bool:
