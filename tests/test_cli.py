@@ -601,3 +601,27 @@ def test_a_retrained_model_is_used_and_a_bad_one_is_one_line(tmp_path):
     r = run("clean", SEEDS, "-o", out, "--model", bad)
     assert r.exit_code == 1 and not out.exists()
     assert r.stderr.strip().count("\n") == 0 and str(bad) in r.stderr and "retrain" in r.stderr
+
+
+def test_ctrl_c_while_the_command_loads_exits_130_without_a_traceback(monkeypatch):
+    import types
+
+    from scrubber import entry
+
+    class Loading(types.ModuleType):
+        def __getattr__(self, name):
+            raise KeyboardInterrupt  # as if Ctrl-C came while the CLI's modules load
+
+    monkeypatch.setitem(sys.modules, "scrubber.cli", Loading("scrubber.cli"))
+    with pytest.raises(SystemExit) as exit_:
+        entry.main()
+    assert exit_.value.code == 130
+
+
+def test_importing_scrubber_loads_nothing_heavy():
+    code = "import sys, scrubber; print(sorted(m for m in ('numpy', 're2', 'regex', 'ftfy') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    code = "from scrubber import Config, clean; print(Config().text_field, callable(clean))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "text True"
