@@ -208,6 +208,64 @@ def test_two_outputs_naming_one_file_are_refused(tmp_path, monkeypatch, flags):
     assert sorted(os.listdir(tmp_path)) == ["in.jsonl"]
 
 
+def test_learn_refuses_an_output_that_names_its_input(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n")
+    before = p.read_bytes()
+    one_error_line(run("learn", p, "-j", "1", "-o", p), f"{p}: -o names an input")
+    assert p.read_bytes() == before
+
+
+@pytest.mark.parametrize("flag", ["--stats", "--clusters"])
+@pytest.mark.parametrize("link", ["same", "symlink", "hardlink"])
+def test_stats_or_clusters_naming_an_input_are_refused(tmp_path, flag, link):
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n")
+    before = p.read_bytes()
+    target = p if link == "same" else tmp_path / "other.jsonl"
+    if link == "symlink":
+        target.symlink_to(p)
+    elif link == "hardlink":
+        os.link(p, target)
+    one_error_line(run("clean", p, "-o", tmp_path / "o.jsonl", flag, target),
+                   f"{target}: {flag} names an input")
+    assert p.read_bytes() == before and not (tmp_path / "o.jsonl").exists()
+
+
+@pytest.mark.parametrize("out, why", [
+    ("d/s.jsonl", "it would overwrite an input"),
+    ("d/out.jsonl", "a later run would read it as input"),
+    ("d/sub/", "a later run would read it as input"),
+    ("link/new.jsonl", "a later run would read it as input"),
+])
+def test_an_output_inside_an_input_folder_is_refused(tmp_path, monkeypatch, out, why):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d").mkdir()
+    (tmp_path / "link").symlink_to("d")
+    (tmp_path / "d" / "s.jsonl").write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n")
+    before = sorted(os.listdir(tmp_path / "d"))
+    one_error_line(run("clean", "d", "-j", "1", "-o", out), f"{out}: -o lies inside the input folder d, so {why}")
+    for flag in ("--stats", "--clusters"):
+        one_error_line(run("clean", "d", "-o", "o.jsonl", flag, out),
+                       f"{out}: {flag} lies inside the input folder d")
+    one_error_line(run("learn", "d", "-o", out), f"{out}: -o lies inside the input folder d")
+    assert sorted(os.listdir(tmp_path / "d")) == before and not os.path.exists("o.jsonl")
+
+
+@pytest.mark.parametrize("flags, where", [
+    (["-o", ""], "-o '': an empty path"), (["--stats", ""], "--stats '': an empty path"),
+    (["--clusters", ""], "--clusters '': an empty path"), (["--stats", "."], ".: is a directory"),
+    (["--clusters", "nodir/c.jsonl"], "nodir/c.jsonl: cannot write: directory"),
+])
+def test_an_output_that_cannot_be_written_is_refused_before_any_work(tmp_path, monkeypatch, flags, where):
+    monkeypatch.chdir(tmp_path)
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n")
+    r = run("clean", p, *flags)
+    one_error_line(r, where)
+    assert r.stdout == "" and sorted(os.listdir(tmp_path)) == ["in.jsonl"]
+
+
 def test_explain_dup_finds_documents_whose_ids_pass_64_bits(tmp_path):
     p = tmp_path / "in.jsonl"
     p.write_text('{"id": 12345678901234567890123, "text": "%s"}\n'

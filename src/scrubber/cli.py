@@ -31,7 +31,7 @@ from .languages import languages
 from .pipeline import Pipeline
 from .workers import fewer_collections, single_threaded_blas
 from .rules import check_backtracking, check_examples, default_rule_files, load_rules, off_fast_path, parse_rule_file
-from .sinks import is_parquet, is_shard_dir, open_sink, pending_file, same_file
+from .sinks import check_target, inside, is_parquet, is_shard_dir, open_sink, pending_file, same_file
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -218,7 +218,7 @@ def clean(
     min_words: int = typer.Option(1, min=0, help="Drop documents with fewer words after cleaning."),
     no_dedup: bool = typer.Option(False, "--no-dedup", help="Do not remove near-duplicates (output streams)."),
     keep_duplicates: bool = typer.Option(False, "--keep-duplicates", help="Keep near-duplicates, marked with duplicate_of."),
-    clusters: Optional[Path] = typer.Option(None, "--clusters", help="Also write one JSON line per near-duplicate cluster: members and similarities."),
+    clusters: Optional[str] = typer.Option(None, "--clusters", help="Also write one JSON line per near-duplicate cluster: members and similarities."),
     index: Optional[str] = typer.Option(None, "--index", help="SQLite index of documents kept by earlier runs: deduplicate against it, then add this run's."),
     no_boilerplate: bool = typer.Option(False, "--no-boilerplate", help="Do not strip lines that repeat across many documents of a source."),
     source_field: Optional[str] = typer.Option(None, "--source-field", help="Record field naming the source (site, url) furniture is learned within; default: input file or directory."),
@@ -229,7 +229,7 @@ def clean(
     on_error: OnError = typer.Option(OnError.fail, help="fail: stop at the first bad input; skip: warn, count and go on."),
     max_doc_bytes: int = typer.Option(10_000_000, "--max-doc-bytes", min=0, help="Longest document read, in bytes (0: no limit); see --long-docs."),
     long_docs: LongDocs = typer.Option(LongDocs.skip, "--long-docs", help="A document over --max-doc-bytes: skip (warn and count) or truncate (cut at a line break)."),
-    stats: Optional[Path] = typer.Option(None, "--stats", help="Also write the run summary as JSON to this file."),
+    stats: Optional[str] = typer.Option(None, "--stats", help="Also write the run summary as JSON to this file."),
     tmp_dir: Optional[Path] = typer.Option(None, "--tmp-dir", help="Where deduplication's temporary files go (default: $TMPDIR, else /tmp); about 3.5 times the input."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary, no progress, no warnings."),
 ) -> None:
@@ -249,7 +249,8 @@ def clean(
     def body() -> None:
         if index and no_dedup:
             raise ScrubberError("--index needs deduplication: drop --no-dedup")
-        _distinct_outputs(paths, output, clusters, stats)
+        _check_outputs(paths, [("-o", output), ("--clusters", clusters), ("--stats", stats)],
+                       [("--index", index)], shards=True)
         with _tmp_dir(tmp_dir):
             run()
 
@@ -325,31 +326,48 @@ def _tmp_dir(path: Optional[Path]):
             os.environ["TMPDIR"] = saved[1]
 
 
-def _distinct_outputs(paths: List[str], output: str, clusters: Optional[Path],
-                      stats: Optional[Path]) -> None:
-    """Refuse a run that would write over its own input, or two of its
-    outputs to one file (the last would win, silently)."""
-    if output != "-":
-        for p in paths:
-            if p != "-" and os.path.exists(p) and same_file(p, output):
-                raise ScrubberError(f"{output}: -o names an input ({p}); write elsewhere")
-    named = [("-o", output)] if output != "-" else []
-    named += [(flag, str(p)) for flag, p in (("--clusters", clusters), ("--stats", stats)) if p is not None]
-    for i, (fa, a) in enumerate(named):
-        for fb, b in named[i + 1:]:
+def _check_outputs(paths: List[str], outputs: List[Tuple[str, Optional[str]]],
+                   others: List[Tuple[str, Optional[str]]] = (), shards: bool = False) -> None:
+    """Refuse, before any work, a run that would write over its own input or
+    into a folder it reads (the next run would read the output as input),
+    or two of its files to one (the last would win, silently). ``outputs``
+    and ``others`` (files a run updates, as ``--index``) are (flag, path);
+    an output's own directory is checked too (with ``shards``, an ``-o``
+    naming a directory is one of shards)."""
+    named = [(flag, p) for flag, p in [*outputs, *others] if p is not None]
+    for flag, out in named:
+        if not out:
+            raise ScrubberError(f"{flag} '': an empty path names no file; give a file name")
+    inputs = [p for p in paths if p != "-" and os.path.exists(p)]
+    for flag, out in named:
+        if out == "-":
+            continue
+        for p in inputs:
+            if same_file(p, out):
+                raise ScrubberError(f"{out}: {flag} names an input ({p}); write elsewhere")
+            if os.path.isdir(p) and (flag, out) in outputs and inside(out, p):
+                why = ("it would overwrite an input" if os.path.isfile(out)
+                       else "a later run would read it as input")
+                raise ScrubberError(f"{out}: {flag} lies inside the input folder {p}, so {why}; "
+                                    "write elsewhere")
+        if (flag, out) in outputs and not (shards and flag == "-o" and is_shard_dir(out)):
+            check_target(out)
+    files = [(flag, p) for flag, p in named if p != "-"]
+    for i, (fa, a) in enumerate(files):
+        for fb, b in files[i + 1:]:
             if same_file(a, b):
                 raise ScrubberError(f"{b}: {fa} and {fb} name the same file")
 
 
-def _sidecars(pipe: Pipeline, clusters: Optional[Path], stats: Optional[Path]) -> list:
+def _sidecars(pipe: Pipeline, clusters: Optional[str], stats: Optional[str]) -> list:
     """--clusters and --stats written, not yet committed (sinks.pending_file)."""
     out = []
     try:
         if clusters is not None:
-            out.append(pending_file(str(clusters), (json.dumps(c, ensure_ascii=False).encode() + b"\n"
+            out.append(pending_file(clusters, (json.dumps(c, ensure_ascii=False).encode() + b"\n"
                                                     for c in pipe.clusters)))
         if stats is not None:
-            out.append(pending_file(str(stats), [json.dumps(pipe.stats.to_dict(), indent=1).encode() + b"\n"]))
+            out.append(pending_file(stats, [json.dumps(pipe.stats.to_dict(), indent=1).encode() + b"\n"]))
     except BaseException:
         for s in out:
             s.discard()
@@ -443,6 +461,7 @@ def learn(
     _setup_logging(False)
 
     def body() -> None:
+        _check_outputs(paths, [("-o", output)])
         # Without the classifier: learned rules should name the furniture a
         # rules-only run meets, including what the classifier would only guess.
         config = Config(text_field=text_field, source_field=source_field,

@@ -181,6 +181,26 @@ def _check_link(path: str) -> None:
                             "shared (sticky) directory")
 
 
+def check_target(path: str) -> None:
+    """Refuse a file to be written that cannot be, before anything is: an
+    empty name, a directory, or one in a directory that does not exist (a
+    run would otherwise find out only at its end)."""
+    if not path:
+        raise ScrubberError("'': an empty path names no file to write")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise ScrubberError(f"{path}: cannot write: directory {directory} does not exist")
+    if os.path.isdir(path):
+        raise ScrubberError(f"{path}: is a directory")
+
+
+def inside(path: str, folder: str) -> bool:
+    """Whether ``path`` lies inside ``folder`` (through links; ``path`` need
+    not exist yet)."""
+    real, top = os.path.realpath(path), os.path.realpath(folder)
+    return real != top and os.path.commonpath([real, top]) == top
+
+
 def same_file(a: str, b: str) -> bool:
     """Whether two paths name one file (through links, or as written when
     neither exists yet)."""
@@ -209,11 +229,7 @@ class Sink:
         if self.path is None:
             self._fh = self._stdout if self._stdout is not None else sys.stdout.buffer
             return self
-        directory = os.path.dirname(os.path.abspath(self.path))
-        if not os.path.isdir(directory):
-            raise ScrubberError(f"{self.path}: cannot write: directory {directory} does not exist")
-        if os.path.isdir(self.path):
-            raise ScrubberError(f"{self.path}: is a directory")
+        check_target(self.path)
         try:
             if _is_special(self.path):
                 _check_link(self.path)
