@@ -383,6 +383,26 @@ def test_index_without_dedup_is_refused(tmp_path):
     assert r.exit_code == 1 and "--index needs deduplication" in r.stderr
 
 
+@pytest.mark.parametrize("flags", [["--clusters", "c.jsonl"], ["--keep-duplicates"]])
+def test_dedup_flags_without_dedup_are_refused(tmp_path, monkeypatch, flags):
+    monkeypatch.chdir(tmp_path)
+    r = run("clean", SEEDS, "--no-dedup", *flags)
+    assert r.exit_code == 1 and r.stdout == "" and os.listdir(tmp_path) == []
+    assert r.stderr == f"scrubber: error: {flags[0]} needs deduplication: drop --no-dedup\n"
+
+
+@pytest.mark.parametrize("flags, field", [(["--lang-field", "text"], "--text-field"),
+                                          (["--lang-field", "id"], "--id-field"),
+                                          (["--lang-field", "body", "--text-field", "body"], "--text-field"),
+                                          (["--lang-field", "key", "--id-field", "key"], "--id-field")])
+def test_a_lang_field_that_would_overwrite_the_text_or_id_is_refused(flags, field):
+    r = run("clean", "-", "--no-dedup", *flags, input=json.dumps({"id": "a", "key": "k", "body": ARTICLE,
+                                                                   "text": ARTICLE}) + "\n")
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr == (f"scrubber: error: --lang-field {flags[1]}: that is the {field} too, which the "
+                        "language would overwrite; name another field\n")
+
+
 PAGE = "\n".join(["Example Times", "Home | News | Sport", "Login", "Search",
                   "Council approves the tram plan"] + [ARTICLE] * 4
                  + ["About us | Contact | Advertise", "Privacy Policy", "\u00a9 2021 Example Times"])

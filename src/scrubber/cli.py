@@ -247,8 +247,13 @@ def clean(
     _setup_logging(quiet)
 
     def body() -> None:
-        if index and no_dedup:
-            raise ScrubberError("--index needs deduplication: drop --no-dedup")
+        for flag, given in (("--index", index), ("--clusters", clusters), ("--keep-duplicates", keep_duplicates)):
+            if given and no_dedup:  # each would do nothing, silently
+                raise ScrubberError(f"{flag} needs deduplication: drop --no-dedup")
+        for flag, field in (("--text-field", text_field), ("--id-field", id_field)):
+            if lang_field == field:
+                raise ScrubberError(f"--lang-field {lang_field}: that is the {flag} too, which the "
+                                    "language would overwrite; name another field")
         _check_outputs(paths, [("-o", output), ("--clusters", clusters), ("--stats", stats)],
                        [("--index", index)], shards=True)
         with _tmp_dir(tmp_dir):
