@@ -597,6 +597,35 @@ def test_clean_uses_every_core_it_may_run_on_by_default_and_one_with_j1(monkeypa
     assert seen == [3, 1]
 
 
+def test_more_workers_than_cores_are_capped_with_a_warning(monkeypatch, tmp_path):
+    import scrubber.cli as cli
+    seen = []
+
+    class Recording(cli.Pipeline):
+        def __init__(self, config):
+            seen.append(config.workers)
+            super().__init__(config.with_(workers=1))
+
+    monkeypatch.setattr(cli, "Pipeline", Recording)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    r = run("clean", tmp_path / "a.txt", "-j", "10000", "-o", tmp_path / "out.jsonl")
+    assert r.exit_code == 0, r.output
+    assert r.stderr.splitlines()[0] == ("scrubber: warning: -j 10000 is more than the 2 CPU cores "
+                                        "this process may use; running 2 workers")
+    assert run("learn", tmp_path / "a.txt", "-j", "3").exit_code == 0
+    assert run("clean", tmp_path / "a.txt", "-j", "2", "-q").exit_code == 0
+    assert seen == [2, 2, 2]
+
+
+@pytest.mark.parametrize("command", ["clean", "learn"])
+def test_an_absurd_number_of_workers_is_refused_as_the_option_is_parsed(command, tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    r = run(command, tmp_path / "a.txt", "-j", "99999999999999999999")
+    assert r.exit_code == 2 and "Invalid value for '--workers' / '-j'" in r.output
+    assert "internal error" not in r.output and r.exception is None or isinstance(r.exception, SystemExit)
+
+
 def test_lang_field_writes_each_documents_language(tmp_path):
     r = run("clean", "-", "--lang-field", "lang", "--no-dedup",
             input=json.dumps({"id": "a", "text": ARTICLE, "lang": "xx"}) + "\n")

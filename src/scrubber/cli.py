@@ -156,14 +156,25 @@ class _Progress:
             sys.stderr.flush()
 
 
+#: The most ``-j`` accepts: anything above is a typo (no machine has so
+#: many cores), refused as the option is parsed.
+MAX_WORKERS = 1 << 16
+
+
 def _workers(n: int) -> int:
-    """``-j``, with 0 meaning the CPU cores this process may run on."""
-    if n:
-        return n
+    """``-j``, with 0 meaning the CPU cores this process may run on. More
+    than those gains nothing, cleaning being CPU-bound, and costs a process
+    and its memory each (-j 10000 woke the OOM killer): capped at them, with
+    a warning. The output is the same for any number."""
     try:
-        return len(os.sched_getaffinity(0))  # honours taskset and cpusets
+        cores = len(os.sched_getaffinity(0))  # honours taskset and cpusets
     except AttributeError:  # macOS and Windows have no sched_getaffinity
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    if n > cores:
+        logging.getLogger("scrubber").warning(
+            f"-j {n} is more than the {cores} CPU cores this process may use; running {cores} workers")
+        return cores
+    return n or cores
 
 
 def _run(fn) -> None:
@@ -222,7 +233,7 @@ def clean(
     index: Optional[str] = typer.Option(None, "--index", help="SQLite index of documents kept by earlier runs: deduplicate against it, then add this run's."),
     no_boilerplate: bool = typer.Option(False, "--no-boilerplate", help="Do not strip lines that repeat across many documents of a source."),
     source_field: Optional[str] = typer.Option(None, "--source-field", help="Record field naming the source (site, url) furniture is learned within; default: input file or directory."),
-    workers: int = typer.Option(0, "--workers", "-j", min=0, help="Worker processes (default 0: one per CPU core this process may use; 1: none); output is identical for any number."),
+    workers: int = typer.Option(0, "--workers", "-j", min=0, max=MAX_WORKERS, help="Worker processes (default 0: one per CPU core this process may use, also the most it runs; 1: none); output is identical for any number."),
     engine: Engine = typer.Option(Engine.local, help="local: this machine; ray: Ray tasks over shards (pip install 'scrubber\\[ray]')."),
     shard_bytes: int = typer.Option(64 << 20, "--shard-bytes", min=1, help="With --engine ray: plain JSONL files are cut into shards of about this many bytes."),
     address: Optional[str] = typer.Option(None, "--address", help="With --engine ray: the cluster to join (auto: this machine's); default: start a local Ray."),
@@ -454,7 +465,7 @@ def learn(
     text_field: str = typer.Option("text", help="JSONL field holding the text."),
     source_field: Optional[str] = typer.Option(None, "--source-field", help="Record field naming the source (site, url)."),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
-    workers: int = typer.Option(0, "--workers", "-j", min=0, help="Worker processes (default 0: one per CPU core; 1: none)."),
+    workers: int = typer.Option(0, "--workers", "-j", min=0, max=MAX_WORKERS, help="Worker processes (default 0: one per CPU core, also the most it runs; 1: none)."),
 ) -> None:
     """Find the lines that repeat across many documents of a source and write them as reviewable rules.
 
