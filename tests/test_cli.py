@@ -219,6 +219,50 @@ def test_a_full_standard_output_is_a_one_line_error():
     assert p.stderr == "scrubber: error: <stdout>: cannot write: No space left on device\n"
 
 
+def _an_index(tmp_path):
+    db = tmp_path / "seen.db"
+    assert run("clean", SEEDS, "--index", db, "-o", tmp_path / "out.jsonl").exit_code == 0
+    return db
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [
+    ["explain", f"{SEEDS}/000_312a8e0e1d90b265.txt"],
+    ["explain", "--dup", f"{SEEDS}/000_312a8e0e1d90b265.txt", f"{SEEDS}/002_6e2331712607e042.txt"],
+    ["rules", "list"], ["rules", "check"], ["learn", SEEDS, "-j", "1"], ["index", "info", "INDEX"],
+], ids=["explain", "explain-dup", "rules-list", "rules-check", "learn", "index-info"])
+def test_every_command_says_a_full_standard_output_in_one_line(tmp_path, args):
+    args = [str(_an_index(tmp_path)) if a == "INDEX" else a for a in args]
+    with open("/dev/full", "wb") as full:
+        p = subprocess.run(CMD + args, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert p.returncode == 1
+    assert p.stderr.splitlines()[-1] == "scrubber: error: <stdout>: cannot write: No space left on device"
+    assert "internal error" not in p.stderr and "Traceback" not in p.stderr
+
+
+def _sh(cmd, **kw):
+    return subprocess.run(["sh", "-c", f'"$0" -m scrubber {cmd}', sys.executable],
+                          capture_output=True, text=True, timeout=60, **kw)
+
+
+@pytest.mark.parametrize("cmd, message", [
+    ("clean - <&-", "<stdin>: cannot read: standard input is closed"),
+    (f"clean {SEEDS} >&-", "<stdout>: cannot write: standard output is closed"),
+    (f"explain {SEEDS}/000_312a8e0e1d90b265.txt >&-", "<stdout>: cannot write: standard output is closed"),
+    ("rules list >&-", "<stdout>: cannot write: standard output is closed"),
+])
+def test_a_closed_standard_stream_is_one_line(cmd, message):
+    p = _sh(cmd)
+    assert p.returncode == 1 and p.stderr == f"scrubber: error: {message}\n"
+
+
+def test_a_closed_standard_error_is_no_crash(tmp_path):
+    p = _sh(f"clean {SEEDS} 2>&-")
+    assert p.returncode == 0 and len(records(p.stdout)) == 5
+    p = _sh(f"clean {tmp_path / 'missing.txt'} 2>&-")
+    assert p.returncode == 1 and p.stdout == ""
+
+
 def test_closed_pipe_exits_quietly(tmp_path):
     src = tmp_path / "many.jsonl"
     src.write_text("".join(json.dumps({"text": f"{ARTICLE} {i}"}) + "\n" for i in range(3000)))

@@ -31,7 +31,7 @@ from .languages import languages
 from .pipeline import Pipeline
 from .workers import fewer_collections, single_threaded_blas
 from .rules import check_backtracking, check_examples, default_rule_files, load_rules, off_fast_path, parse_rule_file
-from .sinks import check_target, inside, is_parquet, is_shard_dir, open_sink, pending_file, same_file
+from .sinks import Sink, check_target, inside, is_parquet, is_shard_dir, open_sink, pending_file, same_file
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -88,13 +88,25 @@ class LongDocs(str, Enum):
 
 
 def _say(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
+    if sys.stderr is None:  # started with it closed (`2>&-`): the exit status must do
+        return
+    try:
+        print(msg, file=sys.stderr, flush=True)
+    except OSError:
+        pass  # nowhere left to say it; the exit status still does
+
+
+def _echo(text: str) -> None:
+    """A command's text to standard output; a failed write (a full disk, a
+    closed stream) is one line, as for clean's records (sinks.Sink)."""
+    with Sink() as out:
+        out.write(text.encode("utf-8"))
 
 
 def _setup_logging(quiet: bool) -> None:
     log = logging.getLogger("scrubber")
     log.handlers.clear()
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(sys.stderr) if sys.stderr is not None else logging.NullHandler()
     handler.setFormatter(logging.Formatter("scrubber: warning: %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.ERROR if quiet else logging.WARNING)
@@ -285,7 +297,7 @@ def clean(
         pipe = Pipeline(config)
         pipe.hold_index = True
         fewer_collections()  # the command owns its process; before the workers fork
-        progress = _Progress(not quiet and sys.stderr.isatty())
+        progress = _Progress(not quiet and sys.stderr is not None and sys.stderr.isatty())
         # Every file of a run is finished before any is committed, and the
         # index is committed last: a run that fails changes nothing on disk.
         sidecars = []
@@ -427,7 +439,7 @@ def explain(
         else:  # two files: their ids are their names
             docs = pipe.reader().read_paths([a, b])
             a, b = Path(a).name, Path(b).name
-        print(explain_pair(pipe, docs, a, b))
+        _echo(explain_pair(pipe, docs, a, b) + "\n")
 
     if dup:
         _run(dup_body)
@@ -441,18 +453,17 @@ def explain(
                         classifier=not no_classifier, favor=favor.value, lang=_lang(lang),
                         classifier_model=str(model) if model else None)
         pipe = Pipeline(config)
-        out = sys.stdout
         docs = pipe.reader().read_paths(paths)
         by_corpus: dict[str, set[str]] = {}
         if corpus:
             docs = list(docs)  # read twice: standard input cannot be
             by_corpus = corpus_removals(Pipeline(config.with_(source_field=source_field)), docs)
         wanted = set(ids or ())
-        for doc in docs:
-            if wanted and doc.id not in wanted:
-                continue
-            out.write(explain_document(pipe.cleaner, doc, by_corpus.get(doc.id, set())))
-            out.flush()
+        with Sink() as out:
+            for doc in docs:
+                if wanted and doc.id not in wanted:
+                    continue
+                out.write(explain_document(pipe.cleaner, doc, by_corpus.get(doc.id, set())).encode("utf-8"))
 
     _run(body)
 
@@ -488,7 +499,7 @@ def learn(
         label = name or Path(paths[0].rstrip("/")).name.split(".")[0] or "corpus"
         text = to_rules(learned, label)
         if output == "-":
-            sys.stdout.write(text)
+            _echo(text)
         else:
             pending_file(output, [text.encode("utf-8")]).commit_now()
         _say(f"scrubber: {len(learned.counts)} repeated lines learned from "
@@ -504,8 +515,8 @@ def index_info(path: str = typer.Argument(..., help="Index file (SQLite).")) -> 
     def body() -> None:
         idx = open_index(path)
         try:
-            print(f"{path}: {len(idx)} documents; {idx.params.describe()}; "
-                  f"{os.path.getsize(path):,} bytes")
+            _echo(f"{path}: {len(idx)} documents; {idx.params.describe()}; "
+                  f"{os.path.getsize(path):,} bytes\n")
         finally:
             idx.close()
 
@@ -536,14 +547,16 @@ def rules_list(
     """List the rules in force (defaults, then --rules files) and the heuristics."""
 
     def body() -> None:
+        lines = []
         for r in load_rules(rules or (), defaults=not no_default_rules, known_extra=STEPS):
             region = r.where if r.where == "anywhere" else f"{r.where} {r.lines}"
-            print(f"{r.id:<20} {r.action:<5} {region:<12} {Path(r.source).name:<18} {r.description}")
+            lines.append(f"{r.id:<20} {r.action:<5} {region:<12} {Path(r.source).name:<18} {r.description}")
         for name, h in HEURISTICS.items():
             doc = (h.__doc__ or "").strip().split("\n")[0]
-            print(f"{name:<20} {'line':<5} {'heuristic':<12} {'heuristics.py':<18} {doc}")
-        print(f"{'classifier':<20} {'line':<5} {'model':<12} {'classify.py':<18} "
-              "Text-level content classifier: menus, teasers, footers, comment threads")
+            lines.append(f"{name:<20} {'line':<5} {'heuristic':<12} {'heuristics.py':<18} {doc}")
+        lines.append(f"{'classifier':<20} {'line':<5} {'model':<12} {'classify.py':<18} "
+                     "Text-level content classifier: menus, teasers, footers, comment threads")
+        _echo("".join(line + "\n" for line in lines))
 
     _run(body)
 
@@ -571,8 +584,8 @@ def rules_check(files: Optional[List[str]] = typer.Argument(None, help="Rule fil
         for r in off_fast_path(parsed):
             _say(f"scrubber: warning: {r.source}: rule '{r.id}': RE2 cannot pre-filter its pattern, "
                  "so it is tried on every line (slower)")
-        print(f"{len(paths)} files, {n_rules} rules, {n_examples} examples: "
-              + (f"{len(problems)} problems" if problems else "all hold"))
+        _echo(f"{len(paths)} files, {n_rules} rules, {n_examples} examples: "
+              + (f"{len(problems)} problems" if problems else "all hold") + "\n")
         if problems:
             raise typer.Exit(EXIT_ERROR)
 

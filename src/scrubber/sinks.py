@@ -227,6 +227,8 @@ class Sink:
 
     def __enter__(self) -> "Sink":
         if self.path is None:
+            if self._stdout is None and sys.stdout is None:  # started with it closed (`>&-`)
+                raise ScrubberError("<stdout>: cannot write: standard output is closed")
             self._fh = self._stdout if self._stdout is not None else sys.stdout.buffer
             return self
         check_target(self.path)

@@ -255,6 +255,8 @@ class Reader:
                 yield doc
 
     def read_stdin(self) -> Iterator[Document]:
+        if self.stdin is None and sys.stdin is None:  # started with it closed (`<&-`)
+            return self._bad(InputError("<stdin>", "cannot read: standard input is closed"))
         fh = self.stdin if self.stdin is not None else sys.stdin.buffer
         try:
             fh = _decompressed(fh)
