@@ -517,6 +517,19 @@ def _site_pages(tmp_path, n=30):
     return path, bottom.split("\n")[0]
 
 
+@pytest.mark.parametrize("corpus", [[], ["--corpus"]])
+def test_explain_an_id_no_document_has_is_one_line(tmp_path, corpus):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "d00012.txt", "text": ARTICLE}) + "\n")
+    r = run("explain", src, *corpus, "--id", "d0012")
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr == f"scrubber: error: --id d0012: no document in {src} has that id\n"
+    r = run("explain", src, *corpus, "--id", "d00012.txt", "--id", "x", "--id", "y")
+    assert r.exit_code == 1 and "council voted" in r.stdout
+    assert r.stderr == f"scrubber: error: --id x, y: no document in {src} has these ids\n"
+    assert run("explain", src, *corpus, "--id", "d00012.txt").exit_code == 0
+
+
 def test_explain_corpus_shows_what_the_corpus_pass_removes(tmp_path):
     path, newsletter = _site_pages(tmp_path)
     alone = run("explain", path, "--id", "p3", "--no-classifier")

@@ -459,11 +459,17 @@ def explain(
             docs = list(docs)  # read twice: standard input cannot be
             by_corpus = corpus_removals(Pipeline(config.with_(source_field=source_field)), docs)
         wanted = set(ids or ())
+        shown = set()
         with Sink() as out:
             for doc in docs:
                 if wanted and doc.id not in wanted:
                     continue
+                shown.add(doc.id)
                 out.write(explain_document(pipe.cleaner, doc, by_corpus.get(doc.id, set())).encode("utf-8"))
+        missing = sorted(wanted - shown)
+        if missing:  # a mistyped id would otherwise look like a document with nothing to say
+            raise ScrubberError(f"--id {', '.join(missing)}: no document in {' '.join(paths)} has "
+                                f"{'that id' if len(missing) == 1 else 'these ids'}")
 
     _run(body)
 
