@@ -129,7 +129,7 @@ def test_a_full_disk_at_the_last_flush_of_the_output_leaves_the_index_as_it_was(
         m.setattr(gzip.GzipFile, "close", close)
         one_error_line(run("clean", p, "-o", out, "--index", db), f"{out}: cannot write")
     assert not out.exists()
-    assert open_index(str(db)).ids() == []
+    assert not db.exists()  # as it was: the failed run made it, and took it away
     r = run("clean", p, "-o", out, "--index", db)
     assert r.exit_code == 0 and "2 documents in" in r.stderr and "2 out" in r.stderr, r.output
     assert sorted(open_index(str(db)).ids()) == ["a", "b"]
@@ -147,8 +147,7 @@ def test_a_full_disk_on_clusters_or_stats_commits_nothing(tmp_path, monkeypatch,
     one_error_line(run("clean", p, "-o", out, "--index", db, "--clusters", cl, "--stats", st),
                    f"{tmp_path / full}")
     assert not out.exists() and not st.exists() and cl.read_text() == "yesterday's\n"
-    assert open_index(str(db)).ids() == []
-    assert sorted(os.listdir(tmp_path)) == ["clusters.jsonl", "in.jsonl", "seen.db"]
+    assert sorted(os.listdir(tmp_path)) == ["clusters.jsonl", "in.jsonl"]  # no index: it had none
 
 
 def test_clusters_and_stats_are_written_when_the_run_succeeds(tmp_path):
@@ -319,3 +318,19 @@ def test_tmp_dir_takes_the_temporary_files_and_must_be_a_directory(tmp_path):
     assert tempfile.gettempdir() == before  # the process's own setting is given back
     one_error_line(run("clean", _corpus(tmp_path), "-o", out, "--tmp-dir", tmp_path / "nope"),
                    f"{tmp_path / 'nope'}: --tmp-dir must be a directory")
+
+
+# --- the index: refused when it cannot be one, gone when a failed run made it ----------
+
+@pytest.mark.parametrize("given, where", [("-", "--index -: it is a file"), ("", "--index '': an empty path")])
+def test_an_index_that_is_no_file_is_refused(tmp_path, monkeypatch, given, where):
+    monkeypatch.chdir(tmp_path)
+    one_error_line(run("clean", _two_docs(tmp_path), "--index", given, "-o", "o.jsonl"), where)
+    assert os.listdir(tmp_path) == ["in.jsonl"]
+
+
+def test_a_failed_run_leaves_no_new_index_behind(tmp_path):
+    p, db = tmp_path / "arr.jsonl", tmp_path / "new.db"
+    p.write_text("[1]\n")
+    one_error_line(run("clean", p, "--index", db, "-o", tmp_path / "o.jsonl"), f"{p}:1: expected a JSON object")
+    assert os.listdir(tmp_path) == ["arr.jsonl"]

@@ -129,3 +129,44 @@ def test_an_oversized_blob_is_refused_without_being_read(tmp_path, monkeypatch):
     monkeypatch.setattr(scrubber.index, "MAX_SHINGLE_BYTES", 64)
     with pytest.raises(ScrubberError, match=f"^{db}: damaged index: document row"):
         run([("c", article(1))], db)
+
+
+def test_a_failed_run_leaves_no_index_it_created(tmp_path):
+    db = tmp_path / "new.db"
+    with pytest.raises(ScrubberError, match="expected a JSON object|not a string|record 2"):
+        list(clean([{"id": "a", "text": article(1)}, [1]], index=str(db)))
+    assert not db.exists()
+    # a run that fails after its final pass, as when its output cannot be written
+    with pytest.raises(OSError):
+        for _ in clean([{"id": "a", "text": article(1)}], index=str(db)):
+            raise OSError("disk full")
+    assert not db.exists()
+    run([("a", article(1))], db)
+    assert open_index(str(db)).ids() == ["a"]
+
+
+def test_an_index_that_cannot_be_created_says_why(tmp_path):
+    db = tmp_path / "no-such-dir" / "seen.db"
+    with pytest.raises(ScrubberError) as e:
+        run([("a", article(1))], db)
+    assert str(e.value) == f"{db}: cannot create the index: No such file or directory"
+
+
+def test_an_index_in_use_by_another_run_is_one_line(tmp_path, monkeypatch):
+    import scrubber.index
+
+    db = tmp_path / "seen.db"
+    run([("a", article(1))], db)
+    monkeypatch.setattr(scrubber.index, "BUSY_TIMEOUT", 0.1)
+    other = sqlite3.connect(db)
+    other.execute("BEGIN IMMEDIATE")  # another run, between its final pass and its commit
+    try:
+        with pytest.raises(ScrubberError) as e:
+            run([("b", article(2))], db)
+        assert str(e.value) == (f"{db}: in use by another run (database is locked); "
+                                "try again when it has finished")
+    finally:
+        other.rollback()
+        other.close()
+    run([("b", article(2))], db)
+    assert sorted(open_index(str(db)).ids()) == ["a", "b"]

@@ -366,6 +366,9 @@ def _check_outputs(paths: List[str], outputs: List[Tuple[str, Optional[str]]],
     for flag, out in named:
         if not out:
             raise ScrubberError(f"{flag} '': an empty path names no file; give a file name")
+        if out == "-" and (flag, out) in others:
+            raise ScrubberError(f"{flag} -: it is a file that is read and updated, not a stream; "
+                                "give a file name")
     inputs = [p for p in paths if p != "-" and os.path.exists(p)]
     for flag, out in named:
         if out == "-":

@@ -53,8 +53,41 @@ MAX_SHINGLE_BYTES = 16 << 20
 _DIGEST_BYTES = 16  # dedup.exact_digest
 
 
+#: Seconds a run waits for another that holds the index (it holds it from
+#: its final pass until its files are committed) before giving up with
+#: "in use by another run": waiting for a whole run could take hours.
+BUSY_TIMEOUT = 5.0
+
+
 class IndexFileError(ScrubberError):
     """An index file that cannot be used; renders as one line naming it."""
+
+
+def _failed(path: str, e: sqlite3.Error, problem: str) -> IndexFileError:
+    """SQLite's complaint as one line: another run's lock said as such."""
+    if isinstance(e, sqlite3.OperationalError) and ("locked" in str(e) or "busy" in str(e)):
+        return IndexFileError(f"{path}: in use by another run ({e}); try again when it has finished")
+    return IndexFileError(f"{path}: {problem}")
+
+
+def _open_file(path: str) -> bool:
+    """Check that the index file can be opened, or created (then it is,
+    empty, which SQLite takes as a new database), saying why not with the
+    operating system's reason; SQLite's own is "unable to open database
+    file" whatever happened. Returns whether the file was created."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+        created = True
+    except FileExistsError:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError as e:
+            raise IndexFileError(f"{path}: cannot open the index: {e.strerror}") from None
+        created = False
+    except OSError as e:
+        raise IndexFileError(f"{path}: cannot create the index: {e.strerror}") from None
+    os.close(fd)
+    return created
 
 
 def _schema() -> set[tuple]:
@@ -108,8 +141,10 @@ class Index:
         self.params = params
         if not create and not os.path.exists(path):
             raise IndexFileError(f"{path}: no such index")
+        #: whether this object made the file: ``close(forget_new=True)`` removes it
+        self.created = _open_file(path)
         try:
-            self.db = sqlite3.connect(path)
+            self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT)
             self.db.execute("PRAGMA trusted_schema = OFF")
             tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if tables and "meta" not in tables:
@@ -127,9 +162,10 @@ class Index:
                     raise IndexFileError(f"{path}: index was built with {built}; this run uses "
                                          f"{params.describe()} (use the same settings or another --index)")
         except sqlite3.DatabaseError as e:
-            raise IndexFileError(f"{path}: not a scrubber index ({e})") from None
+            self.close(forget_new=True)
+            raise _failed(path, e, f"not a scrubber index ({e})") from None
         except IndexFileError:
-            self.db.close()
+            self.close(forget_new=True)
             raise
 
     def __len__(self) -> int:
@@ -140,10 +176,30 @@ class Index:
         try:
             return self.db.execute(sql, args).fetchall()
         except sqlite3.DatabaseError as e:
-            raise IndexFileError(f"{self.path}: damaged index: {e}") from None
+            raise _failed(self.path, e, f"damaged index: {e}") from None
 
-    def close(self) -> None:
-        self.db.close()
+    def reserve(self) -> None:
+        """Take the index for this run until ``commit`` or ``close``:
+        another run then neither writes to it nor is missed by this one's
+        lookup (it waits ``BUSY_TIMEOUT``, then is refused)."""
+        if not self.db.in_transaction:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as e:
+                raise _failed(self.path, e, f"cannot write the index: {e}") from None
+
+    def close(self, forget_new: bool = False) -> None:
+        """Close, rolling back what is not committed; with ``forget_new``
+        a file this object created is removed too (a run that failed
+        leaves no index behind that it made)."""
+        db = getattr(self, "db", None)
+        if db is not None:
+            db.close()
+        if forget_new and self.created:
+            for f in (self.path, self.path + "-journal"):
+                if os.path.exists(f):
+                    os.unlink(f)
+            self.created = False
 
     # --- reading ------------------------------------------------------------
     def lookup(self, sigs: np.ndarray, exact: list[bytes]) -> list[int]:
@@ -207,6 +263,7 @@ class Index:
         if not which:
             return
         keys = band_keys(corpus.sigs[which], self.params.bands, self.params.rows).view(np.int64)
+        self.reserve()
         try:
             self._remove([ids[i] for i in which])
             for n, i in enumerate(which):
@@ -229,10 +286,11 @@ class Index:
         try:
             self.db.commit()
         except sqlite3.Error as e:
-            raise IndexFileError(f"{self.path}: cannot write the index: {e}") from None
+            raise _failed(self.path, e, f"cannot write the index: {e}") from None
 
     def remove(self, ids: list[str]) -> int:
         """Forget documents by id; returns how many were indexed."""
+        self.reserve()
         with self.db:
             return self._remove(ids)
 
@@ -259,8 +317,9 @@ def open_index(path: str) -> Index:
     """An existing index with whatever parameters it was built with."""
     if not os.path.exists(path):
         raise IndexFileError(f"{path}: no such index")
+    _open_file(path)
     try:
-        db = sqlite3.connect(path)
+        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT)
         try:
             db.execute("PRAGMA trusted_schema = OFF")
             _check_schema(db, path)
@@ -268,5 +327,5 @@ def open_index(path: str) -> Index:
         finally:
             db.close()
     except sqlite3.DatabaseError as e:
-        raise IndexFileError(f"{path}: not a scrubber index ({e})") from None
+        raise _failed(path, e, f"not a scrubber index ({e})") from None
     return Index(path, _params(stored, path), create=False)

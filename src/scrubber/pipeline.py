@@ -109,7 +109,13 @@ class Pipeline:
         self.config = config or Config()
         self.cleaner = cleaner_for(self.config)
         if self.config.dedup and self.config.index:
-            Index(self.config.index, self.config.dedup_params).close()  # refuse early
+            # Refuse early (a bad file, another run holding it), and leave no
+            # new file behind: the run may yet fail before it adds anything.
+            early = Index(self.config.index, self.config.dedup_params)
+            try:
+                early.reserve()
+            finally:
+                early.close(forget_new=True)
         self.stats = Stats()
         self._clusters: list[dict] | Callable[[], list[dict]] = []
         self.learned: boilerplate.Learned = boilerplate.Learned({})
@@ -137,7 +143,7 @@ class Pipeline:
         """Roll back additions not committed (no-op after ``commit_index``)."""
         held, self._held = self._held, None
         if held is not None:
-            held.close()
+            held.close(forget_new=True)
 
     @property
     def clusters(self) -> list[dict]:
@@ -439,9 +445,11 @@ class Pipeline:
         corpus = p1.corpus(cfg.num_perm, None if cfg.index else cfg.dedup_params)
         give_back()
         index = Index(cfg.index, cfg.dedup_params) if cfg.index else None
+        kept = False  # whether a file the index made stays (once it holds this run's documents)
         try:
             ids, fixed = p1.ids, 0
             if index is not None:
+                index.reserve()  # what another run adds meanwhile would be missed
                 old_ids, old = index.load(index.lookup(corpus.sigs, corpus.exact))
                 fixed = len(old_ids)
                 ids = Strings(old_ids)
@@ -472,11 +480,12 @@ class Pipeline:
             if index is not None:
                 index.add(ids, corpus, added, commit=not self.hold_index)
                 c["index_documents"] = len(index)
+                kept = not self.hold_index
                 if self.hold_index:  # committed by commit_index, once the output is
                     self._held, index = index, None
         finally:
             if index is not None:
-                index.close()
+                index.close(forget_new=not kept)
             if isinstance(corpus.sigs, BandKeys):
                 corpus.sigs.close()
 
