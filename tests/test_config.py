@@ -17,6 +17,9 @@ from scrubber import Config, clean, clean_text
     ({"text_field": ""}, "Config.text_field must be a field name"),
     ({"lang_field": 3}, "Config.lang_field must be a non-empty string or None"),
     ({"lsh_bands": 100}, "must not exceed num_perm"),
+    ({"lang_field": "text"}, "Config.lang_field 'text' is the text or id field"),
+    ({"dedup": False, "index": "runs.db"}, "Config.index needs dedup=True"),
+    ({"dedup": False, "keep_duplicates": True}, "Config.keep_duplicates needs dedup=True"),
     ({"containment_threshold": 1.5}, "Config.containment_threshold must be a number in (0, 1]"),
     ({"rule_files": [1]}, "Config.rule_files must be a tuple of strings"),
 ])

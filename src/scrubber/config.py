@@ -165,6 +165,12 @@ class Config:
                 raise TypeError(f"Config.{name} must be an integer, not {value!r}")
             if value < low:
                 raise ValueError(f"Config.{name} must be at least {low}, not {value}")
+        if self.lang_field is not None and self.lang_field in (self.text_field, self.id_field):
+            raise ValueError(f"Config.lang_field {self.lang_field!r} is the text or id field, which "
+                             "the language would overwrite; name another field")
+        if not self.dedup and (self.index or self.keep_duplicates):
+            raise ValueError(f"Config.{'index' if self.index else 'keep_duplicates'} needs dedup=True: "
+                             "without deduplication it would do nothing")
         if self.lsh_bands * self.lsh_rows > self.num_perm:
             raise ValueError(f"Config.lsh_bands * lsh_rows ({self.lsh_bands} * {self.lsh_rows}) "
                              f"must not exceed num_perm ({self.num_perm})")
