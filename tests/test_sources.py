@@ -231,6 +231,38 @@ def test_a_wet_file_on_stdin_is_read_as_records(tmp_path):
     assert [(d.text, d.meta["url"]) for d in docs] == [("one", "http://a.example/"), ("two", "http://b.example/")]
 
 
+class _Pipe(io.RawIOBase):
+    """Standard input from a pipe: it cannot seek or tell, and a read may
+    give fewer bytes than asked."""
+
+    def __init__(self, data: bytes, chunk: int = 3):
+        self._data, self._chunk = data, chunk
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        n = min(len(b), self._chunk, len(self._data))
+        b[:n], self._data = self._data[:n], self._data[n:]
+        return n
+
+
+def pipe(data: bytes) -> io.BufferedReader:
+    return io.BufferedReader(_Pipe(data))
+
+
+@pytest.mark.parametrize("pack", [lambda b: b, gzip.compress, lambda b: zstandard.ZstdCompressor().compress(b)])
+def test_a_wet_file_piped_to_stdin_is_read_as_records(tmp_path, pack):
+    p = wet(tmp_path / "c.wet", [("http://a.example/", "one"), ("http://b.example/", "two")], gzip=False)
+    docs, _ = read(["-"], stdin=pipe(pack(p.read_bytes())))
+    assert [(d.text, d.meta["url"]) for d in docs] == [("one", "http://a.example/"), ("two", "http://b.example/")]
+
+
+def test_a_stream_that_is_not_warc_forced_as_warc_is_one_error():
+    with pytest.raises(InputError, match="^<stdin>:1: not a valid WARC record"):
+        read(["-"], stdin=pipe(b"hi\n"), input_format="warc")
+
+
 def test_a_page_on_stdin_is_read_as_html():
     docs, _ = read(["-"], stdin=io.BytesIO(gzip.compress(page("<p>Piped page.</p>"))))
     assert [(d.id, d.text.strip()) for d in docs] == [("stdin", "Piped page.")]

@@ -126,18 +126,26 @@ def _corrupt_errors() -> tuple[type[BaseException], ...]:
 def _decompressed(fh: BinaryIO) -> BinaryIO:
     """Standard input, decompressed when its first bytes are gzip's or
     zstd's magic; a stream that can ``peek`` either way."""
-    head = b""
-    while len(head) < 4:  # a pipe may deliver fewer bytes than asked
-        more = fh.read(4 - len(head))
-        if not more:
-            break
-        head += more
-    fh = _Prefixed(head, fh)
+    head, fh = _head(fh, 4)
     if head.startswith(GZIP_MAGIC):
         return gzip.GzipFile(fileobj=fh, mode="rb")
     if head == ZSTD_MAGIC:
         return _zstd_reader(fh)
     return fh
+
+
+def _head(fh: BinaryIO, n: int) -> tuple[bytes, io.BufferedReader]:
+    """The first ``n`` bytes of a stream that cannot seek (fewer only at
+    its end), and a stream that gives them again. ``peek`` will not do:
+    it reads at most once, and a pipe, or the stream of a prefix and the
+    rest, delivers fewer bytes than asked (a WARC told by its first four)."""
+    head = b""
+    while len(head) < n:
+        more = fh.read(n - len(head))
+        if not more:
+            break
+        head += more
+    return head, _Prefixed(head, fh)
 
 
 class _PrefixedRaw(io.RawIOBase):

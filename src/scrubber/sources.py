@@ -24,7 +24,7 @@ from collections import Counter
 from typing import BinaryIO, Iterable, Iterator
 
 from . import files, parquet, warc
-from .compression import _corrupt_errors, _decompressed, _open_binary, _peek, _Prefixed
+from .compression import _corrupt_errors, _decompressed, _head, _open_binary, _peek, _Prefixed
 from .decoding import (_bom_head, _bounded_lines, _cut_bytes, _lines_until, _TooLong, _utf8_lines,
                        decode, line_limit, wide_encoding)
 from .records import _FLAT, _is_json_object, _parse_line, check_record, jsonable
@@ -259,8 +259,7 @@ class Reader:
             return self._bad(InputError("<stdin>", "cannot read: standard input is closed"))
         fh = self.stdin if self.stdin is not None else sys.stdin.buffer
         try:
-            fh = _decompressed(fh)
-            head = _peek(fh, 512)
+            head, fh = _head(_decompressed(fh), 512)
         except _corrupt_errors() as e:
             return self._bad(InputError("<stdin>", f"corrupt compressed data: {e}"))
         fmt = self.config.input_format

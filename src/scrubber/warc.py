@@ -91,7 +91,7 @@ def _native(stream: BinaryIO | str):
     goes by the name) and not through fsspec (which fastwarc uses whenever
     it is installed); a stream is already decompressed by scrubber."""
     if not isinstance(stream, str):
-        return stream
+        return _Told(stream)
     from fastwarc.stream_io import GzipReader, ZstdReader
 
     with open(stream, "rb") as f:
@@ -101,6 +101,24 @@ def _native(stream: BinaryIO | str):
     if head == b"\x28\xb5\x2f\xfd":
         return ZstdReader(stream, fsspec_args=False)
     return stream
+
+
+class _Told:
+    """A stream that says how far it has been read. fastwarc asks a Python
+    stream its ``tell()`` (and then only reads it); standard input, a pipe
+    or a decompressing stream cannot answer that by seeking, and fastwarc
+    panicked where they raised."""
+
+    def __init__(self, fh: BinaryIO):
+        self._fh, self._pos = fh, 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._fh.read(n)
+        self._pos += len(data)
+        return data
+
+    def tell(self) -> int:
+        return self._pos
 
 
 def _mime(content_type: str | None) -> str:
