@@ -396,6 +396,32 @@ def test_utf16_jsonl_with_a_bom_is_decoded(tmp_path, encoding):
     assert [(d.id, d.text) for d in docs] == [("a", "caf\u00e9"), ("b", "x")]
 
 
+BOM_JSONL = jsonl({"id": "a", "text": "caf\u00e9"}, {"id": "b", "text": "x"})
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-be", "utf-32"])
+def test_jsonl_with_a_bom_is_read_as_records_from_a_file_and_a_pipe(tmp_path, encoding):
+    def marked(text):
+        return (("\ufeff" if encoding.endswith("be") else "") + text).encode(encoding)
+
+    p = tmp_path / "marked.jsonl"
+    p.write_bytes(data := marked(BOM_JSONL))
+    for docs, _ in (read([p]), read(["-"], stdin=pipe(data)), read(["-"], stdin=pipe(gzip.compress(data)))):
+        assert [(d.id, d.text) for d in docs] == [("a", "caf\u00e9"), ("b", "x")]
+    docs, _ = read(["-"], stdin=pipe(marked("Caf\u00e9 au lait\n{not json}")))
+    assert [(d.id, d.text) for d in docs] == [("stdin", "Caf\u00e9 au lait\n{not json}")]
+
+
+def test_the_first_byte_range_of_a_jsonl_file_skips_its_bom(tmp_path):
+    p = tmp_path / "marked.jsonl"
+    data = BOM_JSONL.encode("utf-8-sig")
+    p.write_bytes(data)
+    cut = data.index(b"\n") + 2  # inside the second line: it belongs to the second range
+    reader = Reader(Config())
+    docs = list(reader.read_jsonl_range(str(p), 0, cut, 0)) + list(reader.read_jsonl_range(str(p), cut, len(data), 1))
+    assert [(d.id, d.text) for d in docs] == [("a", "caf\u00e9"), ("b", "x")]
+
+
 # --- --max-doc-bytes (issue 23, item 11) ----------------------------------------
 
 def test_a_text_file_over_the_limit_is_skipped_and_counted(tmp_path, caplog):

@@ -84,6 +84,41 @@ def _utf8_lines(fh: BinaryIO, encoding: str, limit: int) -> Iterator:
         yield line
 
 
+class _Utf8Raw(io.RawIOBase):
+    """A UTF-16 or UTF-32 stream (with its byte-order mark) as UTF-8 bytes,
+    decoded as ``_utf8_lines`` decodes a file's lines: for standard input,
+    which is told JSONL or text by its first line, in UTF-8."""
+
+    def __init__(self, fh: BinaryIO, encoding: str):
+        self._text = io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="")
+        self._out = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while not self._out:
+            chunk = self._text.read(1 << 14)
+            if not chunk:
+                return 0
+            self._out = chunk.encode("utf-8")
+        n = min(len(b), len(self._out))
+        b[:n], self._out = self._out[:n], self._out[n:]
+        return n
+
+
+def utf8_stream(fh: BinaryIO, head: bytes) -> BinaryIO:
+    """``fh``, whose first bytes are ``head``, as UTF-8 bytes: a UTF-8
+    byte-order mark read past, UTF-16 and UTF-32 (by their mark) re-encoded,
+    anything else as it is."""
+    wide = wide_encoding(head)
+    if wide:
+        return io.BufferedReader(_Utf8Raw(fh, wide), 1 << 16)
+    if head.startswith(codecs.BOM_UTF8):
+        fh.read(len(codecs.BOM_UTF8))
+    return fh
+
+
 def _lines_until(fh: BinaryIO, pos: int, end: int, limit: int = 0) -> Iterator:
     """Lines of ``fh`` (positioned at ``pos``) that begin before ``end``,
     as ``_bounded_lines`` gives them."""

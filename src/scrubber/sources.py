@@ -15,6 +15,7 @@ counted (``files_ignored``).
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import io
 import logging
@@ -25,8 +26,8 @@ from typing import BinaryIO, Iterable, Iterator
 
 from . import files, parquet, warc
 from .compression import _corrupt_errors, _decompressed, _head, _open_binary, _peek, _Prefixed
-from .decoding import (_bom_head, _bounded_lines, _cut_bytes, _lines_until, _TooLong, _utf8_lines,
-                       decode, line_limit, wide_encoding)
+from .decoding import (_bom_head, _bounded_lines, _cut_bytes, _lines_until, _TooLong,
+                       _utf8_lines, decode, line_limit, utf8_stream, wide_encoding)
 from .records import _FLAT, _is_json_object, _parse_line, check_record, jsonable
 from .config import Config
 from .document import Document
@@ -222,8 +223,9 @@ class Reader:
 
     def _read_as(self, kind: str, fh: BinaryIO, where: str, doc_id: str) -> Iterator[Document]:
         if kind == "jsonl":
-            wide = wide_encoding(_bom_head(fh))
-            lines = _utf8_lines(fh, wide, line_limit(self.config.max_doc_bytes)) if wide else fh
+            head = _bom_head(fh)
+            wide = wide_encoding(head)
+            lines = _utf8_lines(fh, wide, line_limit(self.config.max_doc_bytes)) if wide else utf8_stream(fh, head)
             yield from self._read_jsonl(lines, where)
         elif kind == "warc":
             yield from self._read_warc(fh, where)
@@ -260,6 +262,8 @@ class Reader:
         fh = self.stdin if self.stdin is not None else sys.stdin.buffer
         try:
             head, fh = _head(_decompressed(fh), 512)
+            if head.startswith(codecs.BOM_UTF8) or wide_encoding(head):  # told by what follows the mark
+                head, fh = _head(utf8_stream(fh, head), 512)
         except _corrupt_errors() as e:
             return self._bad(InputError("<stdin>", f"corrupt compressed data: {e}"))
         fmt = self.config.input_format
@@ -376,6 +380,10 @@ class Reader:
         with fh:
             if start == 0:
                 self.counts["files"] += 1
+                if fh.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8:
+                    start = fh.tell()  # the mark is no part of the first line
+                else:
+                    fh.seek(0)
             else:
                 fh.seek(start - 1)
                 if fh.read(1) != b"\n":
