@@ -112,12 +112,20 @@ def test_bad_json_line_names_file_and_line(tmp_path):
     ('{"body": "x"}', "no 'text' field"),
     ('{"text": 3}', "'text' is int, not a string"),
     ('[1, 2]', "expected a JSON object"),
+    ('"a bare string"', "expected a JSON object, got str"),
 ])
 def test_records_without_usable_text(tmp_path, line, problem):
     p = tmp_path / "c.jsonl"
     p.write_text(line + "\n")
     with pytest.raises(InputError, match=f"^{p}:1: {problem}"):
         read([p])
+
+
+def test_a_string_line_in_jsonl_on_stdin_is_bad_input():
+    with pytest.raises(InputError, match='^<stdin>:2: expected a JSON object, got str'):
+        read(["-"], stdin=io.BytesIO(b'{"text": "a record"}\n"a bare string"\n'))
+    docs, _ = read(["-"], stdin=io.BytesIO(b'"a bare string"\n{"text": "x"}\n'))  # not JSONL: text
+    assert [d.id for d in docs] == ["stdin"]
 
 
 def test_missing_path_fails_before_any_document(tmp_path):

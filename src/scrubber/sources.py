@@ -411,6 +411,8 @@ class Reader:
                     continue
                 try:
                     rec, strict = _parse_line(raw, loc, self.counts)
+                    if not isinstance(rec, dict):  # a string too: only Python callers pass bare texts
+                        raise InputError(loc, f"expected a JSON object, got {type(rec).__name__}")
                     # orjson refuses lone surrogates; only nesting is left to check
                     flat = strict and isinstance(rec, dict) and all(type(v) in _FLAT for v in rec.values())
                     doc = self._sized(self.record_to_document(rec, loc, check=not flat))
