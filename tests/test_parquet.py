@@ -30,6 +30,44 @@ def test_rows_are_documents_any_column_is_text_or_id_the_rest_passes(tmp_path):
     assert counts["files"] == 1
 
 
+def test_a_binary_text_column_is_read_as_utf8_with_bad_bytes_counted(tmp_path):
+    p = tmp_path / "shard.parquet"
+    pq.write_table(pa.table({"text": pa.array([b"caf\xc3\xa9", b"bad \xff byte"], pa.large_binary())}), p)
+    docs, counts = read(p)
+    assert [d.text for d in docs] == ["caf\u00e9", "bad \ufffd byte"]
+    assert counts["invalid_utf8_bytes"] == 1
+
+
+def test_passed_through_columns_of_every_arrow_type_come_out_as_json(tmp_path):
+    import decimal
+
+    from scrubber.sinks import dumps
+
+    cols = {
+        "dur": pa.array([dt.timedelta(seconds=5, microseconds=250000)], pa.duration("us")),
+        "dur_ns": pa.array([5_000_000_001], pa.duration("ns")),
+        "ts_ns": pa.array([dt.datetime(2024, 1, 2, 3, 4, 5)], pa.timestamp("ns")),
+        "date": pa.array([dt.date(2024, 1, 2)]),
+        "time": pa.array([dt.time(1, 2, 3)], pa.time64("us")),
+        "dec": pa.array([decimal.Decimal("1.25")], pa.decimal128(5, 2)),
+        "bin": pa.array([b"ab"], pa.large_binary()),
+        "fixed": pa.array([b"abcd"], pa.binary(4)),
+        "dict": pa.array(["x"]).dictionary_encode(),
+        "map": pa.array([[("k", 1)]], pa.map_(pa.string(), pa.int64())),
+        "struct": pa.array([{"d": dt.timedelta(seconds=1)}], pa.struct([("d", pa.duration("s"))])),
+        "times": pa.array([[dt.datetime(2024, 1, 1)]], pa.list_(pa.timestamp("ns"))),
+        "half": pa.array([__import__("numpy").float16(1.5)], pa.float16()),
+    }
+    p = tmp_path / "shard.parquet"
+    pq.write_table(pa.table({"text": ["words"], **cols}), p)
+    docs, _ = read(p)
+    assert {k: v for k, v in docs[0].meta.items() if k != "text"} == {
+        "dur": 5.25, "dur_ns": 5.000000001, "ts_ns": "2024-01-02T03:04:05", "date": dt.date(2024, 1, 2),
+        "time": dt.time(1, 2, 3), "dec": 1.25, "bin": "YWI=", "fixed": "YWJjZA==", "dict": "x",
+        "map": [["k", 1]], "struct": {"d": 1}, "times": ["2024-01-01T00:00:00"], "half": 1.5}
+    dumps(docs[0].meta)  # the writer takes every one
+
+
 def test_rows_without_an_id_column_are_named_by_file_and_row(tmp_path):
     p = tmp_path / "shard.parquet"
     pq.write_table(pa.table({"text": ["a", "b"]}), p)

@@ -53,6 +53,18 @@ def decode(data: bytes, where: str, counts: Counter) -> str:
     return text
 
 
+def utf8_text(data: bytes, counts: Counter) -> str:
+    """The bytes of one record's text (a WARC conversion record, a parquet
+    binary column) as UTF-8, each invalid byte sequence U+FFFD, counted
+    (``invalid_utf8_bytes``) as in a JSONL line."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", "replace")
+        counts["invalid_utf8_bytes"] += text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+        return text
+
+
 # Longest first: a UTF-32-LE mark begins with the UTF-16-LE one.
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))

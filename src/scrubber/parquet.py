@@ -11,62 +11,83 @@ ones), atomically as the JSONL sink does.
 
 from __future__ import annotations
 
-import base64
-import decimal
 import tempfile
+from collections import Counter
 from typing import BinaryIO, Iterator
 
 import orjson
 
+from .decoding import utf8_text
 from .errors import InputError, ScrubberError
 from .extras import need
+from .records import json_value
 
 #: Rows per Arrow batch read or written: big enough that per-batch costs
 #: vanish, small enough to keep memory flat.
 BATCH_ROWS = 8192
 
 
-def rows(fh: BinaryIO, where: str, text_field: str) -> Iterator[dict]:
-    """The rows of a parquet file as dicts, in file order."""
+def rows(fh: BinaryIO, where: str, text_field: str, counts: Counter | None = None) -> Iterator[dict]:
+    """The rows of a parquet file as dicts of JSON values, in file order.
+
+    A text column of binary type is read as UTF-8 (many writers store
+    strings so: Hive, Impala, older Spark), each invalid byte sequence
+    U+FFFD, counted in ``counts`` as JSONL's are. Other columns pass through
+    as the JSON output writes them (``records.json_value``): durations as
+    seconds, binary as base64; a value with no JSON form is an InputError
+    naming its column and type."""
     need("pyarrow", "parquet", where, "reading parquet")
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    counts = counts if counts is not None else Counter()
     try:
         pf = pq.ParquetFile(fh)
     except (pa.ArrowException, OSError) as e:
         raise InputError(where, f"not a readable parquet file: {e}") from None
-    names = pf.schema_arrow.names
-    if text_field not in names:
+    schema = pf.schema_arrow
+    if text_field not in schema.names:
         raise InputError(where, f"no '{text_field}' column (name another with --text-field); "
-                                f"columns: {', '.join(names)}")
-    # Only columns whose values JSON cannot hold as they come are converted.
-    t = pa.types
-    odd = [f.name for f in pf.schema_arrow
-           if t.is_binary(f.type) or t.is_large_binary(f.type) or t.is_fixed_size_binary(f.type)
-           or t.is_decimal(f.type) or t.is_nested(f.type)]
+                                f"columns: {', '.join(schema.names)}")
+    text_type = schema.field(text_field).type
+    if pa.types.is_dictionary(text_type):
+        text_type = text_type.value_type
+    binary_text = _is_binary(text_type)
+    # Only columns whose values the JSON writer cannot take as they come
+    # are converted, value by value: the rest cost nothing.
+    odd = [f for f in schema if f.name != text_field and not _as_they_come(f.type)]
     try:
         for batch in pf.iter_batches(batch_size=BATCH_ROWS):
             for row in batch.to_pylist():
-                for k in odd:
-                    row[k] = _plain(row[k])
+                if binary_text and isinstance(row[text_field], bytes):
+                    row[text_field] = utf8_text(row[text_field], counts)
+                for f in odd:
+                    try:
+                        row[f.name] = json_value(row[f.name])
+                    except (TypeError, ValueError) as e:
+                        raise InputError(where, f"column '{f.name}' of type {f.type} has a value "
+                                                f"JSON cannot hold ({e})") from None
                 yield row
     except (pa.ArrowException, OSError) as e:
         raise InputError(where, f"corrupt parquet data: {e}") from None
 
 
-def _plain(v):
-    """A value JSON output can hold: bytes as base64, decimals as numbers;
-    datetimes stay (the JSON writer gives them in ISO 8601)."""
-    if isinstance(v, bytes):
-        return base64.b64encode(v).decode("ascii")
-    if isinstance(v, decimal.Decimal):
-        return int(v) if v == v.to_integral_value() else float(v)
-    if isinstance(v, dict):
-        return {k: _plain(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_plain(x) for x in v]
-    return v
+def _is_binary(t) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t)
+
+
+def _as_they_come(t) -> bool:
+    """Whether ``to_pylist`` gives a column of type ``t`` as values the
+    JSON writer (orjson) takes: numbers, strings, dates, times, and
+    timestamps coarser than nanoseconds (finer ones are pandas Timestamps)."""
+    import pyarrow as pa
+
+    ty = pa.types
+    return (ty.is_integer(t) or ty.is_float32(t) or ty.is_float64(t) or ty.is_boolean(t)
+            or ty.is_string(t) or ty.is_large_string(t) or ty.is_null(t) or ty.is_date(t)
+            or ty.is_time(t) or ty.is_timestamp(t) and t.unit != "ns")
 
 
 def _table(batch: list[dict], schema=None):

@@ -25,13 +25,20 @@ def jsonable(meta: dict, where: str) -> dict:
     out = {}
     for key, value in meta.items():
         try:
-            out[key] = orjson.loads(orjson.dumps(value, default=_plain, option=_AS_JSON))
-        except TypeError:
-            try:  # integers beyond 64 bits, which orjson refuses and json writes
-                out[key] = json.loads(json.dumps(value, default=_plain))
-            except (TypeError, ValueError) as e:
-                raise InputError(where, f"field {key!r}: {e}") from None
+            out[key] = json_value(value)
+        except (TypeError, ValueError) as e:
+            raise InputError(where, f"field {key!r}: {e}") from None
     return out
+
+
+def json_value(value: object) -> object:
+    """``value`` as the JSON value it is written as (``_plain`` for what
+    JSON has no type for); TypeError when it has no JSON form."""
+    try:
+        return orjson.loads(orjson.dumps(value, default=_plain, option=_AS_JSON))
+    except TypeError:
+        # integers beyond 64 bits, which orjson refuses and json writes
+        return json.loads(json.dumps(value, default=_plain))
 
 
 _AS_JSON = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
@@ -39,7 +46,8 @@ _AS_JSON = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
 def _plain(value: object) -> object:
     """The JSON value for a Python value the JSON writers refuse: a date or
-    time (pandas' Timestamp too) as its ISO 8601 string, a numpy scalar as
+    time (pandas' Timestamp too) as its ISO 8601 string, a duration
+    (``timedelta``, pandas' Timedelta) as its seconds, a numpy scalar as
     its number, bytes as base64, a Decimal as the number it is (a string when
     a float cannot hold it exactly), a set as a sorted list, a missing value
     (pandas' NA, NaT) as null."""
@@ -52,6 +60,14 @@ def _plain(value: object) -> object:
         return None
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        # seconds, a number any JSON reader takes (ISO 8601's "PT5S" needs a
+        # parser); whole seconds stay an integer, finer ones a fraction
+        if type(value).__name__ == "Timedelta":  # pandas: nanoseconds
+            ns = value.value
+            return ns // 10**9 if ns % 10**9 == 0 else ns / 10**9
+        us = (value.days * 86400 + value.seconds) * 10**6 + value.microseconds
+        return us // 10**6 if us % 10**6 == 0 else us / 10**6
     if hasattr(value, "dtype") and hasattr(value, "item"):  # numpy scalars and 0-d arrays
         return value.tolist() if getattr(value, "ndim", 0) else value.item()
     if isinstance(value, (bytes, bytearray, memoryview)):

@@ -341,7 +341,7 @@ class Reader:
         self.counts["bytes_in"] += fh.seek(0, io.SEEK_END)
         fh.seek(0)
         try:
-            for n, rec in enumerate(parquet.rows(fh, where, self.config.text_field), 1):
+            for n, rec in enumerate(parquet.rows(fh, where, self.config.text_field, self.counts), 1):
                 loc = f"{where}:{n}"
                 try:
                     yield self.record_to_document(rec, loc)
