@@ -59,6 +59,21 @@ def test_new_formats_are_one_shard_per_file_read_as_the_local_engine_reads_them(
     assert ids == local and len(ids) == 32
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_a_wide_jsonl_file_is_one_shard_read_as_the_local_engine_reads_it(tmp_path, encoding):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "wide.jsonl").write_bytes("".join(json.dumps({"text": f"{PARA} Row {i}."}) + "\n"
+                                           for i in range(30)).encode(encoding))
+    config = Config(shard_bytes=500, dedup=False)
+    pipe = Pipeline(config)
+    shards = plan_shards(pipe.reader(), [str(d)], config.shard_bytes)
+    assert [s[2] for s in shards] == [None]
+    got = [r.line for s in shards for r in clean_shard(config, s)[0]]
+    local = [r.line for r in process_batch(pipe.cleaner, list(pipe.reader().read_paths([str(d)])))]
+    assert got == local and len(got) == 30
+
+
 def test_line_starts_count_like_line_iteration(tmp_path):
     p = tmp_path / "x.jsonl"
     p.write_bytes(b"a\nbb\n\nccc\n")

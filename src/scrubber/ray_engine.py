@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # the engine is given a Pipeline, never imports the local eng
     from .pipeline import Pipeline
 from .sinks import Sink, shard_name
 from .compression import GZIP_MAGIC, ZSTD_MAGIC, magic
+from .decoding import wide_encoding
 from .sources import Reader, kind_of, kind_of_content
 
 log = logging.getLogger("scrubber")
@@ -54,12 +55,16 @@ def _ray():
 
 
 def _splittable(path: str) -> bool:
-    """Plain JSONL, cut by byte ranges; every other format (compressed,
-    WARC, parquet, …) is one shard per file, read as the local engine reads it."""
+    """Plain JSONL in UTF-8, cut by byte ranges; every other format
+    (compressed, WARC, parquet, …) is one shard per file, read as the local
+    engine reads it. So is UTF-16 or UTF-32 JSONL: its byte-order mark,
+    which says how to decode it, is in the first range only, and a byte
+    offset may fall inside a character."""
     if kind_of(path) != "jsonl" or path.lower().endswith((".gz", ".zst", ".zstd")):
         return False
     head = magic(path, 5)  # a compressed file under a plain name is read by its content
-    return not (head.startswith(GZIP_MAGIC) or head[:4] == ZSTD_MAGIC or kind_of_content(head))
+    return not (head.startswith(GZIP_MAGIC) or head[:4] == ZSTD_MAGIC or kind_of_content(head)
+                or wide_encoding(head))
 
 
 def line_starts_in(path: str, start: int, end: int) -> int:
