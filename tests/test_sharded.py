@@ -88,3 +88,14 @@ def test_band_pairs_over_a_renumbered_subset_are_the_local_pairs():
     got = unique_pairs([bucket_pairs(band_key(sigs, b, 2), num) for b in range(4)], 10_000)
     assert len(local) > 1000
     assert np.array_equal(got, num[local])
+
+
+def test_a_partition_that_no_shingle_falls_in_is_nothing_common(tmp_path):
+    path = tmp_path / "short.jsonl"  # documents of four words: no word 5-gram at all
+    path.write_text("".join(f'{{"text": "doc {i} words here"}}\n' for i in range(20)))
+    config = Config()
+    expected = b"".join(Pipeline(config).run_paths([str(path)]))
+    pipe = Pipeline(config)
+    got = b"".join(sharded.run(shards.Serial(), config, iter(shards_of(pipe, path, [8, 12])),
+                               sharded.Outcome(Stats()), parts=2))
+    assert got == expected and expected

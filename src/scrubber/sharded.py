@@ -331,6 +331,8 @@ def common_reduce(min_clusters: int, *pieces) -> np.ndarray:
     """Shingles of one partition found in ``min_clusters`` clusters or more,
     and in clusters numbering ``boilerplate.MIN_GROUP_SHARE`` of their documents."""
     shingle = sorted_unique(np.concatenate([p[0] for p in pieces])) >> np.uint64(32)
+    if not len(shingle):  # short documents have no shingle; ``starts`` would name one
+        return np.zeros(0, np.uint32)
     starts = np.flatnonzero(np.concatenate(([True], shingle[1:] != shingle[:-1])))
     uniq, counts = shingle[starts], np.diff(np.append(starts, len(shingle)))
     ds, inv = np.unique(np.concatenate([p[1] for p in pieces]), return_inverse=True)
