@@ -200,6 +200,20 @@ def test_a_file_without_extension_is_text_or_a_page_by_its_content(tmp_path):
     assert [d.text.strip() for d in docs] == ["Plain words.", "A page."]
 
 
+def test_inside_a_folder_links_to_directories_and_files_without_extension_are_skipped(tmp_path, caplog):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "a.txt").write_text("Linked words.")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "b.txt").write_text("Own words.")
+    (tmp_path / "in" / "linked").symlink_to(tmp_path / "real")
+    (tmp_path / "in" / "loop").symlink_to(tmp_path / "in")
+    (tmp_path / "in" / "NOTES").write_text("No extension: read only when named.")
+    docs, counts = read([tmp_path / "in"])
+    assert [d.id for d in docs] == ["b.txt"] and counts["files_ignored"] == 3
+    assert "did not follow 2 link(s) to a directory" in caplog.text
+    assert [d.id for d in read([tmp_path / "in" / "linked"])[0]] == ["a.txt"]  # unless named
+
+
 def test_content_beats_the_name(tmp_path):
     gz = tmp_path / "c.jsonl"  # gzip under a plain name
     gz.write_bytes(gzip.compress(b'{"text": "packed"}\n'))

@@ -79,14 +79,17 @@ def _regular(path: str) -> bool:
         return True
 
 
-def walk(root: str, unreadable: list | None = None,
-         special: list | None = None) -> list[tuple[tuple[str, ...], str]]:
+def walk(root: str, unreadable: list | None = None, special: list | None = None,
+         links: list | None = None) -> list[tuple[tuple[str, ...], str]]:
     """Every file under ``root`` that is not hidden (no part of its path
     below ``root`` starts with a dot), as (relative path parts, path).
 
     A directory that cannot be listed goes to ``unreadable`` as (path,
     OSError); a file that is not a regular one (a FIFO, socket or device,
-    which would block or never end) goes to ``special``, not to the result."""
+    which would block or never end) goes to ``special``, not to the result.
+    A symbolic link to a directory is not followed, as ``find`` and
+    ``rsync`` do not (it may loop, or lead to files read already); it goes
+    to ``links``."""
     out = []
     if not is_url(root):
         def failed(e: OSError) -> None:
@@ -95,6 +98,8 @@ def walk(root: str, unreadable: list | None = None,
 
         for dirpath, dirnames, filenames in os.walk(root, onerror=failed):
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            if links is not None:  # os.walk lists them but does not enter them
+                links += [os.path.join(dirpath, d) for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
             for name in filenames:
                 if not name.startswith("."):
                     path = os.path.join(dirpath, name)

@@ -166,8 +166,8 @@ class Reader:
         return out
 
     def _walk(self, root: str) -> list[tuple[str, str]]:
-        found, ignored, unreadable, special = [], [], [], []
-        for parts, path in files.walk(root, unreadable, special):
+        found, ignored, unreadable, special, links = [], [], [], [], []
+        for parts, path in files.walk(root, unreadable, special, links):
             (found if kind_of(parts[-1]) else ignored).append((parts, path, "/".join(parts)))
         for path, e in sorted(unreadable, key=lambda x: x[0]):
             self._bad(InputError(path, f"cannot read directory: {e.strerror or e}"))
@@ -175,11 +175,15 @@ class Reader:
             self.counts["files_ignored"] += len(special)
             log.warning("%s: ignored %d file(s) that are not regular files (a FIFO, socket or "
                         "device; e.g. %s)", root, len(special), min(special))
+        if links:
+            self.counts["files_ignored"] += len(links)
+            log.warning("%s: did not follow %d link(s) to a directory (e.g. %s); name one to read it",
+                        root, len(links), min(links))
         if ignored:
             self.counts["files_ignored"] += len(ignored)
             log.warning("%s: ignored %d file(s) of formats scrubber does not read (e.g. %s)",
                         root, len(ignored), min(ignored)[1])
-        elif not (found or special or unreadable):
+        elif not (found or special or unreadable or links):
             # likely a wrong directory; say so rather than report 0 documents
             log.warning("%s: no files in this directory", root)
         # sorted by path components: a.md, b/2.txt, c.txt, whatever the walk order
