@@ -72,6 +72,30 @@ def test_a_file_named_warc_that_is_not_one_is_an_error(tmp_path):
         read(p)
 
 
+def record(payload: bytes, length: bytes | None = None) -> bytes:
+    length = str(len(payload)).encode() if length is None else length
+    return (b"WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Record-ID: <urn:uuid:1>\r\n"
+            b"Content-Length: " + length + b"\r\n\r\n" + payload + b"\r\n\r\n")
+
+
+def test_a_bad_content_length_names_its_own_record(tmp_path):
+    p = tmp_path / "c.warc"
+    p.write_bytes(record(b"hello", b"zz"))
+    with pytest.raises(InputError, match=f"^{p}:1: not a valid WARC record: Content-Length 'zz' is not a length"):
+        read(p)
+    p.write_bytes(record(b"first") + record(b"hello", b"9" * 30))
+    with pytest.raises(InputError, match=f"^{p}:2: "):
+        read(p)
+
+
+def test_invalid_utf8_in_a_conversion_record_is_replaced_and_counted(tmp_path):
+    p = tmp_path / "c.warc"
+    p.write_bytes(record(b"Bad \xff byte, good \xc3\xa9 and \xef\xbf\xbd."))
+    docs, counts = read(p)
+    assert docs[0].text == "Bad \ufffd byte, good \u00e9 and \ufffd."
+    assert counts["invalid_utf8_bytes"] == 1
+
+
 def test_without_fastwarc_the_error_names_the_extra(tmp_path, monkeypatch):
     p = wet(tmp_path / "c.wet.gz", [("http://a.example/", "text")])
     monkeypatch.setitem(sys.modules, "fastwarc", None)

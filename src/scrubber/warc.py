@@ -17,6 +17,7 @@ from collections import Counter
 from typing import BinaryIO, Iterator
 
 from . import htmltext
+from .decoding import utf8_text
 from .errors import InputError
 from .extras import need
 
@@ -41,6 +42,8 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
         for rec in ArchiveIterator(_native(stream), parse_http=True, inplace=True,
                                    fsspec_args=False, stream_detect=False):
             n += 1
+            if rec.content_length == 0:
+                _check_length(rec, f"{where}:{n}")
             kind = str(rec.record_type)  # fastwarc 2: the bare name
             charset = None
             if kind == "response":
@@ -65,7 +68,7 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
                 raise InputError(f"{where}:{n}", "truncated WARC record "
                                  f"({len(data)} of {rec.content_length} bytes)")
             if kind == "conversion":
-                text = data.decode("utf-8", "replace")
+                text = utf8_text(data, counts)
             else:
                 text = htmltext.to_text(data, where, charset)
             h = rec.headers
@@ -119,6 +122,19 @@ class _Told:
 
     def tell(self) -> int:
         return self._pos
+
+
+def _check_length(rec, where: str) -> None:
+    """fastwarc reads a Content-Length that is not a number (or too big
+    for one) as 0 and then fails on the payload as the next record's
+    header, naming the record after the bad one: the bad one is named
+    instead. Only records of length 0 (after any HTTP header) are looked
+    at: a header look-up costs as much as the parse."""
+    length = rec.headers.get("Content-Length")
+    if length is None:
+        raise InputError(where, "not a valid WARC record: it has no Content-Length")
+    if not length.strip().isdigit() or int(length) >= 1 << 63:
+        raise InputError(where, f"not a valid WARC record: Content-Length {length!r} is not a length")
 
 
 def _mime(content_type: str | None) -> str:
