@@ -174,6 +174,15 @@ def test_values_json_cannot_hold_pass_through_as_their_json_form():
                    "exact": "0.1000000000000000000001", "vec": [0, 1, 2], "tags": ["a", "b"]}
 
 
+def test_field_names_that_are_not_strings_become_json_names_or_are_refused():
+    from scrubber import InputError
+    # a DataFrame whose columns are numbered gives records with int names
+    [out] = clean([{"text": ARTICLE, 0: "a", 1.5: "b", None: "c"}], dedup=False)
+    assert out == {"text": ARTICLE, "0": "a", "1.5": "b", "null": "c", "id": out["id"]}
+    with pytest.raises(InputError, match="field name \\(1, 2\\) is a tuple, not a string"):
+        list(clean([{"text": ARTICLE, (1, 2): 3}], dedup=False))
+
+
 def test_a_documents_meta_passes_through_as_json_and_the_document_is_left_alone():
     import numpy as np
     doc = Document("d", ARTICLE, {"text": None, "score": np.float32(0.25)})

@@ -24,6 +24,12 @@ def jsonable(meta: dict, where: str) -> dict:
         pass
     out = {}
     for key, value in meta.items():
+        if not isinstance(key, str):
+            # JSON names are strings: a number, bool or None becomes its JSON
+            # text as the json module makes it (a DataFrame's columns 0, 1 ...)
+            if key is not None and not isinstance(key, (int, float)):
+                raise InputError(where, f"field name {key!r} is a {type(key).__name__}, not a string")
+            key = json.dumps(key)
         try:
             out[key] = json_value(value)
         except (TypeError, ValueError) as e:
