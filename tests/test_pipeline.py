@@ -276,3 +276,12 @@ def test_every_pass_through_field_comes_out_as_it_went_in(meta, ascii_only):
     reader = _PIPE.reader(stdin=io.BytesIO(line))
     out = [json.loads(x) for x in _PIPE.run(reader.read_paths(["-"]))]
     assert out == [rec]
+
+
+def test_more_workers_than_cores_run_as_many_as_there_are_cores(caplog):
+    from scrubber.workers import usable_cores
+    records = [{"id": str(i), "text": f"{ARTICLE}\n\nStory {i} of the series."} for i in range(8)]
+    with caplog.at_level("WARNING", logger="scrubber"):
+        out = list(clean(records, workers=100_000))  # was 100,000 processes
+    assert out == list(clean(records, workers=1))
+    assert f"workers=100000 is more than the {usable_cores()} CPU cores" in caplog.text

@@ -29,7 +29,7 @@ from .explain import corpus_removals, explain_document, explain_pair
 from .index import open_index
 from .languages import languages
 from .pipeline import Pipeline
-from .workers import fewer_collections, single_threaded_blas
+from .workers import fewer_collections, single_threaded_blas, usable_cores
 from .rules import check_backtracking, check_examples, default_rule_files, load_rules, off_fast_path, parse_rule_file
 from .sinks import Sink, check_target, inside, is_parquet, is_shard_dir, open_sink, pending_file, same_file
 
@@ -178,10 +178,7 @@ def _workers(n: int) -> int:
     than those gains nothing, cleaning being CPU-bound, and costs a process
     and its memory each (-j 10000 woke the OOM killer): capped at them, with
     a warning. The output is the same for any number."""
-    try:
-        cores = len(os.sched_getaffinity(0))  # honours taskset and cpusets
-    except AttributeError:  # macOS and Windows have no sched_getaffinity
-        cores = os.cpu_count() or 1
+    cores = usable_cores()
     if n > cores:
         logging.getLogger("scrubber").warning(
             f"-j {n} is more than the {cores} CPU cores this process may use; running {cores} workers")

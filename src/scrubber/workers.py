@@ -8,7 +8,9 @@ results in input order, so the output does not depend on the worker count.
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing as mp
+import os
 import signal
 import sys
 import threading
@@ -22,6 +24,8 @@ from .cleaner import Cleaner
 from .config import Config
 from .document import Document
 from .steps import process_batch, resign_batch, restrip_batch
+
+log = logging.getLogger("scrubber")
 
 _worker: Cleaner | None = None
 
@@ -154,10 +158,28 @@ def _restrip_remote(payload):
     return [restrip_batch(_worker, payload)]
 
 
+def usable_cores() -> int:
+    """The CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))  # honours taskset and cpusets
+    except AttributeError:  # macOS and Windows have no sched_getaffinity
+        return os.cpu_count() or 1
+
+
 @contextmanager
 def started(cleaner: Cleaner, workers: int) -> Iterator[ProcessPoolExecutor | None]:
     """A pool of ``workers`` processes running ``cleaner``'s configuration,
-    for the duration of the block; None when one process is asked for."""
+    for the duration of the block; None when one process is asked for.
+
+    No more processes than the cores this one may use, as the CLI's ``-j``:
+    cleaning is CPU-bound, and each process costs its memory (a library
+    caller's ``workers=10000`` would exhaust the machine's). The output is
+    the same for any number."""
+    cores = usable_cores()
+    if workers > cores:
+        log.warning("workers=%d is more than the %d CPU cores this process may use; running %d",
+                    workers, cores, cores)
+        workers = cores
     if max(1, workers) == 1:
         yield None
         return
