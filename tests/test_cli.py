@@ -379,6 +379,8 @@ def test_explain_dup_says_why_two_documents_were_or_were_not_joined(tmp_path):
     assert "not near-duplicates" in r.stdout and "not joined" in r.stdout
     r = run("explain", "--dup", "p01.txt", "nope.txt", d)
     assert r.exit_code == 1 and r.stderr.count("\n") == 1 and "nope.txt" in r.stderr
+    r = run("explain", "--dup", "p01.txt", "p01.txt", d)  # it read as both joined and not
+    assert r.exit_code == 1 and r.stderr.count("\n") == 1 and "both name the id p01.txt" in r.stderr
 
 
 def test_learn_writes_rules_that_rules_check_accepts(tmp_path):
@@ -425,6 +427,33 @@ def test_a_bad_index_file_is_one_line_and_exit_1(tmp_path):
 def test_index_without_dedup_is_refused(tmp_path):
     r = run("clean", SEEDS, "--no-dedup", "--index", tmp_path / "x.db")
     assert r.exit_code == 1 and "--index needs deduplication" in r.stderr
+
+
+def test_outputs_never_overwrite_the_rule_files_or_the_model_a_run_reads(tmp_path):
+    rules = tmp_path / "site.toml"
+    rules.write_text('[[rule]]\nid = "r"\ndescription = "d"\npattern = "^Powered by"\nmatch = ["Powered by X"]\n'
+                     'no_match = ["X"]\n')
+    before = rules.read_text()
+    d = _corpus(tmp_path)
+    for flag in ("-o", "--clusters", "--stats"):
+        r = run("clean", d, "--rules", rules, flag, rules, *([] if flag == "-o" else ["-o", tmp_path / "o.jsonl"]))
+        assert r.exit_code == 1 and f"{flag} names an input ({rules})" in r.stderr, flag
+    r = run("learn", d, "--rules", rules, "-o", rules)
+    assert r.exit_code == 1 and "-o names an input" in r.stderr
+    assert rules.read_text() == before
+    model = tmp_path / "model.json"
+    model.write_text("{}")
+    r = run("clean", d, "--model", model, "-o", model)
+    assert r.exit_code == 1 and "-o names an input" in r.stderr and model.read_text() == "{}"
+
+
+def test_lang_field_is_refused_over_fields_scrubber_writes_and_when_empty(tmp_path):
+    d = _corpus(tmp_path)
+    for name in ("duplicate_of", "cluster", "removed"):
+        r = run("clean", d, "--lang-field", name)
+        assert r.exit_code == 1 and r.stderr.count("\n") == 1 and f"--lang-field '{name}'" in r.stderr
+    r = run("clean", d, "--lang-field", "")
+    assert r.exit_code == 1 and r.stderr.count("\n") == 1 and "internal error" not in r.stderr
 
 
 @pytest.mark.parametrize("flags", [["--clusters", "c.jsonl"], ["--keep-duplicates"]])

@@ -18,6 +18,7 @@ from scrubber import Config, clean, clean_text
     ({"lang_field": 3}, "Config.lang_field must be a non-empty string or None"),
     ({"lsh_bands": 100}, "must not exceed num_perm"),
     ({"lang_field": "text"}, "Config.lang_field 'text' is the text or id field"),
+    ({"lang_field": "duplicate_of"}, "Config.lang_field 'duplicate_of' is the text or id field or one"),
     ({"dedup": False, "index": "runs.db"}, "Config.index needs dedup=True"),
     ({"dedup": False, "keep_duplicates": True}, "Config.keep_duplicates needs dedup=True"),
     ({"containment_threshold": 1.5}, "Config.containment_threshold must be a number in (0, 1]"),

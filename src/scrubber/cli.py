@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import time
@@ -186,6 +187,16 @@ def _workers(n: int) -> int:
     return n or cores
 
 
+def _config(**settings) -> Config:
+    """``Config(**settings)``, a setting it refuses (``--lang-field ''``) one
+    error line in the option's name rather than a traceback."""
+    try:
+        return Config(**settings)
+    except (TypeError, ValueError) as e:
+        raise ScrubberError(re.sub(r"Config\.(\w+)", lambda m: "--" + m.group(1).replace("_", "-"),
+                                   str(e))) from None
+
+
 def _run(fn) -> None:
     """Run a command body with scrubber's exit-code conventions."""
     try:
@@ -275,12 +286,13 @@ def clean(
                 raise ScrubberError(f"--lang-field {lang_field}: that is the {flag} too, which the "
                                     "language would overwrite; name another field")
         _check_outputs(paths, [("-o", output), ("--clusters", clusters), ("--stats", stats)],
-                       [("--index", index)], shards=True)
+                       [("--index", index)], shards=True,
+                       reads=[*(rules or ()), *([str(model)] if model else [])])
         with _tmp_dir(tmp_dir):
             run()
 
     def run() -> None:
-        config = Config(
+        config = _config(
             text_field=text_field, id_field=id_field, input_format=input_format.value,
             on_error=on_error.value, max_doc_bytes=max_doc_bytes, long_docs=long_docs.value,
             rule_files=tuple(rules or ()), disabled=_split(disable),
@@ -352,13 +364,15 @@ def _tmp_dir(path: Optional[Path]):
 
 
 def _check_outputs(paths: List[str], outputs: List[Tuple[str, Optional[str]]],
-                   others: List[Tuple[str, Optional[str]]] = (), shards: bool = False) -> None:
+                   others: List[Tuple[str, Optional[str]]] = (), shards: bool = False,
+                   reads: List[str] = ()) -> None:
     """Refuse, before any work, a run that would write over its own input or
     into a folder it reads (the next run would read the output as input),
     or two of its files to one (the last would win, silently). ``outputs``
     and ``others`` (files a run updates, as ``--index``) are (flag, path);
     an output's own directory is checked too (with ``shards``, an ``-o``
-    naming a directory is one of shards)."""
+    naming a directory is one of shards). ``reads`` are the other files the
+    run reads (rule files, a model), inputs as much as ``paths``."""
     named = [(flag, p) for flag, p in [*outputs, *others] if p is not None]
     for flag, out in named:
         if not out:
@@ -366,7 +380,7 @@ def _check_outputs(paths: List[str], outputs: List[Tuple[str, Optional[str]]],
         if out == "-" and (flag, out) in others:
             raise ScrubberError(f"{flag} -: it is a file that is read and updated, not a stream; "
                                 "give a file name")
-    inputs = [p for p in paths if p != "-" and os.path.exists(p)]
+    inputs = [p for p in [*paths, *reads] if p != "-" and os.path.exists(p)]
     for flag, out in named:
         if out == "-":
             continue
@@ -430,7 +444,7 @@ def explain(
     _setup_logging(False)
 
     def dup_body() -> None:
-        config = Config(rule_files=tuple(rules or ()), disabled=_split(disable),
+        config = _config(rule_files=tuple(rules or ()), disabled=_split(disable),
                         default_rules=not no_default_rules, text_field=text_field)
         pipe = Pipeline(config)
         a, b = dup
@@ -448,7 +462,7 @@ def explain(
     def body() -> None:
         if not paths:
             raise ScrubberError("explain needs documents (PATHS), or --dup A B")
-        config = Config(rule_files=tuple(rules or ()), disabled=_split(disable),
+        config = _config(rule_files=tuple(rules or ()), disabled=_split(disable),
                         default_rules=not no_default_rules, text_field=text_field, dedup=False,
                         classifier=not no_classifier, favor=favor.value, lang=_lang(lang),
                         classifier_model=str(model) if model else None)
@@ -494,10 +508,10 @@ def learn(
     _setup_logging(False)
 
     def body() -> None:
-        _check_outputs(paths, [("-o", output)])
+        _check_outputs(paths, [("-o", output)], reads=list(rules or ()))
         # Without the classifier: learned rules should name the furniture a
         # rules-only run meets, including what the classifier would only guess.
-        config = Config(text_field=text_field, source_field=source_field,
+        config = _config(text_field=text_field, source_field=source_field,
                         rule_files=tuple(rules or ()), workers=_workers(workers), classifier=False)
         pipe = Pipeline(config)
         fewer_collections()

@@ -165,9 +165,9 @@ class Config:
                 raise TypeError(f"Config.{name} must be an integer, not {value!r}")
             if value < low:
                 raise ValueError(f"Config.{name} must be at least {low}, not {value}")
-        if self.lang_field is not None and self.lang_field in (self.text_field, self.id_field):
-            raise ValueError(f"Config.lang_field {self.lang_field!r} is the text or id field, which "
-                             "the language would overwrite; name another field")
+        if self.lang_field is not None and self.lang_field in (self.text_field, self.id_field, *OWN_FIELDS):
+            raise ValueError(f"Config.lang_field {self.lang_field!r} is the text or id field or one "
+                             "scrubber writes, which the language would overwrite; name another field")
         if not self.dedup and (self.index or self.keep_duplicates):
             raise ValueError(f"Config.{'index' if self.index else 'keep_duplicates'} needs dedup=True: "
                              "without deduplication it would do nothing")
@@ -189,6 +189,10 @@ class Config:
         """A copy with some settings changed (the object itself is frozen)."""
         return replace(self, **changes)
 
+
+#: Fields scrubber itself writes into output records (deduplication's and
+#: ``annotate``'s), which no other setting may name.
+OWN_FIELDS = ("cluster", "duplicates", "duplicate_of", "removed")
 
 _CHOICES = {
     "input_format": ("auto", "jsonl", "text", "html", "warc", "parquet"),

@@ -83,6 +83,8 @@ def explain_pair(pipeline, docs: Iterable[Document], a: str, b: str) -> str:
     that both texts can be shown)."""
     from .pipeline import Pipeline
 
+    if a == b:  # one document against itself would read as both joined and not
+        raise ScrubberError(f"--dup {a} {b}: both name the id {a}; name two documents")
     cfg = pipeline.config.with_(dedup=True, keep_duplicates=True, workers=1)
     pipe = Pipeline(cfg)
     recs = {}
