@@ -53,5 +53,9 @@ def test_clean_refuses_one_string_rather_than_cleaning_its_characters():
 
 
 def test_clean_text_says_to_decode_bytes():
-    with pytest.raises(TypeError, match="decode"):
-        clean_text(b"An article as bytes.")
+    from scrubber import Cleaner
+    for call in (clean_text, Cleaner().clean_text):
+        with pytest.raises(TypeError, match="decode"):
+            call(b"An article as bytes.")
+        with pytest.raises(TypeError, match="not NoneType"):
+            call(None)

@@ -71,6 +71,14 @@ def test_hf_clean_dataset_deduplicates_across_the_whole_dataset_and_keeps_column
     assert out[0]["cluster"] is None and stats.counts["duplicates_dropped"] == 1
 
 
+def test_hf_clean_dataset_of_the_text_column_alone():
+    datasets = pytest.importorskip("datasets")
+    from scrubber.integrations.hf import clean_dataset
+
+    out = clean_dataset(datasets.Dataset.from_dict({"body": [f"Share this:\n\n{ARTICLE}"]}), text_field="body")
+    assert out.column_names == ["body"] and out["body"] == [ARTICLE]
+
+
 def test_hf_clean_dataset_skips_or_names_a_row_without_text():
     datasets = pytest.importorskip("datasets")
     from scrubber.integrations.hf import clean_dataset

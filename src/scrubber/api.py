@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator
 
-from .cleaner import cleaner_for
+from .cleaner import check_text, cleaner_for
 from .config import Config
 from .document import Document
 from .pipeline import Pipeline
@@ -47,9 +47,6 @@ def clean_text(text: str, config: Config | None = None, **options: Any) -> str:
     by the next ones (``cleaner.cleaner_for``), so calling this in a loop
     costs about what a loop over one ``Cleaner``'s ``clean_text`` does.
     """
-    if not isinstance(text, str):
-        kind = "bytes: decode it first, e.g. text.decode('utf-8')" if isinstance(text, (bytes, bytearray)) \
-            else type(text).__name__
-        raise TypeError(f"clean_text() takes a str, not {kind}")
+    check_text(text)  # before a Cleaner is built for a call that cannot succeed
     config = (config or Config()).with_(**options) if options else (config or Config())
     return cleaner_for(config).clean_text(text)

@@ -275,7 +275,16 @@ class Cleaner:
 
     def clean_text(self, text: str) -> str:
         """``text`` repaired and stripped of its furniture."""
+        check_text(text)
         return self.clean(Document("", text)).text
+
+
+def check_text(text: object) -> None:
+    """Refuse a text that is not a ``str``, saying what to do with bytes."""
+    if not isinstance(text, str):
+        kind = "bytes: decode it first, e.g. text.decode('utf-8')" if isinstance(text, (bytes, bytearray)) \
+            else type(text).__name__
+        raise TypeError(f"clean_text() takes a str, not {kind}")
 
 
 def _uses_classifier(config: Config) -> bool:

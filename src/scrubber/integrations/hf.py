@@ -72,7 +72,10 @@ def clean_dataset(ds: "Dataset", config: Config | None = None, *, stats: Stats |
                 added.setdefault(key, {})[n] = value
     out = ds.select(rows)
     columns = list(ds.column_names)
-    out = out.remove_columns([config.text_field]).add_column(config.text_field, texts)
+    # Added before the old one goes: a table left with no column has no rows
+    # either, and the text could not be added back to a one-column dataset.
+    spare = "__scrubber_text__"
+    out = out.add_column(spare, texts).remove_columns([config.text_field]).rename_column(spare, config.text_field)
     # In the order scrubber's JSONL records have them, whichever row first had one.
     order = [config.lang_field, "removed", "cluster", "duplicates", "duplicate_of"]
     for key in sorted(added, key=lambda k: order.index(k) if k in order else len(order)):
