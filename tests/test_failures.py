@@ -81,6 +81,12 @@ def test_integers_beyond_64_bits_pass_through_unchanged(tmp_path, dedup):
     assert '"m":[-98765432109876543210987,1.5]' in r.stdout.replace(" ", "")
 
 
+def test_a_number_beyond_the_float_range_is_bad_input_not_null(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text('{"id": 1, "text": "%s", "x": 1e400}\n' % ARTICLE)
+    one_error_line(run("clean", p), f"{p}:1: the number 1e400 is beyond what a float holds")
+
+
 # --- 1, 6: a run's files and its index commit together, the index last -------------
 
 def _two_docs(tmp_path):

@@ -4,6 +4,7 @@ lone surrogates, the text field) and made JSON (values JSON has no type for)."""
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 
 import orjson
@@ -105,14 +106,29 @@ def _parse_line(raw: bytes, where: str, counts: Counter) -> object:
     # rejects too is bad.
     text = raw.decode("utf-8", "replace")
     try:
-        rec = json.loads(text)
+        rec = json.loads(text, parse_float=_finite)
     except json.JSONDecodeError as e:
         raise InputError(where, f"not valid JSON: {e.msg} (column {e.colno})") from None
+    except _OutOfRange as e:
+        raise InputError(where, f"the number {e} is beyond what a float holds") from None
     except RecursionError:
         raise InputError(where, _TOO_DEEP) from None
     if "\ufffd" in text and b"\xef\xbf\xbd" not in raw:
         counts["invalid_utf8_bytes"] += text.count("\ufffd")
     return rec, False
+
+
+class _OutOfRange(ValueError):
+    pass
+
+
+def _finite(literal: str) -> float:
+    """A JSON number as a float; one past the float range (1e400) would be
+    infinity, which JSON cannot write: it would come out as null, silently."""
+    value = float(literal)
+    if math.isinf(value):
+        raise _OutOfRange(literal)
+    return value
 
 
 #: Nesting orjson writes (a record nested deeper, up to the 1024 it reads,
