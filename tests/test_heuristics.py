@@ -243,3 +243,24 @@ def test_a_bare_comments_heading_near_the_top_or_under_each_post_is_left_alone()
     assert strip(src)[0] == src
     front = [line for n in range(8) for line in (f"Post number {n + 1} about the talks", LONG_ARTICLE[n % 5], "Comments")]
     assert strip("\n".join(front))[0] == "\n".join(front)
+
+
+def test_a_rule_files_disable_switches_a_heuristic_off_as_the_flag_does(tmp_path):
+    import pickle
+    from scrubber import Document
+    src = f"DealMakerz\n\nComplete British News World\n\nMinister visits the capital for talks\n\n{BODY}"
+    off = tmp_path / "off.toml"
+    off.write_text('disable = ["head-furniture"]\n')
+    assert strip(src, disabled=("head-furniture",)) == (src, [])
+    assert strip(src, rule_files=(str(off),)) == (src, [])
+    # the rules travel in a pickle, not the file: so must what it switched off
+    c = pickle.loads(pickle.dumps(Cleaner(Config(default_rules=False, classifier=False,
+                                                 rule_files=(str(off),)))))
+    assert c.clean(Document("d", src)).text == src
+
+
+def test_a_rule_files_disable_switches_the_classifier_off(tmp_path):
+    off = tmp_path / "off.toml"
+    off.write_text('disable = ["classifier"]\n')
+    assert Cleaner(Config(rule_files=(str(off),))).model is None
+    assert Cleaner(Config()).model is not None

@@ -105,8 +105,8 @@ def test_workers_started_from_a_threaded_caller_give_the_same_output():
 def test_clean_text_builds_its_cleaner_once_per_configuration(monkeypatch):
     import scrubber.cleaner as cleaner_module
     built = []
-    real = cleaner_module.load_rules
-    monkeypatch.setattr(cleaner_module, "load_rules", lambda *a, **k: built.append(1) or real(*a, **k))
+    real = cleaner_module.load_rules_and_disabled
+    monkeypatch.setattr(cleaner_module, "load_rules_and_disabled", lambda *a, **k: built.append(1) or real(*a, **k))
     monkeypatch.setattr(cleaner_module, "_cache", type(cleaner_module._cache)())
     for _ in range(3):
         assert clean_text(f"Share this:\n\n{ARTICLE}") == ARTICLE

@@ -7,6 +7,7 @@ classifier takes a batch's documents together (see ``Cleaner.clean_batch``).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from collections import OrderedDict
@@ -16,7 +17,7 @@ from .document import Document, Removal
 from .classify import Model, classify_batch
 from .heuristics import AFTER_CLASSIFIER, HEURISTICS, body_line
 from .repair import repair, squeeze_blank_lines
-from .rules import CompiledRule, Rule, RuleSet, load_rules
+from .rules import CompiledRule, Rule, RuleSet, load_rules_and_disabled
 
 #: Names ``--disable`` accepts besides rule ids.
 STEPS = (*HEURISTICS, "classifier")
@@ -60,8 +61,15 @@ class Cleaner:
 
     def __init__(self, config: Config | None = None) -> None:
         config = config or Config()
-        rules = load_rules(config.rule_files, defaults=config.default_rules,
-                           disabled=config.disabled, known_extra=STEPS)
+        rules, off = load_rules_and_disabled(config.rule_files, defaults=config.default_rules,
+                                             disabled=config.disabled, known_extra=STEPS)
+        # A rule file's ``disable`` may name a heuristic or the classifier:
+        # it switches that off exactly as ``Config.disabled`` does. The
+        # configuration kept (and pickled) says so, since a copy rebuilt in
+        # another process does not read the rule files again.
+        steps_off = tuple(d for d in off if d in STEPS and d not in config.disabled)
+        if steps_off:
+            config = dataclasses.replace(config, disabled=config.disabled + steps_off)
         model = None
         if _uses_classifier(config):
             model = Model.load(config.classifier_model)

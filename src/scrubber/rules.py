@@ -188,6 +188,17 @@ def load_rules(files: Iterable[str | Path] = (), *, defaults: bool = True,
     names no rule, and is not in ``known_extra`` (heuristic names), is an
     error rather than a silent no-op.
     """
+    return load_rules_and_disabled(files, defaults=defaults, disabled=disabled,
+                                   known_extra=known_extra)[0]
+
+
+def load_rules_and_disabled(files: Iterable[str | Path] = (), *, defaults: bool = True,
+                            disabled: Iterable[str] = (), known_extra: Iterable[str] = ()
+                            ) -> tuple[list[Rule], tuple[str, ...]]:
+    """``load_rules``, and every id switched off: ``disabled`` and the
+    files' ``disable`` lists together. A ``known_extra`` id (a heuristic,
+    the classifier) named in a file must be switched off by the caller
+    exactly as one passed in ``disabled`` is (``Cleaner`` does)."""
     paths = (default_rule_files() if defaults else []) + [Path(f) for f in files]
     by_id: dict[str, Rule] = {}
     off: dict[str, str] = {}
@@ -202,7 +213,7 @@ def load_rules(files: Iterable[str | Path] = (), *, defaults: bool = True,
     for rid, where in off.items():
         if rid not in by_id and rid not in extra:
             raise RuleError(where, f"cannot disable '{rid}': no rule or heuristic has that id")
-    return [r for rid, r in by_id.items() if rid not in off]
+    return [r for rid, r in by_id.items() if rid not in off], tuple(off)
 
 
 def check_examples(rule: Rule, timeout: float = 1.0) -> list[str]:
