@@ -281,3 +281,55 @@ def test_lines_learned_a_range_of_keys_at_a_time_are_the_same():
     for budget in (1000, 50):
         part = learn(keys, words, groups, sources, min_clusters=3, budget=budget)
         assert list(part.counts.items()) == list(whole.counts.items())
+
+
+# --- scrubber learn: rules that fire in any script ----------------------------
+
+#: Furniture lines whose words carry combining marks (Unicode Mn, Mc): the
+#: regex module's \w holds them, Python's re does not.
+MARKED = ["বাংলা খবর আজকের",          # Bengali vowel signs
+          "ताज़ा ख़बरें हिंदी में",           # Devanagari matras, nukta, anusvara
+          "ข่าววันนี้ ล่าสุด",               # Thai vowels and tone marks
+          "Sekce x\u0301 zpravodajství"]  # a decomposed accent with no precomposed form
+
+
+def _marked_site(d, n=40):
+    import random
+    rng = random.Random(1)
+    words = ("council tram network district voted plan debate decade hillside town orchid "
+             "found rare botanist river bridge school mayor budget street market").split()
+    d.mkdir()
+    for i in range(n):
+        body = "\n\n".join(" ".join(rng.choice(words) for _ in range(40)) + "." for _ in range(4))
+        (d / f"{i:02d}.txt").write_text(body + "\n\n" + "\n\n".join(MARKED), encoding="utf-8")
+    return d
+
+
+def test_learned_rules_match_their_lines_in_any_script_and_fire(tmp_path):
+    from clirunner import run
+
+    from scrubber import Cleaner, Config, Document
+    from scrubber.rules import off_fast_path
+
+    site = _marked_site(tmp_path / "site")
+    out = tmp_path / "learned.toml"
+    r = run("learn", site, "-o", out, "-j", "1")
+    assert r.exit_code == 0, r.output
+    rules, _ = parse_rule_file(out)
+    learned = {ex for rule in rules for ex in rule.match}
+    import unicodedata
+    assert {unicodedata.normalize("NFC", x) for x in MARKED} <= {unicodedata.normalize("NFC", x) for x in learned}
+    assert [p for rule in rules for p in check_examples(rule)] == []
+    assert off_fast_path(rules) == []  # the RE2 pre-filter takes them all
+    assert run("rules", "check", out).exit_code == 0
+    # and in a run (rules only: nothing else may take the lines first)
+    cleaner = Cleaner(Config(rule_files=(str(out),), default_rules=False, heuristics=False, classifier=False))
+    doc = cleaner.clean(Document("p", (site / "00.txt").read_text(encoding="utf-8")))
+    assert not any(line in doc.text for line in learned)
+    assert sum(r.reason.startswith("rule:learned-site-") for r in doc.removals) == len(MARKED)
+
+
+def test_learned_patterns_keep_marks_inside_words():
+    from scrubber.boilerplate import _pattern
+    assert _pattern("বাংলা খবর আজকের") == r"^\W*বাংলা\W+খবর\W+আজকের\W*$"
+    assert _pattern("Updated 5 mins, page 12") == r"^\W*Updated\W+\d+\W+mins\W+page\W+\d+\W*$"

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import numpy as np
+import regex
 
 from .batches import Ragged, flattened
 from .minhash import Params, sorted_unique, words_of
@@ -596,11 +597,24 @@ def strip(text: str, drop: list[int]) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
 
 
+#: A word of a learned line, as the rules' ``regex`` module reads ``\w``:
+#: letters with their combining marks (Unicode Mn, Mc: Indic vowel signs,
+#: Thai tone marks, a decomposed accent), digits, connectors. Python's
+#: ``re`` leaves marks out of ``\w``; split with it, "বাংলা" was the words
+#: "ব" and "ল" and the pattern's ``\W+`` between them never matched.
+_WORD = regex.compile(r"\w+")
+_DIGITS = regex.compile(r"\d+")
+
+
 def _pattern(line: str) -> str:
     """A regex for a learned line: its words in order, any punctuation or
-    spacing between them, any digits where it had digits (dates, counts)."""
-    words = re.findall(r"\w+", line)
-    parts = [r"\d+" if w.isdigit() else re.sub(r"\d+", r"\\d+", re.escape(w)) for w in words]
+    spacing between them, any digits where it had digits (dates, counts).
+
+    Words are split exactly as the rule will read the line (``\\w`` of the
+    ``regex`` module), so the pattern matches the line it was learned from
+    in any script; it stays plain enough for the RE2 pre-filter."""
+    words = _WORD.findall(line)
+    parts = [_DIGITS.sub(r"\\d+", re.escape(w)) for w in words]
     return r"^\W*" + r"\W+".join(parts) + r"\W*$"
 
 
@@ -618,7 +632,7 @@ def to_rules(learned: Learned, name: str) -> str:
     n = 0
     for count, line in items:
         pat = _pattern(line)
-        if pat in seen or not re.findall(r"\w+", line):
+        if pat in seen or not _WORD.search(line):
             continue
         seen.add(pat)
         n += 1
