@@ -3,6 +3,7 @@
 import textwrap
 
 import numpy as np
+import pytest
 from texts import FURNITURE_BOTTOM, FURNITURE_TOP, article, with_furniture
 
 from scrubber import Stats, clean
@@ -283,7 +284,7 @@ def test_lines_learned_a_range_of_keys_at_a_time_are_the_same():
         assert list(part.counts.items()) == list(whole.counts.items())
 
 
-# --- scrubber learn: rules that fire in any script ----------------------------
+# --- scrubber learn: rules that fire in any script, files that always parse ---
 
 #: Furniture lines whose words carry combining marks (Unicode Mn, Mc): the
 #: regex module's \w holds them, Python's re does not.
@@ -333,3 +334,24 @@ def test_learned_patterns_keep_marks_inside_words():
     from scrubber.boilerplate import _pattern
     assert _pattern("বাংলা খবর আজকের") == r"^\W*বাংলা\W+খবর\W+আজকের\W*$"
     assert _pattern("Updated 5 mins, page 12") == r"^\W*Updated\W+\d+\W+mins\W+page\W+\d+\W*$"
+
+
+@pytest.mark.parametrize("name", ["a\nb", "x\r\ny\x7f\x00z", "\u2028", "\udcff"])
+def test_learn_writes_valid_toml_whatever_the_name(tmp_path, name):
+    from clirunner import run
+
+    site = _marked_site(tmp_path / "site", 12)
+    out = tmp_path / "n.toml"
+    assert run("learn", site, "--name", name, "-o", out, "-j", "1").exit_code == 0
+    rules, _ = parse_rule_file(out)
+    assert rules and all(r.id.startswith("learned-") and "\n" not in r.id for r in rules)
+
+
+def test_learn_writes_valid_toml_for_a_folder_name_with_a_line_break(tmp_path):
+    from clirunner import run
+
+    site = _marked_site(tmp_path / "news\nsite", 12)
+    out = tmp_path / "n.toml"
+    assert run("learn", site, "-o", out, "-j", "1").exit_code == 0
+    rules, _ = parse_rule_file(out)
+    assert rules and rules[0].id.startswith("learned-news-site-")

@@ -618,12 +618,25 @@ def _pattern(line: str) -> str:
     return r"^\W*" + r"\W+".join(parts) + r"\W*$"
 
 
+def _one_line(s: str) -> str:
+    """``s`` fit for a TOML comment or a one-line description: control
+    characters (line breaks, tabs, DEL…), which a comment cannot hold and
+    a description must not, become spaces; a lone surrogate (an undecodable
+    byte of a folder's name), which UTF-8 cannot hold, becomes U+FFFD."""
+    s = regex.sub(r"[\ud800-\udfff]", "\ufffd", s)
+    return " ".join(regex.sub(r"[\p{Cc}\p{Zl}\p{Zp}]", " ", s).split())
+
+
 def to_rules(learned: Learned, name: str) -> str:
     """The learned furniture as a reviewable rule file (the format of
     ``rules/*.toml``): one ``line`` rule per line, most repeated first, its
-    count as a comment and the line itself as the ``match`` example."""
+    count as a comment and the line itself as the ``match`` example.
+
+    The file is valid TOML whatever ``name`` holds (it is a folder's name
+    by default): it goes into a comment on one line, and into the rule ids
+    as a slug of ASCII letters, digits and hyphens."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "corpus"
-    out = [f"# Furniture learned by `scrubber learn` from {name}: lines repeated in",
+    out = [f"# Furniture learned by `scrubber learn` from {_one_line(name)}: lines repeated in",
            f"# at least {MIN_CLUSTERS} near-duplicate clusters of one source. Review before use:",
            "# delete any rule that names article text.", ""]
     items = sorted(((c, learned.examples[k]) for k, c in learned.counts.items() if k in learned.examples),
@@ -649,4 +662,5 @@ def to_rules(learned: Learned, name: str) -> str:
 def _toml_str(s: str) -> str:
     """A TOML basic string (JSON's escapes are valid TOML)."""
     import json
-    return json.dumps(s, ensure_ascii=False)
+    # JSON leaves DEL as it is, which a TOML string may not hold
+    return json.dumps(s, ensure_ascii=False).replace("\x7f", "\\u007f")
