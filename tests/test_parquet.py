@@ -159,3 +159,35 @@ def test_without_pyarrow_the_error_names_the_extra(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     with pytest.raises(ScrubberError, match=r"writing parquet needs pyarrow.*'scrubber\[parquet\]'"):
         ParquetSink(str(tmp_path / "x.parquet")).__enter__()
+
+
+def test_parquet_shards_share_one_schema_the_union_of_all_records(tmp_path, monkeypatch):
+    # Readers take the first shard's schema for the data set: a field first
+    # seen in a later shard was silently lost, and datasets refused the mix.
+    monkeypatch.setattr("scrubber.parquet.BATCH_ROWS", 2)
+    out = tmp_path / "clean.parquet"
+    recs = [{"id": "1", "text": "a"}, {"id": "2", "text": "b", "n": None},
+            {"id": "3", "text": "c", "n": 1, "duplicates": ["x"]}, {"id": "4", "text": "d", "n": 2.5},
+            {"id": "5", "text": "e", "duplicate_of": "1"}]
+    write(open_sink(str(out) + "/", per_shard=2), recs)
+    single = tmp_path / "single.parquet"
+    write(open_sink(str(single)), recs)
+    want = pq.read_schema(single)
+    assert want.names == ["id", "text", "n", "duplicates", "duplicate_of"]
+    parts = sorted(os.listdir(out))
+    assert parts == ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"]
+    assert all(pq.read_schema(out / p) == want for p in parts)
+    assert pq.read_table(out).to_pylist() == pq.read_table(single).to_pylist()
+    import pyarrow.dataset as ds
+
+    assert ds.dataset(str(out)).to_table().column_names == want.names
+
+
+def test_a_type_conflict_across_parquet_shards_is_one_error_and_no_shard(tmp_path):
+    out = tmp_path / "clean.parquet"
+    write(open_sink(str(out) + "/", per_shard=1), [{"id": "old", "text": "kept"}])
+    with pytest.raises(ScrubberError, match=f"^{out}/: cannot write parquet: field 'x' has values of different types"):
+        write(open_sink(str(out) + "/", per_shard=1),
+              [{"id": "1", "text": "a", "x": 1}, {"id": "2", "text": "b", "x": "a"}])
+    assert os.listdir(out) == ["part-00000.parquet"]  # the earlier run's, untouched
+    assert pq.read_table(out).to_pylist() == [{"id": "old", "text": "kept"}]

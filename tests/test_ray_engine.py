@@ -112,3 +112,36 @@ def test_ray_engine_output_equals_local_engine(tmp_path):
     assert b"".join(gzip.open(out / p).read() for p in parts) == local
     assert indexed[0] == indexed[1] == local
     assert from_url == local
+
+
+
+def test_parquet_shards_are_byte_identical_for_any_workers_and_ray_with_one_schema(tmp_path):
+    ray = pytest.importorskip("ray")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from scrubber.errors import ScrubberError
+    from scrubber.sinks import open_sink
+
+    def write(config, paths, out, per_shard):  # as the CLI writes -o DIR.parquet/
+        with open_sink(out, per_shard) as sink:
+            for line in Pipeline(config).run_paths(paths):
+                sink.write(line)
+
+    d = corpus(tmp_path)
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text(json.dumps({"text": PARA, "x": 1}) + "\n" + json.dumps({"text": PARA + " More.", "x": "a"}) + "\n")
+    outs = []
+    try:
+        for config in (Config(workers=1, keep_duplicates=True), Config(workers=2, keep_duplicates=True),
+                       Config(engine="ray", workers=2, shard_bytes=2000, keep_duplicates=True)):
+            out = tmp_path / f"out{len(outs)}.parquet"
+            write(config, [str(d)], f"{out}/", 3)
+            outs.append({p: (out / p).read_bytes() for p in sorted(os.listdir(out))})
+        # a type that changes between shards is refused, as a single file refuses it
+        with pytest.raises(ScrubberError, match="field 'x' has values of different types"):
+            write(Config(engine="ray", workers=2, dedup=False), [str(mixed)], f"{tmp_path}/m.parquet/", 1)
+    finally:
+        ray.shutdown()
+    assert len(outs[0]) > 3 and outs[0] == outs[1] == outs[2]
+    schemas = {pq.read_schema(tmp_path / "out0.parquet" / p) for p in outs[0]}
+    assert len(schemas) == 1 and "duplicate_of" in schemas.pop().names
+    assert not os.listdir(tmp_path / "m.parquet")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 import orjson
 
@@ -114,9 +114,12 @@ class ParquetSink:
 
     def __enter__(self) -> "ParquetSink":
         need("pyarrow", "parquet", self.path, "writing parquet")
-        self._out.__enter__()
+        self._open()
         self._spool = tempfile.TemporaryFile()
         return self
+
+    def _open(self) -> None:
+        self._out.__enter__()
 
     def write(self, line: bytes) -> None:
         self._spool.write(line)
@@ -130,11 +133,14 @@ class ParquetSink:
                     except OSError as e:  # the disk is full, say
                         raise ScrubberError(f"{self.path}: cannot write: {e.strerror or e}") from None
                 except BaseException as e:
-                    self._out.__exit__(type(e), e, e.__traceback__)
+                    self._close(type(e), e, e.__traceback__)
                     raise
-            self._out.__exit__(exc_type, exc, tb)
+            self._close(exc_type, exc, tb)
         finally:
             self._spool.close()
+
+    def _close(self, exc_type, exc, tb) -> None:
+        self._out.__exit__(exc_type, exc, tb)
 
     @property
     def tmp(self) -> str | None:
@@ -142,54 +148,178 @@ class ParquetSink:
 
     def _batches(self) -> Iterator[list[dict]]:
         self._spool.seek(0)
-        batch = []
-        for line in self._spool:
-            batch.append(orjson.loads(line))
-            if len(batch) == BATCH_ROWS:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
+        return _batches(self._spool, self.path)
 
-    def _write_parquet(self) -> None:
+    def _schema(self):
+        """One schema for every row of the spool, since a parquet file (and
+        a data set of parquet shards) has one and a row group cannot add a
+        column: each batch's, unified in order (a field new in a later
+        batch goes last, as unify_schemas puts it)."""
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
-        # Two passes over the spool: the first finds one schema for every
-        # row, since a parquet file has one and a row group cannot add a column.
         schema = None
         for batch in self._batches():
             try:
                 s = _table(batch).schema
                 schema = s if schema is None else pa.unify_schemas([schema, s], promote_options="permissive")
             except pa.ArrowException as e:
-                raise self._mixed(batch, schema, e) from None
-        if schema is None:  # no records: an empty file with the two fields every record has
-            schema = pa.schema([("id", pa.string()), ("text", pa.string())])
-        # A field new in a later batch goes last, as unify_schemas puts it.
-        batch: list[dict] = []
-        try:
-            with pq.ParquetWriter(self._out._fh, schema, compression="zstd") as writer:
-                for batch in self._batches():
-                    writer.write_table(_table(batch, schema))
-        except pa.ArrowException as e:
-            raise self._mixed(batch, schema, e) from None
+                raise _mixed(self.path, batch, schema, e) from None
+        return schema
 
-    def _mixed(self, batch: list[dict], schema, err: Exception) -> ScrubberError:
-        """The error for values parquet cannot hold in one column, naming the field."""
+    def _write_parquet(self) -> None:
         import pyarrow as pa
 
-        field = "?"
-        for name in dict.fromkeys(k for r in batch for k in r):
+        # Two passes over the spool: the first finds the schema.
+        schema = self._schema()
+        if schema is None:  # no records: an empty file with the two fields every record has
+            schema = pa.schema([("id", pa.string()), ("text", pa.string())])
+        _write(self._out._fh, schema, self._batches(), self.path)
+
+
+class ParquetShards(ParquetSink):
+    """``-o DIR.parquet/``: JSONL lines to ``part-NNNNN.parquet`` files of at
+    most ``per_shard`` records each, all of one schema, that of a single
+    file of the same records (pandas, pyarrow and Hugging Face datasets take
+    the first shard's schema for all of them, or refuse shards that
+    differ). The records are spooled as a single file's are, the schema
+    found over all of them, and the shards written from the spool when the
+    run ends; a field whose type differs between shards is the error a
+    single file gives, and no shard appears. Shards appear (and stale ones
+    of an earlier run go) only when the run succeeds, through
+    ``ShardedSink``."""
+
+    def __init__(self, directory: str, per_shard: int = 100_000):
+        from .sinks import ShardedSink
+
+        self.path, self.per_shard = directory, per_shard
+        self._out = ShardedSink(directory, per_shard, ".parquet")
+        self._spool = None
+
+    def _open(self) -> None:
+        self._out.__enter__()  # creates the directory, or fails now
+
+    def _close(self, exc_type, exc, tb) -> None:
+        pass  # the shards were committed (or removed) by _write_parquet
+
+    @property
+    def tmp(self) -> str | None:
+        return None
+
+    def _write_parquet(self) -> None:
+        from .sinks import ShardedSink
+
+        schema = self._schema()
+        shards = ShardedSink(self.path, self.per_shard, ".parquet",
+                             lambda path, commit=False: _Part(path, schema, self.path))
+        self._spool.seek(0)
+        with shards:
+            for line in self._spool:
+                shards.write(line)
+
+
+class _Part:
+    """One parquet shard of a known schema, as ``ShardedSink`` makes its
+    parts: JSONL lines in, written in row groups of ``BATCH_ROWS`` to a
+    temporary file left as ``tmp``."""
+
+    def __init__(self, path: str, schema, name: str, commit: bool = False):
+        from .sinks import Sink
+
+        self.schema, self.name = schema, name
+        self._out = Sink(path, commit=commit)
+        self._lines: list[bytes] = []
+        self._writer = None
+
+    def __enter__(self) -> "_Part":
+        import pyarrow.parquet as pq
+
+        self._out.__enter__()
+        self._writer = pq.ParquetWriter(self._out._fh, self.schema, compression="zstd")
+        return self
+
+    def write(self, line: bytes) -> None:
+        self._lines.append(line)
+        if len(self._lines) == BATCH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        batch: list[dict] = []
+        try:
+            batch = [_record(line, self.name) for line in self._lines]
+            self._lines = []
+            self._writer.write_table(_table(batch, self.schema))
+        except pa.ArrowException as e:
+            raise _mixed(self.name, batch, self.schema, e) from None
+        except OSError as e:
+            raise ScrubberError(f"{self.name}: cannot write: {e.strerror or e}") from None
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
             try:
-                a = pa.array([r.get(name) for r in batch])
-                if schema is not None and name in schema.names:
-                    pa.unify_schemas([pa.schema([(name, a.type)]), pa.schema([schema.field(name)])],
-                                     promote_options="permissive")
-            except pa.ArrowException:
-                field = name
-                break
-        if field == "?":  # something else parquet cannot hold, such as an empty object
-            return ScrubberError(f"{self.path}: cannot write parquet: {err}")
-        return ScrubberError(f"{self.path}: cannot write parquet: field '{field}' has values of "
-                             f"different types, and a parquet column has one ({err})")
+                if self._lines:
+                    self._flush()
+                self._writer.close()
+            except BaseException as e:
+                self._out.__exit__(type(e), e, e.__traceback__)
+                raise
+        else:
+            try:
+                self._writer.close()
+            except Exception:
+                pass
+        self._out.__exit__(exc_type, exc, tb)
+
+    @property
+    def tmp(self) -> str | None:
+        return self._out.tmp
+
+
+def _batches(lines: Iterable[bytes], name: str) -> Iterator[list[dict]]:
+    batch = []
+    for line in lines:
+        batch.append(_record(line, name))
+        if len(batch) == BATCH_ROWS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _write(fh: BinaryIO, schema, batches: Iterable[list[dict]], name: str) -> None:
+    """Batches of records to a parquet file of ``schema``, a row group each."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    batch: list[dict] = []
+    try:
+        with pq.ParquetWriter(fh, schema, compression="zstd") as writer:
+            for batch in batches:
+                writer.write_table(_table(batch, schema))
+    except pa.ArrowException as e:
+        raise _mixed(name, batch, schema, e) from None
+
+
+def _record(line: bytes, name: str) -> dict:
+    return orjson.loads(line)
+
+
+def _mixed(path: str, batch: list[dict], schema, err: Exception) -> ScrubberError:
+    """The error for values parquet cannot hold in one column, naming the field."""
+    import pyarrow as pa
+
+    field = "?"
+    for name in dict.fromkeys(k for r in batch for k in r):
+        try:
+            a = pa.array([r.get(name) for r in batch])
+            if schema is not None and name in schema.names:
+                pa.unify_schemas([pa.schema([(name, a.type)]), pa.schema([schema.field(name)])],
+                                 promote_options="permissive")
+        except pa.ArrowException:
+            field = name
+            break
+    if field == "?":  # something else parquet cannot hold, such as an empty object
+        return ScrubberError(f"{path}: cannot write parquet: {err}")
+    return ScrubberError(f"{path}: cannot write parquet: field '{field}' has values of "
+                         f"different types, and a parquet column has one ({err})")

@@ -29,10 +29,10 @@ from .errors import ScrubberError
 def open_sink(path: str | None, per_shard: int = 100_000):
     """The sink ``-o path`` asks for: standard output, a file, or shards."""
     if is_parquet(path):
-        from .parquet import ParquetSink
+        from .parquet import ParquetShards, ParquetSink
 
         if is_shard_dir(path):
-            return ShardedSink(path, per_shard, ".parquet", ParquetSink)
+            return ParquetShards(path, per_shard)
         return ParquetSink(path)
     return ShardedSink(path, per_shard) if is_shard_dir(path) else Sink(path)
 
