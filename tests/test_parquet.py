@@ -191,3 +191,24 @@ def test_a_type_conflict_across_parquet_shards_is_one_error_and_no_shard(tmp_pat
               [{"id": "1", "text": "a", "x": 1}, {"id": "2", "text": "b", "x": "a"}])
     assert os.listdir(out) == ["part-00000.parquet"]  # the earlier run's, untouched
     assert pq.read_table(out).to_pylist() == [{"id": "old", "text": "kept"}]
+
+
+@pytest.mark.parametrize("n", [2**63, -2**63 - 1, 2**70 + 1, 10**400], ids=["2**63", "-2**63-1", "2**70+1", "10**400"])
+@pytest.mark.parametrize("shards", [False, True])
+def test_an_integer_past_int64_is_one_error_naming_the_field_not_a_double(tmp_path, n, shards):
+    out = tmp_path / "clean.parquet"
+    target = str(out) + ("/" if shards else "")
+    line = b'{"id":"1","text":"a","m":{"n":[%d]}}\n' % n
+    with pytest.raises(ScrubberError, match=f"^{target}: cannot write parquet: field 'm' holds the integer "
+                                            f"{str(n)[:19]}.*beyond parquet's 64-bit integers; write JSONL"):
+        with open_sink(target, per_shard=1) as s:
+            s.write(b'{"id":"0","text":"b","m":{"n":[1]}}\n')
+            s.write(line)
+    assert not out.exists() or os.listdir(out) == []
+
+
+def test_int64_limits_are_stored_exactly(tmp_path):
+    out = tmp_path / "clean.parquet"
+    recs = [{"id": "1", "text": "a", "n": 2**63 - 1}, {"id": "2", "text": "b", "n": -2**63}]
+    write(open_sink(str(out)), recs)
+    assert pq.read_table(out).to_pylist() == recs

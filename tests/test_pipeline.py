@@ -285,3 +285,13 @@ def test_more_workers_than_cores_run_as_many_as_there_are_cores(caplog):
         out = list(clean(records, workers=100_000))  # was 100,000 processes
     assert out == list(clean(records, workers=1))
     assert f"workers=100000 is more than the {usable_cores()} CPU cores" in caplog.text
+
+
+def test_clean_yields_huge_integers_and_decimals_as_the_jsonl_writer_writes_them():
+    import decimal
+
+    recs = [{"text": LONG_ARTICLE, "n": 10**400, "d": decimal.Decimal("1e400"), "m": 2**70 + 1}]
+    out = list(clean(recs, dedup=False)) + list(clean(recs))
+    assert len(out) == 2
+    for rec in out:
+        assert rec["n"] == 10**400 and type(rec["d"]) is int and rec["d"] == 10**400 and rec["m"] == 2**70 + 1

@@ -168,3 +168,12 @@ def test_another_users_symlink_in_a_sticky_directory_is_not_followed(tmp_path):
     with Sink(str(link)) as s:
         s.write(b"x\n")
     assert target.read_text() == "x\n"
+
+
+def test_integers_past_a_doubles_range_are_read_back_exactly():
+    # orjson refuses 10**400 ("number is infinity"): the library's clean()
+    # raised its JSONDecodeError on a record the JSONL writer had written.
+    line = dumps({"n": 10**400, "m": [-(10**400)]})
+    assert loads(line) == {"n": 10**400, "m": [-(10**400)]}
+    with pytest.raises(ValueError):
+        loads(b'{"n": 1' + b"0" * 400 + b", }\n")  # still not JSON

@@ -15,12 +15,11 @@ import tempfile
 from collections import Counter
 from typing import BinaryIO, Iterable, Iterator
 
-import orjson
-
 from .decoding import utf8_text
 from .errors import InputError, ScrubberError
 from .extras import need
 from .records import json_value
+from .sinks import loads
 
 #: Rows per Arrow batch read or written: big enough that per-batch costs
 #: vanish, small enough to keep memory flat.
@@ -301,8 +300,43 @@ def _write(fh: BinaryIO, schema, batches: Iterable[list[dict]], name: str) -> No
         raise _mixed(name, batch, schema, e) from None
 
 
+#: A parquet integer column holds 64-bit signed integers.
+_INT64 = range(-2**63, 2**63)
+
+
 def _record(line: bytes, name: str) -> dict:
-    return orjson.loads(line)
+    """A rendered JSONL line as the record to store, its integers read
+    exactly (``sinks.loads``; orjson alone reads one past 64 bits as a
+    float, or refuses it). One that parquet's int64 cannot hold is refused
+    naming its field, rather than stored as a float that loses its digits
+    or left to fail inside pyarrow."""
+    rec = loads(line)
+    for field, value in rec.items():
+        big = _big_int(value)
+        if big is not None:
+            digits = str(big)
+            if len(digits) > 40:
+                digits = f"{digits[:20]}… ({len(digits.lstrip('-'))} digits)"
+            raise ScrubberError(f"{name}: cannot write parquet: field {field!r} holds the integer "
+                                f"{digits}, beyond parquet's 64-bit integers; write JSONL to keep it")
+    return rec
+
+
+def _big_int(value: object) -> int | None:
+    """The first integer in ``value`` (nested too) that int64 cannot hold."""
+    if type(value) in (str, float, bool, type(None)):
+        return None
+    todo = [value]
+    while todo:
+        v = todo.pop()
+        if type(v) is int:
+            if v not in _INT64:
+                return v
+        elif isinstance(v, dict):
+            todo.extend(reversed(list(v.values())))
+        elif isinstance(v, list):
+            todo.extend(reversed(v))
+    return None
 
 
 def _mixed(path: str, batch: list[dict], schema, err: Exception) -> ScrubberError:

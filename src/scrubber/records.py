@@ -96,7 +96,7 @@ def _parse_line(raw: bytes, where: str, counts: Counter) -> object:
     """(record, whether orjson read it: then it holds no lone surrogate and
     no nesting past orjson's limit)."""
     try:
-        return sinks.loads(raw), True
+        return sinks.loads(raw, strict=True), True
     except orjson.JSONDecodeError:
         pass
     except RecursionError:

@@ -57,12 +57,21 @@ _LONG_INT = re.compile(rb"(?<![\d.eE+-])-?\d{19,}(?![\d.eE])")
 _FLAT = (str, int, bool, type(None))
 
 
-def loads(line: bytes) -> object:
+def loads(line: bytes, strict: bool = False) -> object:
     """A JSON line to a record, integers of any size kept exact: orjson
     first, the standard parser (exact integers) when orjson would have
-    turned one into a float. Raises ``ValueError`` (orjson's or json's
-    ``JSONDecodeError``) or ``RecursionError`` for a line that is not JSON."""
-    rec = orjson.loads(line)
+    turned one into a float, or refused it (one past a double's range, such
+    as 10**400, which the JSONL writer writes digit for digit). Raises
+    ``ValueError`` (orjson's or json's ``JSONDecodeError``) or
+    ``RecursionError`` for a line that is not JSON. ``strict``: a line
+    orjson refuses is orjson's ``JSONDecodeError`` whatever it holds (the
+    reader's first try, which then checks what orjson would have refused)."""
+    try:
+        rec = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        if strict or not _LONG_INT.search(line):
+            raise
+        return json.loads(line)
     if isinstance(rec, dict) and _may_hold_long_int(rec) and _LONG_INT.search(line):
         return json.loads(line)
     return rec
