@@ -99,6 +99,17 @@ def test_stray_invalid_utf8_bytes_are_replaced_and_counted():
     assert counts["invalid_utf8_bytes"] == 1
 
 
+def test_invalid_utf8_in_jsonl_is_counted_and_warned_once_a_file(tmp_path, caplog):
+    p = tmp_path / "in.jsonl"
+    p.write_bytes(b'{"id": "a", "text": "caf\xff ok"}\n{"id": "b", "text": "\xfe\xfe again"}\n')
+    with caplog.at_level("WARNING", logger="scrubber"):
+        docs, counts = read([p])
+    assert [d.text for d in docs] == ["caf\ufffd ok", "\ufffd\ufffd again"]
+    assert counts["invalid_utf8_bytes"] == 3
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{p}: 3 invalid UTF-8 byte sequence(s) replaced with U+FFFD"]
+
+
 def test_bad_json_line_names_file_and_line(tmp_path):
     p = tmp_path / "c.jsonl"
     p.write_text('{"text": "ok"}\n{"text": broken\n{"text": "also ok"}\n')

@@ -402,6 +402,7 @@ class Reader:
         lineno = first_line
         if hasattr(fh, "readline"):
             fh = _bounded_lines(fh.readline, line_limit(self.config.max_doc_bytes))
+        bad_before = self.counts["invalid_utf8_bytes"]
         try:
             for raw in fh:
                 lineno += 1
@@ -428,6 +429,9 @@ class Reader:
             self._bad(InputError(f"{where}:{lineno + 1}", f"corrupt compressed data: {e}"))
         except OSError as e:
             self._bad(InputError(where, f"cannot read: {e.strerror or e}"))
+        bad = self.counts["invalid_utf8_bytes"] - bad_before
+        if bad:  # said once a file, as for a text file (decoding.decode)
+            log.warning("%s: %d invalid UTF-8 byte sequence(s) replaced with U+FFFD", where, bad)
 
     def record_to_document(self, rec: object, where: str, check: bool = True) -> Document:
         """A parsed JSON record (or a plain string) to a document.
