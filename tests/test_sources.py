@@ -473,7 +473,11 @@ def test_a_text_over_the_limit_is_cut_at_a_line_boundary_when_asked(tmp_path):
     docs, counts = read([p], max_doc_bytes=30, long_docs="truncate")
     assert docs[0].text == "caf\u00e9 one\ntwo two"
     assert counts["documents_truncated"] == 1
-    # one line longer than the limit: cut at a whole character
+    # one line longer than the limit: cut after a whole word
+    p.write_text("caf\u00e9 " * 20)
+    docs, _ = read([p], max_doc_bytes=31, long_docs="truncate")
+    assert docs[0].text == "caf\u00e9 caf\u00e9 caf\u00e9 caf\u00e9 caf\u00e9"
+    # and without a space, at a whole character
     p.write_text("\u00e9" * 40)
     docs, _ = read([p], max_doc_bytes=31, long_docs="truncate")
     assert docs[0].text == "\u00e9" * 15

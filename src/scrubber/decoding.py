@@ -180,15 +180,20 @@ def _bounded_lines(readline, limit: int) -> Iterator:
 
 def _cut_bytes(data: bytes, limit: int) -> bytes:
     """The first ``limit`` bytes of a text, cut back to its last line
-    break; without one, to its last whole character. UTF-16 and UTF-32
-    (with their byte-order mark) stay in their encoding."""
+    break; without one, to its last space (a word is not cut in two), and
+    without a space either (Chinese, a dump), to its last whole character.
+    UTF-16 and UTF-32 (with their byte-order mark) stay in their encoding."""
     wide = wide_encoding(data[:4])
     if wide:
         text = data[:limit].decode(wide, "ignore")
         i = text.rfind("\n")
+        if i <= 0:
+            i = text.rfind(" ")
         return (text[:i] if i > 0 else text).encode(wide)
     head = data[:limit]
     i = head.rfind(b"\n")
+    if i <= 0:
+        i = head.rfind(b" ")
     if i > 0:
         return head[:i]
     j = len(head) - 1  # back to the lead byte of the last character
