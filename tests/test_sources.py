@@ -483,6 +483,14 @@ def test_a_text_over_the_limit_is_cut_at_a_line_boundary_when_asked(tmp_path):
     assert docs[0].text == "\u00e9" * 15
 
 
+def test_a_text_over_the_limit_counts_all_its_bytes_in(tmp_path):
+    p = tmp_path / "big.txt"
+    p.write_text("one\ntwo\n" + "x " * 5000)
+    for long_docs in ("skip", "truncate"):
+        _, counts = read([p], max_doc_bytes=100, long_docs=long_docs)
+        assert counts["bytes_in"] == p.stat().st_size, long_docs
+
+
 def test_a_jsonl_record_over_the_limit_is_skipped_or_cut(tmp_path):
     p = tmp_path / "x.jsonl"
     p.write_text(jsonl({"id": "big", "text": "a\n" + "b" * 150}, {"id": "ok", "text": "fine"}))

@@ -303,8 +303,13 @@ class Reader:
         limit = self.config.max_doc_bytes
         try:
             data = fh.read(limit + 1) if limit else fh.read()
+            size = len(data)
             if limit and len(data) > limit:
+                # The rest is read, a chunk at a time, only to be counted: the
+                # summary's bytes in are the input's, whatever was kept of it.
+                size += sum(map(len, iter(lambda: fh.read(1 << 20), b"")))
                 if self.config.long_docs == "skip":
+                    self.counts["bytes_in"] += size
                     self._too_long(where)
                     return None
                 self.counts["documents_truncated"] += 1
@@ -313,7 +318,7 @@ class Reader:
             return self._bad(InputError(where, f"corrupt compressed data: {e}"))
         except OSError as e:
             return self._bad(InputError(where, f"cannot read: {e.strerror or e}"))
-        self.counts["bytes_in"] += len(data)
+        self.counts["bytes_in"] += size
         if not data.strip():
             # An empty document, dropped and counted as ``empty`` like one
             # that cleaning emptied: one empty file among thousands is not
