@@ -120,3 +120,13 @@ def test_repeats_are_counted_within_a_page_not_across_the_batch():
     docs = [["Reply", "One long line of prose here."] * 3, ["Reply", "Another page entirely, with prose."] * 3]
     x = batch_features(docs, [frozenset(), frozenset()])
     assert np.expm1(x[0, names().index("repeats")]).round() == 2
+
+
+def test_repeats_do_not_depend_on_how_a_page_is_spaced():
+    from scrubber.features import batch_features
+    even = ["Reply", "Der Rat hat die Brücke saniert.", "reply", "Read more", "READ MORE"]
+    odd = ["Reply", "Der Rat hat\tdie Brücke saniert.", "reply\u00a0", "Read\u2009more", " READ  MORE"]
+    col = names().index("repeats")
+    x = batch_features([even, odd], [frozenset(), frozenset()])
+    assert np.expm1(x[:5, col]).round().tolist() == [1, 0, 1, 1, 1]
+    assert np.array_equal(x[:5, col], x[5:, col])

@@ -300,7 +300,7 @@ def classify_batch(docs: list[list[str]], model: Model, favor: str = "balanced",
     if favor not in FAVORS:
         raise ValueError(f"favor must be one of {', '.join(FAVORS)}, not {favor!r}")
     out: list[Verdict | None] = []
-    todo, langs, stops, low, unwrapped = [], [], [], [], []
+    todo, langs, stops, low, split, unwrapped = [], [], [], [], [], []
     for k, lines in enumerate(docs):
         lines, size = unwrap(lines)
         n = len(lines)
@@ -308,19 +308,21 @@ def classify_batch(docs: list[list[str]], model: Model, favor: str = "balanced",
             n = len(docs[k])
             out.append(Verdict(np.ones(n), np.ones(n, dtype=bool), [None] * n, lang, judged=False))
             continue
-        low_words = "\n".join(lines).lower().split()
+        low_text = "\n".join(lines).lower()
+        low_words = low_text.split()
         doc_lang = languages.detect(low_words) if lang is None else lang
         todo.append(len(out))
         unwrapped.append((lines, size))
         out.append(None)
         langs.append(doc_lang)
         stops.append(languages.stopwords(doc_lang) if doc_lang else frozenset())
-        low.append(low_words)
+        low.append(low_text)
+        split.append(low_words)
     if not todo:
         return out
     batch = [lines for lines, _ in unwrapped]
     bounds = features.bounds_of([len(lines) for lines in batch])
-    x = features.batch_features(batch, stops, low)
+    x = features.batch_features(batch, stops, low, split)
     p = model.scores(x, bounds)
     t = float(model.thresholds[favor])
     words = np.expm1(x[:, 0]).astype(np.float64)

@@ -22,6 +22,8 @@ from collections import Counter
 
 import numpy as np
 
+from .repair import spaced_evenly
+
 #: Characters that separate menu items and breadcrumbs.
 SEPARATORS = "|\u00bb\u2022\u203a\u00b7>/\u2013\u2014"
 #: Line endings of sentences, in any of the languages with Latin, Cyrillic
@@ -180,16 +182,17 @@ def _run_length(flags: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 
 def line_features(lines: list[str], stop: frozenset[str],
-                  low_words: list[str] | None = None) -> np.ndarray:
+                  low_text: str | None = None) -> np.ndarray:
     """A (lines x features) float32 matrix for the non-empty ``lines`` of one
     document, columns as ``names()``. ``stop`` is the document language's
     stop-word set (empty when the language has none: stop columns are 0).
-    ``low_words`` is ``"\\n".join(lines).lower().split()`` when the caller
-    has it already (language detection needs it too)."""
-    return batch_features([lines], [stop], None if low_words is None else [low_words])
+    ``low_text`` is ``"\\n".join(lines).lower()`` when the caller has it
+    already (language detection needs its words too)."""
+    return batch_features([lines], [stop], None if low_text is None else [low_text])
 
 
 def batch_features(docs: list[list[str]], stops: list[frozenset[str]],
+                   low_texts: list[str] | None = None,
                    low_words: list[list[str]] | None = None) -> np.ndarray:
     """``line_features`` of several documents at once, their rows stacked
     in order (``bounds_of`` their lengths says where each one's are).
@@ -200,7 +203,8 @@ def batch_features(docs: list[list[str]], stops: list[frozenset[str]],
     in the same order of operations (see ``window_means``). One batch of
     64 documents costs about as many numpy calls as one document did, and
     the median document of the throughput corpus has 27 lines, so the calls,
-    not the arithmetic, were the cost.
+    not the arithmetic, were the cost. ``low_texts`` (and ``low_words``,
+    those split) are as ``line_features``'s ``low_text``, one a document.
     """
     lengths = np.array([len(d) for d in docs], dtype=np.int64)
     bounds = bounds_of(lengths)
@@ -242,8 +246,10 @@ def batch_features(docs: list[list[str]], stops: list[frozenset[str]],
     n_cap = table[:, _UPPER, 1].astype(np.float64)
     n_letters = by_class[:, _LETTER] + by_class[:, _CJK] + by_class[:, _SEA] + n_upper
 
+    if low_texts is None:
+        low_texts = ["\n".join(lines).lower() for lines in docs]
     if low_words is None:
-        low_words = ["\n".join(lines).lower().split() for lines in docs]
+        low_words = [t.split() for t in low_texts]
     tokens = table[:, :, 1].sum(axis=1)  # what str.split gives, line by line
     hit = np.concatenate([np.fromiter(map(stop.__contains__, w), dtype=bool, count=len(w))
                           if stop else np.zeros(len(w), dtype=bool)
@@ -325,7 +331,7 @@ def batch_features(docs: list[list[str]], stops: list[frozenset[str]],
         "next_ends": _shift(f["ends_sentence"], -1, lasts, 1.0),
         "run_short_before": np.log1p(run_before),
         "run_short_after": np.log1p(run_after),
-        "repeats": np.log1p(_repeats(low_words, tokens, doc)),
+        "repeats": np.log1p(_repeats(docs, low_texts, low_words, tokens)),
     }
     cols += [place[c] for c in PLACE]
     out = np.empty((n, len(cols)), dtype=np.float32)
@@ -334,20 +340,32 @@ def batch_features(docs: list[list[str]], stops: list[frozenset[str]],
     return out
 
 
-def _repeats(low_words: list[list[str]], tokens: np.ndarray, doc: np.ndarray) -> np.ndarray:
+def _repeats(docs: list[list[str]], low_texts: list[str], low_words: list[list[str]],
+             tokens: np.ndarray) -> np.ndarray:
     """How many other lines of its document each line repeats (the same
     text up to case and spacing): a menu at the top and the bottom of a
     page, "Reply" under every comment, a teaser list's "Read more".
     Prose does not repeat, in any language.
 
-    A line's words are its slice of its document's ``low_words`` (``tokens``
-    of them a line), which are lowered and split already: doing it again
-    per line cost a fifth of this function's time."""
-    words = [w for doc_words in low_words for w in doc_words]
+    ``low_texts`` are the documents' lines joined and lowered, and
+    ``low_words`` those split. A document whose lines hold no whitespace
+    but single inner spaces (as repair leaves them) is keyed by its lowered
+    lines, one split of its low text. Any other is keyed by each line's
+    slice of ``low_words`` (``tokens`` of them a line), joined: the same
+    keys at a Python call a line, twice the time."""
+    out: list[int] = []
     ends = np.cumsum(tokens).tolist()
-    keys = [(d, " ".join(words[s:e])) for d, s, e in zip(doc.tolist(), [0] + ends[:-1], ends)]
-    counts = Counter(keys)
-    return np.fromiter(map(counts.__getitem__, keys), dtype=np.float64, count=len(keys)) - 1
+    row = 0
+    for lines, text, words in zip(docs, low_texts, low_words):
+        keys = text.split("\n") if lines and spaced_evenly(text) else None
+        if keys is None or len(keys) != len(lines):  # odd spacing, or a line holding a newline
+            first = ends[row - 1] if row else 0
+            bounds = [first] + ends[row:row + len(lines)]
+            keys = [" ".join(words[s - first:e - first]) for s, e in zip(bounds, bounds[1:])]
+        row += len(lines)
+        counts = Counter(keys)
+        out.extend(map(counts.__getitem__, keys))
+    return np.fromiter(out, dtype=np.float64, count=len(out)) - 1
 
 
 def _shift(x: np.ndarray, by: int, edge: np.ndarray, fill: float) -> np.ndarray:
