@@ -9,7 +9,7 @@ from texts import FURNITURE_BOTTOM, article, sentences, with_furniture
 
 from scrubber import Config, Params, clean, cluster, sketch
 from scrubber.dedup import MIN_SHINGLES, Corpus, ShingleSpool, candidate_pairs
-from scrubber.minhash import overlap, shingle_hashes, signature, signatures, sketch_many, sorted_unique, words_of
+from scrubber.minhash import overlap, overlaps, shingle_hashes, signature, signatures, sketch_many, sorted_unique, words_of
 
 
 def kept_ids(texts, **options):
@@ -60,6 +60,16 @@ def test_exact_overlap_of_shingle_sets():
     b = np.array([3, 4, 5, 6, 7, 8, 9, 10], np.uint32)
     jac, con = overlap(a, b)
     assert jac == pytest.approx(2 / 10) and con == pytest.approx(2 / 4)
+
+
+def test_overlaps_of_one_set_with_many_are_each_pair_s_overlap():
+    rng = np.random.default_rng(3)
+    a = np.unique(rng.integers(0, 500, 120).astype(np.uint32))
+    bs = [np.unique(rng.integers(lo, lo + 400, n).astype(np.uint32))
+          for lo, n in [(0, 50), (300, 200), (600, 30), (0, 1)]]
+    bs += [np.zeros(0, np.uint32), a.copy(), np.array([a.max() + 1], np.uint32)]
+    assert overlaps(a, bs) == [overlap(a, b) for b in bs]
+    assert overlaps(np.zeros(0, np.uint32), bs) == [(0.0, 0.0)] * len(bs)
 
 
 def test_lsh_proposes_a_copy_that_kept_a_third_of_the_text():

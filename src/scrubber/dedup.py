@@ -53,7 +53,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from .columns import Digests
-from .minhash import Params, Sketch, overlap, sorted_unique
+from .minhash import Params, Sketch, overlap, overlaps, sorted_unique
 
 #: Fewer distinct shingles than this: joined only as an exact duplicate.
 MIN_SHINGLES = 8
@@ -341,17 +341,27 @@ def edges(corpus: Corpus, params: Params = Params(), containment: float = 0.5,
 def verified(shingles, pairs: np.ndarray, containment: float = 0.5
              ) -> Iterator[tuple[int, int, float, float]]:
     """The pairs (x, y) of ``pairs`` whose sets verify, as (x, y, Jaccard,
-    containment), in the order given."""
+    containment), in the order given. The pairs of one x are measured
+    together (``minhash.overlaps``)."""
     for lo in range(0, len(pairs), _VERIFY_CHUNK):
         chunk = pairs[lo:lo + _VERIFY_CHUNK]
         sets = _read_ahead(shingles, chunk)
-        for x, y in chunk.tolist():
-            a, b = sets[x], sets[y]
-            if min(len(a), len(b)) < MIN_SHINGLES:
+        xs, ys = chunk[:, 0].tolist(), chunk[:, 1].tolist()
+        of_x: dict[int, list[int]] = {}
+        for k, x in enumerate(xs):
+            of_x.setdefault(x, []).append(k)
+        found: list[tuple[float, float] | None] = [None] * len(xs)
+        for x, ks in of_x.items():
+            a = sets[x]
+            if len(a) < MIN_SHINGLES:
                 continue
-            ok, jac, con = verify(a, b, containment)
-            if ok:
-                yield x, y, jac, con
+            bs = [sets[ys[k]] for k in ks]
+            for k, b, (jac, con) in zip(ks, bs, overlaps(a, bs)):
+                if len(b) >= MIN_SHINGLES and con >= containment:
+                    found[k] = (jac, con)
+        for x, y, f in zip(xs, ys, found):
+            if f is not None:
+                yield x, y, f[0], f[1]
 
 
 #: Candidate pairs verified together, and the most shingles read ahead for them.

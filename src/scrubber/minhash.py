@@ -264,6 +264,28 @@ def overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     return inter / (len(a) + len(b) - inter), inter / len(a)
 
 
+def overlaps(a: np.ndarray, bs: Sequence[np.ndarray]) -> list[tuple[float, float]]:
+    """``overlap(a, b)`` for each ``b`` of ``bs``, the same floats, in a
+    few numpy calls for all of them: a kept copy is verified against
+    hundreds of others, and a call per pair cost more than its search."""
+    out = [(0.0, 0.0)] * len(bs)
+    todo = [k for k, b in enumerate(bs) if len(b)]
+    if not len(a) or not todo:
+        return out
+    sets = [bs[k] for k in todo]
+    lens = [len(b) for b in sets]
+    every = np.concatenate(sets) if len(sets) > 1 else sets[0]
+    pos = a.searchsorted(every)
+    np.minimum(pos, len(a) - 1, out=pos)
+    hit = a.take(pos) == every
+    starts = np.zeros(len(sets), dtype=np.int64)
+    np.cumsum(lens[:-1], out=starts[1:])
+    na = len(a)
+    for k, nb, inter in zip(todo, lens, np.add.reduceat(hit, starts, dtype=np.int64).tolist()):
+        out[k] = (inter / (na + nb - inter), inter / min(na, nb))
+    return out
+
+
 def estimate(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
     """Estimated Jaccard: the share of equal signature values."""
     return float(np.count_nonzero(sig_a == sig_b)) / len(sig_a)
