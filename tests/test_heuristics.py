@@ -1,3 +1,5 @@
+import pytest
+
 from scrubber import Cleaner, Config
 
 BODY = ("The minister arrived in the capital on Wednesday for talks that officials "
@@ -79,6 +81,19 @@ def test_comment_threads_in_other_languages_are_found():
               for line in (f"{name} dit :", said, "Répondre")]
     text, _ = strip("\n".join([BODY] + french))
     assert text == BODY
+
+
+@pytest.mark.parametrize("heading", ["Комментарии", "Yorumlar", "Hozzászólások", "Σχόλια", "댓글",
+                                     "التعليقات", "Bình luận", "Kommentare", "Comments"])
+def test_a_bare_comments_heading_in_any_listed_language_heads_a_stamped_thread(heading):
+    # stamps alone are also a live blog's; the heading makes them a thread
+    said = ["Спасибо за статью, очень интересно.", "Я не согласен с автором.",
+            "Отличный материал!", "Где можно прочитать больше?"]
+    comments = [line for i, s in enumerate(said, 1) for line in (f"Иван 12.03.24 14:0{i}", s)]
+    article = [BODY, BODY.replace("Wednesday", "Friday")]
+    text, why = strip("\n".join(article + [heading] + comments))
+    assert text == "\n".join(article)
+    assert set(why) == {"heuristic:comment-thread"}
 
 
 def test_a_live_blog_with_time_stamps_is_not_a_comment_thread():

@@ -173,7 +173,7 @@ def _marks(lines: list[str]) -> list[tuple[int, str]]:
                 or ("|" in line and _ACTION_AFTER_BAR.search(line))
                 or (first.isdigit() and _COUNTED_ACTION.match(line))):
             out.append((i, "action"))
-        elif (not first.isalpha() or first in "NnOoTtRrCcKkAaDd") and _COMMENT_HEAD.match(line):
+        elif (not first.isalpha() or first in _MARK_HEAD_FIRST) and _COMMENT_HEAD.match(line):
             if not _no_comments(line):
                 out.append((i, "head"))
         elif (first.isdigit() or first == "#") and _NUMBERED_HEAD.match(line):
@@ -325,6 +325,9 @@ def comment_heading(lines: list[str], alive: list[bool], removals: list[Removal]
 #: Letters a heading can start with: "one", and the first letters of
 #: ``_HEAD_WORD``'s words ("Comments (12)", "Reader comments 97").
 _HEADING_FIRST = "OoCcKkRrКкОоYyHhBbΣσ댓اتند"
+#: The same for ``_COMMENT_HEAD`` as ``_marks`` tries it, with "no", "two"
+#: and "three" ("No comments", "Two responses").
+_MARK_HEAD_FIRST = frozenset(_HEADING_FIRST + "NnTt")
 
 
 def _thread_heading(line: str, body: int) -> bool:
