@@ -760,3 +760,32 @@ def test_importing_scrubber_loads_nothing_heavy():
     code = "from scrubber import Config, clean; print(Config().text_field, callable(clean))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "text True"
+
+
+def _main(monkeypatch, capsys, *args):
+    """The installed command's own entry, with its exit status, stdout and stderr."""
+    from scrubber import cli
+    monkeypatch.setattr(sys, "argv", ["scrubber", *map(str, args)])
+    monkeypatch.setattr(signal, "signal", lambda *a: None)  # leave pytest's handlers alone
+    with pytest.raises(SystemExit) as e:
+        cli.main()
+    out = capsys.readouterr()
+    return e.value.code, out.out, out.err
+
+
+def test_a_command_line_that_does_not_parse_is_one_line_naming_the_command(monkeypatch, capsys):
+    code, out, err = _main(monkeypatch, capsys, "clean", "--frobnicate", "x")
+    assert code == 2 and out == ""
+    assert err.splitlines() == ["scrubber clean: No such option: --frobnicate (see 'scrubber clean --help')"]
+    code, _, err = _main(monkeypatch, capsys, "clean", "x", "--favor", "greedy")
+    assert code == 2 and len(err.splitlines()) == 1 and "'--favor'" in err
+
+
+def test_the_command_alone_prints_its_help_and_a_run_keeps_its_exit_status(monkeypatch, capsys, tmp_path):
+    code, out, err = _main(monkeypatch, capsys)
+    assert code == 2 and "Usage: scrubber" in out and err == ""
+    code, _, err = _main(monkeypatch, capsys, "clean", tmp_path / "missing")
+    assert code == 1 and err.splitlines() == [f"scrubber: error: {tmp_path / 'missing'}: no such file or directory"]
+    (tmp_path / "a.txt").write_text("One short line of text that stays as it is.\n")
+    code, out, _ = _main(monkeypatch, capsys, "clean", tmp_path / "a.txt", "-q")
+    assert code == 0 and json.loads(out)["text"].startswith("One short line")

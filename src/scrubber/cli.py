@@ -620,4 +620,27 @@ def main() -> None:
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_sigterm)
     single_threaded_blas()  # the command owns its process; see pipeline.py
-    app(prog_name="scrubber")
+    try:
+        code = app(prog_name="scrubber", standalone_mode=False)
+    except Exception as e:
+        if not _usage_error(e):
+            raise
+        if type(e).__name__ != "NoArgsIsHelpError":  # that one has printed the help
+            _say(_usage_line(e))
+        sys.exit(e.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_error(e: BaseException) -> bool:
+    """Whether ``e`` is click's error for a command line it cannot parse.
+    By class name: typer carries its own copy of click, whose classes are
+    not those of the ``click`` package."""
+    return any(c.__name__ == "ClickException" for c in type(e).__mro__)
+
+
+def _usage_line(e) -> str:
+    """A usage error as one line, as every other error is; typer would
+    print the usage and a framed box."""
+    ctx = getattr(e, "ctx", None)
+    where = ctx.command_path if ctx is not None else "scrubber"
+    return f"{where}: {' '.join(e.format_message().split())} (see '{where} --help')"
