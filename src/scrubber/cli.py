@@ -230,7 +230,7 @@ def _run(fn) -> None:
 
 @app.command()
 def clean(
-    paths: List[str] = typer.Argument(..., help="Directories, files (.txt .md .jsonl .html .warc .wet, each also .gz/.zst; .parquet) or - for standard input (gzip/zstd detected)."),
+    paths: List[str] = typer.Argument(..., metavar="PATHS", help="Directories, files (.txt .md .jsonl .html .warc .wet, each also .gz/.zst; .parquet) or - for standard input (gzip/zstd detected)."),
     output: str = typer.Option("-", "--output", "-o", help="Output JSONL file (.gz/.zst compress; .parquet for parquet); - for standard output; DIR/ for shards part-00000.jsonl.gz …, DIR.parquet/ for part-00000.parquet …"),
     shard_size: int = typer.Option(100_000, "--shard-size", min=1, help="Records per shard when -o is a directory."),
     text_field: str = typer.Option("text", help="JSONL field holding the text."),
@@ -419,7 +419,7 @@ def _sidecars(pipe: Pipeline, clusters: Optional[str], stats: Optional[str]) -> 
 
 @app.command()
 def explain(
-    paths: Optional[List[str]] = typer.Argument(None, help="Documents to explain (files, directories, JSONL, or -)."),
+    paths: Optional[List[str]] = typer.Argument(None, metavar="PATHS", help="Documents to explain (files, directories, JSONL, or -)."),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
     disable: Optional[List[str]] = typer.Option(None, "--disable", help="Rule id or heuristic to switch off."),
     no_default_rules: bool = typer.Option(False, "--no-default-rules"),
@@ -490,7 +490,7 @@ def explain(
 
 @app.command()
 def learn(
-    paths: List[str] = typer.Argument(..., help="Documents of one site (directory, JSONL, or -)."),
+    paths: List[str] = typer.Argument(..., metavar="PATHS", help="Documents of one site (directory, JSONL, or -)."),
     output: str = typer.Option("-", "--output", "-o", help="Rule file to write (TOML); - for standard output."),
     name: Optional[str] = typer.Option(None, "--name", help="Name used in the rule ids (default: the first path's name)."),
     text_field: str = typer.Option("text", help="JSONL field holding the text."),
@@ -529,7 +529,7 @@ def learn(
 
 
 @index_app.command("info")
-def index_info(path: str = typer.Argument(..., help="Index file (SQLite).")) -> None:
+def index_info(path: str = typer.Argument(..., metavar="INDEX", help="Index file (SQLite).")) -> None:
     """How many documents an index holds, and its parameters."""
 
     def body() -> None:
@@ -544,8 +544,8 @@ def index_info(path: str = typer.Argument(..., help="Index file (SQLite).")) -> 
 
 
 @index_app.command("remove")
-def index_remove(path: str = typer.Argument(..., help="Index file (SQLite)."),
-                 ids: List[str] = typer.Argument(..., help="Ids of documents to forget.")) -> None:
+def index_remove(path: str = typer.Argument(..., metavar="INDEX", help="Index file (SQLite)."),
+                 ids: List[str] = typer.Argument(..., metavar="IDS", help="Ids of documents to forget.")) -> None:
     """Forget documents, so that a later run keeps their copies again."""
 
     def body() -> None:
@@ -582,7 +582,7 @@ def rules_list(
 
 
 @rules_app.command("check")
-def rules_check(files: Optional[List[str]] = typer.Argument(None, help="Rule files to check (default: the shipped packs).")) -> None:
+def rules_check(files: Optional[List[str]] = typer.Argument(None, metavar="FILES", help="Rule files to check (default: the shipped packs).")) -> None:
     """Load rule files and run every rule's own examples; exit 1 if any fails
     or if a rule's pattern backtracks catastrophically on long lines."""
 
