@@ -42,6 +42,36 @@ def test_shards_of_a_file_read_every_line_once_with_its_number(tmp_path):
     assert f"{d / 'a.jsonl'}:2" in ids
 
 
+def test_a_shard_counts_its_rule_timeouts_and_the_run_says_so_once(tmp_path, caplog):
+    # A Ray task's Cleaner counted its rules' timeouts but nobody took them:
+    # the summary and --stats of a Ray run never showed them, nor the warning
+    # that the local engine gives.
+    from collections import Counter
+    from scrubber import Stats, sharded, shards as shardlib
+    rules = tmp_path / "slow.toml"
+    rules.write_text('[[rule]]\nid = "slow"\ndescription = "backtracks"\n'
+                     'pattern = \'(a|a)+$|!$\'\nmatch = ["aaaa!"]\n')
+    src = tmp_path / "in.jsonl"
+    doc = "\n".join(["a" * 40 + "!"] * 30)
+    src.write_text("".join(json.dumps({"id": f"d{i}", "text": doc}) + "\n" for i in range(3)))
+    config = Config(rule_files=(str(rules),), default_rules=False, classifier=False,
+                    heuristics=False, dedup=False, shard_bytes=1 << 20)
+    (shard,) = plan_shards(Pipeline(config).reader(), [str(src)], config.shard_bytes)
+    _, counts, _ = clean_shard(config, shard)
+    assert counts["rule_timeouts:rule:slow"] == config.rule_max_timeouts
+    stats = Stats()
+    def pass1():  # what ray_engine.pass1_task does for each shard
+        results, counts, messages = clean_shard(config, shard)
+        return shardlib.first_pass(results, False, counts, messages)
+
+    passed = [pass1(), pass1()]  # two shards, each a Cleaner of its own
+    out = list(sharded.run(shardlib.Serial(), config, iter(passed), sharded.Outcome(stats), 1))
+    assert len(out) == 6
+    assert stats.counts["rule_timeouts:rule:slow"] == 2 * config.rule_max_timeouts
+    said = [r for r in caplog.records if "rule:slow" in r.getMessage()]
+    assert len(said) == 1 and "switched off" in said[0].getMessage()
+
+
 def test_new_formats_are_one_shard_per_file_read_as_the_local_engine_reads_them(tmp_path):
     from warcs import wet
 

@@ -52,7 +52,7 @@ from .errors import ScrubberError
 from .index import Index
 from .sinks import loads
 from .sources import Reader
-from .stats import Stats
+from .stats import Stats, warn_timeouts
 from .steps import Restrip, annotate, cluster_fields, cluster_record, resign_batch
 from .workers import (_process_local, _process_remote, _resign_remote, _restrip_local,
                       _restrip_remote)
@@ -357,15 +357,7 @@ class Pipeline:
         c = self.stats.counts
         c.update(b.counts)
         self.stats.removed.update(b.removed)
-        for key in b.counts:
-            if key.startswith("rule_timeouts:") and c[key] >= self.config.rule_max_timeouts \
-                    and key not in self._said:
-                # Said here, once, not in each worker that switched it off.
-                self._said.add(key)
-                reason = key.split(":", 1)[1]
-                log.warning("%s timed out on %d lines (over %s s each); switched off for the "
-                            "rest of the run, those lines kept (scrubber rules check tells "
-                            "which rules backtrack)", reason, c[key], self.config.rule_timeout)
+        warn_timeouts(c, b.counts, self.config, self._said)
 
     def _boilerplate(self, spool, p1: _Pass1):
         """Pass 2: learn the run's furniture per cluster, strip it, re-sketch.
@@ -547,3 +539,4 @@ class _Chain:
 
     def __getitem__(self, i: int) -> np.ndarray:
         return self.first[i] if i < self.n else self.second[i - self.n]
+

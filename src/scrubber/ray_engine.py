@@ -30,6 +30,7 @@ from .config import Config
 from .errors import ScrubberError
 from . import files, sharded, shards
 from .batches import Result, batches
+from .stats import warn_timeouts
 from .steps import process_batch
 from .workers import single_threaded_blas
 
@@ -129,6 +130,7 @@ def clean_shard(config: Config, shard: Shard) -> tuple[list[Result], Counter, li
         else:
             docs = reader.read_jsonl_range(path, *byte_range, first_line)
         results = [r for batch in batches(docs) for r in process_batch(cleaner, batch)]
+        counts.update(cleaner.take_timeouts())  # as the local engine counts each batch's
     finally:
         log.removeHandler(handler)
     return results, counts, handler.messages
@@ -278,6 +280,7 @@ def shard_results(pipe: Pipeline, paths: Iterable[str],
         for m in messages:
             log.warning("%s", m)
         pipe.stats.counts.update(counts)
+        warn_timeouts(pipe.stats.counts, counts, config, pipe._said)
         if progress:
             progress(len(results), counts["bytes_in"])
         yield from results

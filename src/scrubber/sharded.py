@@ -50,7 +50,7 @@ from .minhash import Params, sorted_unique
 from .shards import Docs, View, resolve
 from .steps import annotate, cluster_fields, cluster_record, resign_items, restrip_items
 from .sinks import Sink, shard_name
-from .stats import Stats
+from .stats import Stats, warn_timeouts
 
 log = logging.getLogger("scrubber")
 
@@ -431,11 +431,13 @@ def run(ex, config: Config, passed: Iterator[list], outcome: Outcome, parts: int
     stats = outcome.stats
     docs, views, bases, sources = [], [], [], Counter()
     total = 0
+    said: set[str] = set()
     for d, v, summary in passed:
         s = ex.get(summary)
         for m in s.messages:
             log.warning("%s", m)
         stats.counts.update(s.stats.counts)
+        warn_timeouts(stats.counts, s.stats.counts, config, said)
         stats.removed.update(s.stats.removed)
         sources.update(s.sources)
         if progress:

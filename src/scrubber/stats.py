@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Iterable
 
 #: The counters every run reports, in the order the summary gives them.
 NAMES = (
@@ -71,3 +73,20 @@ class Stats:
         parts.append(f"{c['bad_inputs']} bad inputs skipped")
         rate = f", {mb / self.seconds:.1f} MB/s" if self.seconds > 0 else ""
         return "scrubber: " + "; ".join(parts) + f"; {self.seconds:.2f} s{rate}."
+
+
+log = logging.getLogger("scrubber")
+
+
+def warn_timeouts(counts: Counter, new: Iterable[str], config, said: set[str]) -> None:
+    """Say, once a run, that a rule among the counters ``new`` has now timed
+    out ``rule_max_timeouts`` times in all (``counts``). Said by the main
+    process, not in each worker (or Ray task) that switched it off."""
+    for key in new:
+        if key.startswith("rule_timeouts:") and counts[key] >= config.rule_max_timeouts \
+                and key not in said:
+            said.add(key)
+            reason = key.split(":", 1)[1]
+            log.warning("%s timed out on %d lines (over %s s each); switched off for the "
+                        "rest of the run, those lines kept (scrubber rules check tells "
+                        "which rules backtrack)", reason, counts[key], config.rule_timeout)
