@@ -190,6 +190,17 @@ def test_max_doc_bytes_skips_or_truncates_and_says_so(tmp_path):
     assert [x["text"] for x in records(r.stdout)] == [ARTICLE, OTHER]
 
 
+def test_a_jsonl_record_too_long_to_read_is_skipped_with_truncate_and_the_warning_says_why(tmp_path):
+    # a line is read up to 3 x --max-doc-bytes + 64 kB; past that it is never parsed
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "huge", "text": (ARTICLE + "\n") * 600}) + "\n"
+                 + json.dumps({"id": "ok", "text": OTHER}) + "\n")
+    r = run("clean", p, "--no-dedup", "--max-doc-bytes", 200, "--long-docs", "truncate")
+    assert r.exit_code == 0 and [x["id"] for x in records(r.stdout)] == ["ok"]
+    assert (f"{p}:1: JSONL record over {3 * 200 + 65536} bytes (3 x --max-doc-bytes + 64 kB), "
+            "too long to read and truncate; skipped") in r.stderr
+
+
 # --- 14: outputs that would overwrite inputs or each other ----------------------------
 
 def test_output_equal_to_an_input_is_refused(tmp_path):

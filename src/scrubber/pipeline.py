@@ -539,4 +539,3 @@ class _Chain:
 
     def __getitem__(self, i: int) -> np.ndarray:
         return self.first[i] if i < self.n else self.second[i - self.n]
-

@@ -358,8 +358,14 @@ class Reader:
                     self._bad(e)
         except InputError as e:
             self._bad(e)
-    def _too_long(self, where: str) -> None:
+    def _too_long(self, where: str, line: bool = False) -> None:
         self.counts["documents_too_long"] += 1
+        if line and self.config.long_docs == "truncate":
+            # The record is not parsed, so there is no text to cut.
+            log.warning("%s: JSONL record over %d bytes (3 x --max-doc-bytes + 64 kB), too long "
+                        "to read and truncate; skipped", where,
+                        line_limit(self.config.max_doc_bytes))
+            return
         log.warning("%s: document over --max-doc-bytes (%d bytes); skipped", where,
                     self.config.max_doc_bytes)
 
@@ -414,7 +420,7 @@ class Reader:
                 loc = f"{where}:{lineno}"
                 if type(raw) is _TooLong:
                     self.counts["bytes_in"] += raw.size
-                    self._too_long(loc)
+                    self._too_long(loc, line=True)
                     continue
                 self.counts["bytes_in"] += len(raw)
                 if not raw.strip():
