@@ -251,6 +251,24 @@ def test_a_rule_that_keeps_timing_out_is_counted_switched_off_and_said_once(tmp_
     assert "rule:slow 5" in stats.summary() and "timed out" in stats.summary()
 
 
+def test_a_batch_is_cleaned_alike_whatever_batches_its_worker_cleaned_before(tmp_path):
+    # A rule switched off for timing out is off for the rest of its batch
+    # only, so which worker gets which batch cannot change the output.
+    from scrubber import Cleaner, Document
+    rules = tmp_path / "slow.toml"
+    rules.write_text(SLOW.format(pattern="(a|a)+$|!$"))
+    cfg = Config(rule_files=(str(rules),), default_rules=False, classifier=False, heuristics=False,
+                 dedup=False, rule_max_timeouts=2)
+    first = [Document("a", "\n".join(["a" * 40 + "!"] * 3))]
+    second = [Document("b", "\n".join(["a" * 40 + "!", "Well said!", "More text."]))]
+    alone = Cleaner(cfg).clean_batch(second)
+    worker = Cleaner(cfg)
+    worker.clean_batch(first)
+    after = worker.clean_batch(second)
+    assert [d.text for d in after] == [d.text for d in alone]
+    assert "Well said!" not in after[0].text  # one timeout in this batch: the rule is still on
+
+
 @pytest.mark.parametrize("pattern", ["(a|a)+$|!$", "^(?!zzz)(a|a)+$"])
 def test_rules_check_flags_a_rule_that_backtracks_on_long_lines(tmp_path, pattern):
     from scrubber.rules import check_backtracking

@@ -84,7 +84,7 @@ class Cleaner:
         self.heuristics = [h for name, h in on if name not in AFTER_CLASSIFIER]
         self.late = [h for name, h in on if name in AFTER_CLASSIFIER]
         #: Timeouts per rule (index into ``rules``) since ``take_timeouts``,
-        #: and in all; rules switched off for timing out too often.
+        #: and in this batch; rules switched off in it for timing out too often.
         self.timeouts: dict[int, int] = {}
         self._timeouts_total: dict[int, int] = {}
         self.off: set[int] = set()
@@ -228,7 +228,8 @@ class Cleaner:
     def _timed_out(self, i: int) -> None:
         """A match of rule ``i`` ran past ``rule_timeout``: its line is left
         as if the rule did not match, the timeout is counted, and after
-        ``rule_max_timeouts`` the rule is off in this process."""
+        ``rule_max_timeouts`` the rule is off (for the rest of the batch, see
+        ``clean_batch``)."""
         self.timeouts[i] = self.timeouts.get(i, 0) + 1
         self._timeouts_total[i] = total = self._timeouts_total.get(i, 0) + 1
         if total >= self.config.rule_max_timeouts:
@@ -262,7 +263,13 @@ class Cleaner:
     def clean_batch(self, docs: list[Document]) -> list[Document]:
         """``clean`` for each of ``docs``: repair, rules and heuristics per
         document, then the classifier once for all of them (its cost was
-        numpy's per-call overhead on each document's few dozen lines)."""
+        numpy's per-call overhead on each document's few dozen lines).
+
+        A rule that times out ``rule_max_timeouts`` times is off for the rest
+        of the batch, not of the process: a batch is cleaned alike whichever
+        worker gets it after whichever others."""
+        self._timeouts_total.clear()
+        self.off.clear()
         fixed = [repair(doc.text) for doc in docs]
         drafts = [self._rules(text) for text, _ in fixed]
         late = [self._late(draft) for draft in drafts]

@@ -48,9 +48,10 @@ class Config:
     #: Seconds one regex match may take before it is abandoned; protects a
     #: run from a catastrophic-backtracking user pattern.
     rule_timeout: float = 0.05
-    #: Timeouts after which a rule is switched off for the rest of the run
-    #: (said once, counted per rule): a rule that backtracks on one long
-    #: line usually does on many, and each costs ``rule_timeout``.
+    #: Timeouts after which a rule is switched off for the rest of a batch
+    #: of documents (said once a run, counted per rule): a rule that
+    #: backtracks on one long line usually does on many, and each costs
+    #: ``rule_timeout``.
     rule_max_timeouts: int = 5
     #: Heuristics for furniture no pattern names (see heuristics.py).
     heuristics: bool = True

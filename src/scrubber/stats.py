@@ -87,6 +87,7 @@ def warn_timeouts(counts: Counter, new: Iterable[str], config, said: set[str]) -
                 and key not in said:
             said.add(key)
             reason = key.split(":", 1)[1]
-            log.warning("%s timed out on %d lines (over %s s each); switched off for the "
-                        "rest of the run, those lines kept (scrubber rules check tells "
-                        "which rules backtrack)", reason, counts[key], config.rule_timeout)
+            log.warning("%s timed out on %d lines (over %s s each), those lines kept; after %d "
+                        "timeouts in a batch of documents it is switched off for the rest of "
+                        "the batch (scrubber rules check tells which rules backtrack)",
+                        reason, counts[key], config.rule_timeout, config.rule_max_timeouts)
