@@ -189,7 +189,17 @@ def _init(config: Config):
     os.environ.setdefault("RAY_IGNORE_UNHANDLED_ERRORS", "1")
     if not ray.is_initialized():
         kw = {"address": config.ray_address} if config.ray_address else {"num_cpus": config.workers}
-        ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False, **kw)
+        # Starting a cluster, Ray logs notices of its own (that token
+        # authentication is on, ...) to standard error, past --quiet; the
+        # level goes back to what it was once the cluster is up.
+        ray_log = logging.getLogger("ray")
+        level = ray_log.level
+        ray_log.setLevel(logging.ERROR)
+        try:
+            ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False,
+                     logging_level=logging.ERROR, **kw)
+        finally:
+            ray_log.setLevel(level)
     return ray
 
 
