@@ -72,6 +72,21 @@ def test_overlaps_of_one_set_with_many_are_each_pair_s_overlap():
     assert overlaps(np.zeros(0, np.uint32), bs) == [(0.0, 0.0)] * len(bs)
 
 
+@pytest.mark.parametrize("limit", [1 << 20, 40])
+def test_verified_pairs_are_those_verify_passes_in_order_however_the_sets_are_grouped(monkeypatch, limit):
+    from scrubber import dedup
+    monkeypatch.setattr(dedup, "_OVERLAP_SHINGLES", limit)  # 40: a group per set or two
+    rng = np.random.default_rng(5)
+    base = np.unique(rng.integers(0, 300, 60).astype(np.uint32))
+    sets = [base] + [np.unique(np.concatenate([base[: int(n)], rng.integers(300, 600, 20).astype(np.uint32)]))
+                     for n in rng.integers(0, 60, 30)] + [np.arange(5, dtype=np.uint32)]
+    pairs = np.array([(0, j) for j in range(1, len(sets))] + [(3, 4), (2, 0)], dtype=np.int64)
+    want = [(x, y, jac, con) for x, y in pairs.tolist()
+            for ok, jac, con in [dedup.verify(sets[x], sets[y])]
+            if ok and min(len(sets[x]), len(sets[y])) >= dedup.MIN_SHINGLES]
+    assert list(dedup.verified(sets, pairs)) == want and 0 < len(want) < len(pairs)
+
+
 def test_lsh_proposes_a_copy_that_kept_a_third_of_the_text():
     full = article(3, 12)
     third = " ".join(full.split()[: len(full.split()) // 3])

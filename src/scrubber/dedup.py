@@ -355,10 +355,20 @@ def verified(shingles, pairs: np.ndarray, containment: float = 0.5
             a = sets[x]
             if len(a) < MIN_SHINGLES:
                 continue
-            bs = [sets[ys[k]] for k in ks]
-            for k, b, (jac, con) in zip(ks, bs, overlaps(a, bs)):
-                if len(b) >= MIN_SHINGLES and con >= containment:
-                    found[k] = (jac, con)
+            group: list[tuple[int, np.ndarray]] = []
+            size = 0
+            for k in ks + [-1]:
+                b = sets[ys[k]] if k >= 0 else None
+                # a story's kept copy may be in the whole chunk's pairs: the
+                # sets searched at once stay under _OVERLAP_SHINGLES
+                if group and (b is None or size + len(b) > _OVERLAP_SHINGLES):
+                    for (j, c), (jac, con) in zip(group, overlaps(a, [c for _, c in group])):
+                        if len(c) >= MIN_SHINGLES and con >= containment:
+                            found[j] = (jac, con)
+                    group, size = [], 0
+                if b is not None:
+                    group.append((k, b))
+                    size += len(b)
         for x, y, f in zip(xs, ys, found):
             if f is not None:
                 yield x, y, f[0], f[1]
@@ -367,6 +377,8 @@ def verified(shingles, pairs: np.ndarray, containment: float = 0.5
 #: Candidate pairs verified together, and the most shingles read ahead for them.
 _VERIFY_CHUNK = 1 << 15
 _READ_AHEAD = 1 << 24
+#: Most shingles one ``overlaps`` call searches (4 MB, and 8 MB of positions).
+_OVERLAP_SHINGLES = 1 << 20
 
 
 def _read_ahead(shingles, pairs: np.ndarray):
