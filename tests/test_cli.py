@@ -789,3 +789,23 @@ def test_the_command_alone_prints_its_help_and_a_run_keeps_its_exit_status(monke
     (tmp_path / "a.txt").write_text("One short line of text that stays as it is.\n")
     code, out, _ = _main(monkeypatch, capsys, "clean", tmp_path / "a.txt", "-q")
     assert code == 0 and json.loads(out)["text"].startswith("One short line")
+
+
+def test_explain_marks_a_line_removed_whole_after_a_span_cut_as_removed(tmp_path):
+    # date-prefix cuts a span, then menu-line takes what is left: clean
+    # removes the whole line (and counts it as a line), so explain must say
+    # "- " (removed), not "~ " (cut, the rest kept).
+    page = tmp_path / "a.txt"
+    page.write_text("date 2022-01-19 Home | News | Sport | Contact\n\n"
+                    + "\n".join(f"{ARTICLE} Sentence {i} adds a point." for i in range(6)) + "\n")
+    r = run("clean", page, "--no-dedup", "--annotate", "-q")
+    removed = records(r.stdout)[0]["removed"]
+    assert [(x["reason"], "span" in x) for x in removed if x["line"] == 1] == \
+        [("rule:date-prefix", True), ("rule:menu-line", False)]
+    r = run("explain", page)
+    assert r.exit_code == 0
+    first = r.stdout.split("\n")[1]
+    assert first == ("- date 2022-01-19 Home | News | Sport | Contact   "
+                     "[rule:date-prefix removed 'date 2022-01-19 '; rule:menu-line]")
+    assert r.stdout.startswith("== a.txt: 1 lines and 1 spans removed")
+

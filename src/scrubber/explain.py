@@ -22,7 +22,8 @@ from .sinks import loads
 
 def explain_document(cleaner, doc: Document, furniture: set[str] = frozenset()) -> str:
     """``doc`` line by line, as ``scrubber explain`` prints it: each line
-    kept (``  ``), removed (``- ``) or cut (``~ ``), with the reason in
+    kept (``  ``), removed (``- ``, after any spans cut from it) or cut
+    (``~ ``: spans removed, the rest kept), with the reason in
     brackets and the classifier's probability of content where it judged
     the line. ``furniture``: lines the corpus pass removes (``corpus_removals``)."""
     text, _ = repair(doc.text)
@@ -51,11 +52,17 @@ def explain_document(cleaner, doc: Document, furniture: set[str] = frozenset()) 
                 out.append("\n")
             else:
                 out.append(f"  {line}   [classifier{p}]\n" if p else f"  {line}\n")
-        elif rs[0].span is None:
-            out.append(f"- {line}   [{rs[0].reason}{p if rs[0].reason.startswith('classifier') else ''}]\n")
         else:
-            cut = "; ".join(f"{r.reason} removed {r.text!r}" for r in rs)
-            out.append(f"~ {line}   [{cut}]\n")
+            # A line can lose spans and then go whole (a span rule cut it,
+            # then another rule or the classifier took what was left): it is
+            # removed ("- ", as clean's counts have it), the cuts named first.
+            whole = next((r for r in rs if r.span is None), None)
+            cut = [f"{r.reason} removed {r.text!r}" for r in rs if r.span is not None]
+            if whole is None:
+                out.append(f"~ {line}   [{'; '.join(cut)}]\n")
+            else:
+                why = whole.reason + (p if whole.reason.startswith("classifier") else "")
+                out.append(f"- {line}   [{'; '.join(cut + [why])}]\n")
     return "".join(out)
 
 
