@@ -809,3 +809,21 @@ def test_explain_marks_a_line_removed_whole_after_a_span_cut_as_removed(tmp_path
                      "[rule:date-prefix removed 'date 2022-01-19 '; rule:menu-line]")
     assert r.stdout.startswith("== a.txt: 1 lines and 1 spans removed")
 
+
+def test_explain_dup_judges_the_texts_the_cleaning_options_make(tmp_path):
+    # --no-classifier (like --favor, --model, --lang) changes the texts clean
+    # compares, so explain --dup must take it too.
+    from scrubber.minhash import sketch
+
+    menu = ["Weather", "Traffic cameras", "Obituaries", "Classifieds", "Jobs board", "Horoscopes"]
+    for name, lead in (("a.txt", ARTICLE), ("b.txt", "Engineers at the port said the new cranes "
+                       "would double the containers handled each day once the second quay opens.")):
+        (tmp_path / name).write_text("\n".join([f"{lead} Sentence {i} adds a point about the plan."
+                                                for i in range(6)] + menu) + "\n")
+    for opts in ([], ["--no-classifier"]):
+        out = records(run("clean", tmp_path, "-q", *opts).stdout)
+        words = {rec["id"]: sketch(rec["text"], 5, 128, 1).words for rec in out}
+        r = run("explain", "--dup", "a.txt", "b.txt", tmp_path, *opts)
+        assert r.exit_code == 0, r.output
+        assert f"A: a.txt: {words['a.txt']} words" in r.stdout
+        assert f"B: b.txt: {words['b.txt']} words" in r.stdout

@@ -430,7 +430,7 @@ def explain(
     text_field: str = typer.Option("text", help="JSONL field holding the text."),
     dup: Optional[Tuple[str, str]] = typer.Option(None, "--dup", help="Two document ids: why they were or were not joined as near-duplicates in the corpus of PATHS (without PATHS: two files)."),
     corpus: bool = typer.Option(False, "--corpus", help="Run the corpus-wide pass over all PATHS, as clean does, and show the lines it removes as corpus furniture too."),
-    source_field: Optional[str] = typer.Option(None, help="With --corpus: record field naming each document's site (as clean's)."),
+    source_field: Optional[str] = typer.Option(None, help="With --corpus or --dup: record field naming each document's site (as clean's)."),
     ids: Optional[List[str]] = typer.Option(None, "--id", help="Show only this document (repeatable); with --corpus the rest still count."),
 ) -> None:
     """Show each document line by line: what was kept, what was removed and by which rule, heuristic or the classifier.
@@ -443,9 +443,16 @@ def explain(
     """
     _setup_logging(False)
 
+    def cleaning(**settings) -> Config:
+        # Every option that changes what is kept, for --dup as for the
+        # line-by-line view: the pair is judged on the texts clean would make.
+        return _config(rule_files=tuple(rules or ()), disabled=_split(disable),
+                       default_rules=not no_default_rules, text_field=text_field,
+                       classifier=not no_classifier, favor=favor.value, lang=_lang(lang),
+                       classifier_model=str(model) if model else None, **settings)
+
     def dup_body() -> None:
-        config = _config(rule_files=tuple(rules or ()), disabled=_split(disable),
-                        default_rules=not no_default_rules, text_field=text_field)
+        config = cleaning(source_field=source_field)
         pipe = Pipeline(config)
         a, b = dup
         if paths:
@@ -462,10 +469,7 @@ def explain(
     def body() -> None:
         if not paths:
             raise ScrubberError("explain needs documents (PATHS), or --dup A B")
-        config = _config(rule_files=tuple(rules or ()), disabled=_split(disable),
-                        default_rules=not no_default_rules, text_field=text_field, dedup=False,
-                        classifier=not no_classifier, favor=favor.value, lang=_lang(lang),
-                        classifier_model=str(model) if model else None)
+        config = cleaning(dedup=False)
         pipe = Pipeline(config)
         docs = pipe.reader().read_paths(paths)
         by_corpus: dict[str, set[str]] = {}
