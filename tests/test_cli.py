@@ -827,3 +827,31 @@ def test_explain_dup_judges_the_texts_the_cleaning_options_make(tmp_path):
         assert r.exit_code == 0, r.output
         assert f"A: a.txt: {words['a.txt']} words" in r.stdout
         assert f"B: b.txt: {words['b.txt']} words" in r.stdout
+
+
+def test_explain_corpus_finds_furniture_in_a_line_a_span_rule_cut(tmp_path):
+    # The corpus pass reads the cleaned text, where date-prefix has cut the
+    # date off the first line: what is left is the site's furniture, and
+    # clean removes it. explain --corpus must mark that line removed too.
+    import random
+
+    words = ("river council budget school harbour tram bridge festival library market election "
+             "hospital museum stadium factory airport farmers teachers nurses drivers").split()
+    motto = "Example Daily is the only paper of record in the valley since 1901"
+    for i in range(10):
+        rnd = random.Random(i)  # ten distinct articles, none a copy of another
+        paras = [f"Story {i} paragraph {p}: the " + " and the ".join(
+                     " ".join(rnd.choice(words) for _ in range(3)) for _ in range(10)) + ", officials said."
+                 for p in range(5)]
+        (tmp_path / f"d{i:02}.txt").write_text(f"date 2022-01-{i + 10:02} {motto}\n\n" + "\n".join(paras)
+                                               + f"\n{motto}\n")
+    r = run("clean", tmp_path, "--annotate", "-q")
+    rec = next(x for x in records(r.stdout) if x["id"] == "d00.txt")
+    assert [(x["reason"], x["text"]) for x in rec["removed"] if "span" not in x] == \
+        [("boilerplate:corpus", motto)] * 2
+    r = run("explain", tmp_path, "--corpus", "--id", "d00.txt")
+    assert r.exit_code == 0, r.output
+    out = r.stdout.split("\n")
+    assert out[0].startswith("== d00.txt: 2 lines and 1 spans removed")
+    assert out[1] == (f"- date 2022-01-10 {motto}   "
+                      "[rule:date-prefix removed 'date 2022-01-10 '; boilerplate:corpus]")

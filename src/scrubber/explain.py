@@ -30,11 +30,14 @@ def explain_document(cleaner, doc: Document, furniture: set[str] = frozenset()) 
     original = text.split("\n")
     scores: dict[int, float] = {}
     read_as: dict = {}
-    _, _, removals = cleaner.strip(text, scores, read_as)
+    lines, alive, removals = cleaner.strip(text, scores, read_as)
     by_line: dict[int, list] = {}
     for r in removals:
         by_line.setdefault(r.line, []).append(r)
-    gone = sum(1 for n, line in enumerate(original, 1) if n not in by_line and line in furniture)
+    # The corpus pass reads the text cleaning left: a line as its span
+    # rules cut it ("date 2022-01-19 " gone), not as the input had it.
+    corpus = {n for n, (line, kept) in enumerate(zip(lines, alive), 1) if kept and line and line in furniture}
+    gone = len(corpus)
     head = (f"== {doc.id}: {sum(r.span is None for r in removals) + gone} lines and "
             f"{sum(r.span is not None for r in removals)} spans removed")
     if read_as:
@@ -46,7 +49,7 @@ def explain_document(cleaner, doc: Document, furniture: set[str] = frozenset()) 
         rs = by_line.get(n)
         p = f" p={scores[n]:.2f}" if n in scores else ""
         if not rs:
-            if line and line in furniture:
+            if n in corpus:
                 out.append(f"- {line}   [{REASON}]\n")
             elif not line:
                 out.append("\n")
@@ -56,12 +59,12 @@ def explain_document(cleaner, doc: Document, furniture: set[str] = frozenset()) 
             # A line can lose spans and then go whole (a span rule cut it,
             # then another rule or the classifier took what was left): it is
             # removed ("- ", as clean's counts have it), the cuts named first.
-            whole = next((r for r in rs if r.span is None), None)
+            whole = next((r.reason for r in rs if r.span is None), REASON if n in corpus else None)
             cut = [f"{r.reason} removed {r.text!r}" for r in rs if r.span is not None]
             if whole is None:
                 out.append(f"~ {line}   [{'; '.join(cut)}]\n")
             else:
-                why = whole.reason + (p if whole.reason.startswith("classifier") else "")
+                why = whole + (p if whole.startswith("classifier") else "")
                 out.append(f"- {line}   [{'; '.join(cut + [why])}]\n")
     return "".join(out)
 
