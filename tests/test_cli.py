@@ -104,6 +104,20 @@ def test_explain_names_rule_and_heuristic():
     assert "\n  Difficult before conversations   [classifier p=" in r.stdout
 
 
+def test_explain_takes_the_cleaning_options_clean_takes(tmp_path):
+    # what a run with these options removed, explain shows, for the same ids
+    page = (ROOT / "seeds" / "000_312a8e0e1d90b265.txt").read_text(encoding="utf-8")
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"doc_id": "p1", "text": page}) + "\n")
+    opts = ["--id-field", "doc_id", "--no-heuristics", "--no-classifier"]
+    r = run("explain", src, "--id", "p1", *opts)
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("== p1:") and "\n  DealMakerz\n" in r.stdout
+    (rec,) = records(run("clean", src, "--no-dedup", "--annotate", *opts).stdout)
+    assert rec["doc_id"] == "p1" and rec["text"].startswith("DealMakerz")
+    assert r.stdout.count("\n- ") + r.stdout.startswith("- ") == sum(x.get("span") is None for x in rec["removed"])
+
+
 def test_explain_shows_spans():
     r = run("explain", str(ROOT / "seeds" / "004_350fceceab84777f.txt"))
     assert "~ date 2022-01-19 The Secretary" in r.stdout

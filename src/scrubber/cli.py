@@ -423,14 +423,18 @@ def explain(
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
     disable: Optional[List[str]] = typer.Option(None, "--disable", help="Rule id or heuristic to switch off."),
     no_default_rules: bool = typer.Option(False, "--no-default-rules"),
+    no_heuristics: bool = typer.Option(False, "--no-heuristics", help="Rules only: no heuristics for unnamed furniture."),
     no_classifier: bool = typer.Option(False, "--no-classifier", help="No content classifier."),
     favor: Favor = typer.Option(Favor.balanced, "--favor", help="Classifier threshold."),
     model: Optional[Path] = typer.Option(None, "--model", help="Classifier model file (default: the shipped one)."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Language (ISO 639-1) for stop words."),
     text_field: str = typer.Option("text", help="JSONL field holding the text."),
+    id_field: str = typer.Option("id", help="JSONL field holding the id (default: file:line)."),
+    input_format: InputFormat = typer.Option(InputFormat.auto, help="Force how files and standard input are read."),
     dup: Optional[Tuple[str, str]] = typer.Option(None, "--dup", help="Two document ids: why they were or were not joined as near-duplicates in the corpus of PATHS (without PATHS: two files)."),
     corpus: bool = typer.Option(False, "--corpus", help="Run the corpus-wide pass over all PATHS, as clean does, and show the lines it removes as corpus furniture too."),
     source_field: Optional[str] = typer.Option(None, help="With --corpus or --dup: record field naming each document's site (as clean's)."),
+    no_boilerplate: bool = typer.Option(False, "--no-boilerplate", help="With --corpus or --dup: no corpus furniture pass (as clean's)."),
     ids: Optional[List[str]] = typer.Option(None, "--id", help="Show only this document (repeatable); with --corpus the rest still count."),
 ) -> None:
     """Show each document line by line: what was kept, what was removed and by which rule, heuristic or the classifier.
@@ -447,9 +451,11 @@ def explain(
         # Every option that changes what is kept, for --dup as for the
         # line-by-line view: the pair is judged on the texts clean would make.
         return _config(rule_files=tuple(rules or ()), disabled=_split(disable),
-                       default_rules=not no_default_rules, text_field=text_field,
+                       default_rules=not no_default_rules, heuristics=not no_heuristics,
+                       text_field=text_field, id_field=id_field, input_format=input_format.value,
                        classifier=not no_classifier, favor=favor.value, lang=_lang(lang),
-                       classifier_model=str(model) if model else None, **settings)
+                       classifier_model=str(model) if model else None,
+                       boilerplate=not no_boilerplate, **settings)
 
     def dup_body() -> None:
         config = cleaning(source_field=source_field)
@@ -473,7 +479,7 @@ def explain(
         pipe = Pipeline(config)
         docs = pipe.reader().read_paths(paths)
         by_corpus: dict[str, set[str]] = {}
-        if corpus:
+        if corpus and not no_boilerplate:
             docs = list(docs)  # read twice: standard input cannot be
             by_corpus = corpus_removals(Pipeline(config.with_(source_field=source_field)), docs)
         wanted = set(ids or ())
