@@ -596,6 +596,21 @@ def test_summary_and_stats_count_documents_that_lost_over_half_to_one_step(tmp_p
     assert stats["documents_spared"] == 0
 
 
+def test_half_of_a_document_is_half_of_its_repaired_text(tmp_path):
+    # mojibake makes the input longer than the text it repairs to: the menu
+    # is more than half of the repaired page, less than half of the input
+    body = " ".join(["We\u00e2\u20ac\u2122re sure it\u00e2\u20ac\u2122s what they\u00e2\u20ac\u2122d want."] * 30)
+    fixed = body.replace("\u00e2\u20ac\u2122", "\u2019")
+    menu = "\n".join(["Home | News | Sport | Business | Contact | Weather | Travel"] * 18)
+    assert len(menu) < len(body) and len(menu) > len(fixed)
+    src = json.dumps({"id": "a", "text": f"{menu}\n\n{body}"}) + "\n"
+    st = tmp_path / "stats.json"
+    r = run("clean", "-", "--no-dedup", "--no-classifier", "--stats", st, input=src)
+    (rec,) = records(r.stdout)
+    assert rec["text"] == fixed
+    assert json.loads(st.read_text())["halved_by_rule"] == 1
+
+
 # --- formats in and out -----------------------------------------------------
 
 def _warc_of_two_sites(path):

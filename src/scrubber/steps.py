@@ -70,17 +70,21 @@ def _too_short(text: str, config: Config) -> str | None:
     return "short" if words < config.min_words else None
 
 
-def halved_by(text: str, removals) -> str | None:
+def halved_by(kept: str, removals) -> str | None:
     """The step (rule, heuristic, classifier) that removed more than half of
-    ``text``, if one did. Measured in characters, not words, so that it
-    means the same in languages written without spaces."""
+    a document's text, if one did: of what was ``kept`` and what the
+    ``removals`` took, both repaired text (the input before repair can be
+    longer: mojibake takes two or three characters for one). Measured in
+    characters, not words, so that it means the same in languages written
+    without spaces."""
     if not removals:
         return None
     took: Counter = Counter()
     for r in removals:
         took[r.reason.split(":", 1)[0]] += len(r.text)
     step, n = max(took.items(), key=lambda kv: (kv[1], kv[0]))
-    return step if 2 * n > len(text) else None
+    # characters of lines on both sides: a removal's text holds no newline
+    return step if 2 * n > len(kept) - kept.count("\n") + sum(took.values()) else None
 
 
 def process_batch(cleaner: Cleaner, docs: list[Document]) -> list[Result]:
@@ -94,7 +98,7 @@ def process_batch(cleaner: Cleaner, docs: list[Document]) -> list[Result]:
         removed = Counter(r.reason for r in c.removals if r.span is None)
         spans = sum(1 for r in c.removals if r.span is not None)
         dropped = _too_short(c.text, config)
-        halved = halved_by(doc.text, c.removals)
+        halved = halved_by(c.text, c.removals)
         if dropped:
             out.append(Result(doc.id, None, None, removed, spans, c.repairs, dropped, halved=halved))
             continue
