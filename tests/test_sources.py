@@ -85,6 +85,25 @@ def test_binary_file_is_an_error_naming_it(tmp_path):
 
 
 
+@pytest.mark.parametrize("head, says", [
+    (b"BZh91AY&SY\x12\x34", "bzip2-compressed data, which scrubber does not read: decompress it first"),
+    (b"\xfd7zXZ\x00\x00\x04", "xz-compressed data"),
+    (b"PK\x03\x04\x14\x00", "a ZIP archive"),
+    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "a PDF document"),
+])
+def test_a_compressed_or_archived_file_is_named_not_read_as_text(tmp_path, head, says):
+    p = tmp_path / "x"  # no extension: a named file is read as text unless its bytes say otherwise
+    p.write_bytes(head + b"abc")
+    with pytest.raises(InputError, match=f"^{p}: {says}"):
+        read([p])
+
+
+def test_text_that_starts_like_a_magic_number_is_text(tmp_path):
+    p = tmp_path / "x.txt"
+    p.write_text("BZh1 is a bzip2 header's start, as this sentence says.")
+    assert [d.text for d in read([p])[0]] == ["BZh1 is a bzip2 header's start, as this sentence says."]
+
+
 def test_latin1_file_is_read_and_counted(tmp_path):
     p = tmp_path / "old.txt"
     p.write_bytes("Caf\u00e9 cr\u00e8me, na\u00efve".encode("latin-1"))

@@ -20,6 +20,28 @@ from .errors import InputError
 log = logging.getLogger("scrubber")
 _SNIFF_BYTES = 8192
 
+#: Formats a binary file or stream is named by when its first bytes say
+#: which (and after them, for bzip2, its block's magic, so that no text
+#: starting "BZh" is taken for it), so the error says what to do; any other
+#: with NUL bytes is a "binary file". gzip and zstd are read (compression.py).
+_MAGIC = (
+    (b"BZh", b"1AY&SY", "bzip2-compressed data", "decompress it first (bzcat FILE | scrubber clean -)"),
+    (b"\xfd7zXZ\x00", b"", "xz-compressed data", "decompress it first (xzcat FILE | scrubber clean -)"),
+    (b"PK\x03\x04", b"", "a ZIP archive", "unpack it first"),
+    (b"7z\xbc\xaf\x27\x1c", b"", "a 7-Zip archive", "unpack it first"),
+    (b"%PDF-", b"", "a PDF document", "extract its text first"),
+)
+
+
+def binary_kind(data: bytes) -> str | None:
+    """Why ``data`` is not text, when its first bytes name one of
+    ``_MAGIC``'s formats."""
+    for head, then, name, advice in _MAGIC:
+        if data.startswith(head) and data[len(head) + 1:len(head) + 1 + len(then)] == then:
+            return f"{name}, which scrubber does not read: {advice}"
+    return None
+
+
 def decode(data: bytes, where: str, counts: Counter) -> str:
     """Bytes of one text document to a string, never failing on encoding.
 
@@ -36,6 +58,9 @@ def decode(data: bytes, where: str, counts: Counter) -> str:
         text = data.decode(wide, "replace")
         counts["invalid_utf8_bytes"] += text.count("\ufffd") - data.decode(wide, "ignore").count("\ufffd")
         return text
+    kind = binary_kind(data)
+    if kind:
+        raise InputError(where, kind)
     if b"\x00" in data[:_SNIFF_BYTES]:
         raise InputError(where, "binary file (contains NUL bytes), not text")
     try:
