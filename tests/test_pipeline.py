@@ -198,6 +198,18 @@ def test_a_value_with_no_json_form_is_an_error_naming_the_record_and_field():
         list(clean([ARTICLE, {"text": OTHER, "handle": object()}], dedup=False))
 
 
+def test_a_long_double_passes_through_as_a_number_or_is_refused_by_name():
+    # np.longdouble.item() gives back a long double, not a float: the JSON
+    # fallback asked _plain again and again until RecursionError
+    import numpy as np
+    from scrubber import InputError
+    [out] = clean([{"text": ARTICLE, "x": np.longdouble(1.5), "v": np.array([2.5], np.longdouble)}],
+                  dedup=False)
+    assert out["x"] == 1.5 and out["v"] == [2.5]
+    with pytest.raises(InputError, match=r"<record 1>: field 'z'"):
+        list(clean([{"text": ARTICLE, "z": np.clongdouble(1j)}], dedup=False))
+
+
 def test_on_error_skip_warns_counts_and_goes_on_in_the_library(caplog):
     stats = Stats()
     with caplog.at_level("WARNING", logger="scrubber"):

@@ -76,7 +76,16 @@ def _plain(value: object) -> object:
         us = (value.days * 86400 + value.seconds) * 10**6 + value.microseconds
         return us // 10**6 if us % 10**6 == 0 else us / 10**6
     if hasattr(value, "dtype") and hasattr(value, "item"):  # numpy scalars and 0-d arrays
-        return value.tolist() if getattr(value, "ndim", 0) else value.item()
+        if getattr(value, "ndim", 0):
+            return value.tolist()
+        item = value.item()
+        if type(item) is not type(value):
+            return item
+        # a long double's item() is itself (no Python type holds it): asked
+        # again, this would recurse until RecursionError
+        if getattr(value.dtype, "kind", "") == "f":
+            return float(value)
+        raise TypeError(f"{name} value has no JSON form")
     if isinstance(value, (bytes, bytearray, memoryview)):
         return base64.b64encode(value).decode("ascii")
     if isinstance(value, decimal.Decimal):
