@@ -210,6 +210,25 @@ def test_a_long_double_passes_through_as_a_number_or_is_refused_by_name():
         list(clean([{"text": ARTICLE, "z": np.clongdouble(1j)}], dedup=False))
 
 
+def test_an_id_is_named_in_clusters_as_the_output_record_holds_it():
+    # a missing id from pandas (NaN, NaT) is no id, as None is: two such
+    # rows were both named "nan" in cluster and duplicates; a Timestamp or
+    # bytes id was named by its str() while the record held its JSON form
+    import datetime
+    import numpy as np
+    import pandas as pd
+    copy = ARTICLE + " More."
+    for missing in (float("nan"), np.float64("nan"), np.float32("nan"), pd.NaT, pd.NA):
+        [out] = clean([{"id": missing, "text": ARTICLE}, {"id": missing, "text": copy}])
+        assert out["id"] is None and out["cluster"] == "<record 2>", missing
+        assert out["duplicates"] == ["<record 1>"]
+    [out] = clean([{"id": datetime.datetime(2024, 5, 1), "text": ARTICLE},
+                   {"id": b"\x00\xff", "text": copy}])
+    assert out["id"] == out["cluster"] == "AP8=" and out["duplicates"] == ["2024-05-01T00:00:00"]
+    [out] = clean([{"id": 7, "text": ARTICLE}, {"id": np.int64(8), "text": copy}])
+    assert out["id"] == 8 and out["cluster"] == "8" and out["duplicates"] == ["7"]
+
+
 def test_on_error_skip_warns_counts_and_goes_on_in_the_library(caplog):
     stats = Stats()
     with caplog.at_level("WARNING", logger="scrubber"):

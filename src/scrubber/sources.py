@@ -28,7 +28,7 @@ from . import files, parquet, warc
 from .compression import _corrupt_errors, _decompressed, _head, _open_binary, _peek, _Prefixed
 from .decoding import (_bom_head, _bounded_lines, _cut_bytes, _lines_until, _TooLong,
                        _utf8_lines, decode, line_limit, utf8_stream, wide_encoding)
-from .records import _FLAT, _is_json_object, _parse_line, check_record, jsonable
+from .records import _FLAT, _is_json_object, _parse_line, check_record, json_value, jsonable
 from .config import Config
 from .document import Document
 from .errors import InputError
@@ -467,9 +467,25 @@ class Reader:
         if check:
             check_record(rec, tf, where)
         raw_id = rec.get(self.config.id_field)
-        doc_id = where if raw_id is None else str(raw_id)
+        doc_id = raw_id if isinstance(raw_id, str) else _id_text(raw_id, where)
         meta = dict(rec)
         meta[tf] = None  # keeps the field's place in the output record
         return Document(doc_id, text, meta, where)
 
 
+def _id_text(raw_id: object, where: str) -> str:
+    """A record's id (not a string) as clusters and duplicates name it:
+    the text of the JSON value the output record holds, so that the names
+    match the ``id`` fields; ``where`` when that is null (no id, or a
+    missing value from pandas or numpy: NaN, ``NaT``, ``NA``)."""
+    if raw_id is None:
+        return where
+    if type(raw_id) is int or type(raw_id) is bool:  # as JSON already, and common
+        return str(raw_id)
+    try:
+        value = json_value(raw_id)
+    except (TypeError, ValueError):  # no JSON form: jsonable says so, naming the field
+        return str(raw_id)
+    if value is None:
+        return where
+    return value if isinstance(value, str) else str(value)
