@@ -47,6 +47,16 @@ class _BodyStart:
         return self.found
 
 
+@dataclasses.dataclass(slots=True)
+class _Budget:
+    """The rule timeouts of one batch of documents: how many each rule has
+    had (index into ``Cleaner.rules``) and the rules switched off for the
+    rest of the batch after ``rule_max_timeouts``."""
+
+    total: dict[int, int] = dataclasses.field(default_factory=dict)
+    off: set[int] = dataclasses.field(default_factory=set)
+
+
 class Cleaner:
     """Rules compiled once for a configuration, applied to many documents.
 
@@ -83,11 +93,10 @@ class Cleaner:
               if config.heuristics and name not in config.disabled]
         self.heuristics = [h for name, h in on if name not in AFTER_CLASSIFIER]
         self.late = [h for name, h in on if name in AFTER_CLASSIFIER]
-        #: Timeouts per rule (index into ``rules``) since ``take_timeouts``,
-        #: and in this batch; rules switched off in it for timing out too often.
+        #: Timeouts per rule (index into ``rules``) since ``take_timeouts``.
+        #: Which rules a batch has switched off is the batch's own
+        #: (``_Budget``): a Cleaner shared across threads is otherwise unchanged.
         self.timeouts: dict[int, int] = {}
-        self._timeouts_total: dict[int, int] = {}
-        self.off: set[int] = set()
         self.model: Model | None = model
 
     def __reduce__(self):
@@ -116,9 +125,12 @@ class Cleaner:
         self._drop(draft, late)
         return draft
 
-    def _rules(self, text: str) -> tuple[list[str], list[bool], list[Removal]]:
+    def _rules(self, text: str, budget: "_Budget | None" = None
+               ) -> tuple[list[str], list[bool], list[Removal]]:
         """``strip`` without the classifier: rules, then the heuristics that
-        do not wait for it (see ``_late``)."""
+        do not wait for it (see ``_late``). ``budget``: the timeouts of the
+        batch ``text`` is in (a fresh one: a batch of its own)."""
+        budget = budget if budget is not None else _Budget()
         lines = text.split("\n")
         alive = [True] * len(lines)
         removals: list[Removal] = []
@@ -139,13 +151,13 @@ class Cleaner:
                 ri = todo[n]
                 c = self.rules[ri]
                 n += 1
-                if ri in self.off:
+                if ri in budget.off:
                     continue
                 r = c.rule
                 try:
                     m = c.search(line, timeout)
                 except TimeoutError:
-                    self._timed_out(ri)
+                    self._timed_out(ri, budget)
                     continue
                 if m is None:
                     continue
@@ -157,7 +169,7 @@ class Cleaner:
                     try:
                         line = self._cut_spans(c, line, i, removals, timeout)
                     except TimeoutError:
-                        self._timed_out(ri)
+                        self._timed_out(ri, budget)
                         break
                     lines[i] = line
                     if not line:
@@ -225,15 +237,15 @@ class Cleaner:
             removals.extend([Removal(why[j], idx[j] + 1, lines[idx[j]], None, round(p[j], 3))
                              for j in gone])
 
-    def _timed_out(self, i: int) -> None:
+    def _timed_out(self, i: int, budget: "_Budget") -> None:
         """A match of rule ``i`` ran past ``rule_timeout``: its line is left
         as if the rule did not match, the timeout is counted, and after
-        ``rule_max_timeouts`` the rule is off (for the rest of the batch, see
-        ``clean_batch``)."""
+        ``rule_max_timeouts`` the rule is off for the rest of ``budget``'s
+        batch (see ``clean_batch``)."""
         self.timeouts[i] = self.timeouts.get(i, 0) + 1
-        self._timeouts_total[i] = total = self._timeouts_total.get(i, 0) + 1
+        budget.total[i] = total = budget.total.get(i, 0) + 1
         if total >= self.config.rule_max_timeouts:
-            self.off.add(i)
+            budget.off.add(i)
 
     def take_timeouts(self) -> dict[str, int]:
         """Timeouts since the last call, as counters ``rule_timeouts:<reason>``."""
@@ -268,10 +280,9 @@ class Cleaner:
         A rule that times out ``rule_max_timeouts`` times is off for the rest
         of the batch, not of the process: a batch is cleaned alike whichever
         worker gets it after whichever others."""
-        self._timeouts_total.clear()
-        self.off.clear()
+        budget = _Budget()
         fixed = [repair(doc.text) for doc in docs]
-        drafts = [self._rules(text) for text, _ in fixed]
+        drafts = [self._rules(text, budget) for text, _ in fixed]
         late = [self._late(draft) for draft in drafts]
         if self.model is not None:
             self._classify(drafts, [None] * len(drafts))
@@ -343,8 +354,10 @@ def cleaner_for(config: Config) -> Cleaner:
     The cache holds the last ``CACHE_SIZE`` configurations, keyed by the
     frozen Config and the size and modification time of its rule files and
     model, so that a rule file edited between two calls is read again. A
-    Cleaner is never changed once built, so sharing it, across threads
-    too, cannot leak one call's state into another.
+    Cleaner's rules and model never change once built, and the rules a
+    batch switches off for timing out are that batch's own, so sharing it,
+    across threads too, cannot leak one call's state into another (only the
+    count of timeouts ``take_timeouts`` hands out is shared).
     """
     stamps = tuple(_stamp(str(p)) for p in config.rule_files)
     if config.classifier_model:
