@@ -52,6 +52,16 @@ def test_clean_refuses_one_string_rather_than_cleaning_its_characters():
         list(clean("Just one article, not a list of records."))
 
 
+def test_clean_checks_its_arguments_when_called_not_when_first_iterated():
+    with pytest.raises(TypeError, match="clean_text"):
+        clean("Just one article, not a list of records.")
+    with pytest.raises(TypeError, match="workers"):
+        clean([{"text": "An article."}], workers="4")
+    # records in memory are cleaned in this process: Ray takes paths
+    with pytest.raises(ValueError, match="engine='ray' is for paths"):
+        clean([{"text": "An article."}], engine="ray")
+
+
 def test_clean_text_says_to_decode_bytes():
     from scrubber import Cleaner
     for call in (clean_text, Cleaner().clean_text):

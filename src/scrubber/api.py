@@ -27,14 +27,23 @@ def clean(records: Iterable[dict | str | Document], config: Config | None = None
     with ``on_error="skip"`` is logged as a warning and counted in
     ``stats.counts["bad_inputs"]``, as in the CLI.
     """
+    # Checked here, when clean() is called, not at the first next(): the
+    # records are only read as the output is iterated.
     if isinstance(records, (str, bytes)):
         # A string is iterable, and each character would become a record.
         raise TypeError("clean() takes an iterable of records (dicts, strings or Documents), "
                         "not one text: use clean_text(text) or clean([text])")
     config = (config or Config()).with_(**options) if options else (config or Config())
+    if config.engine != "local":
+        raise ValueError(f"clean() runs in this process (workers= for more); engine={config.engine!r} "
+                         "is for paths (Pipeline.run_paths, scrubber clean --engine ray)")
     pipe = Pipeline(config)
     if stats is not None:
         pipe.stats = stats
+    return _cleaned(pipe, records)
+
+
+def _cleaned(pipe: Pipeline, records) -> Iterator[dict]:
     reader = pipe.reader()
     for line in pipe.run(reader.unique(reader.read_records(records))):
         yield loads(line)
