@@ -286,6 +286,25 @@ def test_closed_pipe_exits_quietly(tmp_path):
     assert p.stderr == ""
 
 
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_a_record_larger_than_the_pipe_cut_by_the_reader_is_exit_141(tmp_path, unbuffered):
+    # With PYTHONUNBUFFERED=1 standard output is raw: a write(2) the reader
+    # cut short used to end the run with status 0, as if all went out.
+    src = tmp_path / "long.txt"
+    src.write_text("\n".join(f"{ARTICLE} {i}" for i in range(3000)))
+    env = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
+    p = subprocess.run(f"{' '.join(CMD)} clean {src} --no-dedup -q | head -c 10 >/dev/null; "
+                       "echo ${PIPESTATUS[0]}", shell=True, executable="/bin/bash", env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert p.stdout.strip() == "141" and p.stderr == ""
+
+
+def test_help_cut_by_the_reader_is_exit_141():
+    p = subprocess.run(f"{' '.join(CMD)} clean --help | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}",
+                       shell=True, executable="/bin/bash", capture_output=True, text=True, timeout=60)
+    assert p.stdout.strip() == "141" and p.stderr == ""
+
+
 def test_ctrl_c_exits_130_and_leaves_no_file(tmp_path):
     out = tmp_path / "out.jsonl"
     p = subprocess.Popen(CMD + ["clean", "-", "-o", str(out)], stdin=subprocess.PIPE,

@@ -1,4 +1,5 @@
 import gzip
+import io
 import os
 
 import pytest
@@ -177,3 +178,26 @@ def test_integers_past_a_doubles_range_are_read_back_exactly():
     assert loads(line) == {"n": 10**400, "m": [-(10**400)]}
     with pytest.raises(ValueError):
         loads(b'{"n": 1' + b"0" * 400 + b", }\n")  # still not JSON
+
+
+class _Trickle(io.RawIOBase):
+    """A raw stream that takes at most five bytes a call, as a pipe's
+    write(2) may take part of a large write."""
+
+    def __init__(self):
+        self.got = bytearray()
+
+    def writable(self):
+        return True
+
+    def write(self, b):
+        self.got += bytes(b[:5])
+        return min(5, len(b))
+
+
+def test_a_raw_standard_output_gets_every_byte():
+    # PYTHONUNBUFFERED=1 makes sys.stdout.buffer raw: one write(2) a call.
+    raw = _Trickle()
+    with Sink(stdout=raw) as out:
+        out.write(b'{"id":"a","text":"' + b"x" * 1000 + b'"}\n')
+    assert bytes(raw.got) == b'{"id":"a","text":"' + b"x" * 1000 + b'"}\n'

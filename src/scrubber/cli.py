@@ -630,8 +630,15 @@ def main() -> None:
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_sigterm)
     single_threaded_blas()  # the command owns its process; see pipeline.py
+    stdout = _identity(1)
     try:
         code = app(prog_name="scrubber", standalone_mode=False)
+    except SystemExit as e:
+        # rich, which prints typer's help, meets a closed pipe by pointing
+        # stdout at /dev/null and exiting 1; a closed pipe is 141 here.
+        if e.code == 1 and stdout is not None and _identity(1) == _identity_of(os.devnull) != stdout:
+            sys.exit(EXIT_BROKEN_PIPE)
+        raise
     except Exception as e:
         if not _usage_error(e):
             raise
@@ -639,6 +646,22 @@ def main() -> None:
             _say(_usage_line(e))
         sys.exit(e.exit_code)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _identity(fd: int) -> tuple[int, int] | None:
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _identity_of(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _usage_error(e: BaseException) -> bool:

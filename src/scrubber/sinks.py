@@ -13,9 +13,11 @@ layout Spark, Dask and Hugging Face datasets read as one data set).
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import re
+import select
 import stat
 import sys
 import tempfile
@@ -219,6 +221,28 @@ def same_file(a: str, b: str) -> bool:
         return os.path.realpath(a) == os.path.realpath(b)
 
 
+class _WholeWrites:
+    """A raw stream whose writes go through whole: a write(2) to a pipe
+    can take part of its bytes (a signal, a non-blocking descriptor), and a
+    raw stream returns the count instead of retrying."""
+
+    def __init__(self, raw: io.RawIOBase):
+        self._raw = raw
+
+    def write(self, data: bytes) -> int:
+        view = memoryview(data)
+        while view:
+            n = self._raw.write(view)
+            if n is None:  # non-blocking and full: wait until it drains
+                select.select([], [self._raw.fileno()], [])
+                continue
+            view = view[n:]
+        return len(data)
+
+    def flush(self) -> None:
+        self._raw.flush()
+
+
 class Sink:
     """Context manager taking JSONL lines; commits the file on clean exit
     (with ``commit=False`` it leaves the finished temporary file, ``tmp``,
@@ -239,6 +263,11 @@ class Sink:
             if self._stdout is None and sys.stdout is None:  # started with it closed (`>&-`)
                 raise ScrubberError("<stdout>: cannot write: standard output is closed")
             self._fh = self._stdout if self._stdout is not None else sys.stdout.buffer
+            if isinstance(self._fh, io.RawIOBase):
+                # PYTHONUNBUFFERED=1 (usual in containers) makes stdout's
+                # binary layer raw: one write(2) each, whose partial count
+                # would be dropped silently.
+                self._fh = _WholeWrites(self._fh)
             return self
         check_target(self.path)
         try:
