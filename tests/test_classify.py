@@ -77,7 +77,7 @@ ES = dict(
 
 
 # Written without spaces between words: a paragraph is one or two
-# whitespace "words" (see features.CJK_CHARS_PER_WORD).
+# whitespace "words" (see scripts.CJK_CHARS_PER_WORD).
 ZH = dict(
     nav=["示例日报", "首页 | 新闻 | 体育 | 天气 | 文化", "登录", "搜索", "菜单"],
     title="经过两年争论，市议会批准修建新的跨河大桥",

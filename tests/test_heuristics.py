@@ -279,3 +279,34 @@ def test_a_rule_files_disable_switches_the_classifier_off(tmp_path):
     off.write_text('disable = ["classifier"]\n')
     assert Cleaner(Config(rule_files=(str(off),))).model is None
     assert Cleaner(Config()).model is not None
+
+
+# Articles in scripts without spaces between words, or whose sentences end
+# in other marks: their paragraphs are body text as an English one is.
+ZH_BODY = "15日，来自20个国家的200多位艺术家参加的当代艺术展在北京开幕。主办方表示，展览的筹备工作历时近三年。"
+JA_BODY = "東京都内で15日、20か国の200人以上の作家が参加する現代美術展が開幕した。準備にはおよそ3年かかったという。"
+HI_BODY = ("गुरुवार को दिल्ली में अंतरराष्ट्रीय पुस्तक मेले की शुरुआत हुई, जिसमें पचास देशों के "
+           "एक हजार से अधिक प्रकाशक भाग ले रहे हैं।")
+
+
+@pytest.mark.parametrize("body", [ZH_BODY, JA_BODY, HI_BODY], ids=["zh", "ja", "hi"])
+def test_a_paragraph_in_any_script_is_body_text(body):
+    from scrubber.heuristics import body_line
+
+    assert body_line(body)
+    assert not body_line(body[:8])
+
+
+@pytest.mark.parametrize("body, heading, after", [
+    (ZH_BODY, "发表评论", "版权所有 © 2024 新闻网"),
+    (JA_BODY, "コメントを書く", "プライバシーポリシー"),
+], ids=["zh", "ja"])
+def test_a_comment_section_under_a_chinese_or_japanese_article_goes(body, heading, after):
+    # The heading opens the thread only below the article (after_body):
+    # an article in Chinese or Japanese used never to have begun.
+    from scrubber import Document
+
+    c = Cleaner(Config(classifier=False))
+    out = c.clean(Document("d", f"标题\n\n{body}\n\n{body}\n\n{heading}\n\n{after}"))
+    assert out.text == f"标题\n\n{body}\n\n{body}"
+    assert {r.reason for r in out.removals} == {"rule:comment-section-intl"}

@@ -23,6 +23,7 @@ from collections import Counter
 import numpy as np
 
 from .repair import spaced_evenly
+from .scripts import CJK_CHARS_PER_WORD, CJK_RANGES, SEA_CHARS_PER_WORD, SEA_RANGES
 
 #: Characters that separate menu items and breadcrumbs.
 SEPARATORS = "|\u00bb\u2022\u203a\u00b7>/\u2013\u2014"
@@ -35,24 +36,10 @@ WINDOWS = (1, 3, 8, 25)
 
 # Every code point of the Basic Multilingual Plane gets one character class,
 # so that a single table lookup and a single bincount count all classes of
-# all lines (code points above it count as letters).
+# all lines (code points above it count as letters). _CJK and _SEA are the
+# scripts written without spaces between words (``scripts``).
 _SPACE, _UPPER, _LETTER, _DIGIT, _PUNCT, _SEP, _COMMA, _NL, _CJK, _SEA = range(10)
 _K = 10
-#: Scripts written without spaces between words: Han ideographs (with
-#: extension A and the compatibility block) and the Japanese kana (class
-#: _CJK), and Thai, Lao, Khmer and Myanmar, which space phrases, not words
-#: (class _SEA); letters otherwise. A paragraph in them is a few
-#: whitespace "words" however long it is, which the model, trained on
-#: spaced scripts, read as menu items: it deleted paragraphs of Chinese
-#: and Japanese articles and scored a Thai one's at 0.2. Such a line
-#: counts one word per ``CJK_CHARS_PER_WORD`` or ``SEA_CHARS_PER_WORD`` of
-#: these characters as well (a Chinese word averages about 1.5-2
-#: characters, a Thai one, marks included, about 4).
-#: Hangul is spaced.
-_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
-_SEA_RANGES = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF))
-CJK_CHARS_PER_WORD = 2
-SEA_CHARS_PER_WORD = 4
 
 
 def _classes() -> np.ndarray:
@@ -68,9 +55,9 @@ def _classes() -> np.ndarray:
     # agree with the words split off for stop-word lookups.
     t[[c for c in range(0x10000) if chr(c).isspace()]] = _SPACE
     t[10] = _NL
-    for lo, hi in _CJK_RANGES:
+    for lo, hi in CJK_RANGES:
         t[lo:hi + 1] = _CJK
-    for lo, hi in _SEA_RANGES:
+    for lo, hi in SEA_RANGES:
         t[lo:hi + 1] = _SEA
     t[0xD7] = _PUNCT  # the multiplication sign sits among the capitals
     return t

@@ -12,6 +12,7 @@ import re
 from itertools import accumulate
 from typing import Callable
 
+from . import scripts
 from .document import Removal
 
 Heuristic = Callable[[list[str], list[bool], list[Removal]], None]
@@ -24,7 +25,10 @@ BODY_WORDS = 12
 FURNITURE_WORDS = 6
 #: Longest line the repeated-title heuristic treats as a title.
 TITLE_WORDS = 20
-SENTENCE_END = (".", "!", "?", "\u201d", '"')
+#: Sentence ends: Latin, Cyrillic and Greek (and closing quotes), the CJK
+#: full stop and marks, the Arabic question mark, the Devanagari danda and
+#: the Urdu full stop.
+SENTENCE_END = (".", "!", "?", "\u201d", '"', "\u3002", "\uff01", "\uff1f", "\u061f", "\u0964", "\u06d4")
 
 
 def _head(lines: list[str], alive: list[bool]) -> list[int]:
@@ -38,8 +42,7 @@ def _head(lines: list[str], alive: list[bool]) -> list[int]:
     return out
 
 
-def _words(line: str) -> int:
-    return line.count(" ") + 1
+_words = scripts.words
 
 
 def body_line(line: str) -> bool:
