@@ -87,6 +87,21 @@ def test_a_number_beyond_the_float_range_is_bad_input_not_null(tmp_path):
     one_error_line(run("clean", p), f"{p}:1: the number 1e400 is beyond what a float holds")
 
 
+@pytest.mark.parametrize("literal", ["Infinity", "-Infinity"])
+def test_infinity_is_bad_input_not_null(tmp_path, literal):
+    p = tmp_path / "in.jsonl"
+    p.write_text('{"id": 1, "text": "%s", "x": %s}\n' % (ARTICLE, literal))
+    one_error_line(run("clean", p), f"{p}:1: {literal} is not JSON, and would be written back as null")
+
+
+def test_nan_is_read_as_a_missing_value(tmp_path):
+    # Python's json writes NaN for pandas' missing values; null is what it means.
+    p = tmp_path / "in.jsonl"
+    p.write_text('{"id": 1, "text": "%s", "x": NaN}\n' % ARTICLE)
+    r = run("clean", p, "--no-dedup")
+    assert r.exit_code == 0 and '"x":null' in r.stdout
+
+
 # --- 1, 6: a run's files and its index commit together, the index last -------------
 
 def _two_docs(tmp_path):

@@ -115,11 +115,13 @@ def _parse_line(raw: bytes, where: str, counts: Counter) -> object:
     # rejects too is bad.
     text = raw.decode("utf-8", "replace")
     try:
-        rec = json.loads(text, parse_float=_finite)
+        rec = json.loads(text, parse_float=_finite, parse_constant=_constant)
     except json.JSONDecodeError as e:
         raise InputError(where, f"not valid JSON: {e.msg} (column {e.colno})") from None
     except _OutOfRange as e:
         raise InputError(where, f"the number {e} is beyond what a float holds") from None
+    except _Infinite as e:
+        raise InputError(where, f"{e} is not JSON, and would be written back as null") from None
     except RecursionError:
         raise InputError(where, _TOO_DEEP) from None
     if "\ufffd" in text and b"\xef\xbf\xbd" not in raw:
@@ -138,6 +140,19 @@ def _finite(literal: str) -> float:
     if math.isinf(value):
         raise _OutOfRange(literal)
     return value
+
+
+class _Infinite(ValueError):
+    pass
+
+
+def _constant(literal: str) -> float:
+    """Python's JSON extensions: NaN is read as the missing value it stands
+    for (written back as null, as pandas writes it); Infinity is refused,
+    as 1e400 is (``_finite``)."""
+    if literal == "NaN":
+        return math.nan
+    raise _Infinite(literal)
 
 
 #: Nesting orjson writes (a record nested deeper, up to the 1024 it reads,
