@@ -98,6 +98,21 @@ def test_failing_example_is_reported(tmp_path):
     assert "does not match its example 'Other'" in check_examples(rules[0])[0]
 
 
+def test_a_pattern_with_an_empty_alternative_is_reported(tmp_path):
+    # '^(?:powered by mysite||hosted by mysite).*$' matches every line; its
+    # examples alone do not show it unless a counter-example happens to.
+    f = write(tmp_path, "r.toml", RULE.replace("'^Powered by MySite\\b'", "'^(?:Powered by MySite||Hosted by MySite).*$'")
+              .replace('no_match = ["MySite was founded in 2024"]', 'no_match = []'))
+    rules, _ = parse_rule_file(f)
+    assert rules[0].pattern == "^(?:Powered by MySite||Hosted by MySite).*$"
+    assert any("matches a line of made-up words" in p for p in check_examples(rules[0]))
+    # a rule for the first line only may match anything there
+    head = write(tmp_path, "h.toml", RULE.replace("'^Powered by MySite\\b'", "'^.+$'")
+                 .replace('no_match = ["MySite was founded in 2024"]', 'no_match = []')
+                 + 'where = "head"\nlines = 1\n')
+    assert check_examples(parse_rule_file(head)[0][0]) == []
+
+
 def test_an_example_the_prefilter_rejects_is_reported(tmp_path):
     # To the regex module "i" matches "İ" under ignore-case; to RE2 it does
     # not, so in a run the line never reaches the rule.

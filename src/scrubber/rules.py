@@ -240,7 +240,22 @@ def check_examples(rule: Rule, timeout: float = 1.0) -> list[str]:
                 problems.append(f"{rule.source}: rule '{rule.id}': its example {ex!r} matches, but the RE2 "
                                 "pre-filter rejects it, so a run never fires the rule there (RE2 folds "
                                 "case more narrowly: spell out letters such as [iİ])")
+    if rule.where == "anywhere":
+        for probe in ANY_TEXT:
+            try:
+                hit = c.search(probe, timeout) is not None
+            except TimeoutError:
+                continue
+            if hit:
+                problems.append(f"{rule.source}: rule '{rule.id}': matches a line of made-up words ({probe!r}), "
+                                "so it would remove lines of any text (an empty alternative, '||' or '(|'?)")
+                break
     return problems
+
+
+#: Lines no furniture rule should match: made-up words, in two scripts. A
+#: pattern with an empty alternative ("a||b") matches them, and every line.
+ANY_TEXT = ("Qwv zxkt plomb", "Бвк жзщ плотн")
 
 
 def off_fast_path(rules: list[Rule]) -> list[Rule]:
