@@ -636,7 +636,7 @@ def main() -> None:
     except SystemExit as e:
         # rich, which prints typer's help, meets a closed pipe by pointing
         # stdout at /dev/null and exiting 1; a closed pipe is 141 here.
-        if e.code == 1 and stdout is not None and _identity(1) == _identity_of(os.devnull) != stdout:
+        if e.code == 1 and stdout is not None and _identity(1) == _identity(os.devnull) != stdout:
             sys.exit(EXIT_BROKEN_PIPE)
         raise
     except Exception as e:
@@ -648,17 +648,10 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-def _identity(fd: int) -> tuple[int, int] | None:
+def _identity(file: int | str) -> tuple[int, int] | None:
+    """(device, inode) of a descriptor or a path; None if it is not there."""
     try:
-        st = os.fstat(fd)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
-
-
-def _identity_of(path: str) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
+        st = os.stat(file)
     except OSError:
         return None
     return st.st_dev, st.st_ino
