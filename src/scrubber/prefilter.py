@@ -93,9 +93,7 @@ class Prefilter:
         rset = re2.Set.SearchSet(options)
         for i, (pattern, ignore_case) in enumerate(patterns):
             try:
-                loose = ("(?i)" if ignore_case else "") + loosen(pattern)
-                re2.compile(loose, options)
-                rset.Add(loose)
+                rset.Add(("(?i)" if ignore_case else "") + loosen(pattern))
                 self._index.append(i)
             except Exception:  # Untranslatable, or RE2 refusing the syntax
                 self.always.append(i)
