@@ -178,6 +178,20 @@ def test_a_comment_count_in_the_byline_does_not_cut_the_article_below_it():
     assert out.endswith(last) and "Great post!" not in out
 
 
+@pytest.mark.parametrize("heading", ["Comments (3)", "Kommentare (3)", "Commentaires (3)", "Komentarze (3)"])
+def test_a_comment_count_in_brackets_below_the_article_opens_the_thread(heading):
+    last = BODY.replace("Tuesday", "Friday")
+    text = "\n".join(["Bridge approved", "Comments (3)", BODY, last, heading, "Anna, 3 March", "Great post!"])
+    out = clean(text, classifier=False)
+    # above the article it is a link in the header; below it, the thread's heading
+    assert out.endswith(f"{BODY}\n{last}") and "Great post!" not in out
+
+
+def test_agency_signatures_go_and_a_signature_inside_a_sentence_stays():
+    text = "\n".join([BODY, "aja/PAP", "Der Minister trat zurück, wie die Agentur meldete (dpa/lby).", "(AFP)"])
+    assert clean(text, classifier=False) == f"{BODY}\nDer Minister trat zurück, wie die Agentur meldete (dpa/lby)."
+
+
 def test_after_body_must_be_true_or_false(tmp_path):
     f = write(tmp_path, "bad.toml", RULE + "after_body = 1\n")
     with pytest.raises(RuleError, match="'after_body' must be true or false"):
