@@ -132,7 +132,7 @@ def test_rules_list_and_check(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[[rule]]\nid = "x"\ndescription = "d"\npattern = "^Foo"\nmatch = ["Bar"]\n')
     r = run("rules", "check", bad)
-    assert r.exit_code == 1 and f"{bad}: rule 'x': does not match its example 'Bar'" in r.stderr
+    assert r.exit_code == 1 and f"scrubber: error: {bad}: rule 'x': does not match its example 'Bar'" in r.stderr
 
 
 def test_rules_check_names_a_rule_off_the_fast_path(tmp_path):
@@ -354,6 +354,14 @@ def test_sigterm_exits_143_stops_workers_and_leaves_no_file(tmp_path):
     assert os.listdir(tmp_path) == []
     time.sleep(0.2)
     assert len(workers) >= 2 and not [w for w in workers if _running(w)]
+
+
+@pytest.mark.parametrize("name", ["out.jsonl.bz2", "out.jsonl.xz", "out.zip"])
+def test_an_output_named_for_a_compression_scrubber_does_not_write_is_refused(tmp_path, name):
+    # it would hold plain JSONL under a name that promises otherwise
+    r = run("clean", SEEDS, "-o", tmp_path / name)
+    assert r.exit_code == 1 and not (tmp_path / name).exists()
+    assert r.stderr.count("\n") == 1 and name in r.stderr and ".gz" in r.stderr
 
 
 def test_output_directory_gets_shards(tmp_path):
@@ -784,6 +792,11 @@ def test_a_retrained_model_is_used_and_a_bad_one_is_one_line(tmp_path):
     r = run("clean", SEEDS, "-o", out, "--model", bad)
     assert r.exit_code == 1 and not out.exists()
     assert r.stderr.strip().count("\n") == 0 and str(bad) in r.stderr and "retrain" in r.stderr
+    binary = tmp_path / "img.png"  # not text at all: one line too, not an internal error
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00")
+    r = run("clean", SEEDS, "-o", out, "--model", binary)
+    assert r.exit_code == 1 and not out.exists()
+    assert r.stderr.strip().count("\n") == 0 and str(binary) in r.stderr and "not a classifier model" in r.stderr
 
 
 def test_ctrl_c_while_the_command_loads_exits_130_without_a_traceback(monkeypatch):

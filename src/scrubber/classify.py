@@ -196,8 +196,11 @@ class Model:
             return _shipped()
         try:
             return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError) as e:
+        except OSError as e:
             raise ModelError(str(path), f"cannot read the classifier model ({e.strerror or e})") from None
+        except UnicodeDecodeError:
+            raise ModelError(str(path), "not a classifier model scrubber can use: not UTF-8 text "
+                             "(a model is the JSON file benchmarks/train_classifier.py writes)") from None
         except ValueError as e:  # JSON errors are ValueErrors too
             raise ModelError(str(path), f"not a classifier model scrubber can use: {e}") from None
         except (KeyError, TypeError, IndexError, AttributeError) as e:

@@ -610,7 +610,7 @@ def rules_check(files: Optional[List[str]] = typer.Argument(None, metavar="FILES
             except ScrubberError as e:
                 problems.append(str(e))
         for p in problems:
-            _say(f"scrubber: {p}")
+            _say(f"scrubber: error: {p}")
         for r in off_fast_path(parsed):
             _say(f"scrubber: warning: {r.source}: rule '{r.id}': RE2 cannot pre-filter its pattern, "
                  "so it is tried on every line (slower)")

@@ -203,6 +203,15 @@ def check_target(path: str) -> None:
         raise ScrubberError(f"{path}: cannot write: directory {directory} does not exist")
     if os.path.isdir(path):
         raise ScrubberError(f"{path}: is a directory")
+    suffix = next((x for x in UNWRITTEN_SUFFIXES if path.lower().endswith(x)), None)
+    if suffix:
+        raise ScrubberError(f"{path}: scrubber does not write {suffix} files (it writes plain, .gz, "
+                            ".zst or .parquet); name the file for one of those")
+
+
+#: Compressed or archive names a plain writer would fill with plain JSONL,
+#: which nothing (scrubber included) would then read as named.
+UNWRITTEN_SUFFIXES = (".bz2", ".xz", ".lzma", ".lz4", ".br", ".zip", ".7z", ".tgz", ".tar", ".snappy")
 
 
 def inside(path: str, folder: str) -> bool:
