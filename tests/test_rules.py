@@ -192,6 +192,15 @@ def test_agency_signatures_go_and_a_signature_inside_a_sentence_stays():
     assert clean(text, classifier=False) == f"{BODY}\nDer Minister trat zurück, wie die Agentur meldete (dpa/lby)."
 
 
+def test_a_list_item_or_sentence_opening_with_c_or_copyright_is_not_a_footer():
+    text = "\n".join(["Under the new law a landlord must meet three conditions:",
+                      "(a) the tenant must be told in writing two months ahead;",
+                      "(c) the landlord must show that the flat meets the new energy standards.",
+                      "Copyright disputes over the station design delayed the tender by six months.",
+                      "Copyright © 2021 Example News. All rights reserved."])
+    assert clean(text, classifier=False) == "\n".join(text.split("\n")[:4])
+
+
 def test_after_body_must_be_true_or_false(tmp_path):
     f = write(tmp_path, "bad.toml", RULE + "after_body = 1\n")
     with pytest.raises(RuleError, match="'after_body' must be true or false"):
