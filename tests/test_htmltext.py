@@ -45,6 +45,16 @@ def test_the_encoding_comes_from_the_page_or_the_http_charset():
     assert lines(to_text(bare, "p.html", charset="latin-1")) == ["na\u00efve"]
 
 
+@pytest.mark.parametrize("charset, words", [
+    ("windows-1250", "The council said za\u017c\u00f3\u0142\u0107 g\u0119\u015bl\u0105 ja\u017a\u0144 on Tuesday, officials said."),
+    ("shift_jis", "The mayor of \u6771\u4eac said on Tuesday that the plan would go ahead, officials said."),
+])
+def test_a_meta_charset_is_read_before_the_bytes_are_guessed(charset, words):
+    # mostly ASCII pages: guessing from the bytes alone gives cp1252 mojibake
+    page = f'<!DOCTYPE html><html><head><meta charset="{charset}"></head><body><p>{words}</p></body></html>'
+    assert lines(to_text(page.encode(charset), "p.html")) == [words]
+
+
 def test_an_unknown_http_charset_falls_back_to_the_page():
     assert lines(to_text("<p>Caf\u00e9</p>".encode(), "p.html", charset="x-made-up")) == ["Caf\u00e9"]
 

@@ -43,7 +43,7 @@ def to_text(data: bytes, where: str, charset: str | None = None) -> str:
             # wrong on short pages (a lone "é" read as cp1250).
             html = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            html = bytes_to_str(data, detect_encoding(data))
+            html = bytes_to_str(data, detect_encoding(data, from_html_meta=True))
     try:
         # No list bullets: WET text has none, and a bullet would hide a menu
         # entry from the rules that match the bare line. No alt texts: a
