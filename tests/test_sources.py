@@ -426,6 +426,25 @@ def test_a_fifo_named_on_the_command_line_is_read(tmp_path):
     assert [d.text for d in docs] == ["from a pipe"]
 
 
+def test_jsonl_through_a_pipe_with_no_extension_is_read_as_jsonl_as_stdin_is(tmp_path):
+    # <(cat x.jsonl) and /dev/stdin are FIFOs with no extension: content decides
+    import threading
+    fifo = tmp_path / "63"
+    os.mkfifo(fifo)
+    t = threading.Thread(target=lambda: fifo.write_text('{"id": "a", "text": "one"}\n{"id": "b", "text": "two"}\n'))
+    t.start()
+    docs, _ = read([fifo])
+    t.join()
+    assert [(d.id, d.text) for d in docs] == [("a", "one"), ("b", "two")]
+
+
+def test_a_file_named_with_no_extension_is_read_by_its_content(tmp_path):
+    (tmp_path / "part-00000").write_text('{"id": "a", "text": "one"}\n')
+    (tmp_path / "README").write_text("Plain words, not a record.\n{not json}\n")
+    docs, _ = read([tmp_path / "part-00000", tmp_path / "README"])
+    assert [(d.id, d.text) for d in docs] == [("a", "one"), ("README", "Plain words, not a record.\n{not json}\n")]
+
+
 # --- UTF-16 and UTF-32 (issue 23, item 15) ---------------------------------------
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be"])

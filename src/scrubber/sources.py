@@ -199,6 +199,10 @@ class Reader:
         except OSError as e:
             return self._bad(InputError(path, f"cannot open: {e.strerror or e}"))
         with fh:
+            if self.config.input_format == "auto" and _no_extension(path):
+                self.counts["files"] += 1
+                yield from self._read_stream(fh, path, doc_id)
+                return
             try:
                 kind = self._kind(path, fh)
             except InputError as e:
@@ -264,19 +268,26 @@ class Reader:
         if self.stdin is None and sys.stdin is None:  # started with it closed (`<&-`)
             return self._bad(InputError("<stdin>", "cannot read: standard input is closed"))
         fh = self.stdin if self.stdin is not None else sys.stdin.buffer
+        yield from self._read_stream(fh, "<stdin>", "stdin", decompress=True)
+
+    def _read_stream(self, fh: BinaryIO, where: str, doc_id: str,
+                     decompress: bool = False) -> Iterator[Document]:
+        """Standard input, or a file named without an extension (a FIFO,
+        ``<(…)``, ``/dev/stdin``, a ``part-00000``): its format told by its
+        content alone, JSONL when its first line is a JSON object."""
         try:
-            head, fh = _head(_decompressed(fh), 512)
+            head, fh = _head(_decompressed(fh) if decompress else fh, 512)
             if head.startswith(codecs.BOM_UTF8) or wide_encoding(head):  # told by what follows the mark
                 head, fh = _head(utf8_stream(fh, head), 512)
         except _corrupt_errors() as e:
-            return self._bad(InputError("<stdin>", f"corrupt compressed data: {e}"))
+            return self._bad(InputError(where, f"corrupt compressed data: {e}"))
         fmt = self.config.input_format
         if fmt == "auto":
             fmt = kind_of_content(head) or ("html" if _looks_like_html(head) else "auto")
         if fmt in ("warc", "parquet", "html"):
             if fmt == "parquet":  # its footer comes last: it needs a file that seeks
                 fh = io.BytesIO(fh.read())
-            yield from self._read_as(fmt, fh, "<stdin>", "stdin")
+            yield from self._read_as(fmt, fh, where, doc_id)
             return
         if fmt == "auto":
             limit = line_limit(self.config.max_doc_bytes) or -1
@@ -292,9 +303,9 @@ class Reader:
                                            first.lstrip().startswith(b"{")) else "text"
             fh = _Prefixed(head, fh)
         if fmt == "jsonl":
-            yield from self._read_jsonl(fh, "<stdin>")
+            yield from self._read_jsonl(fh, where)
         else:
-            doc = self._read_text(fh, "<stdin>", "stdin")
+            doc = self._read_text(fh, where, doc_id)
             if doc is not None:
                 yield doc
 
