@@ -120,13 +120,34 @@ def test_stray_invalid_utf8_bytes_are_replaced_and_counted():
 
 def test_invalid_utf8_in_jsonl_is_counted_and_warned_once_a_file(tmp_path, caplog):
     p = tmp_path / "in.jsonl"
-    p.write_bytes(b'{"id": "a", "text": "caf\xff ok"}\n{"id": "b", "text": "\xfe\xfe again"}\n')
+    # stray bytes in UTF-8 text (it has more valid multibyte characters than bad bytes)
+    p.write_bytes('{"id": "a", "text": "café crème\xff ok"}\n{"id": "b", "text": "\xfe\xfe déjà vu à"}\n'
+                  .encode("utf-8").replace(b"\xc3\xbf", b"\xff").replace(b"\xc3\xbe", b"\xfe"))
     with caplog.at_level("WARNING", logger="scrubber"):
         docs, counts = read([p])
-    assert [d.text for d in docs] == ["caf\ufffd ok", "\ufffd\ufffd again"]
+    assert [d.text for d in docs] == ["café crème\ufffd ok", "\ufffd\ufffd déjà vu à"]
     assert counts["invalid_utf8_bytes"] == 3
     assert [r.getMessage() for r in caplog.records] == [
         f"{p}: 3 invalid UTF-8 byte sequence(s) replaced with U+FFFD"]
+
+
+def test_a_jsonl_record_in_latin1_is_read_as_latin1_and_counted(tmp_path, caplog):
+    # "É»" happens to be valid UTF-8; the other accented letters are not
+    p = tmp_path / "in.jsonl"
+    text = "Le maire a voté mardi; le slogan «C’EST L’ÉTÉ» a été affiché."
+    p.write_bytes(b'{"id": "a", "text": "' + text.encode("cp1252") + b'"}\n{"id": "b", "text": "plain"}\n')
+    with caplog.at_level("WARNING", logger="scrubber"):
+        docs, counts = read([p])
+    assert [d.text for d in docs][1] == "plain" and counts["legacy_encoding_records"] == 1
+    assert "\ufffd" not in docs[0].text and "voté" in docs[0].text and "affiché" in docs[0].text
+    assert counts["invalid_utf8_bytes"] == 0 and "1 record(s) not UTF-8" in caplog.text
+
+
+def test_a_latin1_text_file_with_one_accidental_utf8_pair_is_still_latin1(tmp_path):
+    p = tmp_path / "l.txt"
+    p.write_bytes("Le maire a voté mardi; le slogan «C’EST L’ÉTÉ» a été affiché.".encode("cp1252"))
+    docs, counts = read([p])
+    assert "voté" in docs[0].text and "\ufffd" not in docs[0].text and counts["legacy_encoding_files"] == 1
 
 
 def test_bad_json_line_names_file_and_line(tmp_path):

@@ -47,10 +47,9 @@ def decode(data: bytes, where: str, counts: Counter) -> str:
 
     UTF-8 is expected; UTF-16 and UTF-32 are read when a byte-order mark
     says so (Windows tools write them). Text with stray invalid bytes keeps
-    its UTF-8 and gets U+FFFD for each bad byte; text with no valid UTF-8
-    multibyte sequence at all is a legacy single-byte encoding and is read
-    as Latin-1 (ftfy then turns C1 controls into their Windows-1252
-    characters). NUL bytes without a byte-order mark mean a binary file,
+    its UTF-8 and gets U+FFFD for each bad byte; text with more invalid
+    sequences than valid multibyte characters is a legacy single-byte
+    encoding and is read as Latin-1 (``utf8_or_legacy``). NUL bytes without a byte-order mark mean a binary file,
     which is an error.
     """
     wide = wide_encoding(data)
@@ -67,15 +66,30 @@ def decode(data: bytes, where: str, counts: Counter) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    text = data.decode("utf-8", "replace")
-    bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
-    if all(ch == "\ufffd" or ch < "\x80" for ch in text):
+    text, bad, legacy = utf8_or_legacy(data)
+    if legacy:
         counts["legacy_encoding_files"] += 1
         log.warning("%s: not UTF-8; read as Latin-1/Windows-1252", where)
-        return data.decode("latin-1")
+        return text
     counts["invalid_utf8_bytes"] += bad
     log.warning("%s: %d invalid UTF-8 byte sequence(s) replaced with U+FFFD", where, bad)
     return text
+
+
+def utf8_or_legacy(data: bytes) -> tuple[str, int, bool]:
+    """Bytes that are not valid UTF-8 as (text, invalid sequences, whether
+    read as Latin-1). UTF-8 with a few stray bytes has many more valid
+    multibyte characters than invalid sequences; Latin-1 or Windows-1252
+    text has accented letters that are invalid as UTF-8, and at most a rare
+    pair of them that happens to be valid ("É»"). So text with more invalid
+    sequences than valid non-ASCII characters is read as Latin-1 (ftfy then
+    maps C1 controls to their Windows-1252 characters)."""
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    good = len(text) - len(text.encode("ascii", "ignore")) - bad  # non-ASCII, not U+FFFD
+    if bad > good:
+        return data.decode("latin-1"), 0, True
+    return text, bad, False
 
 
 def utf8_text(data: bytes, counts: Counter) -> str:

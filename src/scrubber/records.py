@@ -9,7 +9,7 @@ from collections import Counter
 
 import orjson
 
-from . import sinks
+from . import decoding, sinks
 from .errors import InputError
 
 def jsonable(meta: dict, where: str) -> dict:
@@ -113,7 +113,7 @@ def _parse_line(raw: bytes, where: str, counts: Counter) -> object:
     # orjson is strict: invalid UTF-8, NaN, lone surrogates and nesting past
     # 1024 fail there but some are readable; only a line the standard parser
     # rejects too is bad.
-    text = raw.decode("utf-8", "replace")
+    text, _, legacy = decoding.utf8_or_legacy(raw)
     try:
         rec = json.loads(text, parse_float=_finite, parse_constant=_constant)
     except json.JSONDecodeError as e:
@@ -124,7 +124,9 @@ def _parse_line(raw: bytes, where: str, counts: Counter) -> object:
         raise InputError(where, f"{e} is not JSON, and would be written back as null") from None
     except RecursionError:
         raise InputError(where, _TOO_DEEP) from None
-    if "\ufffd" in text and b"\xef\xbf\xbd" not in raw:
+    if legacy:
+        counts["legacy_encoding_records"] += 1
+    elif "\ufffd" in text and b"\xef\xbf\xbd" not in raw:
         counts["invalid_utf8_bytes"] += text.count("\ufffd")
     return rec, False
 

@@ -425,6 +425,7 @@ class Reader:
         if hasattr(fh, "readline"):
             fh = _bounded_lines(fh.readline, line_limit(self.config.max_doc_bytes))
         bad_before = self.counts["invalid_utf8_bytes"]
+        legacy_before = self.counts["legacy_encoding_records"]
         try:
             for raw in fh:
                 lineno += 1
@@ -454,6 +455,9 @@ class Reader:
         bad = self.counts["invalid_utf8_bytes"] - bad_before
         if bad:  # said once a file, as for a text file (decoding.decode)
             log.warning("%s: %d invalid UTF-8 byte sequence(s) replaced with U+FFFD", where, bad)
+        legacy = self.counts["legacy_encoding_records"] - legacy_before
+        if legacy:
+            log.warning("%s: %d record(s) not UTF-8; read as Latin-1/Windows-1252", where, legacy)
 
     def record_to_document(self, rec: object, where: str, check: bool = True) -> Document:
         """A parsed JSON record (or a plain string) to a document.

@@ -12,7 +12,7 @@ NAMES = (
     "documents_in", "documents_out", "bytes_in", "files", "dropped_empty",
     "dropped_short", "clusters", "duplicates_dropped", "duplicates_marked",
     "lines_removed", "spans_removed", "documents_repaired", "invalid_utf8_bytes",
-    "legacy_encoding_files", "bad_inputs", "files_ignored",
+    "legacy_encoding_files", "legacy_encoding_records", "bad_inputs", "files_ignored",
     "halved_by_rule", "halved_by_heuristic", "halved_by_classifier", "documents_spared",
 )
 #: Steps whose ``halved_by_<step>`` counter tells how many documents lost
@@ -57,7 +57,9 @@ class Stats:
                          f"(it would have taken over half their words)")
         parts.append(f"{c['documents_repaired']} documents repaired"
                      + (f", {c['invalid_utf8_bytes']} invalid UTF-8 bytes replaced" if c["invalid_utf8_bytes"] else "")
-                     + (f", {c['legacy_encoding_files']} files read as Latin-1" if c["legacy_encoding_files"] else ""))
+                     + (f", {c['legacy_encoding_files']} files read as Latin-1" if c["legacy_encoding_files"] else "")
+                     + (f", {c['legacy_encoding_records']} JSONL records read as Latin-1"
+                        if c["legacy_encoding_records"] else ""))
         if c["warc_records_skipped"]:
             why = ", ".join(f"{k[len('warc_skipped_'):].replace('_', ' ')} {v}"
                             for k, v in sorted(c.items()) if k.startswith("warc_skipped_"))
