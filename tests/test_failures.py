@@ -228,6 +228,17 @@ def test_output_equal_to_an_input_is_refused(tmp_path):
     assert p.read_bytes() == before
 
 
+def test_an_output_a_link_in_an_input_folder_points_to_is_refused(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(ARTICLE)
+    out = tmp_path / "x.jsonl"
+    out.write_text('{"id": "old", "text": "an earlier run"}\n')
+    (folder / "link.jsonl").symlink_to(out)  # the run would read its own output, then replace it
+    one_error_line(run("clean", folder, "-o", out), f"{out}: -o is where the link {folder / 'link.jsonl'}")
+    assert "an earlier run" in out.read_text()
+
+
 @pytest.mark.parametrize("flags", [["--clusters", "o.jsonl"], ["--stats", "o.jsonl"],
                                    ["--clusters", "c.json", "--stats", "c.json"]])
 def test_two_outputs_naming_one_file_are_refused(tmp_path, monkeypatch, flags):

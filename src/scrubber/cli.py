@@ -21,6 +21,7 @@ from typing import List, Optional, Tuple
 import typer
 
 from .__about__ import __version__
+from .files import file_links, is_url
 from .config import Config
 from .errors import ScrubberError
 from .cleaner import STEPS
@@ -394,6 +395,15 @@ def _check_outputs(paths: List[str], outputs: List[Tuple[str, Optional[str]]],
                                     "write elsewhere")
         if (flag, out) in outputs and not (shards and flag == "-o" and is_shard_dir(out)):
             check_target(out)
+    linked = [(flag, out, os.path.realpath(out)) for flag, out in named if out != "-"]
+    for p in inputs:
+        if linked and os.path.isdir(p) and not is_url(p):
+            for link in file_links(p):
+                target = os.path.realpath(link)
+                for flag, out, real in linked:
+                    if target == real:
+                        raise ScrubberError(f"{out}: {flag} is where the link {link} in the input "
+                                            f"folder {p} points, so the run would read it; write elsewhere")
     files = [(flag, p) for flag, p in named if p != "-"]
     for i, (fa, a) in enumerate(files):
         for fb, b in files[i + 1:]:

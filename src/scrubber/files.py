@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from typing import BinaryIO
+from typing import BinaryIO, Iterator
 
 from .errors import InputError
 
@@ -77,6 +77,26 @@ def _regular(path: str) -> bool:
         return stat.S_ISREG(os.stat(path).st_mode)
     except OSError:
         return True
+
+
+def file_links(root: str) -> Iterator[str]:
+    """The symbolic links under local directory ``root`` that ``walk``
+    would read through (not hidden, not links to directories), found
+    without a stat of each file: the output check runs before any work."""
+    stack = [root]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for e in entries:
+                    if e.name.startswith("."):
+                        continue
+                    if e.is_symlink():
+                        if not os.path.isdir(e.path):
+                            yield e.path
+                    elif e.is_dir(follow_symlinks=False):
+                        stack.append(e.path)
+        except OSError:  # walk reports what it cannot list
+            continue
 
 
 def walk(root: str, unreadable: list | None = None, special: list | None = None,
