@@ -150,6 +150,23 @@ def test_a_latin1_text_file_with_one_accidental_utf8_pair_is_still_latin1(tmp_pa
     assert "voté" in docs[0].text and "\ufffd" not in docs[0].text and counts["legacy_encoding_files"] == 1
 
 
+def test_a_raw_tab_in_a_jsonl_string_is_read_and_a_cut_record_names_its_last_column(tmp_path):
+    p = tmp_path / "t.jsonl"
+    p.write_bytes(b'{"id": "a", "text": "one\ttwo"}\n')
+    assert [d.text for d in read([p])[0]] == ["one\ttwo"]
+    p.write_bytes(b'{"id":"1","text":"x"\n')
+    with pytest.raises(InputError, match=r"t.jsonl:1: not valid JSON: Expecting ',' delimiter \(column 21\)"):
+        read([p])
+
+
+def test_a_compressed_file_forced_as_jsonl_is_named_for_what_it_is(tmp_path):
+    import bz2
+    p = tmp_path / "x.jsonl.bz2"
+    p.write_bytes(bz2.compress(b'{"id": "a", "text": "one"}\n'))
+    with pytest.raises(InputError, match="bzip2-compressed data"):
+        read([p], input_format="jsonl")
+
+
 def test_bad_json_line_names_file_and_line(tmp_path):
     p = tmp_path / "c.jsonl"
     p.write_text('{"text": "ok"}\n{"text": broken\n{"text": "also ok"}\n')

@@ -110,14 +110,18 @@ def _parse_line(raw: bytes, where: str, counts: Counter) -> object:
         pass
     except RecursionError:
         raise InputError(where, _TOO_DEEP) from None
-    # orjson is strict: invalid UTF-8, NaN, lone surrogates and nesting past
-    # 1024 fail there but some are readable; only a line the standard parser
-    # rejects too is bad.
+    # orjson is strict: invalid UTF-8, NaN, lone surrogates, raw control
+    # characters (a tab) in strings and nesting past 1024 fail there but are
+    # readable; only a line the standard parser rejects too is bad.
     text, _, legacy = decoding.utf8_or_legacy(raw)
     try:
-        rec = json.loads(text, parse_float=_finite, parse_constant=_constant)
+        # without its line end, a record cut short fails at its last column, not "column 1"
+        rec = json.loads(text.rstrip("\r\n"), parse_float=_finite, parse_constant=_constant, strict=False)
     except json.JSONDecodeError as e:
-        raise InputError(where, f"not valid JSON: {e.msg} (column {e.colno})") from None
+        kind = decoding.binary_kind(raw)
+        if kind:  # --input-format jsonl on a compressed or binary file
+            raise InputError(where, kind) from None
+        raise InputError(where, f"not valid JSON: {e.msg.removesuffix(' at')} (column {e.colno})") from None
     except _OutOfRange as e:
         raise InputError(where, f"the number {e} is beyond what a float holds") from None
     except _Infinite as e:
