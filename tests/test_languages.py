@@ -1,6 +1,8 @@
 import pytest
 
-from scrubber.languages import detect, languages, stopwords
+import unicodedata
+
+from scrubber.languages import _lists, detect, language_of, languages, stopwords
 
 PARAGRAPHS = {
     "en": "The council said on Tuesday that the new bridge would open in the spring, "
@@ -49,3 +51,49 @@ def test_punctuated_forms_are_in_the_lookup_set():
 
 def test_language_without_list_gives_an_empty_set():
     assert stopwords("sw") == frozenset()
+
+
+# Ordinary modern sentences in the languages whose lists the package ships
+# damaged (tools/make_stopwords.py repairs them): before the repair, Greek's
+# list was Ancient Greek in polytonic spelling, Turkish's was mojibake
+# (``nasýl``, ``þu``) and Hebrew's words were still in quotes with their
+# commas, so none of these was recognised.
+MODERN = {
+    "el": "Η κυβέρνηση ανακοίνωσε ότι θα αυξήσει τις συντάξεις και τους μισθούς από τον "
+          "Ιανουάριο. Ο υπουργός είπε ότι η οικονομία της χώρας είναι σε καλύτερη θέση.",
+    "tr": "Uzmanlar, bu kararın ekonomiyi nasıl etkileyeceğini ve bazı sektörlerin şu anki "
+          "durumunu tartışıyor.",
+    "he": "הממשלה הודיעה כי היא תעלה את שכר המורים בשנה הבאה, אבל השר אמר שזה לא יקרה "
+          "לפני הבחירות.",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(MODERN))
+def test_modern_text_of_a_repaired_list_is_recognised(lang):
+    assert language_of(MODERN[lang]) == lang
+
+
+def test_repaired_lists_hold_the_modern_spellings():
+    assert {"και", "το", "την", "της", "θα", "να", "για", "ότι", "από"} <= stopwords("el")
+    assert {"şey", "kırk", "nasıl", "şu", "altı"} <= stopwords("tr")
+    assert {"אבל", "של", "את"} <= stopwords("he")
+    # Romanian in both forms of ş and ţ, Italian accents, Slovak "a"
+    # (behind a byte-order mark) and Ukrainian "а" (a Latin letter).
+    assert {"și", "şi", "în", "că", "după", "si", "in"} <= stopwords("ro")
+    assert {"così", "già", "più"} <= stopwords("it")
+    assert "a" in stopwords("sk")
+    assert "\u0430" in stopwords("uk") and "a" not in stopwords("uk")
+    assert {"who", "s"}.isdisjoint(stopwords("gu"))
+
+
+@pytest.mark.parametrize("lang", languages())
+def test_no_list_carries_encoding_damage(lang):
+    words = _lists()[lang]
+    for w in words:
+        assert w == unicodedata.normalize("NFC", w), w
+        assert "\ufeff" not in w and not any(unicodedata.category(c) == "Cc" and c != "\t" for c in w), w
+        assert not w.startswith('"') and not w.endswith(('"', ",")), w
+    if lang == "el":  # modern spelling: final ς, no polytonic letters
+        assert not any(w.endswith("σ") or any(0x1F00 <= ord(c) <= 0x1FFF for c in w) for w in words)
+    if lang == "tr":  # cp1254 read as cp1252
+        assert not any(c in w for w in words for c in "ýþðÝÞÐ")
