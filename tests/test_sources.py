@@ -1,6 +1,7 @@
 import gzip
 import io
 import json
+import re
 import os
 from collections import Counter
 
@@ -165,6 +166,22 @@ def test_a_compressed_file_forced_as_jsonl_is_named_for_what_it_is(tmp_path):
     p.write_bytes(bz2.compress(b'{"id": "a", "text": "one"}\n'))
     with pytest.raises(InputError, match="bzip2-compressed data"):
         read([p], input_format="jsonl")
+
+
+def test_damaged_gzip_jsonl_is_named_as_damaged_not_as_bad_json(tmp_path, caplog):
+    import gzip
+    data = "".join(json.dumps({"id": f"r{i}", "text": f"Article {i} says the council voted on Tuesday, "
+                                                       f"officials said {i}."}) + "\n" for i in range(2000))
+    raw = bytearray(gzip.compress(data.encode()))
+    raw[len(raw) // 2] ^= 0xFF  # deflate inflates on; gzip's CRC at the end finds the damage
+    p = tmp_path / "c.jsonl.gz"
+    p.write_bytes(bytes(raw))
+    with pytest.raises(InputError, match=r"c.jsonl.gz:\d+: corrupt compressed data \(.*\), first seen here"):
+        read([p])
+    with caplog.at_level("WARNING", logger="scrubber"):
+        read([p], on_error="skip")
+    # records are streamed before the checksum is read: the warning says from where to distrust them
+    assert re.search(r"corrupt compressed data: .*; records from line \d+ on may be garbled", caplog.text)
 
 
 def test_bad_json_line_names_file_and_line(tmp_path):

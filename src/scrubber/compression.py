@@ -105,6 +105,11 @@ def _zstd_reader(raw: BinaryIO) -> BinaryIO:
     return io.BufferedReader(_Zstd(raw))  # line iteration
 
 
+def decompressing(fh: BinaryIO) -> bool:
+    """Whether ``fh`` inflates a gzip or zstd file as it is read."""
+    return isinstance(fh, gzip.GzipFile) or isinstance(getattr(fh, "raw", None), _Zstd)
+
+
 def _peek(fh: BinaryIO, n: int) -> bytes:
     """Up to ``n`` first bytes of ``fh`` without consuming them."""
     if hasattr(fh, "peek"):

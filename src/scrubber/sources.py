@@ -25,7 +25,7 @@ from collections import Counter
 from typing import BinaryIO, Iterable, Iterator
 
 from . import files, parquet, warc
-from .compression import _corrupt_errors, _decompressed, _head, _open_binary, _peek, _Prefixed
+from .compression import _corrupt_errors, _decompressed, _head, _open_binary, _peek, _Prefixed, decompressing
 from .decoding import (_bom_head, _bounded_lines, _cut_bytes, _lines_until, _TooLong,
                        _utf8_lines, decode, line_limit, utf8_stream, wide_encoding)
 from .records import _FLAT, _is_json_object, _parse_line, check_record, json_value, jsonable
@@ -422,6 +422,7 @@ class Reader:
         ``line_limit`` bytes) or lines already bounded (``_TooLong`` for one
         that was not)."""
         lineno = first_line
+        compressed, first_bad = decompressing(fh), 0
         if hasattr(fh, "readline"):
             fh = _bounded_lines(fh.readline, line_limit(self.config.max_doc_bytes))
         bad_before = self.counts["invalid_utf8_bytes"]
@@ -447,9 +448,19 @@ class Reader:
                     if doc is not None:
                         yield doc
                 except InputError as e:
+                    if compressed and not first_bad and self.config.on_error == "fail":
+                        # gzip checks its data only at the end: damage shows first as bad JSON
+                        try:
+                            for _ in fh:
+                                pass
+                        except _corrupt_errors() as damage:
+                            raise InputError(loc, f"corrupt compressed data ({damage}), first seen here as "
+                                             "a line that is not valid JSON") from None
+                    first_bad = first_bad or lineno
                     self._bad(e)
         except _corrupt_errors() as e:
-            self._bad(InputError(f"{where}:{lineno + 1}", f"corrupt compressed data: {e}"))
+            garbled = f"; records from line {first_bad} on may be garbled" if first_bad else ""
+            self._bad(InputError(f"{where}:{lineno + 1}", f"corrupt compressed data: {e}{garbled}"))
         except OSError as e:
             self._bad(InputError(where, f"cannot read: {e.strerror or e}"))
         bad = self.counts["invalid_utf8_bytes"] - bad_before
