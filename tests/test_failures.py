@@ -68,6 +68,21 @@ def test_a_repeated_id_with_an_index_is_a_bad_record(tmp_path):
     assert open_index(str(db)).ids() == ["a"]
 
 
+# --- a WARC response whose HTTP payload cannot be decoded ------------------------
+
+def test_an_undecodable_warc_payload_is_a_bad_record_named_by_file_and_record(tmp_path):
+    from warcs import page, write_warc
+    p = write_warc(tmp_path / "c.warc.gz", [
+        ("response", "http://a.example/1", b"\x1b\x2a\x00\xf8", "text/html", 200, [("Content-Encoding", "br")]),
+        ("response", "http://a.example/2", page(f"<p>{ARTICLE}</p>"), "text/html", 200)])
+    one_error_line(run("clean", p, "--no-dedup"), f"{p}:1: payload encoded with 'br', which scrubber does not undo")
+    r = run("clean", p, "--no-dedup", "--on-error", "skip")
+    assert r.exit_code == 0, r.output
+    assert [x["url"] for x in records(r.stdout)] == ["http://a.example/2"]
+    assert f"scrubber: warning: {p}:1: payload encoded with 'br'" in r.stderr
+    assert "1 bad inputs skipped" in r.stderr
+
+
 # --- 4: pass-through fields come out as they went in ------------------------------
 
 @pytest.mark.parametrize("dedup", [[], ["--no-dedup"]])

@@ -1,4 +1,5 @@
 import gzip
+import zlib
 import sys
 from collections import Counter
 
@@ -124,3 +125,101 @@ def test_resource_records_are_read_when_they_are_html(tmp_path):
     docs, counts = read(p)
     assert [d.text.strip() for d in docs] == ["A saved page."]
     assert counts["warc_skipped_not_html"] == 1
+
+
+# --- HTTP payloads as crawlers keep them (wget, Heritrix): chunked, compressed
+
+ARTICLE = page("<h1>City expands tram network</h1><p>" + "The city council voted on Tuesday "
+               "to expand the tram network by twelve kilometres, officials said. " * 20 + "</p>")
+ARTICLE_TEXT = ["City expands tram network", "The city council voted on Tuesday to expand "
+                "the tram network by twelve kilometres, officials said. " * 19
+                + "The city council voted on Tuesday to expand the tram network by twelve "
+                "kilometres, officials said."]
+
+
+def chunked(data: bytes, size: int = 100) -> bytes:
+    return b"".join(b"%x\r\n%s\r\n" % (len(data[i:i + size]), data[i:i + size])
+                    for i in range(0, len(data), size)) + b"0\r\n\r\n"
+
+
+def deflated(data: bytes, wbits: int) -> bytes:
+    c = zlib.compressobj(wbits=wbits)
+    return c.compress(data) + c.flush()
+
+
+def encoded_warc(path, *payloads):
+    """A WARC of HTML responses, one per (payload, HTTP headers)."""
+    return write_warc(path, [("response", f"http://a.example/{i}", body, "text/html", 200, headers)
+                             for i, (body, headers) in enumerate(payloads, 1)], gzip=False)
+
+
+def lines(doc):
+    return [ln.strip() for ln in doc.text.split("\n") if ln.strip()]
+
+
+@pytest.mark.parametrize("coding, pack", [
+    ("gzip", gzip.compress),
+    ("x-gzip", gzip.compress),
+    ("deflate", lambda b: deflated(b, 15)),  # zlib, as HTTP means it
+    ("deflate", lambda b: deflated(b, -15)),  # raw, as some servers send it
+    ("zstd", lambda b: __import__("zstandard").ZstdCompressor().compress(b)),
+    ("gzip, gzip", lambda b: gzip.compress(gzip.compress(b))),
+], ids=["gzip", "x-gzip", "deflate-zlib", "deflate-raw", "zstd", "gzip-twice"])
+def test_a_compressed_payload_is_read_as_its_page(tmp_path, coding, pack):
+    p = encoded_warc(tmp_path / "c.warc", (pack(ARTICLE), [("Content-Encoding", coding)]))
+    docs, counts = read(p)
+    assert [lines(d) for d in docs] == [ARTICLE_TEXT]
+    assert counts["bad_inputs"] == 0
+
+
+def test_a_chunked_payload_has_no_chunk_sizes_in_its_text(tmp_path):
+    p = encoded_warc(tmp_path / "c.warc", (chunked(ARTICLE), [("Transfer-Encoding", "chunked")]))
+    docs, _ = read(p)
+    assert [lines(d) for d in docs] == [ARTICLE_TEXT]
+
+
+def test_a_chunked_and_gzipped_payload_is_read_as_its_page(tmp_path):
+    # header names in lower case, as HTTP/2 has them; codings in any case
+    p = encoded_warc(tmp_path / "c.warc", (chunked(gzip.compress(ARTICLE), 64),
+                                           [("content-encoding", "GZIP"), ("transfer-encoding", "chunked")]))
+    docs, _ = read(p)
+    assert [lines(d) for d in docs] == [ARTICLE_TEXT]
+
+
+@pytest.mark.parametrize("body, headers, problem", [
+    (b"\x1b\x2a\x00\xf8", [("Content-Encoding", "br")], "payload encoded with 'br', which scrubber does not undo"),
+    (b"\x1f\x9d\x90<\x00", [("Content-Encoding", "compress")], "payload encoded with 'compress'"),
+    (b"\x1f\x8b\x08\x00garbage, not deflate", [("Content-Encoding", "gzip")], "gzip payload does not decode"),
+    (gzip.compress(ARTICLE)[:-40], [("Content-Encoding", "gzip")], "gzip payload cut short"),
+    (chunked(ARTICLE)[:-300], [("Transfer-Encoding", "chunked")], "chunked payload cut short"),
+], ids=["br", "compress", "corrupt-gzip", "cut-gzip", "cut-chunked"])
+def test_a_payload_that_cannot_be_decoded_is_a_bad_record_not_garbage(tmp_path, body, headers, problem):
+    p = encoded_warc(tmp_path / "c.warc", (body, headers), (ARTICLE, []))
+    with pytest.raises(InputError, match=f"^{p}:1: {problem}"):
+        read(p)
+    docs, counts = read(p, on_error="skip")  # the record is left out, the file read on
+    assert [d.meta["url"] for d in docs] == ["http://a.example/2"]
+    assert counts["bad_inputs"] == 1
+
+
+def test_a_payload_already_decoded_is_read_whatever_its_stale_header_says(tmp_path):
+    # Tools that store decoded payloads may keep the header; the payload's
+    # first bytes say it is not gzip (or chunked, or deflate) data.
+    p = encoded_warc(tmp_path / "c.warc",
+                     (ARTICLE, [("Content-Encoding", "gzip")]),
+                     (ARTICLE, [("Content-Encoding", "deflate"), ("Transfer-Encoding", "chunked")]),
+                     (gzip.compress(ARTICLE), [("Content-Encoding", "gzip")]))
+    docs, counts = read(p)
+    assert [lines(d) for d in docs] == [ARTICLE_TEXT] * 3
+    assert counts["bad_inputs"] == 0
+
+
+def test_a_decompression_bomb_is_over_the_document_limit_not_out_of_memory(tmp_path):
+    bomb = gzip.compress(b"<html><body><p>" + b"bomb " * 20_000_000 + b"</p></body></html>", 1)
+    p = encoded_warc(tmp_path / "c.warc", (bomb, [("Content-Encoding", "gzip")]), (ARTICLE, []))
+    docs, counts = read(p)  # 100 MB inflated, against the default 10 MB limit
+    assert [d.meta["url"] for d in docs] == ["http://a.example/2"]
+    assert counts["documents_too_long"] == 1 and counts["bad_inputs"] == 0
+    docs, counts = read(p, max_doc_bytes=1000, long_docs="truncate")
+    assert docs[0].text.startswith("bomb bomb") and len(docs[0].text.encode()) <= 1000
+    assert counts["documents_truncated"] == 1

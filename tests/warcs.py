@@ -11,16 +11,18 @@ def page(body: str, title: str = "A page") -> bytes:
 
 
 def write_warc(path, records, gzip=True):
-    """``records``: (type, url, payload bytes, content type, HTTP status or None)."""
+    """``records``: (type, url, payload bytes, content type, HTTP status or None),
+    optionally followed by more HTTP headers as (name, value) pairs; the
+    payload is written as given, whatever they say of its encoding."""
     with open(path, "wb") as f:
         w = WARCWriter(f, gzip=gzip)
-        for kind, url, payload, ctype, status in records:
+        for kind, url, payload, ctype, status, *more in records:
             if kind == "warcinfo":
                 w.write_record(w.create_warcinfo_record(str(path), {"software": "tests"}))
                 continue
             http = None
             if status is not None:
-                http = StatusAndHeaders(f"{status} X", [("Content-Type", ctype)], protocol="HTTP/1.1")
+                http = StatusAndHeaders(f"{status} X", [("Content-Type", ctype), *(more[0] if more else [])], protocol="HTTP/1.1")
             w.write_record(w.create_warc_record(
                 url, kind, payload=io.BytesIO(payload), http_headers=http,
                 warc_content_type=None if http else ctype))

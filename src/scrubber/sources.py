@@ -346,7 +346,10 @@ class Reader:
     def _read_warc(self, src: BinaryIO | str, where: str) -> Iterator[Document]:
         cfg = self.config
         try:
-            for n, fields, text in warc.records(src, where, self.counts, cfg.text_field, cfg.id_field):
+            for n, fields, text in warc.records(
+                    src, where, self.counts, cfg.text_field, cfg.id_field,
+                    max_bytes=cfg.max_doc_bytes, truncate=cfg.long_docs == "truncate",
+                    bad=self._bad, too_long=self._too_long):
                 yield Document(fields[cfg.id_field], text, fields, f"{where}:{n}")
         except InputError as e:
             self._bad(e)
