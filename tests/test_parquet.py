@@ -30,6 +30,15 @@ def test_rows_are_documents_any_column_is_text_or_id_the_rest_passes(tmp_path):
     assert counts["files"] == 1
 
 
+def test_a_row_over_the_document_limit_is_skipped_or_cut_as_any_document(tmp_path):
+    p = tmp_path / "shard.parquet"
+    pq.write_table(pa.table({"id": ["big", "small"], "text": ["word " * 400, "Short page"]}), p)
+    docs, counts = read(p, max_doc_bytes=1000)
+    assert [d.id for d in docs] == ["small"] and counts["documents_too_long"] == 1
+    docs, counts = read(p, max_doc_bytes=1000, long_docs="truncate")
+    assert len(docs[0].text.encode()) <= 1000 and counts["documents_truncated"] == 1
+
+
 def test_a_binary_text_column_is_read_as_utf8_with_bad_bytes_counted(tmp_path):
     p = tmp_path / "shard.parquet"
     pq.write_table(pa.table({"text": pa.array([b"caf\xc3\xa9", b"bad \xff byte"], pa.large_binary())}), p)

@@ -29,6 +29,15 @@ def test_wet_conversion_records_are_documents_with_id_url_and_date(tmp_path, nam
     assert counts["warc_skipped_warcinfo"] == 1 and counts["warc_records_skipped"] == 1
 
 
+def test_a_wet_record_over_the_document_limit_is_skipped_or_cut_as_any_document(tmp_path):
+    p = wet(tmp_path / "c.wet", [("http://a.example/1", "word " * 400), ("http://b.example/2", "Short page")],
+            gzip=False)
+    docs, counts = read(p, max_doc_bytes=1000)
+    assert [d.text for d in docs] == ["Short page"] and counts["documents_too_long"] == 1
+    docs, counts = read(p, max_doc_bytes=1000, long_docs="truncate")
+    assert len(docs[0].text.encode()) <= 1000 and counts["documents_truncated"] == 1
+
+
 def test_html_responses_become_text_with_each_block_on_its_line(tmp_path):
     body = "<nav><a>Home</a></nav><h1>Tram plan</h1><p>The council voted.</p><script>x()</script><ul><li>one</li><li>two</li></ul>"
     p = write_warc(tmp_path / "c.warc.gz", [
@@ -220,6 +229,6 @@ def test_a_decompression_bomb_is_over_the_document_limit_not_out_of_memory(tmp_p
     docs, counts = read(p)  # 100 MB inflated, against the default 10 MB limit
     assert [d.meta["url"] for d in docs] == ["http://a.example/2"]
     assert counts["documents_too_long"] == 1 and counts["bad_inputs"] == 0
-    docs, counts = read(p, max_doc_bytes=1000, long_docs="truncate")
-    assert docs[0].text.startswith("bomb bomb") and len(docs[0].text.encode()) <= 1000
+    docs, counts = read(p, max_doc_bytes=5000, long_docs="truncate")  # the article's 2 kB fit
+    assert docs[0].text.startswith("bomb bomb") and len(docs[0].text.encode()) <= 5000
     assert counts["documents_truncated"] == 1

@@ -350,7 +350,9 @@ class Reader:
                     src, where, self.counts, cfg.text_field, cfg.id_field,
                     max_bytes=cfg.max_doc_bytes, truncate=cfg.long_docs == "truncate",
                     bad=self._bad, too_long=self._too_long):
-                yield Document(fields[cfg.id_field], text, fields, f"{where}:{n}")
+                doc = self._sized(Document(fields[cfg.id_field], text, fields, f"{where}:{n}"))
+                if doc is not None:
+                    yield doc
         except InputError as e:
             self._bad(e)
         except _corrupt_errors() as e:
@@ -367,9 +369,12 @@ class Reader:
             for n, rec in enumerate(parquet.rows(fh, where, self.config.text_field, self.counts), 1):
                 loc = f"{where}:{n}"
                 try:
-                    yield self.record_to_document(rec, loc)
+                    doc = self._sized(self.record_to_document(rec, loc))
                 except InputError as e:
                     self._bad(e)
+                    continue
+                if doc is not None:
+                    yield doc
         except InputError as e:
             self._bad(e)
     def _too_long(self, where: str, line: bool = False) -> None:
