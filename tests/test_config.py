@@ -23,6 +23,8 @@ from scrubber import Config, clean, clean_text
     ({"dedup": False, "keep_duplicates": True}, "Config.keep_duplicates needs dedup=True"),
     ({"containment_threshold": 1.5}, "Config.containment_threshold must be a number in (0, 1]"),
     ({"rule_files": [1]}, "Config.rule_files must be a tuple of strings"),
+    ({"rule_timeout": float("inf")}, "Config.rule_timeout must be a number above 0 (and finite)"),
+    ({"seed": 2**40}, "Config.seed must be below 2**32"),
 ])
 def test_a_wrong_setting_is_refused_by_name(changes, message):
     with pytest.raises((TypeError, ValueError)) as err:
@@ -50,6 +52,23 @@ def test_lists_single_strings_and_paths_are_taken_as_what_they_mean(tmp_path):
 def test_clean_refuses_one_string_rather_than_cleaning_its_characters():
     with pytest.raises(TypeError, match="clean_text"):
         list(clean("Just one article, not a list of records."))
+
+
+def test_clean_refuses_one_record_or_a_data_frame_rather_than_cleaning_their_keys():
+    record = {"id": "a", "text": "Just one article, not a list of records."}
+    with pytest.raises(TypeError, match=r"clean\(\[record\]\)"):
+        clean(record)
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(TypeError, match="to_dict\\('records'\\)"):
+        clean(pd.DataFrame([record]))
+    assert [r["id"] for r in clean(pd.DataFrame([record]).to_dict("records"))] == ["a"]
+
+
+def test_a_language_is_read_as_the_command_reads_it_and_one_without_stop_words_is_said(caplog):
+    assert Config(lang=" DE ").lang == "de"
+    with caplog.at_level("WARNING", logger="scrubber"):
+        clean_text("An article of a few words. " * 5, lang="xx")
+    assert "no stop-word list for language 'xx'" in caplog.text
 
 
 def test_clean_checks_its_arguments_when_called_not_when_first_iterated():

@@ -4,7 +4,7 @@ import pytest
 
 from texts import LONG_ARTICLE, LONG_OTHER
 
-from scrubber import Config, Document, Pipeline, Stats, clean, clean_text
+from scrubber import Config, Document, InputError, Pipeline, Stats, clean, clean_text
 
 ARTICLE, OTHER = LONG_ARTICLE, LONG_OTHER
 
@@ -227,6 +227,23 @@ def test_an_id_is_named_in_clusters_as_the_output_record_holds_it():
     assert out["id"] == out["cluster"] == "AP8=" and out["duplicates"] == ["2024-05-01T00:00:00"]
     [out] = clean([{"id": 7, "text": ARTICLE}, {"id": np.int64(8), "text": copy}])
     assert out["id"] == 8 and out["cluster"] == "8" and out["duplicates"] == ["7"]
+    # true is "true" (the string "True" is another id); an object id is its JSON text
+    [out] = clean([{"id": True, "text": ARTICLE}, {"id": {"k": 1}, "text": copy}])
+    assert out["cluster"] == '{"k":1}' and out["duplicates"] == ["true"]
+
+
+def test_a_document_of_the_wrong_types_is_a_bad_record_named_not_an_internal_error(caplog):
+    with pytest.raises(InputError, match=r"<record 1>: Document id is int, not a string"):
+        list(clean([Document(7, ARTICLE)]))
+    stats = Stats()
+    out = list(clean([Document("a", None), Document("b", ARTICLE)], on_error="skip", stats=stats))
+    assert [r["id"] for r in out] == ["b"] and stats.counts["bad_inputs"] == 1
+
+
+def test_the_library_counts_the_bytes_it_cleaned():
+    stats = Stats()
+    list(clean([{"id": "a", "text": "é" * 10}, "plain"], stats=stats, dedup=False, min_words=0))
+    assert stats.counts["bytes_in"] == 25
 
 
 def test_on_error_skip_warns_counts_and_goes_on_in_the_library(caplog):

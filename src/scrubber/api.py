@@ -33,6 +33,13 @@ def clean(records: Iterable[dict | str | Document], config: Config | None = None
         # A string is iterable, and each character would become a record.
         raise TypeError("clean() takes an iterable of records (dicts, strings or Documents), "
                         "not one text: use clean_text(text) or clean([text])")
+    if isinstance(records, (dict, Document)):
+        # A dict iterates over its keys, each of which would become a text.
+        raise TypeError("clean() takes an iterable of records, not one record: use clean([record])")
+    if hasattr(records, "columns") and hasattr(records, "to_dict"):
+        # pandas and polars data frames iterate over their column names.
+        raise TypeError("clean() takes an iterable of records, and a data frame iterates over its "
+                        "column names: pass df.to_dict('records') (pandas) or df.to_dicts() (polars)")
     config = (config or Config()).with_(**options) if options else (config or Config())
     if config.engine != "local":
         raise ValueError(f"clean() runs in this process (workers= for more); engine={config.engine!r} "

@@ -8,6 +8,7 @@ classifier takes a batch's documents together (see ``Cleaner.clean_batch``).
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import threading
 from collections import OrderedDict
@@ -16,8 +17,11 @@ from .config import Config
 from .document import Document, Removal
 from .classify import Model, classify_batch
 from .heuristics import AFTER_CLASSIFIER, HEURISTICS, body_line
+from .languages import languages
 from .repair import repair, squeeze_blank_lines
 from .rules import CompiledRule, Rule, RuleSet, load_rules_and_disabled
+
+log = logging.getLogger("scrubber")
 
 #: Names ``--disable`` accepts besides rule ids.
 STEPS = (*HEURISTICS, "classifier")
@@ -83,6 +87,9 @@ class Cleaner:
         model = None
         if _uses_classifier(config):
             model = Model.load(config.classifier_model)
+            if config.lang is not None and config.lang not in languages():
+                log.warning("no stop-word list for language %r; the classifier will do without "
+                            "(lists: %s)", config.lang, ", ".join(languages()))
         self._setup(config, rules, model)
 
     def _setup(self, config: Config, rules: list[Rule], model: Model | None) -> None:

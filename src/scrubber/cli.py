@@ -29,7 +29,6 @@ from .heuristics import HEURISTICS
 from .boilerplate import to_rules
 from .explain import corpus_removals, explain_document, explain_pair
 from .index import open_index
-from .languages import languages
 from .pipeline import Pipeline
 from .workers import fewer_collections, single_threaded_blas, usable_cores
 from .rules import check_backtracking, check_examples, default_rule_files, load_rules, off_fast_path, parse_rule_file
@@ -129,15 +128,9 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 
 def _lang(code: Optional[str]) -> Optional[str]:
     """--lang: an ISO 639-1 code; one without a stop-word list is accepted
-    (the classifier then does without stop words) but said once."""
-    if code is None:
-        return None
-    code = code.strip().lower()
-    if code not in languages():
-        logging.getLogger("scrubber").warning(
-            f"no stop-word list for language {code!r}; the classifier will do without "
-            f"(lists: {', '.join(languages())})")
-    return code
+    (the classifier then does without stop words), and the Cleaner says so
+    once, for library callers too."""
+    return None if code is None else code.strip().lower()
 
 
 def _split(values: Optional[List[str]]) -> tuple[str, ...]:

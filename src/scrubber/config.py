@@ -166,6 +166,10 @@ class Config:
                 raise TypeError(f"Config.{name} must be an integer, not {value!r}")
             if value < low:
                 raise ValueError(f"Config.{name} must be at least {low}, not {value}")
+        if self.seed >= 1 << 32:  # numpy's generators take 32 bits, and datasketch's seeds are theirs
+            raise ValueError(f"Config.seed must be below 2**32, not {self.seed}")
+        if self.lang is not None:  # as --lang is read: "DE " is de
+            object.__setattr__(self, "lang", self.lang.strip().lower())
         if self.lang_field is not None and self.lang_field in (self.text_field, self.id_field, *OWN_FIELDS):
             raise ValueError(f"Config.lang_field {self.lang_field!r} is the text or id field or one "
                              "scrubber writes, which the language would overwrite; name another field")
@@ -175,7 +179,7 @@ class Config:
         if self.lsh_bands * self.lsh_rows > self.num_perm:
             raise ValueError(f"Config.lsh_bands * lsh_rows ({self.lsh_bands} * {self.lsh_rows}) "
                              f"must not exceed num_perm ({self.num_perm})")
-        for name, ok, what in (("rule_timeout", lambda v: v > 0, "above 0"),
+        for name, ok, what in (("rule_timeout", lambda v: 0 < v < float("inf"), "above 0 (and finite)"),
                                ("containment_threshold", lambda v: 0 < v <= 1, "in (0, 1]")):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not ok(value):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import io
+import json
 import logging
 import os
 import sys
@@ -254,6 +255,8 @@ class Reader:
             where = f"<{label} {n}>"
             try:
                 doc = self.record_to_document(rec, where)
+                text = doc.text  # its UTF-8 bytes, as a file's are counted
+                self.counts["bytes_in"] += len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
                 meta = jsonable(doc.meta, where)
                 if meta is not doc.meta:  # a copy: a caller's Document is theirs
                     doc = dataclasses.replace(doc, meta=meta)
@@ -489,6 +492,9 @@ class Reader:
         if isinstance(rec, str):
             return Document(where, rec, {}, where)
         if isinstance(rec, Document):
+            for name, value in (("text", rec.text), ("id", rec.id)):
+                if not isinstance(value, str):
+                    raise InputError(where, f"Document {name} is {type(value).__name__}, not a string")
             return rec
         if not isinstance(rec, dict):
             raise InputError(where, f"expected a JSON object, got {type(rec).__name__}")
@@ -514,7 +520,9 @@ def _id_text(raw_id: object, where: str) -> str:
     missing value from pandas or numpy: NaN, ``NaT``, ``NA``)."""
     if raw_id is None:
         return where
-    if type(raw_id) is int or type(raw_id) is bool:  # as JSON already, and common
+    if type(raw_id) is bool:  # as the output's JSON writes it: "True" would be another id's name
+        return "true" if raw_id else "false"
+    if type(raw_id) is int:  # as JSON already, and common
         return str(raw_id)
     try:
         value = json_value(raw_id)
@@ -522,4 +530,7 @@ def _id_text(raw_id: object, where: str) -> str:
         return str(raw_id)
     if value is None:
         return where
-    return value if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        return value
+    # a number, or an object or array: its JSON text, as the output holds it
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
