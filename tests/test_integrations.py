@@ -107,3 +107,71 @@ def test_scrubber_imports_no_framework_and_a_missing_one_says_what_to_install():
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == ("scrubber.integrations.datatrove needs datatrove: "
                                 "pip install 'scrubber[datatrove]'")
+
+
+def test_hf_clean_dataset_replaces_an_earlier_runs_dedup_columns_as_clean_does():
+    datasets = pytest.importorskip("datasets")
+    from scrubber import clean
+    from scrubber.integrations.hf import clean_dataset
+
+    ds = datasets.Dataset.from_dict({"id": ["a", "b", "c"], "text": [ARTICLE, ARTICLE + " More.", OTHER],
+                                     "duplicate_of": [None, None, "old-doc-9"],
+                                     "cluster": ["old-doc-9", "x", "old-doc-9"]})
+    out = clean_dataset(ds)
+    assert out.column_names == ["id", "text", "cluster", "duplicates"]  # duplicate_of: none this run
+    assert out.to_list() == [{"id": "b", "text": ARTICLE + " More.", "cluster": "b", "duplicates": ["a"]},
+                             {"id": "c", "text": OTHER, "cluster": None, "duplicates": None}]
+    records = list(clean(ds.to_list()))
+    assert [{k: r.get(k) for k in out.column_names} for r in records] == out.to_list()
+
+    # No copies this run: every stale dedup column goes; removed is this run's with annotate.
+    old = ds.select([0, 2]).add_column("duplicates", [["gone"], None]).add_column(
+        "removed", [[{"reason": "rule:old", "line": 1, "text": "x"}], []])
+    assert clean_dataset(old).column_names == ["id", "text", "removed"]
+    out = clean_dataset(old, annotate=True)
+    assert out.column_names == ["id", "text", "removed"] and out["removed"] == [[], []]
+    # Without deduplication they are input columns like any other, as in clean().
+    assert clean_dataset(old, dedup=False).to_list() == old.to_list()
+
+
+def test_hf_clean_dataset_refuses_a_stream_or_a_dict_of_splits_before_reading_a_row():
+    datasets = pytest.importorskip("datasets")
+    from scrubber.integrations.hf import clean_dataset
+
+    ds = datasets.Dataset.from_dict({"text": [ARTICLE, OTHER]})
+    stats = Stats()
+    with pytest.raises(TypeError, match=r"needs a Dataset, not an IterableDataset: .* "
+                                        r"Load it without streaming=True, or .*scrubber\.clean\(ids\)"):
+        clean_dataset(ds.to_iterable_dataset(), stats=stats)
+    assert not stats.counts  # refused before the pipeline read anything
+    splits = datasets.DatasetDict({"train": ds, "test": ds})
+    with pytest.raises(TypeError, match=r"^clean_dataset takes one Dataset, not a DatasetDict of "
+                                        r"splits 'train', 'test': pass one split, e\.g\. ds\['train'\]$"):
+        clean_dataset(splits)
+    with pytest.raises(TypeError, match="not list"):
+        clean_dataset([{"text": ARTICLE}])
+
+
+def test_hf_clean_dataset_keeps_every_columns_type_and_types_its_own():
+    datasets = pytest.importorskip("datasets")
+    from datasets import ClassLabel, Features, Value
+    from scrubber.integrations.hf import clean_dataset
+
+    features = Features({"text": Value("large_string"), "label": ClassLabel(names=["news", "blog"]),
+                         "meta": {"url": Value("large_string"), "tags": [Value("string")]},
+                         "score": Value("float32")})
+    ds = datasets.Dataset.from_dict({"text": ["Share this:\n\n1 2 3 4", "Share this:\nLike this:"],
+                                     "label": [1, 0], "meta": [{"url": "u", "tags": ["t"]}] * 2,
+                                     "score": [0.5, 0.25]}, features=features)
+    removed = [{"reason": Value("string"), "line": Value("int64"), "text": Value("string"),
+                "span": [Value("int64")], "p": Value("float64")}]
+    own = {"lang": Value("string"), "removed": removed}
+    for rows in ([0, 1], [1]):  # one row kept (no language found in it), none
+        out = clean_dataset(ds.select(rows), lang_field="lang", annotate=True)
+        assert out.features == Features({**features, **own})
+    assert out.num_rows == 0
+    out = clean_dataset(ds, lang_field="lang", annotate=True)
+    assert out.to_list() == [{"text": "1 2 3 4", "label": 1, "meta": {"url": "u", "tags": ["t"]},
+                              "score": 0.5, "lang": None,
+                              "removed": [{"reason": "rule:share-buttons", "line": 1,
+                                           "text": "Share this:", "span": None, "p": None}]}]
