@@ -109,6 +109,77 @@ def test_scrubber_imports_no_framework_and_a_missing_one_says_what_to_install():
                                 "pip install 'scrubber[datatrove]'")
 
 
+def test_datatrove_step_drops_or_cuts_a_document_over_max_doc_bytes(tmp_path):
+    pytest.importorskip("datatrove")
+    from datatrove.data import Document
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.writers import JsonlWriter
+    from scrubber.integrations.datatrove import ScrubberCleaner
+
+    assert len(OTHER.encode()) < 330 < len(ARTICLE.encode())
+    LocalPipelineExecutor(pipeline=[
+        [Document(text=ARTICLE, id="long"), Document(text=OTHER, id="short")],
+        ScrubberCleaner(max_doc_bytes=330, exclusion_writer=JsonlWriter(str(tmp_path / "dropped"))),
+        JsonlWriter(str(tmp_path / "out")),
+    ], tasks=1, logging_dir=str(tmp_path / "logs")).run()
+    assert [d["id"] for d in _jsonl_gz(tmp_path / "out")] == ["short"]
+    [dropped] = _jsonl_gz(tmp_path / "dropped")
+    assert dropped["id"] == "long" and dropped["metadata"]["filter_reason"] == "too_long"
+    assert dropped["text"] == ARTICLE  # not cleaned: skipped as it was read
+    stats = json.loads((tmp_path / "logs" / "stats.json").read_text())
+    assert next(s for s in stats if "scrubber" in s["name"])["stats"]["dropped_too_long"] == 1
+
+    step = ScrubberCleaner(max_doc_bytes=330, long_docs="truncate")
+    doc = Document(text=ARTICLE, id="long")
+    assert step.filter(doc) is True
+    assert doc.text == ARTICLE.encode()[:330].rsplit(b" ", 1)[0].decode()  # cut between words
+    assert step.stats["documents_truncated"].total == 1
+
+
+@pytest.mark.parametrize("config, options, named", [
+    (None, {"dedup": True}, "dedup"),
+    (None, {"index": "seen.db"}, "index"),
+    (None, {"keep_duplicates": True}, "keep_duplicates"),
+    (None, {"boilerplate": True, "source_field": "site"}, "boilerplate, source_field"),
+    (Config(shingle_size=3), {}, "shingle_size"),
+])
+def test_datatrove_step_refuses_settings_only_deduplication_reads(config, options, named):
+    pytest.importorskip("datatrove")
+    from scrubber.integrations.datatrove import ScrubberCleaner
+
+    with pytest.raises(ValueError, match=rf"cannot deduplicate .*, so {named} would do nothing: "
+                                         r"deduplicate after it with datatrove's MinHash stages"):
+        ScrubberCleaner(config, **options)
+
+
+def test_datatrove_step_accepts_what_it_does_and_the_default_config():
+    pytest.importorskip("datatrove")
+    from scrubber.integrations.datatrove import ScrubberCleaner
+
+    ScrubberCleaner(Config(), dedup=False, boilerplate=False)  # dedup is on in a default Config
+    ScrubberCleaner(Config(dedup=False), min_words=5)
+
+
+def test_datatrove_step_travels_with_its_rules_not_their_paths(tmp_path, monkeypatch):
+    pytest.importorskip("datatrove")
+    import pickle
+
+    from datatrove.data import Document
+    from scrubber.integrations.datatrove import ScrubberCleaner
+
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    rules = tmp_path / "here" / "myrule_tmp.toml"
+    rules.write_text('[[rule]]\nid = "promo"\ndescription = "promo line"\n'
+                     'pattern = "^Buy our app"\nmatch = ["Buy our app now"]\n')
+    blob = pickle.dumps(ScrubberCleaner(rule_files=("myrule_tmp.toml",)))
+    rules.unlink()  # as on a datatrove worker without the file, or elsewhere
+    monkeypatch.chdir(tmp_path)
+    doc = Document(text=f"Buy our app now\n{ARTICLE}", id="a")
+    assert pickle.loads(blob).filter(doc) is True
+    assert doc.text == ARTICLE and doc.metadata["removed"][0]["reason"] == "rule:promo"
+
+
 def test_hf_clean_dataset_replaces_an_earlier_runs_dedup_columns_as_clean_does():
     datasets = pytest.importorskip("datasets")
     from scrubber import clean

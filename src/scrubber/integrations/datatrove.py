@@ -18,7 +18,8 @@ empty (or under ``min_words``) with the reason, as datatrove's filters do::
 
 A step sees one stream of documents, so there is no corpus pass here:
 near-duplicates and corpus-learnt furniture are the job of datatrove's
-own deduplication stages (or of ``scrubber clean`` over the output).
+own deduplication stages (or of ``scrubber clean`` over the output), and
+settings only deduplication reads are refused rather than ignored.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ except ImportError as e:  # one line saying what to install, not a traceback int
     raise ImportError("scrubber.integrations.datatrove needs datatrove: "
                       "pip install 'scrubber[datatrove]'") from e
 
-from ..cleaner import cleaner_for
+from ..cleaner import Cleaner, cleaner_for
 from ..config import Config
+from ..decoding import _cut_bytes
 from ..document import Document
 from ..languages import language_of
 from ..steps import _removal_record, _too_short
@@ -43,19 +45,41 @@ from ..steps import _removal_record, _too_short
 BATCH_SIZE = 64
 
 
+#: Settings only deduplication and the corpus pass read, which a step of one
+#: document at a time cannot honour (``dedup`` and ``boilerplate`` are on in
+#: a default Config, so a Config is refused only for the others).
+CORPUS_SETTINGS = ("dedup", "keep_duplicates", "index", "shingle_size", "num_perm", "lsh_bands",
+                   "lsh_rows", "containment_threshold", "seed", "boilerplate",
+                   "boilerplate_min_clusters", "source_field")
+
+
 class ScrubberCleaner(BaseFilter):
     """Clean ``Document.text``; drop documents cleaning leaves too short.
 
     ``config`` and keyword ``options`` are scrubber's (``Config``):
-    ``min_words``, ``rule_files``, ``disabled``, ``favor``, ``lang`` …; the
-    corpus settings (dedup, boilerplate) do not apply to a step.
+    ``min_words``, ``rule_files``, ``disabled``, ``favor``, ``lang``,
+    ``max_doc_bytes``, ``long_docs`` …. A document over ``max_doc_bytes``
+    (UTF-8 bytes of its text) is dropped with the reason ``too_long``, or
+    with ``long_docs="truncate"`` cut at its last line break within the
+    limit before cleaning, as ``scrubber clean`` reads one. The corpus
+    settings do not apply to a step: ``dedup=True``, ``index``,
+    ``keep_duplicates``, ``boilerplate=True`` and the MinHash parameters
+    are a ``ValueError`` (``dedup=False`` and ``boilerplate=False`` say what
+    the step does anyway).
+
+    The rules are read when the step is made, and the step carries them,
+    not the paths of its rule files: a copy pickled to datatrove's tasks,
+    on another machine or in another working directory, cleans as this one
+    does (and an edit to a rule file afterwards is not seen).
+
     ``removed_key`` names the metadata field that receives the list of
     removals (reason, line, text; ``span`` and the classifier's ``p`` when
     there are), None for none; ``lang_field`` (an option) names the one
     that receives the language code. Stats, under datatrove's names:
     ``total``, ``forwarded``, ``dropped``, ``dropped_empty``,
-    ``dropped_short``, and scrubber's ``lines_removed``,
-    ``spans_removed``, ``documents_repaired`` and ``removed_<reason>``.
+    ``dropped_short``, ``dropped_too_long``, and scrubber's
+    ``documents_truncated``, ``lines_removed``, ``spans_removed``,
+    ``documents_repaired`` and ``removed_<reason>``.
     """
 
     name = "🧽 scrubber"
@@ -65,19 +89,29 @@ class ScrubberCleaner(BaseFilter):
                  **options: Any) -> None:
         super().__init__(exclusion_writer, batch_size)
         self.config = (config or Config()).with_(**options) if options else (config or Config())
+        _refuse_corpus_settings(self.config, options)
         self.removed_key = removed_key
-        cleaner_for(self.config)  # a bad rule file fails here, not in the first task
+        # Held, not looked up by configuration in each task: a Cleaner pickles
+        # as its configuration and rules (not its rule files' paths) and is
+        # compiled again once per process however many copies arrive there.
+        # A bad rule file fails here, not in the first task.
+        self.cleaner: Cleaner = cleaner_for(self.config)
 
     def filter(self, doc: DatatroveDocument) -> bool | tuple[bool, str]:
         return self.filter_batch([doc])[0]
 
     def filter_batch(self, batch: list[DatatroveDocument]) -> list[bool | tuple[bool, str]]:
-        # The Cleaner is looked up here, not kept: a step is pickled to its
-        # tasks, and the lookup builds it once per process (cleaner_for).
-        cleaner = cleaner_for(self.config)
         cfg = self.config
-        out: list[bool | tuple[bool, str]] = []
-        for doc, c in zip(batch, cleaner.clean_batch([Document(d.id, d.text) for d in batch])):
+        out: list[bool | tuple[bool, str] | None] = [None] * len(batch)
+        todo: list[int] = []
+        for i, doc in enumerate(batch):
+            if self._sized(doc):
+                todo.append(i)
+            else:
+                out[i] = (False, "too_long")
+        cleaned = self.cleaner.clean_batch([Document(batch[i].id, batch[i].text) for i in todo])
+        for i, c in zip(todo, cleaned):
+            doc = batch[i]
             lines = [r for r in c.removals if r.span is None]
             if lines:
                 self.stat_update("lines_removed", value=len(lines))
@@ -93,5 +127,34 @@ class ScrubberCleaner(BaseFilter):
             if cfg.lang_field:
                 doc.metadata[cfg.lang_field] = language_of(c.text)
             dropped = _too_short(c.text, cfg)
-            out.append((False, dropped) if dropped else True)
-        return out
+            out[i] = (False, dropped) if dropped else True
+        return out  # type: ignore[return-value]  # every slot is filled
+
+    def _sized(self, doc: DatatroveDocument) -> bool:
+        """Whether ``doc`` is within ``max_doc_bytes``, cutting its text to
+        fit with ``long_docs="truncate"`` (as ``sources.Reader._sized``)."""
+        limit, text = self.config.max_doc_bytes, doc.text
+        # characters <= UTF-8 bytes <= 4 x characters: most texts need no encoding
+        if not limit or 4 * len(text) <= limit or (len(text) <= limit and len(text.encode()) <= limit):
+            return True
+        if self.config.long_docs == "skip":
+            return False
+        self.stat_update("documents_truncated")
+        doc.text = _cut_bytes(text.encode(), limit).decode()
+        return True
+
+
+def _refuse_corpus_settings(config: Config, options: dict[str, Any]) -> None:
+    """A ``ValueError`` naming the deduplication settings asked for, which a
+    step cleaning one document at a time would silently not honour:
+    ``dedup`` or ``boilerplate`` passed as True, any other set otherwise
+    than by default (in ``config`` or the ``options`` it was made with)."""
+    default = Config()
+    asked = [k for k in CORPUS_SETTINGS if (options.get(k) if k in ("dedup", "boilerplate")
+                                            else getattr(config, k) != getattr(default, k))]
+    if asked:
+        raise ValueError(
+            f"ScrubberCleaner cleans one document at a time and cannot deduplicate or learn "
+            f"furniture across documents, so {', '.join(asked)} "
+            "would do nothing: deduplicate after it with datatrove's MinHash stages "
+            "(datatrove.pipeline.dedup), or run scrubber clean (or scrubber.clean) over its output")
