@@ -446,7 +446,7 @@ def test_index_across_runs_and_refused_parameters(tmp_path):
     r = run("index", "info", db)
     assert "10 documents" in r.stdout
     r = run("index", "remove", db, "p00.txt")
-    assert "1 of 1" in r.stderr
+    assert r.stderr == f"scrubber: 1 document removed from {db} (all those with the 1 id given)\n"
 
     from scrubber import Params
     from scrubber.index import Index

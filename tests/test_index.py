@@ -1,8 +1,10 @@
 """The SQLite index: deduplicating a new crawl against what was kept before."""
 
+import json
 import sqlite3
 
 import pytest
+from clirunner import run as cli
 from texts import article
 
 from scrubber import Config, Params, ScrubberError, Stats, clean
@@ -62,6 +64,165 @@ def test_a_file_that_is_not_an_index_is_refused(tmp_path):
     sqlite3.connect(other).execute("CREATE TABLE t (x)")
     with pytest.raises(ScrubberError, match="not a scrubber index"):
         Index(str(other))
+
+
+# --- ids that repeat across runs ----------------------------------------------------
+
+def test_a_reused_id_does_not_evict_what_an_earlier_run_kept(tmp_path):
+    # Default ids (FILE:LINE here) repeat from run to run: today.jsonl:1 is
+    # another article each day, and every one of them stays indexed.
+    today, db = tmp_path / "today.jsonl", tmp_path / "seen.db"
+    outs = []
+    for n, a in enumerate((1, 2, 1)):
+        today.write_text(json.dumps({"text": article(a)}) + "\n")
+        out = tmp_path / f"out{n + 1}.jsonl"
+        assert cli("clean", today, "--index", db, "-o", out).exit_code == 0
+        outs.append(out.read_text())
+    assert outs[0] and outs[1] and outs[2] == ""  # article 1 again: a copy of run 1's
+    assert "2 documents" in cli("index", "info", db).stdout
+    assert open_index(str(db)).ids() == [f"{today}:1", f"{today}:1"]
+
+
+def test_a_copy_of_either_document_with_one_id_is_dropped(tmp_path):
+    db = tmp_path / "seen.db"
+    run([("x", article(1))], db)
+    run([("x", article(2))], db)
+    copy = "Breaking\n\n" + article(2).rsplit("\n\n", 1)[0]
+    kept, stats = run([("y", article(1)), ("z", copy), ("w", article(3))], db)
+    assert kept == ["w"] and stats.counts["duplicates_of_index"] == 2
+
+
+def test_ids_must_still_be_unique_within_one_run(tmp_path):
+    db = tmp_path / "seen.db"
+    kept, stats = run([("x", article(1)), ("x", article(2))], db, on_error="skip")
+    assert kept == ["x"] and stats.counts["bad_inputs"] == 1
+    assert open_index(str(db)).ids() == ["x"]
+
+
+def test_remove_forgets_every_document_with_the_id(tmp_path):
+    db = tmp_path / "seen.db"
+    run([("x", article(1)), ("y", article(3))], db)
+    run([("x", article(2))], db)
+    assert open_index(str(db)).ids() == ["x", "y", "x"]
+    r = cli("index", "remove", db, "x", "nope")
+    assert r.exit_code == 0
+    assert r.stderr == f"scrubber: 2 documents removed from {db} (all those with the 2 ids given)\n"
+    assert open_index(str(db)).ids() == ["y"]
+    kept, _ = run([("a", article(1)), ("b", article(2)), ("c", article(3))], db)
+    assert kept == ["a", "b"]
+
+
+# --- an index made by an earlier scrubber (schema 1: one document per id) ------------
+
+SCHEMA_1 = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, words INTEGER NOT NULL,
+    exact BLOB NOT NULL, sig BLOB NOT NULL, shingles BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS docs_exact ON docs (exact);
+CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc INTEGER NOT NULL,
+    PRIMARY KEY (key, doc)) WITHOUT ROWID;
+"""
+
+
+def _schema_1(tmp_path, docs):
+    """An index file as scrubber wrote it before ids could repeat: the rows
+    of an index built now, copied under the old tables (rowids kept)."""
+    built = tmp_path / "built.db"
+    run(docs, built)
+    db = tmp_path / "old.db"
+    con = sqlite3.connect(db)
+    con.executescript(SCHEMA_1)
+    con.execute("ATTACH ? AS built", (str(built),))
+    with con:
+        con.execute("INSERT INTO meta SELECT key, CASE key WHEN 'schema' THEN '1' ELSE value END "
+                    "FROM built.meta")
+        con.execute("INSERT INTO docs SELECT rowid, id, words, exact, sig, shingles FROM built.docs")
+        con.execute("INSERT INTO bands SELECT * FROM built.bands")
+    con.execute("DETACH built")
+    con.close()
+    return db
+
+
+def _tables(db):
+    con = sqlite3.connect(db)
+    try:
+        return (sorted(con.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"), key=str),
+                con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0])
+    finally:
+        con.close()
+
+
+def test_a_schema_1_index_is_read_without_being_written(tmp_path):
+    db = _schema_1(tmp_path, [("a", article(1)), ("b", article(2))])
+    before = db.read_bytes()
+    idx = open_index(str(db))
+    assert idx.ids() == ["a", "b"] and len(idx) == 2
+    idx.close()
+    r = cli("index", "info", db)
+    assert r.exit_code == 0 and "2 documents" in r.stdout
+    assert db.read_bytes() == before
+
+
+def test_a_schema_1_index_is_migrated_by_a_run_and_still_deduplicates(tmp_path):
+    db = _schema_1(tmp_path, [("a", article(1)), ("b", article(2))])
+    old = sqlite3.connect(db)
+    rows = old.execute("SELECT rowid, id FROM docs ORDER BY rowid").fetchall()
+    old.close()
+    copy = "Breaking\n\n" + article(2).rsplit("\n\n", 1)[0]
+    kept, stats = run([("a", article(1)), ("b2", copy), ("c", article(3))], db)
+    assert kept == ["c"] and stats.counts["duplicates_of_index"] == 2
+    fresh = tmp_path / "fresh.db"
+    run([("z", article(9))], fresh)
+    assert _tables(db) == _tables(fresh)  # now as scrubber makes them
+    new = sqlite3.connect(db)
+    assert new.execute("SELECT rowid, id FROM docs WHERE id != 'c' ORDER BY rowid").fetchall() == rows
+    new.close()
+    kept, _ = run([("a", article(4)), ("b3", copy)], db)  # bands still find b; a is another document
+    assert kept == ["a"]
+    assert open_index(str(db)).ids() == ["a", "b", "c", "a"]
+
+
+def test_a_failed_run_leaves_a_schema_1_index_as_it_was(tmp_path):
+    db = _schema_1(tmp_path, [("a", article(1))])
+    before = _tables(db)
+    with pytest.raises(OSError):
+        for _ in clean([{"id": "a", "text": article(2)}], index=str(db)):
+            raise OSError("disk full")
+    assert _tables(db) == before and open_index(str(db)).ids() == ["a"]
+
+
+def test_a_rebuild_that_fails_is_one_line_and_rolled_back(tmp_path, monkeypatch):
+    import scrubber.index
+    db = _schema_1(tmp_path, [("a", article(1))])
+    before = _tables(db)
+    rebuild = scrubber.index._migrate
+
+    def full(con):
+        rebuild(con)  # all of it done, then the disk fills up
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(scrubber.index, "_migrate", full)
+    with pytest.raises(ScrubberError) as e:
+        run([("b", article(2))], db)
+    assert str(e.value) == f"{db}: cannot update the index from schema 1: database or disk is full"
+    assert _tables(db) == before and open_index(str(db)).ids() == ["a"]
+
+def test_an_index_mixing_schemas_is_refused(tmp_path):
+    db = _schema_1(tmp_path, [("a", article(1))])
+    _sql(db, "CREATE INDEX docs_id ON docs (id)")
+    for opening in (lambda: Index(str(db)), lambda: open_index(str(db))):
+        with pytest.raises(ScrubberError, match=f"^{db}: not a scrubber index: "):
+            opening()
+
+
+def test_an_index_whose_schema_version_disagrees_with_its_tables_is_refused(tmp_path):
+    db = tmp_path / "seen.db"
+    run([("a", article(1))], db)
+    _sql(db, "UPDATE meta SET value = '1' WHERE key = 'schema'")
+    for opening in (lambda: Index(str(db)), lambda: open_index(str(db))):
+        with pytest.raises(ScrubberError, match=f"^{db}: not a scrubber index: .*schema"):
+            opening()
 
 
 # --- a hostile or damaged index file (issue 23, item 13) ----------------------------

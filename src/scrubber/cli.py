@@ -558,8 +558,12 @@ def index_info(path: str = typer.Argument(..., metavar="INDEX", help="Index file
 
 @index_app.command("remove")
 def index_remove(path: str = typer.Argument(..., metavar="INDEX", help="Index file (SQLite)."),
-                 ids: List[str] = typer.Argument(..., metavar="IDS", help="Ids of documents to forget.")) -> None:
-    """Forget documents, so that a later run keeps their copies again."""
+                 ids: List[str] = typer.Argument(..., metavar="IDS", help="Ids of documents to forget: every indexed document with one of them.")) -> None:
+    """Forget documents, so that a later run keeps their copies again.
+
+    Ids repeat across runs (FILE:LINE names another document each day), and
+    an index keeps every document any run kept: an id forgets all of its
+    documents."""
 
     def body() -> None:
         idx = open_index(path)
@@ -567,7 +571,8 @@ def index_remove(path: str = typer.Argument(..., metavar="INDEX", help="Index fi
             gone = idx.remove(ids)
         finally:
             idx.close()
-        _say(f"scrubber: {gone} of {len(ids)} documents removed from {path}")
+        docs, given = ("document" if gone == 1 else "documents"), ("id" if len(ids) == 1 else "ids")
+        _say(f"scrubber: {gone} {docs} removed from {path} (all those with the {len(ids)} {given} given)")
 
     _run(body)
 

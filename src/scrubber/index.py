@@ -18,6 +18,19 @@ shingle, ~1.5 kB for a 370-word article), and ``bands`` rows of
 (key, document) in a WITHOUT ROWID table (~20 bytes each with the b-tree);
 removing a document recomputes its band keys from the stored signature,
 so no second index is kept.
+
+Ids name documents in messages and output; they do not identify them
+across runs. Default ids (``FILE:LINE``, a path inside a folder,
+``<stdin>:N``) repeat from one run to the next for other documents, so an
+index keeps every document any run kept, whatever its id: a document with
+an indexed id is added beside it, never in its place (which would let a
+copy of the earlier one through). ``remove`` forgets every document with an
+id. Within one run ids stay unique (``sources.Reader.unique``).
+
+Schema 1 (scrubber 0.2.0 and earlier) made ids unique. Such a file is read as it
+is, and rebuilt without the constraint by the first write (a run's
+additions, ``remove``), in the same transaction as that write: a run that
+fails leaves it as it was.
 """
 
 from __future__ import annotations
@@ -33,9 +46,27 @@ from .dedup import Corpus, band_keys
 from .minhash import Params, sorted_unique
 from .errors import ScrubberError
 
-SCHEMA = 1
+SCHEMA = 2
 
-_DDL = """
+_DOCS = """CREATE TABLE IF NOT EXISTS docs (
+    rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, words INTEGER NOT NULL,
+    exact BLOB NOT NULL, sig BLOB NOT NULL, shingles BLOB NOT NULL)"""
+#: ``docs_id`` serves ``remove`` (and costs ``add`` what schema 1's
+#: UNIQUE did: one entry per document).
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS docs_exact ON docs (exact);
+CREATE INDEX IF NOT EXISTS docs_id ON docs (id);
+"""
+_DDL = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+{_DOCS};
+{_INDEXES}
+CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc INTEGER NOT NULL,
+    PRIMARY KEY (key, doc)) WITHOUT ROWID;
+"""
+
+#: What schema 1 created: the same, but one document per id.
+_DDL_1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs (
     rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, words INTEGER NOT NULL,
@@ -90,32 +121,55 @@ def _open_file(path: str) -> bool:
     return created
 
 
-def _schema() -> set[tuple]:
-    """The schema objects scrubber creates, as ``sqlite_master`` lists them."""
+def _schema(ddl: str) -> set[tuple]:
+    """The schema objects ``ddl`` creates, as ``sqlite_master`` lists them."""
     db = sqlite3.connect(":memory:")
-    db.executescript(_DDL)
+    db.executescript(ddl)
     out = set(db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
     db.close()
     return out
 
 
-_SCHEMA = _schema()
+_SCHEMA = _schema(_DDL)
+_SCHEMA_1 = _schema(_DDL_1)
 
 
-def _check_schema(db: sqlite3.Connection, path: str) -> None:
+def _check_schema(db: sqlite3.Connection, path: str) -> int:
     """Refuse an index with anything scrubber did not create in it: a
     trigger would run on our writes, a view or table of another shape would
-    be read as ours. Checked before anything is written."""
-    names = {(t, n): sql for t, n, _, sql in _SCHEMA}
-    for t, n, tbl, sql in db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master "
-                                     "ORDER BY type, name"):
-        if (t, n, tbl, sql) in _SCHEMA:
-            continue
+    be read as ours. Checked before anything is written. Returns the schema
+    the objects are (1 or this one; what both share, as in a new file,
+    counts as this one): a mix of the two is refused like any other shape."""
+    have = set(db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+    if have <= _SCHEMA:
+        return SCHEMA
+    if have <= _SCHEMA_1:
+        return 1
+    names = {(t, n) for t, n, _, _ in _SCHEMA | _SCHEMA_1}
+    for t, n, tbl, sql in sorted(have - _SCHEMA - _SCHEMA_1, key=lambda o: (o[0], o[1])):
         if (t, n) in names:
             raise IndexFileError(f"{path}: not a scrubber index: {t} '{n}' is not the shape "
                                  "scrubber makes")
         raise IndexFileError(f"{path}: not a scrubber index: it has a {t} '{n}' scrubber did "
                              "not create (refused rather than run or read)")
+    raise IndexFileError(f"{path}: not a scrubber index: it mixes the tables and indexes of "
+                         f"schema 1 and {SCHEMA}")
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Rebuild a schema 1 index as this one, inside the caller's
+    transaction: ``docs`` again without UNIQUE (SQLite cannot drop a
+    constraint in place), its rowids kept so that ``bands`` rows still name
+    the same documents. The new table is created under its own name, with
+    the very statement a new index gets, so that ``_check_schema`` knows it."""
+    db.execute("ALTER TABLE docs RENAME TO docs_schema_1")
+    db.execute(_DOCS)
+    db.execute("INSERT INTO docs (rowid, id, words, exact, sig, shingles) "
+               "SELECT rowid, id, words, exact, sig, shingles FROM docs_schema_1 ORDER BY rowid")
+    db.execute("DROP TABLE docs_schema_1")  # and its indexes, docs_exact included
+    for statement in filter(str.strip, _INDEXES.split(";")):
+        db.execute(statement)
+    db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA),))
 
 
 def _params(stored: dict, path: str) -> Params:
@@ -149,11 +203,17 @@ class Index:
             tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if tables and "meta" not in tables:
                 raise IndexFileError(f"{path}: not a scrubber index (an SQLite file with other tables)")
-            _check_schema(self.db, path)
+            #: 1 until the first write rebuilds a schema 1 file (``_migrate``)
+            self.schema = self._committed = _check_schema(self.db, path)
             with self.db:
-                self.db.executescript(_DDL)
+                if self.schema == SCHEMA:  # a schema 1 file is read as it is: reading writes nothing
+                    self.db.executescript(_DDL)
                 stored = dict(self.db.execute("SELECT key, value FROM meta"))
-                want = {"schema": str(SCHEMA), **{k: str(v) for k, v in asdict(params).items()}}
+                if stored and stored.get("schema") != str(self.schema):
+                    raise IndexFileError(f"{path}: not a scrubber index: its schema "
+                                         f"{stored.get('schema')!r} is not that of its tables "
+                                         f"({self.schema})")
+                want = {"schema": str(self.schema), **{k: str(v) for k, v in asdict(params).items()}}
                 if not stored:
                     self.db.executemany("INSERT INTO meta VALUES (?, ?)", want.items())
                 elif stored != want:
@@ -187,6 +247,25 @@ class Index:
                 self.db.execute("BEGIN IMMEDIATE")
             except sqlite3.DatabaseError as e:
                 raise _failed(self.path, e, f"cannot write the index: {e}") from None
+
+    def _writable(self) -> None:
+        """Reserve the index and bring a schema 1 file up to this schema, in
+        the transaction that writes: rolled back with it. Only writes pay
+        for the rebuild (a copy of ``docs``), once."""
+        self.reserve()
+        if self.schema != SCHEMA:
+            try:
+                _migrate(self.db)
+            except sqlite3.DatabaseError as e:
+                self._rollback()
+                raise _failed(self.path, e, f"cannot update the index from schema {self.schema}: "
+                                            f"{e}") from None
+            self.schema = SCHEMA
+
+    def _rollback(self) -> None:
+        """Roll back, and forget a rebuild that went with it."""
+        self.db.rollback()
+        self.schema = self._committed
 
     def close(self, forget_new: bool = False) -> None:
         """Close, rolling back what is not committed; with ``forget_new``
@@ -254,18 +333,17 @@ class Index:
     # --- writing --------------------------------------------------------------
     def add(self, ids: list[str], corpus: Corpus, which: list[int], commit: bool = True) -> None:
         """Add documents ``which`` of ``corpus`` (named by ``ids``) in one
-        transaction; a document whose id is already indexed is replaced.
+        transaction. A document whose id is already indexed is added beside
+        it: ids repeat across runs for other documents (``FILE:LINE``), and
+        replacing would let copies of the earlier one through.
         With ``commit=False`` the transaction stays open until ``commit``
         (or is rolled back by ``close``), so that a caller can commit the
         index only once the run's output is safely in place."""
-        seen: set[str] = set()  # one document per id: the first (sources.Reader.unique)
-        which = [i for i in which if not (ids[i] in seen or seen.add(ids[i]))]
         if not which:
             return
         keys = band_keys(corpus.sigs[which], self.params.bands, self.params.rows).view(np.int64)
-        self.reserve()
+        self._writable()
         try:
-            self._remove([ids[i] for i in which])
             for n, i in enumerate(which):
                 cur = self.db.execute(
                     "INSERT INTO docs (id, words, exact, sig, shingles) VALUES (?, ?, ?, ?, ?)",
@@ -276,7 +354,7 @@ class Index:
                 self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)",
                                     ((k, row) for k in keys[n].tolist()))
         except BaseException:
-            self.db.rollback()
+            self._rollback()
             raise
         if commit:
             self.commit()
@@ -287,21 +365,27 @@ class Index:
             self.db.commit()
         except sqlite3.Error as e:
             raise _failed(self.path, e, f"cannot write the index: {e}") from None
+        self._committed = self.schema
 
     def remove(self, ids: list[str]) -> int:
-        """Forget documents by id; returns how many were indexed."""
-        self.reserve()
-        with self.db:
-            return self._remove(ids)
+        """Forget every indexed document with any of these ids (documents of
+        several runs may share one); returns how many were forgotten."""
+        self._writable()
+        try:
+            gone = self._remove(ids)
+        except BaseException:
+            self._rollback()
+            raise
+        self.commit()
+        return gone
 
     def _remove(self, ids: list[str]) -> int:
         gone = 0
-        for i in ids:
-            row = self.db.execute("SELECT rowid, sig FROM docs WHERE id = ?", (i,)).fetchone()
-            if row and (not isinstance(row[1], bytes) or len(row[1]) != 4 * self.params.num_perm):
-                raise IndexFileError(f"{self.path}: damaged index: document row {row[0]} has a "
-                                     "signature of the wrong type or size")
-            if row:
+        for i in dict.fromkeys(ids):
+            for row in self.db.execute("SELECT rowid, sig FROM docs WHERE id = ?", (i,)).fetchall():
+                if not isinstance(row[1], bytes) or len(row[1]) != 4 * self.params.num_perm:
+                    raise IndexFileError(f"{self.path}: damaged index: document row {row[0]} has "
+                                         "a signature of the wrong type or size")
                 # The band keys follow from the stored signature, so no second
                 # index (doc -> keys) is needed to delete them.
                 sig = np.frombuffer(row[1], dtype=np.uint32)[None, :]

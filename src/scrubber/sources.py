@@ -124,8 +124,9 @@ class Reader:
 
     def unique(self, docs: Iterable[Document]) -> Iterator[Document]:
         """``docs``, where with ``--index`` an id seen before is a bad record:
-        the index keeps one document per id, and which of two to keep is
-        not scrubber's guess to make."""
+        within one run an id names one document (``duplicate_of``,
+        ``index remove``), and which of two was meant is not scrubber's
+        guess to make. Across runs ids may repeat: the index keeps both."""
         if not self.config.index:
             yield from docs
             return
