@@ -292,6 +292,23 @@ def test_an_oversized_blob_is_refused_without_being_read(tmp_path, monkeypatch):
         run([("c", article(1))], db)
 
 
+def test_a_full_disk_while_adding_is_one_line_and_the_index_stays_as_it_was(tmp_path, monkeypatch):
+    db = tmp_path / "seen.db"
+    run([("a", article(1))], db)
+    real_init = Index.__init__
+
+    def small(self, *args, **kwargs):  # SQLite's own "database or disk is full"
+        real_init(self, *args, **kwargs)
+        pages = self.db.execute("PRAGMA page_count").fetchone()[0]
+        self.db.execute(f"PRAGMA max_page_count = {pages}")
+
+    monkeypatch.setattr(Index, "__init__", small)
+    with pytest.raises(ScrubberError, match=f"^{db}: cannot write the index: database or disk is full"):
+        run([(f"n{i}", article(i)) for i in range(2, 40)], db)
+    monkeypatch.undo()
+    assert open_index(str(db)).ids() == ["a"]
+
+
 def test_a_failed_run_leaves_no_index_it_created(tmp_path):
     db = tmp_path / "new.db"
     with pytest.raises(ScrubberError, match="expected a JSON object|not a string|record 2"):

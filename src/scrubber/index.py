@@ -353,6 +353,9 @@ class Index:
                 row = cur.lastrowid
                 self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)",
                                     ((k, row) for k in keys[n].tolist()))
+        except sqlite3.Error as e:  # a full disk, a file taken away: one line, the index as it was
+            self._rollback()
+            raise _failed(self.path, e, f"cannot write the index: {e}") from None
         except BaseException:
             self._rollback()
             raise
