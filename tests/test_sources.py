@@ -470,26 +470,25 @@ def test_a_fifo_in_a_folder_is_skipped_not_waited_on(tmp_path, caplog):
     assert counts["files_ignored"] == 1 and "pipe.txt" in caplog.text
 
 
-def test_a_fifo_named_on_the_command_line_is_read(tmp_path):
+def read_through_fifo(path, content):
+    """``read`` of a FIFO at ``path`` that a thread writes ``content`` into."""
     import threading
-    fifo = tmp_path / "in.txt"
-    os.mkfifo(fifo)
-    t = threading.Thread(target=lambda: fifo.write_text("from a pipe"))
+    os.mkfifo(path)
+    t = threading.Thread(target=lambda: path.write_text(content))
     t.start()
-    docs, _ = read([fifo])
+    docs, _ = read([path])
     t.join()
+    return docs
+
+
+def test_a_fifo_named_on_the_command_line_is_read(tmp_path):
+    docs = read_through_fifo(tmp_path / "in.txt", "from a pipe")
     assert [d.text for d in docs] == ["from a pipe"]
 
 
 def test_jsonl_through_a_pipe_with_no_extension_is_read_as_jsonl_as_stdin_is(tmp_path):
     # <(cat x.jsonl) and /dev/stdin are FIFOs with no extension: content decides
-    import threading
-    fifo = tmp_path / "63"
-    os.mkfifo(fifo)
-    t = threading.Thread(target=lambda: fifo.write_text('{"id": "a", "text": "one"}\n{"id": "b", "text": "two"}\n'))
-    t.start()
-    docs, _ = read([fifo])
-    t.join()
+    docs = read_through_fifo(tmp_path / "63", '{"id": "a", "text": "one"}\n{"id": "b", "text": "two"}\n')
     assert [(d.id, d.text) for d in docs] == [("a", "one"), ("b", "two")]
 
 
