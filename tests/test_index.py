@@ -113,6 +113,8 @@ def test_remove_forgets_every_document_with_the_id(tmp_path):
 
 
 # --- an index made by an earlier scrubber (schema 1: one document per id) ------------
+# Written out here, not imported from index.py: it is what 0.2.0 wrote, whatever
+# index.py's copy for migrating says later.
 
 SCHEMA_1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
