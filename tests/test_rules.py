@@ -201,6 +201,25 @@ def test_a_list_item_or_sentence_opening_with_c_or_copyright_is_not_a_footer():
     assert clean(text, classifier=False) == "\n".join(text.split("\n")[:4])
 
 
+@pytest.mark.parametrize("sentence", [
+    "One response to the shortage has been to convert empty offices into flats, a policy adopted last spring.",
+    "Ein Kommentar zu den Plänen der Ministerin erschien am Montag in der Lokalzeitung.",
+    "Un commentaire sur les réseaux sociaux du ministre a mis le feu aux poudres.",
+    "3 respuestas a la crisis de la vivienda",
+])
+def test_a_sentence_that_opens_with_a_count_of_comments_does_not_cut_the_article(sentence):
+    last = BODY.replace("Tuesday", "Friday")
+    text = "\n".join([BODY, sentence, last])
+    assert clean(text, classifier=False) == text
+
+
+def test_an_article_about_copyright_in_japanese_or_chinese_keeps_its_lines():
+    lines = ["生成AIと著作権、文化庁が新たな考え方を公表", "文化庁は、生成AIと著作権の関係について新たな考え方をまとめ、意見を募集すると発表した。",
+             "该软件的版权所有人是一家深圳公司，去年因侵权被起诉。"]
+    assert clean("\n".join(lines), classifier=False) == "\n".join(lines)
+    assert clean("\n".join(lines + ["版权所有 © 2021 新闻网"]), classifier=False) == "\n".join(lines)
+
+
 def test_after_body_must_be_true_or_false(tmp_path):
     f = write(tmp_path, "bad.toml", RULE + "after_body = 1\n")
     with pytest.raises(RuleError, match="'after_body' must be true or false"):
