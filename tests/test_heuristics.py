@@ -96,6 +96,18 @@ def test_a_bare_comments_heading_in_any_listed_language_heads_a_stamped_thread(h
     assert set(why) == {"heuristic:comment-thread"}
 
 
+@pytest.mark.parametrize("intros", [
+    ("In October 1914 the eldest brother wrote:", "His mother replied:", "His sister replied:"),
+    ("Thomas Mann schrieb:", "Anna Seghers schrieb:", "Bertolt Brecht schrieb:"),
+])
+def test_a_letters_story_is_not_a_comment_thread(intros):
+    letter = "We marched for three days and slept in barns, and the men are in good spirits."
+    text = "\n".join([BODY, BODY.replace("Wednesday", "Thursday")] + [x for intro in intros for x in (intro, letter)]
+                    + ["The letters will be on display until the end of the year, the museum said."])
+    out, reasons = strip(text)
+    assert out.count(letter) == 3 and out.endswith("the museum said.") and not reasons
+
+
 def test_a_live_blog_with_time_stamps_is_not_a_comment_thread():
     entries = [line for h in ("09:12", "09:30", "10:05", "10:41", "11:02")
                for line in (f"1 March 2024 {h}", BODY)]

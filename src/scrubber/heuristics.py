@@ -104,9 +104,15 @@ _ACTIONS = frozenset((
     "antworten", "melden", "répondre", "signaler", "responder", "denunciar", "rispondi",
     "segnala", "reageren", "beantwoorden", "odpowiedz", "ответить", "пожаловаться", "返信"))
 _COUNTED_ACTION = re.compile(r"(?i)^\d+ (?:likes?|points?|replies|votes?)$")
-_AUTHOR = re.compile(r"(?i)\s(?:says|said|wrote|writes|replied|commented|sagt|schreibt|schrieb|"
+_AUTHOR = re.compile(r"(?i)\s(says|said|wrote|writes|replied|commented|sagt|schreibt|schrieb|"
                      r"dit|a écrit|dice|escribió|escreveu|scrive|ha scritto|schreef|"
                      r"napisał|написал|пишет)\s*:$")
+_CLOCK = re.compile(r"\d{1,2}[:.h]\d{2}\b")
+#: Past-tense verbs of ``_AUTHOR`` that also introduce a quotation in a
+#: story ("In 1914 the eldest brother wrote:"): without a time of day on
+#: the line (``_CLOCK``), such lines alone do not make a thread.
+_QUOTING = frozenset(("said", "wrote", "replied", "schrieb", "a écrit", "escribió", "escreveu",
+                      "ha scritto", "schreef", "napisał", "написал"))
 _ACTION_AFTER_BAR = re.compile(r"(?i)\|\s*(?:permalink|reply|antworten|répondre|responder|rispondi)\s*$")
 _COMMENT_STAMP = re.compile(
     r"(?i)\b\d{4}\b.{0,12}?\b\d{1,2}:\d{2}|\b\d{1,2}[./-]\d{1,2}[./-]\d{2}\b.{0,12}?\b\d{1,2}:\d{2}"
@@ -171,8 +177,13 @@ def _marks(lines: list[str]) -> list[tuple[int, str]]:
         if not line or line.count(" ") >= MARK_WORDS:
             continue
         first, last = line[0], line[-1]
-        if ((len(line) < 22 and line.lower() in _ACTIONS)
-                or (last == ":" and _AUTHOR.search(line))
+        author = _AUTHOR.search(line) if last == ":" else None
+        if author:
+            # "Anna says:" (WordPress) or a byline with its time is a
+            # comment's; "His mother replied:" may only quote a letter
+            quoting = author[1].lower() in _QUOTING and not _CLOCK.search(line)
+            out.append((i, "author" if quoting else "action"))
+        elif ((len(line) < 22 and line.lower() in _ACTIONS)
                 or ("|" in line and _ACTION_AFTER_BAR.search(line))
                 or (first.isdigit() and _COUNTED_ACTION.match(line))):
             out.append((i, "action"))
@@ -255,7 +266,13 @@ def _thread(run: list[tuple[int, str]], rank: list[int],
     kinds = [k for _, k in run]
     heads = kinds.count("head")
     # Headings alone ("Comments (0)" under each post) are a blog's front page.
-    if len(run) - heads < THREAD_MARKS or (kinds.count("action") < THREAD_ACTIONS and not (heads or headed)):
+    actions = kinds.count("action") + kinds.count("author")
+    if len(run) - heads < THREAD_MARKS or (actions < THREAD_ACTIONS and not (heads or headed)):
+        return None
+    # Lines that introduce a quotation ("His mother replied:", "Thomas Mann
+    # schrieb:") are all a letters story has; a thread has a time stamp, a
+    # "Reply" or a heading among its authors too.
+    if kinds.count("author") == len(run):
         return None
     return run
 
