@@ -220,6 +220,26 @@ def test_an_article_about_copyright_in_japanese_or_chinese_keeps_its_lines():
     assert clean("\n".join(lines + ["版权所有 © 2021 新闻网"]), classifier=False) == "\n".join(lines)
 
 
+@pytest.mark.parametrize("line", [
+    "We use cookies and cream sandwich biscuits for the base, then a layer of mascarpone.",
+    "For the crust we use cookies crushed with a little melted butter.",
+    "Para la base usamos galletas María trituradas con mantequilla.",
+    "Follow us to the river, the rebels told the villagers.",
+    "Join us on the march to the town hall on Saturday.",
+    "Folgt uns, riefen die Demonstranten, und zogen zum Rathaus.",
+])
+def test_a_sentence_about_cookies_or_a_call_to_follow_in_a_story_stays(line):
+    text = "\n".join([BODY, line, BODY.replace("Tuesday", "Friday")])
+    assert clean(text, classifier=False) == text
+
+
+@pytest.mark.parametrize("line", ["We use cookies to improve your experience on our site.", "Follow us on Twitter and Facebook",
+                                  "Privacy Policy | Cookie Policy | Terms of Use", "Folgen Sie uns auf:"])
+def test_the_banners_and_prompts_those_rules_are_for_still_go(line):
+    text = "\n".join([BODY, line])
+    assert clean(text, classifier=False) == BODY
+
+
 def test_after_body_must_be_true_or_false(tmp_path):
     f = write(tmp_path, "bad.toml", RULE + "after_body = 1\n")
     with pytest.raises(RuleError, match="'after_body' must be true or false"):
