@@ -108,6 +108,17 @@ def test_a_letters_story_is_not_a_comment_thread(intros):
     assert out.count(letter) == 3 and out.endswith("the museum said.") and not reasons
 
 
+@pytest.mark.parametrize("label", ["Responses: 8124", "Ответ: 42"])
+def test_a_survey_or_exercise_label_below_the_article_is_not_a_comment_heading(label):
+    paras = [BODY, BODY.replace("Wednesday", "Thursday"), BODY.replace("Wednesday", "Friday")]
+    after = "Most teachers said their workload had grown over the past five years, the survey found."
+    text = "\n".join(paras + [label, after])
+    out, reasons = strip(text)
+    assert out == text and not reasons
+    out, reasons = strip("\n".join(paras + ["Comments (12)", after]))  # a thread's heading still is
+    assert after not in out and "heuristic:comment-heading" in reasons
+
+
 def test_a_live_blog_with_time_stamps_is_not_a_comment_thread():
     entries = [line for h in ("09:12", "09:30", "10:05", "10:41", "11:02")
                for line in (f"1 March 2024 {h}", BODY)]

@@ -282,9 +282,10 @@ def _thread(run: list[tuple[int, str]], rank: list[int],
 #: "Reader comments 97"), or naming the post ("11 comments to What
 #: Advocates Can Learn", "23 thoughts on “Title”", WordPress's own heading;
 #: not a sentence that starts so, "12 replies to the consultation came
-#: in."). A count of none heads no thread.
+#: in.", nor a survey's or an exercise's label, "Responses: 8124", "Ответ:
+#: 42"). A count of none heads no thread.
 _COUNT_HEAD = re.compile(rf"(?i)^\W*(?:(?:[1-9]\d*|one)\s+{_HEAD_WORD}\W*"
-                         rf"|(?:reader\s+)?{_HEAD_WORD}\W*[1-9]\d*\W*"
+                         rf"|(?:reader\s+)?(?!(?:responses?|replies|ответ\w*)\s*:){_HEAD_WORD}\W*[1-9]\d*\W*"
                          rf"|[1-9]\d*\s+(?:{_HEAD_WORD}|thoughts\b)\s+(?:on|to|about)\s.*[^.])$")
 #: Longest line that can be such a heading, in characters.
 COUNT_HEAD_CHARS = 200
