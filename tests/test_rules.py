@@ -240,6 +240,17 @@ def test_the_banners_and_prompts_those_rules_are_for_still_go(line):
     assert clean(text, classifier=False) == BODY
 
 
+@pytest.mark.parametrize("line, furniture", [
+    ("Publicado en 1985, el libro de cocina se convirtió en un clásico.", False),
+    ("Veröffentlicht in der Zeitschrift Nature, zeigt die Studie erhebliche Mängel.", False),
+    ("Publicado en Noticias, Política", True),
+    ("Veröffentlicht in: Originalbeitrag", True),
+])
+def test_published_in_is_a_category_line_only_when_it_names_categories(line, furniture):
+    text = "\n".join([BODY, line])
+    assert clean(text, classifier=False) == (BODY if furniture else text)
+
+
 def test_after_body_must_be_true_or_false(tmp_path):
     f = write(tmp_path, "bad.toml", RULE + "after_body = 1\n")
     with pytest.raises(RuleError, match="'after_body' must be true or false"):
