@@ -251,6 +251,17 @@ def test_published_in_is_a_category_line_only_when_it_names_categories(line, fur
     assert clean(text, classifier=False) == (BODY if furniture else text)
 
 
+@pytest.mark.parametrize("line, furniture", [
+    ("Also read the small print before signing, the ombudsman advises.", False),
+    ("See also the infographic below.", False),
+    ("See also: Putin criticized Kiev in a conversation with the President of Azerbaijan", True),
+    ("See also Presidential elections in Finland: Pekka Haavisto and Alexander Stubb advance", True),
+])
+def test_see_also_is_a_link_line_only_before_a_title_or_a_separator(line, furniture):
+    text = "\n".join([BODY, line])
+    assert clean(text, classifier=False) == (BODY if furniture else text)
+
+
 def test_after_body_must_be_true_or_false(tmp_path):
     f = write(tmp_path, "bad.toml", RULE + "after_body = 1\n")
     with pytest.raises(RuleError, match="'after_body' must be true or false"):
