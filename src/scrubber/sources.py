@@ -91,6 +91,11 @@ def _looks_like_html(head: bytes) -> bool:
     return s.startswith((b"<!doctype html", b"<html"))
 
 
+#: How far past a line that is not JSON a compressed file is read to tell
+#: damage (gzip's checksum comes at the end) from a bad record.
+DAMAGE_CHECK_BYTES = 256 << 20
+
+
 class Reader:
     """Turns paths (or records) into documents under one configuration.
 
@@ -460,11 +465,16 @@ class Reader:
                     if doc is not None:
                         yield doc
                 except InputError as e:
-                    if compressed and not first_bad and self.config.on_error == "fail":
-                        # gzip checks its data only at the end: damage shows first as bad JSON
+                    if (compressed and not first_bad and self.config.on_error == "fail"
+                            and "not valid JSON" in str(e)):
+                        # gzip checks its data only at the end: damage shows first as bad JSON.
+                        # Read on (at most DAMAGE_CHECK_BYTES) to tell before stopping.
                         try:
-                            for _ in fh:
-                                pass
+                            seen = 0
+                            for rest in fh:
+                                seen += rest.size if type(rest) is _TooLong else len(rest)
+                                if seen > DAMAGE_CHECK_BYTES:
+                                    break
                         except _corrupt_errors() as damage:
                             raise InputError(loc, f"corrupt compressed data ({damage}), first seen here as "
                                              "a line that is not valid JSON") from None
