@@ -257,6 +257,19 @@ def test_a_label_rule_takes_the_label_line_not_a_sentence_that_opens_with_it(lin
     assert clean(text, classifier=False) == (BODY if furniture else text)
 
 
+@pytest.mark.parametrize("line", [
+    "Comments are moderated, the regulator said, by a team of forty lawyers in Leeds.",
+    "The contract left all rights reserved to the label, court papers show, the lawyer said.",
+    "Der Anbieter hat sich alle Rechte vorbehalten, sagte ein Sprecher der Stadt.",
+    "Tous droits réservés à l'auteur, précise l'éditeur du livre.",
+    "Por cada venta recibimos una comisión, explicó el gerente ante el juez.",
+    "Все права защищены Конституцией, напомнил судья.",
+])
+def test_a_line_that_reports_speech_is_the_article_quoting_not_furniture(line):
+    text = "\n".join([BODY, line, BODY.replace("Tuesday", "Friday")])
+    assert clean(text, classifier=False) == text
+
+
 def test_after_body_must_be_true_or_false(tmp_path):
     f = write(tmp_path, "bad.toml", RULE + "after_body = 1\n")
     with pytest.raises(RuleError, match="'after_body' must be true or false"):

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from .config import Config
 from .document import Document, Removal
 from .classify import Model, classify_batch
-from .heuristics import AFTER_CLASSIFIER, HEURISTICS, body_line
+from .heuristics import AFTER_CLASSIFIER, HEURISTICS, REPORTED_SPEECH, body_line
 from .languages import languages
 from .repair import repair, squeeze_blank_lines
 from .rules import CompiledRule, Rule, RuleSet, load_rules_and_disabled
@@ -168,6 +168,8 @@ class Cleaner:
                     continue
                 if m is None:
                     continue
+                if r.action != "span" and REPORTED_SPEECH.search(line):
+                    continue  # the article quoting someone, not the site speaking
                 if r.after_body:
                     body = body or _BodyStart(lines, alive)
                     if not body.above(i):

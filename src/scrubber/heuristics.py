@@ -107,6 +107,23 @@ _COUNTED_ACTION = re.compile(r"(?i)^\d+ (?:likes?|points?|replies|votes?)$")
 _AUTHOR = re.compile(r"(?i)\s(says|said|wrote|writes|replied|commented|sagt|schreibt|schrieb|"
                      r"dit|a écrit|dice|escribió|escreveu|scrive|ha scritto|schreef|"
                      r"napisał|написал|пишет)\s*:$")
+#: A clause that reports speech after a comma ("…, the spokesperson said.",
+#: "…, sagte ein Sprecher.", "…, précise l'éditeur."): a line that holds one
+#: is the article quoting someone, whatever furniture its words name
+#: ("Comments are moderated, the regulator said, …"). Cleaner checks it only
+#: when a line or tail rule has matched. A line ending in a colon is a
+#: byline ("Smith, John said:"), not speech.
+REPORTED_SPEECH = re.compile(
+    r"(?i)[,，]\s*(?:[^\W\d_][\w'’.-]*\s+){0,4}?"
+    r"(?:said|says|told|added|explained|admitted|according to|"
+    r"sagte|sagt|erklärte|betonte|schrieb|hieß es|"
+    r"a dit|dit|précise|a précisé|a expliqué|explique|a déclaré|déclare|selon|a ajouté|lança|a lancé|"
+    r"dijo|dice|explicó|afirmó|aseguró|señaló|según|añadió|"
+    r"disse|diz|afirmou|explicou|admitiu|segundo|acrescentou|"
+    r"ha detto|ha spiegato|ha ammesso|ha affermato|ha aggiunto|secondo|"
+    r"zei|zegt|aldus|volgens|powiedział|powiedziała|według|dodał|dodała|"
+    r"сказал|сказала|заявил|заявила|напомнил|напомнила|отметил|отметила|по словам|"
+    r"сказав|заявив|зазначив|за словами|dedi|söyledi|açıkladı)\b(?!.*:\s*$)")
 _CLOCK = re.compile(r"\d{1,2}[:.h]\d{2}\b")
 #: Past-tense verbs of ``_AUTHOR`` that also introduce a quotation in a
 #: story ("In 1914 the eldest brother wrote:"): without a time of day on
