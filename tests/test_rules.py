@@ -246,6 +246,11 @@ def test_the_banners_and_prompts_those_rules_are_for_still_go(line):
     ("Veröffentlicht in der Zeitschrift Nature, zeigt die Studie erhebliche Mängel.", False),
     ("Publicado en Noticias, Política", True),
     ("Veröffentlicht in: Originalbeitrag", True),
+    # browser-notice: a notice opens its sentence (or follows a stop, a comma, "Sorry,")
+    ("If your browser does not support WebSockets, the admin panel falls back to polling.", False),
+    ("Ist JavaScript deaktiviert, lädt die Seite nur den Text ohne Bilder.", False),
+    ("To fully experience the site, please enable JavaScript.", True),
+    ("Sorry, your browser does not support the video tag.", True),
     # see-also: before a title or a separator, not advice or an in-text pointer
     ("Also read the small print before signing, the ombudsman advises.", False),
     ("See also the infographic below.", False),

@@ -115,7 +115,7 @@ _AUTHOR = re.compile(r"(?i)\s(says|said|wrote|writes|replied|commented|sagt|schr
 #: byline ("Smith, John said:"), not speech.
 REPORTED_SPEECH = re.compile(
     r"(?i)[,，]\s*(?:[^\W\d_][\w'’.-]*\s+){0,4}?"
-    r"(?:said|says|told|added|explained|admitted|according to|"
+    r"(?:said|says|say|told|added|explained|admitted|according to|"
     r"sagte|sagt|erklärte|betonte|schrieb|hieß es|"
     r"a dit|dit|précise|a précisé|a expliqué|explique|a déclaré|déclare|selon|a ajouté|lança|a lancé|"
     r"dijo|dice|explicó|afirmó|aseguró|señaló|según|añadió|"
