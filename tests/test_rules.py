@@ -251,6 +251,10 @@ def test_the_banners_and_prompts_those_rules_are_for_still_go(line):
     ("Ist JavaScript deaktiviert, lädt die Seite nur den Text ohne Bilder.", False),
     ("To fully experience the site, please enable JavaScript.", True),
     ("Sorry, your browser does not support the video tag.", True),
+    # prev-next-intl: a post's title after the label, not a sentence
+    ("Nächster Beitrag der Reihe erscheint am kommenden Montag.", False),
+    ("Następny artykuł ustawy dotyczy kar za wykroczenia.", False),
+    ("Nächster Beitrag: Die Wahl in Bayern", True),
     # see-also: before a title or a separator, not advice or an in-text pointer
     ("Also read the small print before signing, the ombudsman advises.", False),
     ("See also the infographic below.", False),
