@@ -162,6 +162,12 @@ BODY = ("The council voted on Tuesday to approve the new bridge across the river
         "ending a debate that has divided the town.")
 
 
+def stays_in_an_article(line):
+    """Whether rules and heuristics keep ``line`` between two article paragraphs."""
+    text = "\n".join([BODY, line, BODY.replace("Tuesday", "Friday")])
+    return clean(text, classifier=False) == text
+
+
 def test_tail_action_removes_everything_after(tmp_path):
     text = f"{BODY}\n\nBody paragraph two is here.\n\nLeave a Reply\n\nGreat post!\n\nI disagree."
     assert clean(text) == f"{BODY}\n\nBody paragraph two is here."
@@ -208,9 +214,7 @@ def test_a_list_item_or_sentence_opening_with_c_or_copyright_is_not_a_footer():
     "3 respuestas a la crisis de la vivienda",
 ])
 def test_a_sentence_that_opens_with_a_count_of_comments_does_not_cut_the_article(sentence):
-    last = BODY.replace("Tuesday", "Friday")
-    text = "\n".join([BODY, sentence, last])
-    assert clean(text, classifier=False) == text
+    assert stays_in_an_article(sentence)
 
 
 def test_an_article_about_copyright_in_japanese_or_chinese_keeps_its_lines():
@@ -229,8 +233,7 @@ def test_an_article_about_copyright_in_japanese_or_chinese_keeps_its_lines():
     "Folgt uns, riefen die Demonstranten, und zogen zum Rathaus.",
 ])
 def test_a_sentence_about_cookies_or_a_call_to_follow_in_a_story_stays(line):
-    text = "\n".join([BODY, line, BODY.replace("Tuesday", "Friday")])
-    assert clean(text, classifier=False) == text
+    assert stays_in_an_article(line)
 
 
 @pytest.mark.parametrize("line", ["We use cookies to improve your experience on our site.", "Follow us on Twitter and Facebook",
@@ -275,8 +278,7 @@ def test_a_label_rule_takes_the_label_line_not_a_sentence_that_opens_with_it(lin
     "Все права защищены Конституцией, напомнил судья.",
 ])
 def test_a_line_that_reports_speech_is_the_article_quoting_not_furniture(line):
-    text = "\n".join([BODY, line, BODY.replace("Tuesday", "Friday")])
-    assert clean(text, classifier=False) == text
+    assert stays_in_an_article(line)
 
 
 def test_after_body_must_be_true_or_false(tmp_path):
