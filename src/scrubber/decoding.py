@@ -49,8 +49,8 @@ def decode(data: bytes, where: str, counts: Counter) -> str:
     says so (Windows tools write them). Text with stray invalid bytes keeps
     its UTF-8 and gets U+FFFD for each bad byte; text with more invalid
     sequences than valid multibyte characters is a legacy single-byte
-    encoding and is read as Latin-1 (``utf8_or_legacy``). NUL bytes without a byte-order mark mean a binary file,
-    which is an error.
+    encoding and is read as Latin-1 (``utf8_or_legacy``). NUL bytes
+    without a byte-order mark mean a binary file, which is an error.
     """
     wide = wide_encoding(data)
     if wide:

@@ -77,12 +77,6 @@ class CompiledRule:
             self._regex = compile_rule(self.rule).regex
         return self._regex
 
-    def __getstate__(self):
-        return (self.rule, self._regex)
-
-    def __setstate__(self, state):
-        self.rule, self._regex = state
-
     def search(self, line: str, timeout: float) -> regex.Match | None:
         """The first match in ``line``, honouring ``max_words``.
 
