@@ -3,8 +3,8 @@ import pytest
 
 import sys
 
-from scrubber.repair import (_ODD_SPACES, FTFY_CONFIG, fix_unicode, fix_whitespace, needs_ftfy, repair,
-                             spaced_evenly)
+from scrubber.repair import (_ODD_SPACES, FTFY_CONFIG, LONG_LINE, fix_unicode, fix_whitespace, needs_ftfy, pieces,
+                             repair, spaced_evenly)
 
 
 def test_mojibake_is_fixed():
@@ -83,6 +83,25 @@ def test_only_flagged_lines_go_to_ftfy_with_the_configuration_it_would_use():
     fixed = fix_unicode(text)
     assert fixed == ftfy.fix_text(text, FTFY_CONFIG)
     assert fixed.startswith("Tom & Jerry\nPoland\u2019s <b>\n&amp; caf\u00e9\n")
+
+
+def test_a_document_on_one_line_is_repaired_as_its_lines_would_be():
+    # 40 kB on one line: ftfy sees it in pieces cut at spaces, so the
+    # mojibake near its end is fixed and the entity before a "<" stays, as
+    # ftfy leaves entities on a line that holds markup.
+    sentence = "The \u201cquick\u201d brown fox jumps over the lazy dog. "
+    line = "Tom &amp; Jerry " + sentence * 700 + "Poland\u00e2\u20ac\u2122s <b> " + sentence * 50 + "caf\u00c3\u00a9"
+    assert len(line) > 2 * LONG_LINE
+    fixed = fix_unicode(line)
+    assert fixed == ftfy.fix_text(line, FTFY_CONFIG)
+    assert fixed.startswith("Tom &amp; Jerry") and "Poland\u2019s <b>" in fixed and fixed.endswith("caf\u00e9")
+
+
+def test_long_lines_are_cut_only_after_a_space_or_ideographic_stop():
+    text = "\u00c3\u00a9" * 30 + " " + "x" * 50 + "\u3002" + "y" * 50
+    assert pieces(text, size=10) == ["\u00c3\u00a9" * 30 + " ", "x" * 50 + "\u3002", "y" * 50]
+    assert pieces("\u6f22" * 100, size=10) == ["\u6f22" * 100]  # nowhere to cut: whole
+    assert "".join(pieces(text * 3, size=7)) == text * 3
 
 
 def test_precheck_skips_clean_non_ascii_text():

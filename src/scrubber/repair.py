@@ -75,6 +75,30 @@ def needs_ftfy(text: str) -> bool:
             or not unicodedata.is_normalized("NFC", text) or looks_like_mojibake(text))
 
 
+#: A line longer than this many characters goes to ftfy in pieces of about
+#: this length, each cut after a space or an ideographic full stop.
+LONG_LINE = 16_384
+# Neither a space nor 。 is ever part of mojibake (UTF-8's continuation
+# bytes are 0x80-0xBF), so no cut splits a sequence ftfy could repair.
+_PIECE_END = re.compile("[ \u3002]")
+
+
+def pieces(line: str, size: int = LONG_LINE) -> list[str]:
+    """``line`` cut after the first space or 。 at or past every ``size``
+    characters; a line with none there stays whole."""
+    if len(line) <= size:
+        return [line]
+    out, start = [], 0
+    while len(line) - start > size:
+        m = _PIECE_END.search(line, start + size)
+        if m is None:
+            break
+        out.append(line[start:m.end()])
+        start = m.end()
+    out.append(line[start:])
+    return out
+
+
 def fix_unicode(text: str) -> str:
     """Mojibake, entities, controls and NFC, or the text itself when clean.
 
@@ -82,7 +106,9 @@ def fix_unicode(text: str) -> str:
     only the lines the pre-check flags go to ftfy, each with the
     configuration ``fix_text`` would use for it: of the 23,848 lines of the
     throughput corpus's documents that need ftfy at all, 1,467 do, and ftfy
-    spent half its time on the others.
+    spent half its time on the others. A line over ``LONG_LINE`` characters
+    (a document stored as one line) is checked and fixed a piece at a time
+    in the same way, or one curly quote would send megabytes through ftfy.
     """
     if not needs_ftfy(text):
         return text
@@ -92,9 +118,10 @@ def fix_unicode(text: str) -> str:
     out = []
     for k, line in enumerate(lines):
         segment = line + "\n" if k < last else line
-        out.append(ftfy.fix_text(segment, config) if needs_ftfy(segment) else segment)
         if "<" in segment:  # from here on fix_text leaves HTML entities alone
             config = config._replace(unescape_html=False)
+        for piece in pieces(segment):
+            out.append(ftfy.fix_text(piece, config) if needs_ftfy(piece) else piece)
     return "".join(out)
 
 
