@@ -334,6 +334,23 @@ def test_share_and_read_more_labels_go_in_other_languages_too():
         assert out == DE_BODY, label
 
 
+def test_a_share_bar_of_new_window_buttons_goes_and_prose_naming_a_new_window_stays():
+    bar = ["Teilen mit:", "Klick, um über Twitter zu teilen (Wird in neuem Fenster geöffnet)",
+           "Klicken zum Ausdrucken (Wird in neuem Fenster geöffnet)", "Click to print (Opens in new window)"]
+    assert clean("\n".join([DE_BODY, *bar]), classifier=False) == DE_BODY
+    assert stays_in_an_article("The full report (opens in new window) found that the council had overspent.")
+
+
+@pytest.mark.parametrize("line", ["Oct 15, 2015 \u00b7 18 min read", "By Ana Ruiz Feb 8, 2020 5 min read",
+                                  "06.11.2023, 15:20 Uhr \u2022 2 Min. Lesezeit", "Reading Time: 3 mins read"])
+def test_a_byline_or_date_line_ending_in_a_reading_time_goes(line):
+    assert clean(f"{BODY}\n{line}\n{BODY}", classifier=False) == f"{BODY}\n{BODY}"
+
+
+def test_a_sentence_about_reading_time_stays():
+    assert stays_in_an_article("In a 2019 survey, pupils said they spent 5 minutes reading each day at home.")
+
+
 def test_a_rule_file_nested_2000_deep_is_one_error(tmp_path):
     p = tmp_path / "deep.toml"
     p.write_text("x = " + "[" * 2000 + "]" * 2000 + "\n")
