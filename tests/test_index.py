@@ -55,6 +55,20 @@ def test_index_built_with_other_parameters_is_refused(tmp_path):
         list(clean([article(8)], Config(index=str(db), shingle_size=3)))
 
 
+def test_an_index_from_before_character_shingles_is_used_with_a_warning(tmp_path, caplog):
+    db = tmp_path / "seen.db"
+    run([("a", article(9))], db)
+    with sqlite3.connect(db) as con:  # as scrubber 0.2.0 wrote it
+        con.execute("DELETE FROM meta WHERE key = 'tokens'")
+    kept, _ = run([("a-copy", article(9)), ("b", article(10))], db)
+    assert kept == ["b"]
+    assert "copies of such documents it holds may not be found" in caplog.text
+    with sqlite3.connect(db) as con:
+        con.execute("INSERT INTO meta VALUES ('tokens', '3')")
+    with pytest.raises(ScrubberError, match="tokens=3; this run uses .*tokens=2"):
+        Index(str(db))
+
+
 def test_a_file_that_is_not_an_index_is_refused(tmp_path):
     junk = tmp_path / "junk.db"
     junk.write_text("not a database at all")

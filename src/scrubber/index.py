@@ -35,6 +35,7 @@ fails leaves it as it was.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from dataclasses import asdict
@@ -43,8 +44,10 @@ import numpy as np
 
 from .dedup import Corpus, band_keys
 
-from .minhash import Params, sorted_unique
+from .minhash import TOKENS, Params, sorted_unique
 from .errors import ScrubberError
+
+log = logging.getLogger("scrubber")
 
 SCHEMA = 2
 
@@ -213,14 +216,20 @@ class Index:
                     raise IndexFileError(f"{path}: not a scrubber index: its schema "
                                          f"{stored.get('schema')!r} is not that of its tables "
                                          f"({self.schema})")
-                want = {"schema": str(self.schema), **{k: str(v) for k, v in asdict(params).items()}}
+                want = {"schema": str(self.schema), **{k: str(v) for k, v in asdict(params).items()},
+                        "tokens": str(TOKENS)}
                 if not stored:
                     self.db.executemany("INSERT INTO meta VALUES (?, ?)", want.items())
+                elif "tokens" not in stored and stored == {k: v for k, v in want.items() if k != "tokens"}:
+                    log.warning("%s: made before scrubber shingled Chinese, Japanese and Thai text by "
+                                "character; copies of such documents it holds may not be found (build "
+                                "a new index to find them)", path)
                 elif stored != want:
                     have = _params(stored, path) if all(k in stored for k in asdict(params)) else None
-                    built = have.describe() if have else "an unknown layout"
+                    built = f"{have.describe()}, tokens={stored.get('tokens', 1)}" if have else "an unknown layout"
                     raise IndexFileError(f"{path}: index was built with {built}; this run uses "
-                                         f"{params.describe()} (use the same settings or another --index)")
+                                         f"{params.describe()}, tokens={TOKENS} (use the same settings or "
+                                         "another --index)")
         except sqlite3.DatabaseError as e:
             self.close(forget_new=True)
             raise _failed(path, e, f"not a scrubber index ({e})") from None

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from .scripts import CJK_RANGES, SEA_RANGES
+
 if TYPE_CHECKING:
     from datasketch import LeanMinHash
 
@@ -26,6 +28,14 @@ _DIGITS = bytes.maketrans(b"123456789", b"000000000")
 # ASCII digit 0": the non-ASCII non-word characters by regex (few matches in
 # most text), then the ASCII ones and the digits by one bytes.translate.
 _NONASCII_NONWORD = re.compile(r"[^\x00-\x7f\w]+")
+# Scripts written without spaces (scripts.py): each character is a word
+# here, so a shingle is a character 5-gram. Whitespace alone made a
+# Chinese paragraph a few clause-long "words", and three changed characters
+# in a paragraph took most of its shingles.
+_UNSPACED = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES + SEA_RANGES) + "]")
+#: How ``words_of`` tokenises (index files record it): 2 since unspaced
+#: scripts count one word per character.
+TOKENS = 2
 _ASCII_FOLD = bytes(48 if chr(c) in "123456789" else
                     32 if c < 128 and c != 10 and not _WORD.match(chr(c)) else c for c in range(256))
 # Multipliers that combine k word hashes into one k-gram hash (odd 64-bit).
@@ -129,6 +139,8 @@ def words_of(text: str) -> Words:
     folded = text.casefold()
     if not folded.isascii():
         folded = _NONASCII_NONWORD.sub(" ", folded)
+        if _UNSPACED.search(folded):
+            folded = _UNSPACED.sub(r" \g<0> ", folded)
     # Words are split from UTF-8 bytes, so none becomes a str or is encoded
     # on its own: half the time of str words (docs/performance.md).
     lines, per_line, words = [], [], []
