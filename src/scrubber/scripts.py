@@ -40,3 +40,13 @@ def words(line: str) -> int:
         return n
     head = line[:UNSPACED_CHARS]
     return n + len(_CJK.findall(head)) // CJK_CHARS_PER_WORD + len(_SEA.findall(head)) // SEA_CHARS_PER_WORD
+
+
+def at_least(text: str, n: int) -> bool:
+    """Whether ``text`` holds ``n`` words as ``words`` counts them, reading
+    only as much of it as that takes."""
+    spaced = len(text.split(None, n))
+    if spaced >= n or text.isascii():
+        return spaced >= n
+    head = text[:n * SEA_CHARS_PER_WORD]
+    return spaced + len(_CJK.findall(head)) // CJK_CHARS_PER_WORD + len(_SEA.findall(head)) // SEA_CHARS_PER_WORD >= n
