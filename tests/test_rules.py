@@ -243,6 +243,30 @@ def test_the_banners_and_prompts_those_rules_are_for_still_go(line):
     assert clean(text, classifier=False) == BODY
 
 
+def kept_as_prose_or_removed_as_furniture(line, furniture):
+    """Prose stays between two article paragraphs; furniture after one goes."""
+    if furniture:
+        assert clean("\n".join([BODY, line]), classifier=False) == BODY
+    else:
+        assert stays_in_an_article(line)
+
+
+@pytest.mark.parametrize("line, furniture", [
+    # cookie-notice(-intl): an article about cookie law says "accept all cookies" mid-sentence;
+    # a banner's button opens its line, follows a separator or sits in quotes
+    ("Under the new rules, websites may no longer force visitors to accept all cookies before they can read an article.", False),
+    ("Nach den neuen Regeln müssen Besucher nicht mehr alle Cookies akzeptieren, bevor sie einen Artikel lesen können.", False),
+    ("Selon les nouvelles règles, les sites ne peuvent plus obliger les visiteurs à accepter tous les cookies avant de lire un article.", False),
+    ("Accept all cookies", True),
+    ('By clicking "Accept All Cookies", you agree to the storing of cookies on your device to enhance site navigation.', True),
+    ("Alle Cookies akzeptieren", True),
+    ("Tout refuser | Accepter les cookies", True),
+    ("Wenn Sie dieses Video sehen möchten, müssen Sie die externen YouTube-Cookies akzeptieren.", True),
+])
+def test_a_sentence_about_accepting_cookies_stays_and_the_banners_button_goes(line, furniture):
+    kept_as_prose_or_removed_as_furniture(line, furniture)
+
+
 @pytest.mark.parametrize("line, furniture", [
     # taxonomy-intl: "published in" before category names, not a sentence
     ("Publicado en 1985, el libro de cocina se convirtió en un clásico.", False),
