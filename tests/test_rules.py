@@ -268,6 +268,20 @@ def test_a_sentence_about_accepting_cookies_stays_and_the_banners_button_goes(li
 
 
 @pytest.mark.parametrize("line, furniture", [
+    # browser-notice: "please enable JavaScript" ends the notice's sentence or goes on
+    # with what for ("to view the comments") or where ("in your browser"); a tutorial's
+    # step goes on with its own instructions
+    ("Please enable JavaScript in the browser settings before you run the installer, as described in step 3.", False),
+    ("Please enable JavaScript to view the comments powered by Disqus.", True),
+    ("Please enable JavaScript in your browser to search the SMART Exchange.", True),
+    ("To comment, please enable JavaScript so you can sign into TypeKey.", True),
+    ("For best viewing experience, please enable Javascripts!", True),
+])
+def test_a_tutorials_step_about_javascript_stays_and_the_browser_notice_goes(line, furniture):
+    kept_as_prose_or_removed_as_furniture(line, furniture)
+
+
+@pytest.mark.parametrize("line, furniture", [
     # taxonomy-intl: "published in" before category names, not a sentence
     ("Publicado en 1985, el libro de cocina se convirtió en un clásico.", False),
     ("Veröffentlicht in der Zeitschrift Nature, zeigt die Studie erhebliche Mängel.", False),
