@@ -282,6 +282,21 @@ def test_a_tutorials_step_about_javascript_stays_and_the_browser_notice_goes(lin
 
 
 @pytest.mark.parametrize("line, furniture", [
+    # follow-us-intl: after "auf", "sur", "en" … a network or the site's own channels,
+    # not a walk or a journey
+    ("Folgen Sie uns auf einen Rundgang durch die Altstadt, sagte die Führerin.", False),
+    ("Folgen Sie uns auf einen Rundgang durch die Altstadt von Lübeck.", False),
+    ("Suivez-nous sur les traces des premiers colons de la vallée.", False),
+    ("Folge uns auf unseren Social Mediakanälen", True),
+    ("Folgen Sie uns auf Mastodon", True),
+    ("Suivez-nous sur notre page Facebook", True),
+    ("Folgen Sie uns auf Facebook und Twitter", True),
+])
+def test_a_walk_with_the_reader_stays_and_the_call_to_follow_the_site_goes(line, furniture):
+    kept_as_prose_or_removed_as_furniture(line, furniture)
+
+
+@pytest.mark.parametrize("line, furniture", [
     # taxonomy-intl: "published in" before category names, not a sentence
     ("Publicado en 1985, el libro de cocina se convirtió en un clásico.", False),
     ("Veröffentlicht in der Zeitschrift Nature, zeigt die Studie erhebliche Mängel.", False),
