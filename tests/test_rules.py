@@ -297,6 +297,18 @@ def test_a_walk_with_the_reader_stays_and_the_call_to_follow_the_site_goes(line,
 
 
 @pytest.mark.parametrize("line, furniture", [
+    # see-also: a legal cross-reference names a case ("Smith v Jones"), a teaser a title
+    ("See also Smith v Jones [2004] UKHL 12, where the court held that the duty of care extends to visitors.", False),
+    ("See also Roe v. Wade, 410 U.S. 113 (1973), on which the lower court relied.", False),
+    ("See also Neuro-Linguistic Programming (NLP)", True),
+    ("See also Van der Horst article on Culture Center", True),
+    ("See also: Arsenal v Chelsea, five things we learned", True),
+])
+def test_a_legal_cross_reference_stays_and_the_see_also_teaser_goes(line, furniture):
+    kept_as_prose_or_removed_as_furniture(line, furniture)
+
+
+@pytest.mark.parametrize("line, furniture", [
     # taxonomy-intl: "published in" before category names, not a sentence
     ("Publicado en 1985, el libro de cocina se convirtió en un clásico.", False),
     ("Veröffentlicht in der Zeitschrift Nature, zeigt die Studie erhebliche Mängel.", False),
