@@ -309,6 +309,19 @@ def test_a_legal_cross_reference_stays_and_the_see_also_teaser_goes(line, furnit
 
 
 @pytest.mark.parametrize("line, furniture", [
+    # affiliate-disclosure-intl: a quotation attributed without a speech verb after a comma
+    # ("so der Gründer", "reconnaît la fondatrice") is the article quoting the business
+    ("„Für jeden Vertrag, der über unser Portal zustande kommt, erhalten wir eine kleine Provision“, so der Gründer.", False),
+    ("« Nous touchons une petite commission sur chaque vente », reconnaît la fondatrice.", False),
+    ('"We earn a small commission on every product readers buy through our links," the founder concedes.', False),
+    ("Dieser Beitrag enthält Affiliate-Links. Wenn du darüber einkaufst, erhalten wir eine kleine Provision.", True),
+    ("We may earn a commission when you buy through links on our site.", True),
+])
+def test_a_quoted_business_model_stays_and_the_affiliate_disclosure_goes(line, furniture):
+    kept_as_prose_or_removed_as_furniture(line, furniture)
+
+
+@pytest.mark.parametrize("line, furniture", [
     # taxonomy-intl: "published in" before category names, not a sentence
     ("Publicado en 1985, el libro de cocina se convirtió en un clásico.", False),
     ("Veröffentlicht in der Zeitschrift Nature, zeigt die Studie erhebliche Mängel.", False),
