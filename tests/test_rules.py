@@ -322,6 +322,17 @@ def test_a_quoted_business_model_stays_and_the_affiliate_disclosure_goes(line, f
 
 
 @pytest.mark.parametrize("line, furniture", [
+    # author-bio: a bio says what the author is or has been; an obituary says what he was
+    ("Ellis was a writer who spent forty years at the paper and is survived by his wife and two daughters.", False),
+    ("She was a columnist for thirty years and filed her last piece in March.", False),
+    ("Jane Doe is a freelance journalist based in Kyiv.", True),
+    ("Sam Lee has been a senior editor at the site since 2015.", True),
+])
+def test_an_obituarys_last_paragraph_stays_and_the_author_bio_goes(line, furniture):
+    kept_as_prose_or_removed_as_furniture(line, furniture)
+
+
+@pytest.mark.parametrize("line, furniture", [
     # taxonomy-intl: "published in" before category names, not a sentence
     ("Publicado en 1985, el libro de cocina se convirtió en un clásico.", False),
     ("Veröffentlicht in der Zeitschrift Nature, zeigt die Studie erhebliche Mängel.", False),
