@@ -252,18 +252,22 @@ def kept_as_prose_or_removed_as_furniture(line, furniture):
 
 
 @pytest.mark.parametrize("line, furniture", [
-    # cookie-notice(-intl): an article about cookie law says "accept all cookies" mid-sentence;
-    # a banner's button opens its line, follows a separator or sits in quotes
+    # cookie-notice(-intl): an article about cookie law says "accept all cookies" mid-sentence
+    # and names the EU's "Cookie-Richtlinie"; a banner's button opens its line, follows a
+    # separator or sits in quotes, and its link to the site's policy ends the line
     ("Under the new rules, websites may no longer force visitors to accept all cookies before they can read an article.", False),
     ("Nach den neuen Regeln müssen Besucher nicht mehr alle Cookies akzeptieren, bevor sie einen Artikel lesen können.", False),
     ("Selon les nouvelles règles, les sites ne peuvent plus obliger les visiteurs à accepter tous les cookies avant de lire un article.", False),
+    ("Die Cookie-Richtlinie der EU gilt seit 2009 und soll nun überarbeitet werden.", False),
     ("Accept all cookies", True),
     ('By clicking "Accept All Cookies", you agree to the storing of cookies on your device to enhance site navigation.', True),
     ("Alle Cookies akzeptieren", True),
     ("Tout refuser | Accepter les cookies", True),
     ("Wenn Sie dieses Video sehen möchten, müssen Sie die externen YouTube-Cookies akzeptieren.", True),
+    ("Weitere Informationen zu unseren Cookie-Richtlinien", True),
+    ("Weitere Informationen, beispielsweise zur Kontrolle von Cookies, findest du hier: Cookie-Richtlinie", True),
 ])
-def test_a_sentence_about_accepting_cookies_stays_and_the_banners_button_goes(line, furniture):
+def test_an_article_about_cookie_law_stays_and_the_banners_words_go(line, furniture):
     kept_as_prose_or_removed_as_furniture(line, furniture)
 
 
