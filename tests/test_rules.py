@@ -243,6 +243,99 @@ def test_the_banners_and_prompts_those_rules_are_for_still_go(line):
     assert clean(text, classifier=False) == BODY
 
 
+def kept_as_prose_or_removed_as_furniture(line, furniture):
+    """Prose stays between two article paragraphs; furniture after one goes."""
+    if furniture:
+        assert clean("\n".join([BODY, line]), classifier=False) == BODY
+    else:
+        assert stays_in_an_article(line)
+
+
+@pytest.mark.parametrize("line, furniture", [
+    # cookie-notice(-intl): an article about cookie law says "accept all cookies" mid-sentence
+    # and names the EU's "Cookie-Richtlinie"; a banner's button opens its line, follows a
+    # separator or sits in quotes, and its link to the site's policy ends the line
+    ("Under the new rules, websites may no longer force visitors to accept all cookies before they can read an article.", False),
+    ("Nach den neuen Regeln müssen Besucher nicht mehr alle Cookies akzeptieren, bevor sie einen Artikel lesen können.", False),
+    ("Selon les nouvelles règles, les sites ne peuvent plus obliger les visiteurs à accepter tous les cookies avant de lire un article.", False),
+    ("Die Cookie-Richtlinie der EU gilt seit 2009 und soll nun überarbeitet werden.", False),
+    ("Accept all cookies", True),
+    ('By clicking "Accept All Cookies", you agree to the storing of cookies on your device to enhance site navigation.', True),
+    ("Alle Cookies akzeptieren", True),
+    ("Tout refuser | Accepter les cookies", True),
+    ("Wenn Sie dieses Video sehen möchten, müssen Sie die externen YouTube-Cookies akzeptieren.", True),
+    ("Weitere Informationen zu unseren Cookie-Richtlinien", True),
+    ("Weitere Informationen, beispielsweise zur Kontrolle von Cookies, findest du hier: Cookie-Richtlinie", True),
+])
+def test_an_article_about_cookie_law_stays_and_the_banners_words_go(line, furniture):
+    kept_as_prose_or_removed_as_furniture(line, furniture)
+
+
+@pytest.mark.parametrize("line, furniture", [
+    # browser-notice: "please enable JavaScript" ends the notice's sentence or goes on
+    # with what for ("to view the comments") or where ("in your browser"); a tutorial's
+    # step goes on with its own instructions
+    ("Please enable JavaScript in the browser settings before you run the installer, as described in step 3.", False),
+    ("Please enable JavaScript to view the comments powered by Disqus.", True),
+    ("Please enable JavaScript in your browser to search the SMART Exchange.", True),
+    ("To comment, please enable JavaScript so you can sign into TypeKey.", True),
+    ("For best viewing experience, please enable Javascripts!", True),
+])
+def test_a_tutorials_step_about_javascript_stays_and_the_browser_notice_goes(line, furniture):
+    kept_as_prose_or_removed_as_furniture(line, furniture)
+
+
+@pytest.mark.parametrize("line, furniture", [
+    # follow-us-intl: after "auf", "sur", "en" … a network or the site's own channels,
+    # not a walk or a journey
+    ("Folgen Sie uns auf einen Rundgang durch die Altstadt, sagte die Führerin.", False),
+    ("Folgen Sie uns auf einen Rundgang durch die Altstadt von Lübeck.", False),
+    ("Suivez-nous sur les traces des premiers colons de la vallée.", False),
+    ("Folge uns auf unseren Social Mediakanälen", True),
+    ("Folgen Sie uns auf Mastodon", True),
+    ("Suivez-nous sur notre page Facebook", True),
+    ("Folgen Sie uns auf Facebook und Twitter", True),
+])
+def test_a_walk_with_the_reader_stays_and_the_call_to_follow_the_site_goes(line, furniture):
+    kept_as_prose_or_removed_as_furniture(line, furniture)
+
+
+@pytest.mark.parametrize("line, furniture", [
+    # see-also: a legal cross-reference names a case ("Smith v Jones"), a teaser a title
+    ("See also Smith v Jones [2004] UKHL 12, where the court held that the duty of care extends to visitors.", False),
+    ("See also Roe v. Wade, 410 U.S. 113 (1973), on which the lower court relied.", False),
+    ("See also Neuro-Linguistic Programming (NLP)", True),
+    ("See also Van der Horst article on Culture Center", True),
+    ("See also: Arsenal v Chelsea, five things we learned", True),
+])
+def test_a_legal_cross_reference_stays_and_the_see_also_teaser_goes(line, furniture):
+    kept_as_prose_or_removed_as_furniture(line, furniture)
+
+
+@pytest.mark.parametrize("line, furniture", [
+    # affiliate-disclosure-intl: a quotation attributed without a speech verb after a comma
+    # ("so der Gründer", "reconnaît la fondatrice") is the article quoting the business
+    ("„Für jeden Vertrag, der über unser Portal zustande kommt, erhalten wir eine kleine Provision“, so der Gründer.", False),
+    ("« Nous touchons une petite commission sur chaque vente », reconnaît la fondatrice.", False),
+    ('"We earn a small commission on every product readers buy through our links," the founder concedes.', False),
+    ("Dieser Beitrag enthält Affiliate-Links. Wenn du darüber einkaufst, erhalten wir eine kleine Provision.", True),
+    ("We may earn a commission when you buy through links on our site.", True),
+])
+def test_a_quoted_business_model_stays_and_the_affiliate_disclosure_goes(line, furniture):
+    kept_as_prose_or_removed_as_furniture(line, furniture)
+
+
+@pytest.mark.parametrize("line, furniture", [
+    # author-bio: a bio says what the author is or has been; an obituary says what he was
+    ("Ellis was a writer who spent forty years at the paper and is survived by his wife and two daughters.", False),
+    ("She was a columnist for thirty years and filed her last piece in March.", False),
+    ("Jane Doe is a freelance journalist based in Kyiv.", True),
+    ("Sam Lee has been a senior editor at the site since 2015.", True),
+])
+def test_an_obituarys_last_paragraph_stays_and_the_author_bio_goes(line, furniture):
+    kept_as_prose_or_removed_as_furniture(line, furniture)
+
+
 @pytest.mark.parametrize("line, furniture", [
     # taxonomy-intl: "published in" before category names, not a sentence
     ("Publicado en 1985, el libro de cocina se convirtió en un clásico.", False),
