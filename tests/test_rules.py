@@ -281,6 +281,19 @@ def test_a_line_that_reports_speech_is_the_article_quoting_not_furniture(line):
     assert stays_in_an_article(line)
 
 
+def test_a_line_that_introduces_a_quotation_in_a_letters_story_stays():
+    # comment-byline: "said", "wrote", "replied" also introduce a letter;
+    # a comment's author is a name or carries a time stamp
+    assert stays_in_an_article("His mother replied:")
+    assert stays_in_an_article("In October 1914 the eldest brother wrote:")
+
+
+@pytest.mark.parametrize("line", ["John Smith says:", "Mary Smith said:", "Anna replied: 3 May 2019 at 4:15 pm",
+                                  "jean jett on October 7, 2012 at 7:21 pm said:"])
+def test_a_comment_byline_still_goes(line):
+    assert clean("\n".join([BODY, line]), classifier=False) == BODY
+
+
 def test_after_body_must_be_true_or_false(tmp_path):
     f = write(tmp_path, "bad.toml", RULE + "after_body = 1\n")
     with pytest.raises(RuleError, match="'after_body' must be true or false"):
