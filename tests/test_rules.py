@@ -294,6 +294,30 @@ def test_a_comment_byline_still_goes(line):
     assert clean("\n".join([BODY, line]), classifier=False) == BODY
 
 
+@pytest.mark.parametrize("dates", [("12 March 2020", "23 March 2020", "1 June 2020"),
+                                   ("1. April 2021", "15. Juli 2021", "3. August 2021")])
+def test_a_timeline_keeps_its_date_headings_and_a_lone_dateline_still_goes(dates):
+    # dateline-only, dateline-intl: a date between two paragraphs, more than once, heads a timeline's entry
+    entries = [BODY.replace("Tuesday", day) for day in ("Monday", "Wednesday", "Thursday")]
+    timeline = [BODY] + [x for d, e in zip(dates, entries) for x in (d, e)]
+    assert clean("\n".join(timeline), classifier=False) == "\n".join(timeline)
+    assert stays_in_an_article(dates[0]) is False  # one date between two paragraphs is a dateline
+    assert clean("\n".join([dates[0]] + timeline[2:]), classifier=False) == "\n".join(timeline[2:])
+    teasers = [x for d in dates for x in (d, "Teaser: " + BODY[:60] + "...")]  # a list of teasers cut short
+    assert dates[1] not in clean("\n".join([BODY] + teasers), classifier=False)
+    stamps = [x for d, e in zip(dates, entries) for x in (d + ", 16:15", e)]  # comments' stamps
+    assert clean("\n".join([BODY] + stamps), classifier=False, heuristics=False) == "\n".join([BODY] + entries)
+
+
+def test_timeline_must_be_true_or_false_and_on_a_line_rule(tmp_path):
+    f = write(tmp_path, "bad.toml", RULE + "timeline = 1\n")
+    with pytest.raises(RuleError, match="'timeline' must be true or false"):
+        load_rules([f])
+    f = write(tmp_path, "bad2.toml", RULE + "timeline = true\naction = 'tail'\n")
+    with pytest.raises(RuleError, match="'timeline' needs action = 'line'"):
+        load_rules([f])
+
+
 def test_after_body_must_be_true_or_false(tmp_path):
     f = write(tmp_path, "bad.toml", RULE + "after_body = 1\n")
     with pytest.raises(RuleError, match="'after_body' must be true or false"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import re
 import threading
 from collections import OrderedDict
 
@@ -49,6 +50,46 @@ class _BodyStart:
                 break
         self.upto = max(self.upto, i)
         return self.found
+
+
+#: Lines of ``timeline`` rules, each between two article paragraphs, that
+#: make a timeline: one such date is a dateline under the headline or the
+#: lead; several are the headings of a timeline's entries. Over the four
+#: sets' input lines, two or more dates alone were so on four pages: two
+#: timelines (7 lines, in the gold), a list of teasers cut short with "..."
+#: (why a paragraph must not end so) and a comment thread (2 lines, which
+#: the comment-thread heuristic takes).
+TIMELINE_LINES = 2
+#: A time of day: a date with one stamps a comment or a post, between the
+#: comments of a thread; a timeline's headings are dates alone.
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
+
+
+def _paragraph_at(lines: list[str], alive: list[bool], i: int, step: int) -> bool:
+    """Whether the nearest kept non-empty line from ``i`` in direction
+    ``step`` is an article paragraph, not a teaser cut short."""
+    j = i + step
+    while 0 <= j < len(lines):
+        if alive[j] and lines[j]:
+            line = lines[j].rstrip()
+            return body_line(line) and not line.endswith(("...", "\u2026"))
+        j += step
+    return False
+
+
+def _keep_timeline(lines: list[str], alive: list[bool], removals: list[Removal], taken: list[int]) -> None:
+    """Give back the lines of ``timeline`` rules (``taken``: indexes into
+    ``removals``) that stand between two article paragraphs, when there are
+    at least TIMELINE_LINES of them."""
+    between = [k for k in taken if not _CLOCK.search(removals[k].text)
+               and _paragraph_at(lines, alive, removals[k].line - 1, -1)
+               and _paragraph_at(lines, alive, removals[k].line - 1, 1)]
+    if len(between) < TIMELINE_LINES:
+        return
+    for k in between:
+        alive[removals[k].line - 1] = True
+    drop = set(between)
+    removals[:] = [r for k, r in enumerate(removals) if k not in drop]
 
 
 @dataclasses.dataclass(slots=True)
@@ -146,6 +187,7 @@ class Cleaner:
         k = -1  # index of the current line among non-empty lines
         ended = False  # a tail rule fired: the rest of the document is gone
         body: _BodyStart | None = None
+        dated: list[int] = []  # removals by timeline rules (index into removals)
         for i, line in enumerate(lines):
             if ended:
                 break
@@ -189,6 +231,8 @@ class Cleaner:
                     continue
                 alive[i] = False
                 removals.append(Removal(r.reason, i + 1, line))
+                if r.timeline:
+                    dated.append(len(removals) - 1)
                 if r.action == "tail":
                     for j in range(i + 1, len(lines)):
                         if lines[j] and alive[j]:
@@ -196,6 +240,8 @@ class Cleaner:
                             removals.append(Removal(r.reason, j + 1, lines[j]))
                     ended = True
                 break
+        if len(dated) >= TIMELINE_LINES:
+            _keep_timeline(lines, alive, removals, dated)
         for h in self.heuristics:
             h(lines, alive, removals)
         return lines, alive, removals
