@@ -207,6 +207,15 @@ def test_a_list_item_or_sentence_opening_with_c_or_copyright_is_not_a_footer():
     assert clean(text, classifier=False) == "\n".join(text.split("\n")[:4])
 
 
+def test_a_legal_list_item_c_without_a_stop_is_not_a_photo_credit():
+    # photo-credit: "(c)" before a credit is a name or a year, not a verb
+    items = ["(a) inspect the flat within 7 days", "(b) tell the tenant in writing what will be done",
+             "(c) carry out repairs within 14 days"]
+    assert all(stays_in_an_article(item) for item in items)
+    for caption in ["The new bridge at dusk (c) Reuters", "(c) Getty Images", "The mayor at the opening © Getty Images"]:
+        assert clean("\n".join([BODY, caption]), classifier=False) == BODY
+
+
 @pytest.mark.parametrize("sentence", [
     "One response to the shortage has been to convert empty offices into flats, a policy adopted last spring.",
     "Ein Kommentar zu den Plänen der Ministerin erschien am Montag in der Lokalzeitung.",
