@@ -216,6 +216,17 @@ def test_a_legal_list_item_c_without_a_stop_is_not_a_photo_credit():
         assert clean("\n".join([BODY, caption]), classifier=False) == BODY
 
 
+def test_no_comment_as_a_reply_in_an_interview_stays():
+    # comment-count: an empty thread's heading is plural ("No Comments"); "No comment." is an answer
+    interview = ["Did your brother's firm get the contract because of you?", "No comment.",
+                 "Will you publish the tender documents before the election?"]
+    text = "\n".join([BODY] + interview + [BODY.replace("Tuesday", "Friday")])
+    assert clean(text, classifier=False) == text
+    assert stays_in_an_article("No comment.")
+    for heading in ["No Comments", "0 Comments", "0 comment", "No comments yet.", "No responses yet"]:
+        assert clean("\n".join([BODY, heading]), classifier=False) == BODY
+
+
 @pytest.mark.parametrize("sentence", [
     "One response to the shortage has been to convert empty offices into flats, a policy adopted last spring.",
     "Ein Kommentar zu den Plänen der Ministerin erschien am Montag in der Lokalzeitung.",
