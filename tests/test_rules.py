@@ -338,6 +338,27 @@ def test_timeline_must_be_true_or_false_and_on_a_line_rule(tmp_path):
         load_rules([f])
 
 
+WHATSAPP = ["Almost every smartphone owner now uses a messenger, and the market has settled on WhatsApp, a new survey shows.",
+            "The app owned by Meta reaches 80 percent of adults, the survey found, far ahead of Signal and Telegram.",
+            "Das Teilen von Fotos in Gruppen ist der häufigste Grund, die App zu öffnen, gefolgt von Sprachnachrichten.",
+            "Entrar no mercado brasileiro foi o maior desafio da empresa, que teve de competir com aplicativos locais."]
+
+
+@pytest.mark.parametrize("word, at", [("WhatsApp", 1), ("Teilen", 2), ("Entrar", 3)])
+def test_a_one_word_subheading_that_the_article_is_about_stays(word, at):
+    # share-buttons-intl, login-prompt-intl: a lone word between two
+    # paragraphs that use it is the article's subheading
+    text = "\n".join(WHATSAPP[:at] + [word] + WHATSAPP[at:])
+    assert clean(text, classifier=False) == text
+
+
+def test_a_share_bar_or_a_lone_button_between_paragraphs_still_goes():
+    bar = "\n".join(WHATSAPP[:2] + ["Teilen", "WhatsApp", "Facebook"] + WHATSAPP[2:])
+    assert clean(bar, classifier=False) == "\n".join(WHATSAPP)
+    assert stays_in_an_article("Teilen") is False  # an article that never says "teilen"
+    assert stays_in_an_article("WhatsApp") is False
+
+
 def test_after_body_must_be_true_or_false(tmp_path):
     f = write(tmp_path, "bad.toml", RULE + "after_body = 1\n")
     with pytest.raises(RuleError, match="'after_body' must be true or false"):

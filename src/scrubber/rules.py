@@ -7,7 +7,7 @@ matched text inside the line; ``tail``: the line and everything after it),
 where it may fire (``anywhere``, or only in the first or last ``lines``
 non-empty lines; with ``after_body``, only once the article has begun),
 optionally on which lines (``max_words``), whether what it takes stays in
-a timeline (``timeline``), and carries its
+a timeline (``timeline``) or as a subheading (``subheading``), and carries its
 own examples: ``match`` lines it must fire on and ``no_match`` lines it must
 leave alone. ``scrubber rules check`` runs those examples.
 """
@@ -29,7 +29,7 @@ from .prefilter import Prefilter
 ACTIONS = ("line", "span", "tail")
 WHERES = ("anywhere", "head", "tail")
 _KEYS = {"id", "description", "pattern", "action", "where", "lines", "max_words",
-         "after_body", "timeline", "ignore_case", "match", "no_match"}
+         "after_body", "timeline", "subheading", "ignore_case", "match", "no_match"}
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,13 @@ class Rule:
     #: The lines it takes stay when the document holds at least
     #: ``cleaner.TIMELINE_LINES`` of them, each between two article
     #: paragraphs: a timeline's date headings ("12 March 2020" over each
-    #: entry), not a dateline (see Cleaner._keep_timeline).
+    #: entry), not a dateline (see cleaner._timeline).
     timeline: bool = False
+    #: A line of one word it takes stays when it stands between two article
+    #: paragraphs and the article's paragraphs use the word: a subheading
+    #: ("WhatsApp" in an article about WhatsApp), not a widget's label
+    #: (see cleaner._subheadings).
+    subheading: bool = False
     ignore_case: bool = True
     match: tuple[str, ...] = ()
     no_match: tuple[str, ...] = ()
@@ -186,14 +191,15 @@ def _rule_from_table(path: str, n: int, t: dict) -> Rule:
         raise bad("'ignore_case' must be true or false")
     if not isinstance(after_body, bool):
         raise bad("'after_body' must be true or false")
-    timeline = t.get("timeline", False)
-    if not isinstance(timeline, bool):
-        raise bad("'timeline' must be true or false")
-    if timeline and action != "line":
-        raise bad("'timeline' needs action = 'line'")
+    timeline, subheading = t.get("timeline", False), t.get("subheading", False)
+    for key, value in (("timeline", timeline), ("subheading", subheading)):
+        if not isinstance(value, bool):
+            raise bad(f"'{key}' must be true or false")
+        if value and action != "line":
+            raise bad(f"'{key}' needs action = 'line'")
     return Rule(id=rid, description=t["description"], pattern=t["pattern"], action=action,
                 where=where, lines=lines, max_words=max_words, after_body=after_body,
-                timeline=timeline, ignore_case=ignore_case, source=path, **examples)
+                timeline=timeline, subheading=subheading, ignore_case=ignore_case, source=path, **examples)
 
 
 def compile_rule(rule: Rule) -> CompiledRule:
