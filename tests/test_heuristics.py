@@ -274,6 +274,23 @@ def test_a_bare_comments_heading_well_below_the_article_heads_the_thread():
         assert set(why) == {"heuristic:comment-heading"}
 
 
+def test_a_bare_heading_word_over_more_article_paragraphs_is_a_section_heading():
+    # "Bình luận" is also "analysis" in Vietnamese; a thread under it would
+    # open with names, dates and reply lines, not with paragraphs
+    article = ["Giá xăng RON95 tăng thêm 500 đồng mỗi lít từ chiều nay, lần tăng thứ ba kể từ đầu tháng theo quyết định.",
+               "Theo Bộ Công Thương, giá dầu thế giới tăng mạnh trong hai tuần qua do nguồn cung bị cắt giảm đáng kể.",
+               "Nhiều doanh nghiệp vận tải cho biết họ sẽ phải điều chỉnh giá cước nếu giá nhiên liệu tiếp tục tăng.",
+               "Hiệp hội taxi thành phố đề nghị giảm phí đường bộ để các hãng không phải tăng giá cước ngay trong tháng.",
+               "Người dân đổ xăng sớm trước giờ điều chỉnh, nhiều cây xăng ở trung tâm xếp hàng dài từ trưa nay."]
+    analysis = ["Các chuyên gia cho rằng việc điều chỉnh giá theo chu kỳ mười ngày giúp thị trường minh bạch hơn nhiều.",
+                "Theo họ, quỹ bình ổn giá cần được sử dụng linh hoạt hơn để giảm tác động của những đợt tăng giá đột ngột."]
+    src = "\n".join(article + ["Bình luận"] + analysis)
+    assert strip(src) == (src, [])
+    # the same word over a thread still cuts it
+    text, why = strip("\n".join(article + ["Bình luận"] + UNMARKED * 3))
+    assert text == "\n".join(article) and set(why) == {"heuristic:comment-heading"}
+
+
 def test_a_bare_comments_heading_near_the_top_or_under_each_post_is_left_alone():
     src = "\n".join(ARTICLE + ["Comments"] + LONG_ARTICLE)  # a menu link a few paragraphs in
     assert strip(src)[0] == src

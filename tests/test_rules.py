@@ -207,6 +207,26 @@ def test_a_list_item_or_sentence_opening_with_c_or_copyright_is_not_a_footer():
     assert clean(text, classifier=False) == "\n".join(text.split("\n")[:4])
 
 
+def test_a_legal_list_item_c_without_a_stop_is_not_a_photo_credit():
+    # photo-credit: "(c)" before a credit is a name or a year, not a verb
+    items = ["(a) inspect the flat within 7 days", "(b) tell the tenant in writing what will be done",
+             "(c) carry out repairs within 14 days"]
+    assert all(stays_in_an_article(item) for item in items)
+    for caption in ["The new bridge at dusk (c) Reuters", "(c) Getty Images", "The mayor at the opening © Getty Images"]:
+        assert clean("\n".join([BODY, caption]), classifier=False) == BODY
+
+
+def test_no_comment_as_a_reply_in_an_interview_stays():
+    # comment-count: an empty thread's heading is plural ("No Comments"); "No comment." is an answer
+    interview = ["Did your brother's firm get the contract because of you?", "No comment.",
+                 "Will you publish the tender documents before the election?"]
+    text = "\n".join([BODY] + interview + [BODY.replace("Tuesday", "Friday")])
+    assert clean(text, classifier=False) == text
+    assert stays_in_an_article("No comment.")
+    for heading in ["No Comments", "0 Comments", "0 comment", "No comments yet.", "No responses yet"]:
+        assert clean("\n".join([BODY, heading]), classifier=False) == BODY
+
+
 @pytest.mark.parametrize("sentence", [
     "One response to the shortage has been to convert empty offices into flats, a policy adopted last spring.",
     "Ein Kommentar zu den Plänen der Ministerin erschien am Montag in der Lokalzeitung.",
@@ -372,6 +392,64 @@ def test_a_label_rule_takes_the_label_line_not_a_sentence_that_opens_with_it(lin
 ])
 def test_a_line_that_reports_speech_is_the_article_quoting_not_furniture(line):
     assert stays_in_an_article(line)
+
+
+def test_a_line_that_introduces_a_quotation_in_a_letters_story_stays():
+    # comment-byline: "said", "wrote", "replied" also introduce a letter;
+    # a comment's author is a name or carries a time stamp
+    assert stays_in_an_article("His mother replied:")
+    assert stays_in_an_article("In October 1914 the eldest brother wrote:")
+
+
+@pytest.mark.parametrize("line", ["John Smith says:", "Mary Smith said:", "Anna replied: 3 May 2019 at 4:15 pm",
+                                  "jean jett on October 7, 2012 at 7:21 pm said:"])
+def test_a_comment_byline_still_goes(line):
+    assert clean("\n".join([BODY, line]), classifier=False) == BODY
+
+
+@pytest.mark.parametrize("dates", [("12 March 2020", "23 March 2020", "1 June 2020"),
+                                   ("1. April 2021", "15. Juli 2021", "3. August 2021")])
+def test_a_timeline_keeps_its_date_headings_and_a_lone_dateline_still_goes(dates):
+    # dateline-only, dateline-intl: a date between two paragraphs, more than once, heads a timeline's entry
+    entries = [BODY.replace("Tuesday", day) for day in ("Monday", "Wednesday", "Thursday")]
+    timeline = [BODY] + [x for d, e in zip(dates, entries) for x in (d, e)]
+    assert clean("\n".join(timeline), classifier=False) == "\n".join(timeline)
+    assert stays_in_an_article(dates[0]) is False  # one date between two paragraphs is a dateline
+    assert clean("\n".join([dates[0]] + timeline[2:]), classifier=False) == "\n".join(timeline[2:])
+    teasers = [x for d in dates for x in (d, "Teaser: " + BODY[:60] + "...")]  # a list of teasers cut short
+    assert dates[1] not in clean("\n".join([BODY] + teasers), classifier=False)
+    stamps = [x for d, e in zip(dates, entries) for x in (d + ", 16:15", e)]  # comments' stamps
+    assert clean("\n".join([BODY] + stamps), classifier=False, heuristics=False) == "\n".join([BODY] + entries)
+
+
+def test_timeline_must_be_true_or_false_and_on_a_line_rule(tmp_path):
+    f = write(tmp_path, "bad.toml", RULE + "timeline = 1\n")
+    with pytest.raises(RuleError, match="'timeline' must be true or false"):
+        load_rules([f])
+    f = write(tmp_path, "bad2.toml", RULE + "timeline = true\naction = 'tail'\n")
+    with pytest.raises(RuleError, match="'timeline' needs action = 'line'"):
+        load_rules([f])
+
+
+WHATSAPP = ["Almost every smartphone owner now uses a messenger, and the market has settled on WhatsApp, a new survey shows.",
+            "The app owned by Meta reaches 80 percent of adults, the survey found, far ahead of Signal and Telegram.",
+            "Das Teilen von Fotos in Gruppen ist der häufigste Grund, die App zu öffnen, gefolgt von Sprachnachrichten.",
+            "Entrar no mercado brasileiro foi o maior desafio da empresa, que teve de competir com aplicativos locais."]
+
+
+@pytest.mark.parametrize("word, at", [("WhatsApp", 1), ("Teilen", 2), ("Entrar", 3)])
+def test_a_one_word_subheading_that_the_article_is_about_stays(word, at):
+    # share-buttons-intl, login-prompt-intl: a lone word between two
+    # paragraphs that use it is the article's subheading
+    text = "\n".join(WHATSAPP[:at] + [word] + WHATSAPP[at:])
+    assert clean(text, classifier=False) == text
+
+
+def test_a_share_bar_or_a_lone_button_between_paragraphs_still_goes():
+    bar = "\n".join(WHATSAPP[:2] + ["Teilen", "WhatsApp", "Facebook"] + WHATSAPP[2:])
+    assert clean(bar, classifier=False) == "\n".join(WHATSAPP)
+    assert stays_in_an_article("Teilen") is False  # an article that never says "teilen"
+    assert stays_in_an_article("WhatsApp") is False
 
 
 def test_after_body_must_be_true_or_false(tmp_path):

@@ -337,7 +337,8 @@ def comment_heading(lines: list[str], alive: list[bool], removals: list[Removal]
     The ``comment-section`` rule knows such headings in a page's last
     lines; a thread of a hundred comments puts its heading far above them,
     where only the article above it tells it from a byline's count. A
-    bare "Comments" is also a menu's link, so it needs more article above it.
+    bare "Comments" is also a menu's link, so it needs more article above it,
+    and a section's heading when article paragraphs follow it (``_over_prose``).
     """
     body = 0
     for i, line in enumerate(lines):
@@ -350,6 +351,8 @@ def comment_heading(lines: list[str], alive: list[bool], removals: list[Removal]
         if (body >= COUNT_HEAD_BODY
                 and (not line[0].isalpha() or (len(line) <= BARE_HEAD_CHARS and line[0] in _HEADING_FIRST))
                 and _thread_heading(line, body)):
+            if _over_prose(line, lines, alive, i):
+                continue
             if _headings(lines) <= HEAD_REPEATS:
                 for j in range(i, len(lines)):
                     if alive[j] and lines[j]:
@@ -374,6 +377,32 @@ def _thread_heading(line: str, body: int) -> bool:
     if len(line) <= COUNT_HEAD_CHARS and _COUNT_HEAD.match(line):
         return True
     return body >= BARE_HEAD_BODY and len(line) <= BARE_HEAD_CHARS and _BARE_HEAD.match(line) is not None
+
+
+#: Article paragraphs (``body_line``) right below a bare heading word that
+#: make it a section's heading: "Bình luận" is also "analysis" in
+#: Vietnamese, "Kommentar" an op-ed's. A thread opens with a name, a date,
+#: a reply line or a form; with a comment of a paragraph or more, at most
+#: one paragraph comes before its author's line. Over the four sets' input
+#: lines this spared one heading, on a blog's front page.
+PROSE_BELOW = 2
+
+
+def _over_prose(line: str, lines: list[str], alive: list[bool], i: int) -> bool:
+    """Whether ``line`` (at ``i``), a heading word without a count, stands over
+    PROSE_BELOW article paragraphs: a section of the article, not a thread."""
+    if _COUNT_HEAD.match(line):
+        return False
+    below = 0
+    for j in range(i + 1, len(lines)):
+        if not (alive[j] and lines[j]):
+            continue
+        if not body_line(lines[j]):
+            return False
+        below += 1
+        if below == PROSE_BELOW:
+            return True
+    return False
 
 
 def _headings(lines: list[str]) -> int:

@@ -6,7 +6,8 @@ searched in each line), what it removes (``line``: the line; ``span``: the
 matched text inside the line; ``tail``: the line and everything after it),
 where it may fire (``anywhere``, or only in the first or last ``lines``
 non-empty lines; with ``after_body``, only once the article has begun),
-optionally on which lines (``max_words``), and carries its
+optionally on which lines (``max_words``), whether what it takes stays in
+a timeline (``timeline``) or as a subheading (``subheading``), and carries its
 own examples: ``match`` lines it must fire on and ``no_match`` lines it must
 leave alone. ``scrubber rules check`` runs those examples.
 """
@@ -28,7 +29,7 @@ from .prefilter import Prefilter
 ACTIONS = ("line", "span", "tail")
 WHERES = ("anywhere", "head", "tail")
 _KEYS = {"id", "description", "pattern", "action", "where", "lines", "max_words",
-         "after_body", "ignore_case", "match", "no_match"}
+         "after_body", "timeline", "subheading", "ignore_case", "match", "no_match"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,16 @@ class Rule:
     #: Only on a line below the start of the article: a kept line of at
     #: least BODY_WORDS words that ends a sentence (see Cleaner._rules).
     after_body: bool = False
+    #: The lines it takes stay when the document holds at least
+    #: ``cleaner.TIMELINE_LINES`` of them, each between two article
+    #: paragraphs: a timeline's date headings ("12 March 2020" over each
+    #: entry), not a dateline (see cleaner._timeline).
+    timeline: bool = False
+    #: A line of one word it takes stays when it stands between two article
+    #: paragraphs and the article's paragraphs use the word: a subheading
+    #: ("WhatsApp" in an article about WhatsApp), not a widget's label
+    #: (see cleaner._subheadings).
+    subheading: bool = False
     ignore_case: bool = True
     match: tuple[str, ...] = ()
     no_match: tuple[str, ...] = ()
@@ -180,9 +191,15 @@ def _rule_from_table(path: str, n: int, t: dict) -> Rule:
         raise bad("'ignore_case' must be true or false")
     if not isinstance(after_body, bool):
         raise bad("'after_body' must be true or false")
+    timeline, subheading = t.get("timeline", False), t.get("subheading", False)
+    for key, value in (("timeline", timeline), ("subheading", subheading)):
+        if not isinstance(value, bool):
+            raise bad(f"'{key}' must be true or false")
+        if value and action != "line":
+            raise bad(f"'{key}' needs action = 'line'")
     return Rule(id=rid, description=t["description"], pattern=t["pattern"], action=action,
                 where=where, lines=lines, max_words=max_words, after_body=after_body,
-                ignore_case=ignore_case, source=path, **examples)
+                timeline=timeline, subheading=subheading, ignore_case=ignore_case, source=path, **examples)
 
 
 def compile_rule(rule: Rule) -> CompiledRule:
