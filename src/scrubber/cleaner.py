@@ -65,25 +65,41 @@ TIMELINE_LINES = 2
 _CLOCK = re.compile(r"\d{1,2}:\d{2}")
 
 
-def _paragraph_at(lines: list[str], alive: list[bool], i: int, step: int) -> bool:
-    """Whether the nearest kept non-empty line from ``i`` in direction
-    ``step`` is an article paragraph, not a teaser cut short."""
-    j = i + step
-    while 0 <= j < len(lines):
-        if alive[j] and lines[j]:
-            line = lines[j].rstrip()
-            return body_line(line) and not line.endswith(("...", "\u2026"))
-        j += step
-    return False
+def _kept_around(lines: list[str], alive: list[bool]) -> tuple[list[int], list[int]]:
+    """For each line, the index of the nearest kept non-empty line above it
+    and below it (-1: none), in two passes: looking for each taken line
+    would cost the square of a document of thousands of dates."""
+    above, below = [-1] * len(lines), [-1] * len(lines)
+    last = -1
+    for i, line in enumerate(lines):
+        above[i] = last
+        if alive[i] and line:
+            last = i
+    last = -1
+    for i in range(len(lines) - 1, -1, -1):
+        below[i] = last
+        if alive[i] and lines[i]:
+            last = i
+    return above, below
+
+
+def _paragraph(lines: list[str], j: int) -> bool:
+    """Whether line ``j`` (-1: none) is an article paragraph, not a teaser
+    cut short."""
+    if j < 0:
+        return False
+    line = lines[j].rstrip()
+    return body_line(line) and not line.endswith(("...", "\u2026"))
 
 
 def _timeline(lines: list[str], alive: list[bool], removals: list[Removal], taken: list[int]) -> list[int]:
     """Those of ``taken`` (lines of ``timeline`` rules, as indexes into
     ``removals``) that stand between two article paragraphs, when there are
     at least TIMELINE_LINES of them: a timeline's headings."""
+    above, below = _kept_around(lines, alive)
     between = [k for k in taken if not _CLOCK.search(removals[k].text)
-               and _paragraph_at(lines, alive, removals[k].line - 1, -1)
-               and _paragraph_at(lines, alive, removals[k].line - 1, 1)]
+               and _paragraph(lines, above[removals[k].line - 1])
+               and _paragraph(lines, below[removals[k].line - 1])]
     return between if len(between) >= TIMELINE_LINES else []
 
 
