@@ -97,6 +97,15 @@ def test_a_batch_gives_each_document_its_own_features():
         assert np.array_equal(x[b[d]:b[d + 1]], line_features(lines, stop))
 
 
+def test_a_long_document_counted_in_blocks_of_characters_gets_the_same_features(monkeypatch):
+    import scrubber.features as features
+    docs = [LINES * 3, ["x", "\u5e02\u653f\u5e9c\u5ba3\u5e03\u3002" * 9, "\U0001F600 emoji line."] * 4]
+    stops = [stopwords("en"), frozenset()]
+    whole = features.batch_features(docs, stops)
+    monkeypatch.setattr(features, "CHAR_BLOCK", 7)  # blocks shorter than many of the lines
+    assert np.array_equal(features.batch_features(docs, stops), whole)
+
+
 def test_window_means_stop_at_each_documents_edges():
     from scrubber.features import window_means
     rng = np.random.default_rng(1)
