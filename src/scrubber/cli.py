@@ -545,6 +545,8 @@ def learn(
 def index_info(path: str = typer.Argument(..., metavar="INDEX", help="Index file (SQLite).")) -> None:
     """How many documents an index holds, and its parameters."""
 
+    _setup_logging(False)
+
     def body() -> None:
         idx = open_index(path)
         try:
@@ -564,6 +566,7 @@ def index_remove(path: str = typer.Argument(..., metavar="INDEX", help="Index fi
     Ids repeat across runs (FILE:LINE names another document each day), and
     an index keeps every document any run kept: an id forgets all of its
     documents."""
+    _setup_logging(False)
 
     def body() -> None:
         idx = open_index(path)

@@ -48,6 +48,8 @@ from .minhash import TOKENS, Params, sorted_unique
 from .errors import ScrubberError
 
 log = logging.getLogger("scrubber")
+#: Index files this process has warned about (``tokens`` missing).
+_TOLD: set[str] = set()
 
 SCHEMA = 2
 
@@ -221,9 +223,11 @@ class Index:
                 if not stored:
                     self.db.executemany("INSERT INTO meta VALUES (?, ?)", want.items())
                 elif "tokens" not in stored and stored == {k: v for k, v in want.items() if k != "tokens"}:
-                    log.warning("%s: made before scrubber shingled Chinese, Japanese and Thai text by "
-                                "character; copies of such documents it holds may not be found (build "
-                                "a new index to find them)", path)
+                    if os.path.realpath(path) not in _TOLD:  # a run opens its index twice: say it once
+                        _TOLD.add(os.path.realpath(path))
+                        log.warning("%s: made before scrubber shingled Chinese, Japanese and Thai text by "
+                                    "character; copies of such documents it holds may not be found "
+                                    "(build a new index to find them)", path)
                 elif stored != want:
                     have = _params(stored, path) if all(k in stored for k in asdict(params)) else None
                     built = f"{have.describe()}, tokens={stored.get('tokens', 1)}" if have else "an unknown layout"
