@@ -124,6 +124,22 @@ def test_an_example_the_prefilter_rejects_is_reported(tmp_path):
     assert clean(text, rule_files=(f,), default_rules=False, heuristics=False) == text
 
 
+def test_a_rule_screened_by_its_own_prefilter_fires_as_its_pattern_says(tmp_path):
+    rule = ('[[rule]]\nid = "credit"\ndescription = "d"\npattern = "^(?:Photo|Image): [A-Z][a-z]+$"\n'
+            'prefilter = "^(?:photo|image):"\nmatch = ["Photo: Reuters"]\nno_match = ["Photo: the river"]\n')
+    rules, _ = parse_rule_file(write(tmp_path, "ok.toml", rule))
+    assert check_examples(rules[0]) == []
+    text = "Photo: Reuters\nPhoto: the river at dawn\nBody."
+    assert clean(text, rule_files=(str(tmp_path / "ok.toml"),), default_rules=False,
+                 heuristics=False) == "Photo: the river at dawn\nBody."
+    # a prefilter narrower than the pattern keeps lines from it: rules check says so
+    narrow, _ = parse_rule_file(write(tmp_path, "narrow.toml", rule.replace('"^(?:photo|image):"', '"^image:"')))
+    assert "pre-filter rejects it" in check_examples(narrow[0])[0]
+    with pytest.raises(RuleError, match="prefilter does not compile"):
+        load_rules([write(tmp_path, "bad.toml", rule.replace('"^(?:photo|image):"', '"(unclosed"'))],
+                   defaults=False)
+
+
 def test_catastrophic_pattern_times_out_instead_of_hanging(tmp_path):
     f = write(tmp_path, "slow.toml", '[[rule]]\nid = "slow"\ndescription = "d"\npattern = "^(a+)+$"\n'
                                      'match = ["aaa"]\n')

@@ -28,7 +28,7 @@ from .prefilter import Prefilter
 
 ACTIONS = ("line", "span", "tail")
 WHERES = ("anywhere", "head", "tail")
-_KEYS = {"id", "description", "pattern", "action", "where", "lines", "max_words",
+_KEYS = {"id", "description", "pattern", "prefilter", "action", "where", "lines", "max_words",
          "after_body", "timeline", "subheading", "ignore_case", "match", "no_match"}
 
 
@@ -59,6 +59,12 @@ class Rule:
     #: (see cleaner._subheadings).
     subheading: bool = False
     ignore_case: bool = True
+    #: A looser pattern for the RE2 pre-filter to screen lines with in the
+    #: pattern's place: it must match every line the pattern matches (the
+    #: ``match`` examples are checked against it). A precise pattern whose
+    #: contexts and alternatives cost RE2 automaton states can name the
+    #: words any match holds instead ("" : the pattern itself).
+    prefilter: str = ""
     match: tuple[str, ...] = ()
     no_match: tuple[str, ...] = ()
     #: The file the rule came from, for messages.
@@ -191,6 +197,9 @@ def _rule_from_table(path: str, n: int, t: dict) -> Rule:
         raise bad("'ignore_case' must be true or false")
     if not isinstance(after_body, bool):
         raise bad("'after_body' must be true or false")
+    screen = t.get("prefilter", "")
+    if not isinstance(screen, str):
+        raise bad("'prefilter' must be a string")
     timeline, subheading = t.get("timeline", False), t.get("subheading", False)
     for key, value in (("timeline", timeline), ("subheading", subheading)):
         if not isinstance(value, bool):
@@ -199,15 +208,22 @@ def _rule_from_table(path: str, n: int, t: dict) -> Rule:
             raise bad(f"'{key}' needs action = 'line'")
     return Rule(id=rid, description=t["description"], pattern=t["pattern"], action=action,
                 where=where, lines=lines, max_words=max_words, after_body=after_body,
-                timeline=timeline, subheading=subheading, ignore_case=ignore_case, source=path, **examples)
+                timeline=timeline, subheading=subheading, ignore_case=ignore_case, prefilter=screen,
+                source=path, **examples)
 
 
 def compile_rule(rule: Rule) -> CompiledRule:
     flags = regex.IGNORECASE if rule.ignore_case else 0
     try:
-        return CompiledRule(rule, regex.compile(rule.pattern, flags))
+        compiled = CompiledRule(rule, regex.compile(rule.pattern, flags))
     except regex.error as e:
         raise RuleError(rule.source, f"pattern does not compile: {e}", rule.id) from None
+    if rule.prefilter:
+        try:
+            regex.compile(rule.prefilter, flags)
+        except regex.error as e:
+            raise RuleError(rule.source, f"prefilter does not compile: {e}", rule.id) from None
+    return compiled
 
 
 def load_rules(files: Iterable[str | Path] = (), *, defaults: bool = True,
@@ -248,6 +264,12 @@ def load_rules_and_disabled(files: Iterable[str | Path] = (), *, defaults: bool 
     return [r for rid, r in by_id.items() if rid not in off], tuple(off)
 
 
+def screened(rule: Rule) -> tuple[str, bool]:
+    """What the pre-filter screens lines with for ``rule``: its
+    ``prefilter`` pattern, or else its own."""
+    return rule.prefilter or rule.pattern, rule.ignore_case
+
+
 def check_examples(rule: Rule, timeout: float = 1.0) -> list[str]:
     """Problems with a rule's own examples; empty when they all hold.
 
@@ -256,7 +278,7 @@ def check_examples(rule: Rule, timeout: float = 1.0) -> list[str]:
     ``regex`` module (Turkish "İ" and "ı" are not "i" to it), and a line it
     rejects never reaches the rule."""
     c = compile_rule(rule)
-    prefilter = Prefilter([(rule.pattern, rule.ignore_case)])
+    prefilter = Prefilter([screened(rule)])
     problems = []
     for want, examples in ((True, rule.match), (False, rule.no_match)):
         for ex in examples:
@@ -295,7 +317,7 @@ def off_fast_path(rules: list[Rule]) -> list[Rule]:
     possessive quantifiers, ``\\X`` …): each is tried with the ``regex``
     module on every line it may fire on, which slows every run that loads it.
     Such a rule still works; ``scrubber rules check`` names it."""
-    prefilter = Prefilter([(r.pattern, r.ignore_case) for r in rules])
+    prefilter = Prefilter([screened(r) for r in rules])
     return [rules[i] for i in prefilter.always]
 
 
@@ -342,7 +364,7 @@ class RuleSet:
 
     def __init__(self, rules: Iterable[Rule]):
         self.compiled = [CompiledRule(r) for r in rules]
-        self.prefilter = Prefilter([(c.rule.pattern, c.rule.ignore_case) for c in self.compiled])
+        self.prefilter = Prefilter([screened(c.rule) for c in self.compiled])
         self._head = sorted({c.rule.lines for c in self.compiled if c.rule.where == "head"})
         self._tail = sorted({c.rule.lines for c in self.compiled if c.rule.where == "tail"})
         self._words = sorted({c.rule.max_words for c in self.compiled if c.rule.max_words})
