@@ -3,6 +3,7 @@
 
 import io
 import json
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -79,3 +80,17 @@ def test_extraction_reads_the_pages_html_when_asked(tmp_path):
     assert "of text from HTML" in out[0]
     assert "HTML to text" in out[1]
     assert out[-1] == "F1=1.000 P=1.000 R=1.000 n=1"
+
+
+def test_rules_speed_times_both_passes_and_each_changed_rule_file(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.txt").write_text(EN + "\nShare this:\nLeave a Reply")
+    (pages / "b.txt").write_text(DE + "\nTeilen")
+    old = tmp_path / "old"
+    shutil.copytree(BENCH.parent / "rules", old)
+    (old / "social.toml").write_text((old / "social.toml").read_text() + "\n# changed\n")
+    out = subprocess.run([sys.executable, BENCH / "rules_speed.py", pages, "--against", old],
+                         check=True, capture_output=True, text=True).stdout.splitlines()
+    assert "first pass" in out[0] and "second" in out[0]
+    assert [line.split(" as before")[0].strip() for line in out[1:]] == ["social.toml"]
