@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from .scripts import CJK_RANGES, SEA_RANGES
+from .scripts import CJK_RANGES, SEA_RANGES, char_class
 
 if TYPE_CHECKING:
     from datasketch import LeanMinHash
@@ -34,7 +34,7 @@ _NONASCII_NONWORD = re.compile(r"[^\x00-\x7f\w]+")
 # in a paragraph took most of its shingles.
 # (Split around each such character and joined with spaces: five times
 # faster than a substitution with a template.)
-_UNSPACED = re.compile("([" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES + SEA_RANGES) + "])")
+_UNSPACED = re.compile(f"({char_class(CJK_RANGES + SEA_RANGES)})")
 #: How ``words_of`` tokenises (index files record it): 2 since unspaced
 #: scripts count one word per character.
 TOKENS = 2

@@ -25,11 +25,16 @@ SEA_CHARS_PER_WORD = 4
 UNSPACED_CHARS = 1000
 
 
-def _class(ranges: tuple[tuple[int, int], ...]) -> re.Pattern:
-    return re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in ranges) + "]")
+def char_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    """A regex character class of ``ranges``."""
+    return "[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in ranges) + "]"
 
 
-_CJK, _SEA = _class(CJK_RANGES), _class(SEA_RANGES)
+_CJK, _SEA = re.compile(char_class(CJK_RANGES)), re.compile(char_class(SEA_RANGES))
+
+
+def _unspaced_words(head: str) -> int:
+    return len(_CJK.findall(head)) // CJK_CHARS_PER_WORD + len(_SEA.findall(head)) // SEA_CHARS_PER_WORD
 
 
 def words(line: str) -> int:
@@ -38,8 +43,7 @@ def words(line: str) -> int:
     n = line.count(" ") + 1
     if line.isascii():
         return n
-    head = line[:UNSPACED_CHARS]
-    return n + len(_CJK.findall(head)) // CJK_CHARS_PER_WORD + len(_SEA.findall(head)) // SEA_CHARS_PER_WORD
+    return n + _unspaced_words(line[:UNSPACED_CHARS])
 
 
 def at_least(text: str, n: int) -> bool:
@@ -48,5 +52,4 @@ def at_least(text: str, n: int) -> bool:
     spaced = len(text.split(None, n))
     if spaced >= n or text.isascii():
         return spaced >= n
-    head = text[:n * SEA_CHARS_PER_WORD]
-    return spaced + len(_CJK.findall(head)) // CJK_CHARS_PER_WORD + len(_SEA.findall(head)) // SEA_CHARS_PER_WORD >= n
+    return spaced + _unspaced_words(text[:n * SEA_CHARS_PER_WORD]) >= n
