@@ -33,6 +33,30 @@ def test_short_sentences_above_the_headline_stay():
     assert strip(src)[0] == src
 
 
+def test_a_short_standfirst_does_not_make_the_headline_furniture():
+    # The standfirst is longer than the headline, but a headline does not
+    # end in a full stop: it is the article's first sentence.
+    src = ("The Pinecrest Gazette\n\nTsar for children appointed\n\n"
+           f"The first children's commissioner for England has been appointed.\n\n{BODY}")
+    text, why = strip(src)
+    assert text == src.split("\n\n", 1)[1]
+    assert why == ["heuristic:head-furniture"]
+
+
+def test_a_line_introducing_the_story_is_not_its_headline():
+    src = f"Site Name\n\nBarbarians 19-47 New Zealand\n\nNEW YORK (AP) — The Ashford Observer adds:\n\n{BODY}"
+    text, why = strip(src)
+    assert text == src.split("\n\n", 1)[1]
+
+
+def test_a_hard_wrapped_first_paragraph_ends_the_header():
+    src = ("Site Name\n\nBarbarians 19-47 New Zealand\n\n"
+           "New Zealand proved too strong for an Australian-dominated Barbarians to round\n"
+           "off their unbeaten northern hemisphere tour with an easy win.\n\n" + BODY)
+    text, why = strip(src)
+    assert text == src.split("\n\n", 1)[1]
+
+
 def test_title_printed_twice_is_kept_once():
     text, why = strip(f"Minister visits the capital\n\nMinister visits the capital\n\n{BODY}")
     assert text == f"Minister visits the capital\n\n{BODY}"

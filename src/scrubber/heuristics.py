@@ -66,21 +66,27 @@ def repeated_title(lines: list[str], alive: list[bool], removals: list[Removal])
 def head_furniture(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:
     """Short lines above the headline are the site's name, tagline or nav.
 
-    The header block is the run of short lines before the first body-length
-    line; its headline is the longest line in it. Shorter lines before the
+    The header block is the run of short lines before the first body line
+    (one of BODY_WORDS words, a sentence of LEAD_WORDS ending in a full
+    stop, or the first line of a hard-wrapped paragraph); its headline is
+    the longest line in it that does not end in a colon. Shorter lines before the
     headline that do not end a sentence go; lines after it (bylines,
     datelines, standfirsts) stay, since they belong to the article.
     """
     block = []
-    for i in _head(lines, alive):
-        if _words(lines[i]) >= BODY_WORDS:
+    head = _head(lines, alive)
+    for k, i in enumerate(head):
+        if (_words(lines[i]) >= BODY_WORDS or _lead_sentence(lines[i])
+                or (k + 1 < len(head) and _wrapped(lines[i], lines[head[k + 1]]))):
             break
         block.append(i)
     else:
         return  # no body line near the top: not an article layout we know
-    if len(block) < 2:
+    # A line ending in a colon introduces what follows ("Reuters adds:").
+    titles = [i for i in block if not lines[i].rstrip().endswith((":", "\uff1a"))]
+    if len(block) < 2 or not titles:
         return
-    headline = max(block, key=lambda i: _words(lines[i]))
+    headline = max(titles, key=lambda i: _words(lines[i]))
     h_words = _words(lines[headline])
     if h_words < 3:
         return
@@ -91,6 +97,25 @@ def head_furniture(lines: list[str], alive: list[bool], removals: list[Removal])
         if w < h_words and w <= FURNITURE_WORDS and not lines[i].endswith(SENTENCE_END):
             alive[i] = False
             removals.append(Removal("heuristic:head-furniture", i + 1, lines[i]))
+
+
+#: A line of this many words that ends in a full stop is a sentence of the
+#: article (a standfirst, a short first paragraph), not the header's
+#: headline: a headline is not punctuated so.
+LEAD_WORDS = 7
+_FULL_STOPS = (".", "\u3002", "\u0964", "\u06d4")
+
+
+def _lead_sentence(line: str) -> bool:
+    stripped = line.rstrip()
+    return (stripped.endswith(_FULL_STOPS) and not stripped.endswith("...")
+            and _words(stripped) >= LEAD_WORDS)
+
+
+def _wrapped(line: str, following: str) -> bool:
+    """Whether ``line`` is the first of a paragraph broken across lines (the
+    next line goes on in lower case): body, not a header line."""
+    return _words(line) >= LEAD_WORDS and following[:1].islower()
 
 
 #: What a comment thread prints around each comment: its actions
