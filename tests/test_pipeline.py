@@ -1,5 +1,7 @@
 """The library API: the same pipeline as the CLI, from Python."""
 
+import json
+
 import pytest
 
 from texts import LONG_ARTICLE, LONG_OTHER
@@ -350,3 +352,23 @@ def test_clean_yields_huge_integers_and_decimals_as_the_jsonl_writer_writes_them
     assert len(out) == 2
     for rec in out:
         assert rec["n"] == 10**400 and type(rec["d"]) is int and rec["d"] == 10**400 and rec["m"] == 2**70 + 1
+
+
+@pytest.mark.parametrize("docs, message", [
+    ([{"id": "a", "text": "An article."}], "<document 1>: expected a Document, got dict"),
+    ([Document("ok", "An article."), Document("a", None)], "a: Document text is NoneType, not a string"),
+    ([Document(1, "An article."), Document(2, "An article.")], "<document 1>: Document id is int"),
+])
+def test_pipeline_run_names_a_bad_document_as_clean_does(docs, message):
+    # Was an AttributeError or TypeError from inside the batches.
+    with pytest.raises(InputError, match=message):
+        list(Pipeline().run(docs))
+
+
+def test_pipeline_run_skips_and_counts_a_bad_document_when_asked(caplog):
+    pipe = Pipeline(Config(on_error="skip"))
+    with caplog.at_level("WARNING", logger="scrubber"):
+        out = list(pipe.run([Document("a", None), Document("b", "A rare orchid was found growing on a hillside.")]))
+    assert [json.loads(line)["id"] for line in out] == ["b"]
+    assert pipe.stats.counts["bad_inputs"] == 1
+    assert "a: Document text is NoneType, not a string (skipped)" in caplog.text

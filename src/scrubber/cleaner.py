@@ -16,7 +16,7 @@ from collections import OrderedDict
 from typing import Iterable
 
 from .config import Config
-from .document import Document, Removal
+from .document import Document, Removal, check_document, document_name
 from .classify import Model, classify_batch
 from .heuristics import AFTER_CLASSIFIER, HEURISTICS, REPORTED_SPEECH, body_line
 from .languages import languages
@@ -403,7 +403,7 @@ class Cleaner:
         worker gets it after whichever others."""
         # Read twice below (repair, then the final zip): a generator would
         # be empty the second time and every document silently lost.
-        docs = list(docs)
+        docs = [check_document(d, document_name(d, n)) for n, d in enumerate(docs, 1)]
         budget = _Budget()
         fixed = [repair(doc.text) for doc in docs]
         drafts = [self._rules(text, budget) for text, _ in fixed]

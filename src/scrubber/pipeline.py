@@ -180,7 +180,12 @@ class Pipeline:
 
     def run(self, docs: Iterable[Document],
             progress: Callable[[int, int], None] | None = None) -> Iterator[bytes]:
-        """Clean ``docs`` and yield the output JSONL lines in input order."""
+        """Clean ``docs`` and yield the output JSONL lines in input order.
+
+        Anything but a ``Document`` of a string id and text is an
+        ``InputError`` naming it, or with ``on_error="skip"`` a warning and
+        ``stats.counts["bad_inputs"]``, as ``clean`` treats a bad record."""
+        docs = self.reader().read_documents(docs)
         return self._finish(lambda: self._map(_process_local, _process_remote, batches(docs),
                                               progress, lambda d: len(d.text)))
 
@@ -269,7 +274,8 @@ class Pipeline:
             self.cleaner = Cleaner(cfg)
         try:
             with self._workers():
-                results = self._map(_process_local, _process_remote, batches(docs), progress,
+                results = self._map(_process_local, _process_remote,
+                                    batches(self.reader().read_documents(docs)), progress,
                                     lambda d: len(d.text))
                 spool, p1 = self._pass1(results)
             try:

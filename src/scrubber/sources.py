@@ -31,7 +31,7 @@ from .decoding import (_bom_head, _bounded_lines, _cut_bytes, _lines_until, _Too
                        _utf8_lines, decode, line_limit, utf8_stream, wide_encoding)
 from .records import _FLAT, _is_json_object, _parse_line, check_record, json_value, jsonable
 from .config import Config
-from .document import Document
+from .document import Document, check_document, document_name
 from .errors import InputError
 from .htmltext import to_text as html_to_text
 
@@ -273,6 +273,16 @@ class Reader:
             if doc is not None:
                 yield doc
 
+    def read_documents(self, docs: Iterable[object]) -> Iterator[Document]:
+        """Documents a caller made (what ``Pipeline.run`` takes), each checked
+        as ``read_records`` checks one, so that a None text or a dict is a
+        bad input named as such rather than an error deep in the cleaning."""
+        for n, doc in enumerate(docs, 1):
+            try:
+                yield check_document(doc, document_name(doc, n))
+            except InputError as e:
+                self._bad(e)
+
     def read_stdin(self) -> Iterator[Document]:
         if self.stdin is None and sys.stdin is None:  # started with it closed (`<&-`)
             return self._bad(InputError("<stdin>", "cannot read: standard input is closed"))
@@ -503,10 +513,7 @@ class Reader:
         if isinstance(rec, str):
             return Document(where, rec, {}, where)
         if isinstance(rec, Document):
-            for name, value in (("text", rec.text), ("id", rec.id)):
-                if not isinstance(value, str):
-                    raise InputError(where, f"Document {name} is {type(value).__name__}, not a string")
-            return rec
+            return check_document(rec, where)
         if not isinstance(rec, dict):
             raise InputError(where, f"expected a JSON object, got {type(rec).__name__}")
         tf = self.config.text_field
