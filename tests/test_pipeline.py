@@ -229,7 +229,7 @@ def test_an_id_is_named_in_clusters_as_the_output_record_holds_it():
     copy = ARTICLE + " More."
     for missing in (float("nan"), np.float64("nan"), np.float32("nan"), pd.NaT, pd.NA):
         [out] = clean([{"id": missing, "text": ARTICLE}, {"id": missing, "text": copy}])
-        assert out["id"] is None and out["cluster"] == "<record 2>", missing
+        assert out["id"] == out["cluster"] == "<record 2>", missing
         assert out["duplicates"] == ["<record 1>"]
     [out] = clean([{"id": datetime.datetime(2024, 5, 1), "text": ARTICLE},
                    {"id": b"\x00\xff", "text": copy}])
@@ -372,3 +372,12 @@ def test_pipeline_run_skips_and_counts_a_bad_document_when_asked(caplog):
     assert [json.loads(line)["id"] for line in out] == ["b"]
     assert pipe.stats.counts["bad_inputs"] == 1
     assert "a: Document text is NoneType, not a string (skipped)" in caplog.text
+
+
+def test_a_null_id_is_the_records_name_in_the_output_so_clusters_join_back():
+    # The output kept None while cluster fields named <record N>: no output
+    # record carried the id a cluster named.
+    out = list(clean([{"id": None, "text": ARTICLE}, {"id": None, "text": ARTICLE},
+                      {"text": OTHER}], keep_duplicates=True))
+    assert [r["id"] for r in out] == ["<record 1>", "<record 2>", "<record 3>"]
+    assert out[0]["duplicates"] == ["<record 2>"] and out[1]["duplicate_of"] == "<record 1>"
