@@ -25,6 +25,9 @@ from scrubber import Config, clean, clean_text
     ({"rule_files": [1]}, "Config.rule_files must be a tuple of strings"),
     ({"rule_timeout": float("inf")}, "Config.rule_timeout must be a number above 0 (and finite)"),
     ({"seed": 2**40}, "Config.seed must be below 2**32"),
+    ({"text_field": "id"}, "Config.text_field and Config.id_field are both 'id'"),
+    ({"text_field": "body", "id_field": "body"}, "Config.text_field and Config.id_field are both 'body'"),
+    ({"lang": "  "}, "Config.lang must be a language code (ISO 639-1) or None, not '  '"),
 ])
 def test_a_wrong_setting_is_refused_by_name(changes, message):
     with pytest.raises((TypeError, ValueError)) as err:

@@ -168,7 +168,12 @@ class Config:
                 raise ValueError(f"Config.{name} must be at least {low}, not {value}")
         if self.seed >= 1 << 32:  # numpy's generators take 32 bits, and datasketch's seeds are theirs
             raise ValueError(f"Config.seed must be below 2**32, not {self.seed}")
+        if self.text_field == self.id_field:
+            raise ValueError(f"Config.text_field and Config.id_field are both {self.text_field!r}: the cleaned "
+                             "text would overwrite the id, and clusters name copies by their id")
         if self.lang is not None:  # as --lang is read: "DE " is de
+            if not self.lang.strip():
+                raise ValueError(f"Config.lang must be a language code (ISO 639-1) or None, not {self.lang!r}")
             object.__setattr__(self, "lang", self.lang.strip().lower())
         if self.lang_field is not None and self.lang_field in (self.text_field, self.id_field, *OWN_FIELDS):
             raise ValueError(f"Config.lang_field {self.lang_field!r} is the text or id field or one "
