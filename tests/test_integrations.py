@@ -308,3 +308,12 @@ def test_datatrove_step_names_a_document_without_a_text_or_skips_it_when_asked(t
     stats = json.loads((tmp_path / "logs" / "stats.json").read_text())
     step = next(s for s in stats if "scrubber" in s["name"])["stats"]
     assert step["bad_inputs"] == 1 and step["dropped_bad_input"] == 1
+
+
+def test_hf_clean_dataset_refuses_the_ray_engine_as_clean_does():
+    # It ran locally without a word, where clean() refuses engine="ray".
+    datasets = pytest.importorskip("datasets")
+    from scrubber.integrations.hf import clean_dataset
+
+    with pytest.raises(ValueError, match=r"clean_dataset\(\) runs in this process .* engine='ray' is for paths"):
+        clean_dataset(datasets.Dataset.from_dict({"text": [ARTICLE]}), engine="ray")

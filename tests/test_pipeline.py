@@ -381,3 +381,8 @@ def test_a_null_id_is_the_records_name_in_the_output_so_clusters_join_back():
                       {"text": OTHER}], keep_duplicates=True))
     assert [r["id"] for r in out] == ["<record 1>", "<record 2>", "<record 3>"]
     assert out[0]["duplicates"] == ["<record 2>"] and out[1]["duplicate_of"] == "<record 1>"
+
+
+def test_pipeline_run_refuses_the_ray_engine_rather_than_running_locally():
+    with pytest.raises(ValueError, match=r"Pipeline.run\(\) runs in this process .* engine='ray' is for paths"):
+        Pipeline(Config(engine="ray")).run([Document("a", ARTICLE)])

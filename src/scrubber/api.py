@@ -7,7 +7,7 @@ from typing import Any, Iterable, Iterator
 from .cleaner import check_text, cleaner_for
 from .config import Config
 from .document import Document
-from .pipeline import Pipeline
+from .pipeline import Pipeline, check_local
 from .sinks import loads
 from .stats import Stats
 
@@ -41,9 +41,7 @@ def clean(records: Iterable[dict | str | Document], config: Config | None = None
         raise TypeError("clean() takes an iterable of records, and a data frame iterates over its "
                         "column names: pass df.to_dict('records') (pandas) or df.to_dicts() (polars)")
     config = (config or Config()).with_(**options) if options else (config or Config())
-    if config.engine != "local":
-        raise ValueError(f"clean() runs in this process (workers= for more); engine={config.engine!r} "
-                         "is for paths (Pipeline.run_paths, scrubber clean --engine ray)")
+    check_local(config, "clean()")
     pipe = Pipeline(config)
     if stats is not None:
         pipe.stats = stats

@@ -185,6 +185,7 @@ class Pipeline:
         Anything but a ``Document`` of a string id and text is an
         ``InputError`` naming it, or with ``on_error="skip"`` a warning and
         ``stats.counts["bad_inputs"]``, as ``clean`` treats a bad record."""
+        check_local(self.config, "Pipeline.run()")
         docs = self.reader().read_documents(docs)
         return self._finish(lambda: self._map(_process_local, _process_remote, batches(docs),
                                               progress, lambda d: len(d.text)))
@@ -486,6 +487,15 @@ class Pipeline:
                 index.close(forget_new=not kept)
             if isinstance(corpus.sigs, BandKeys):
                 corpus.sigs.close()
+
+
+def check_local(config: Config, caller: str) -> None:
+    """Refuse ``engine="ray"`` where documents are already in this process
+    (``clean``, ``Pipeline.run``, ``clean_dataset``): Ray tasks read files,
+    and the run would otherwise quietly be a local one."""
+    if config.engine != "local":
+        raise ValueError(f"{caller} runs in this process (workers= for more); engine={config.engine!r} "
+                         "is for paths (Pipeline.run_paths, scrubber clean --engine ray)")
 
 
 def _groups(clusters: list[Cluster], n: int) -> np.ndarray:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 import orjson
 
 from ..config import Config
-from ..pipeline import Pipeline
+from ..pipeline import Pipeline, check_local
 from ..stats import Stats
 from ..steps import _DEDUP_FIELDS
 
@@ -67,6 +67,7 @@ def clean_dataset(ds: "Dataset", config: Config | None = None, *, stats: Stats |
 
     _check_dataset(ds, datasets)
     config = (config or Config()).with_(**options) if options else (config or Config())
+    check_local(config, "clean_dataset()")
     if config.text_field not in ds.column_names:
         from ..errors import InputError
 
