@@ -386,3 +386,14 @@ def test_a_null_id_is_the_records_name_in_the_output_so_clusters_join_back():
 def test_pipeline_run_refuses_the_ray_engine_rather_than_running_locally():
     with pytest.raises(ValueError, match=r"Pipeline.run\(\) runs in this process .* engine='ray' is for paths"):
         Pipeline(Config(engine="ray")).run([Document("a", ARTICLE)])
+
+
+def test_run_paths_refuses_one_path_and_takes_a_list_of_pathlib_paths(tmp_path):
+    # One string was read as one path per character ("d: no such file").
+    src = tmp_path / "a.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n")
+    with pytest.raises(TypeError, match=r"takes a list of paths, not one path: use run_paths\(\["):
+        Pipeline().run_paths(str(src))
+    with pytest.raises(TypeError, match="not one path"):
+        Pipeline().run_paths(src)
+    assert [json.loads(line)["id"] for line in Pipeline().run_paths([src])] == ["a"]

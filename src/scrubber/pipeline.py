@@ -190,10 +190,17 @@ class Pipeline:
         return self._finish(lambda: self._map(_process_local, _process_remote, batches(docs),
                                               progress, lambda d: len(d.text)))
 
-    def run_paths(self, paths: Iterable[str],
+    def run_paths(self, paths: Iterable[str | os.PathLike[str]],
                   progress: Callable[[int, int], None] | None = None) -> Iterator[bytes]:
-        """Read, clean and deduplicate the documents under ``paths`` with the
-        configured engine; the output is the same whichever engine runs."""
+        """Read, clean and deduplicate the documents under ``paths`` (files,
+        directories, ``-`` for standard input; strings or ``pathlib.Path``)
+        with the configured engine; the output is the same whichever engine
+        runs."""
+        if isinstance(paths, (str, bytes, os.PathLike)):
+            # A string is iterable: each character was taken for a path.
+            raise TypeError(f"Pipeline.run_paths() takes a list of paths, not one path: "
+                            f"use run_paths([{os.fspath(paths)!r}])")
+        paths = [os.fspath(p) for p in paths]
         if self.config.engine == "ray":
             from . import ray_engine
 
