@@ -1,5 +1,6 @@
 """Config refuses settings a library caller got wrong, naming them."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,22 @@ def test_clean_text_says_to_decode_bytes():
             call(b"An article as bytes.")
         with pytest.raises(TypeError, match="not NoneType"):
             call(None)
+
+
+def test_a_config_that_is_not_a_config_is_refused_by_each_entry_point():
+    # A dict of settings was an AttributeError from inside ('rule_files', 'engine').
+    from scrubber import Cleaner, Pipeline
+    settings = {"min_words": 3}
+    for name, call in (("clean()", lambda: clean(["An article."], settings)),
+                       ("clean_text()", lambda: clean_text("An article.", settings)),
+                       ("Cleaner()", lambda: Cleaner(settings)), ("Pipeline()", lambda: Pipeline(settings))):
+        with pytest.raises(TypeError, match=rf"^{re.escape(name)} takes a Config or None as config, "
+                                            r"not dict: pass Config\(\*\*settings\)"):
+            call()
+
+
+def test_clean_refuses_stats_that_are_not_stats_and_records_that_do_not_iterate_when_called():
+    with pytest.raises(TypeError, match=r"clean\(\) takes a scrubber.Stats or None as stats, not dict"):
+        clean(["An article."], stats={})
+    with pytest.raises(TypeError, match=r"clean\(\) takes an iterable of records .*, not NoneType"):
+        clean(None)

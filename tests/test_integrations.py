@@ -317,3 +317,18 @@ def test_hf_clean_dataset_refuses_the_ray_engine_as_clean_does():
 
     with pytest.raises(ValueError, match=r"clean_dataset\(\) runs in this process .* engine='ray' is for paths"):
         clean_dataset(datasets.Dataset.from_dict({"text": [ARTICLE]}), engine="ray")
+
+
+def test_datatrove_step_and_clean_dataset_refuse_a_config_or_stats_of_another_type():
+    pytest.importorskip("datatrove")
+    datasets = pytest.importorskip("datasets")
+    from scrubber.integrations.datatrove import ScrubberCleaner
+    from scrubber.integrations.hf import clean_dataset
+
+    with pytest.raises(TypeError, match=r"ScrubberCleaner\(\) takes a Config or None as config, not dict"):
+        ScrubberCleaner({"min_words": 3})
+    ds = datasets.Dataset.from_dict({"text": [ARTICLE]})
+    with pytest.raises(TypeError, match=r"clean_dataset\(\) takes a Config or None as config, not dict"):
+        clean_dataset(ds, {"min_words": 3})
+    with pytest.raises(TypeError, match=r"clean_dataset\(\) takes a scrubber.Stats or None as stats, not dict"):
+        clean_dataset(ds, stats={})

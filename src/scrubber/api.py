@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable
+from typing import Any, Iterator
 
 from .cleaner import check_text, cleaner_for
-from .config import Config
+from .config import Config, config_of
 from .document import Document
 from .pipeline import Pipeline, check_local
 from .sinks import loads
-from .stats import Stats
+from .stats import Stats, check_stats
 
 
 def clean(records: Iterable[dict | str | Document], config: Config | None = None,
@@ -40,8 +41,12 @@ def clean(records: Iterable[dict | str | Document], config: Config | None = None
         # pandas and polars data frames iterate over their column names.
         raise TypeError("clean() takes an iterable of records, and a data frame iterates over its "
                         "column names: pass df.to_dict('records') (pandas) or df.to_dicts() (polars)")
-    config = (config or Config()).with_(**options) if options else (config or Config())
+    if not isinstance(records, Iterable):
+        raise TypeError("clean() takes an iterable of records (dicts, strings or Documents), "
+                        f"not {type(records).__name__}")
+    config = config_of(config, "clean()", **options)
     check_local(config, "clean()")
+    check_stats(stats, "clean()")
     pipe = Pipeline(config)
     if stats is not None:
         pipe.stats = stats
@@ -62,5 +67,5 @@ def clean_text(text: str, config: Config | None = None, **options: Any) -> str:
     costs about what a loop over one ``Cleaner``'s ``clean_text`` does.
     """
     check_text(text)  # before a Cleaner is built for a call that cannot succeed
-    config = (config or Config()).with_(**options) if options else (config or Config())
+    config = config_of(config, "clean_text()", **options)
     return cleaner_for(config).clean_text(text)

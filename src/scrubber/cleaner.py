@@ -15,7 +15,7 @@ import threading
 from collections import OrderedDict
 from typing import Iterable
 
-from .config import Config
+from .config import Config, config_of
 from .document import Document, Removal, check_document, document_name
 from .classify import Model, classify_batch
 from .heuristics import AFTER_CLASSIFIER, HEURISTICS, REPORTED_SPEECH, body_line
@@ -176,7 +176,7 @@ class Cleaner:
     """
 
     def __init__(self, config: Config | None = None) -> None:
-        config = config or Config()
+        config = config_of(config, "Cleaner()")
         rules, off = load_rules_and_disabled(config.rule_files, defaults=config.default_rules,
                                              disabled=config.disabled, known_extra=STEPS)
         # A rule file's ``disable`` may name a heuristic or the classifier:

@@ -200,6 +200,19 @@ class Config:
         return replace(self, **changes)
 
 
+def config_of(config: object, caller: str, **options: Any) -> Config:
+    """``config`` (None: the defaults) with keyword ``options`` on top, as
+    every entry point takes them. Anything but a Config is a TypeError
+    naming the caller: a dict of settings failed later with an
+    AttributeError from inside."""
+    if config is None:
+        config = Config()
+    elif not isinstance(config, Config):
+        hint = ": pass Config(**settings), or the settings as keywords" if isinstance(config, dict) else ""
+        raise TypeError(f"{caller} takes a Config or None as config, not {type(config).__name__}{hint}")
+    return config.with_(**options) if options else config
+
+
 #: Fields scrubber itself writes into output records (deduplication's and
 #: ``annotate``'s), which no other setting may name.
 OWN_FIELDS = ("cluster", "duplicates", "duplicate_of", "removed")

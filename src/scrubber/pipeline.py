@@ -44,7 +44,7 @@ from .heap import give_back
 from .batches import Batch, Ragged, batches
 from .cleaner import Cleaner, cleaner_for
 from .columns import Digests, RowSpool, Strings
-from .config import Config
+from .config import Config, config_of
 from .dedup import BandKeys, Cluster, Corpus, ShingleSpool, cluster
 from .minhash import DIGEST_BYTES, Params
 from .document import Document
@@ -106,7 +106,7 @@ class Pipeline:
     """
 
     def __init__(self, config: Config | None = None) -> None:
-        self.config = config or Config()
+        self.config = config_of(config, "Pipeline()")
         self.cleaner = cleaner_for(self.config)
         if self.config.dedup and self.config.index:
             # Refuse early (a bad file, another run holding it), and leave no

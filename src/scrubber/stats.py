@@ -77,6 +77,13 @@ class Stats:
         return "scrubber: " + "; ".join(parts) + f"; {self.seconds:.2f} s{rate}."
 
 
+def check_stats(stats: object, caller: str) -> None:
+    """Refuse a ``stats=`` that is not a ``Stats`` (or None), naming the
+    caller: a dict failed at the first record, with an AttributeError."""
+    if stats is not None and not isinstance(stats, Stats):
+        raise TypeError(f"{caller} takes a scrubber.Stats or None as stats, not {type(stats).__name__}")
+
+
 log = logging.getLogger("scrubber")
 
 

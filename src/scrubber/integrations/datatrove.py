@@ -36,7 +36,7 @@ except ImportError as e:  # one line saying what to install, not a traceback int
                       "pip install 'scrubber[datatrove]'") from e
 
 from ..cleaner import Cleaner, cleaner_for
-from ..config import Config
+from ..config import Config, config_of
 from ..decoding import _cut_bytes
 from ..document import Document, check_document
 from ..errors import InputError
@@ -98,7 +98,7 @@ class ScrubberCleaner(BaseFilter):
                  exclusion_writer: DiskWriter | None = None, batch_size: int = BATCH_SIZE,
                  **options: Any) -> None:
         super().__init__(exclusion_writer, batch_size)
-        self.config = (config or Config()).with_(**options) if options else (config or Config())
+        self.config = config_of(config, "ScrubberCleaner()", **options)
         _refuse_corpus_settings(self.config, options)
         if removed_key is not None and removed_key == self.config.lang_field:
             # The language would overwrite the removals, as Config refuses for
