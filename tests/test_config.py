@@ -111,3 +111,16 @@ def test_clean_refuses_stats_that_are_not_stats_and_records_that_do_not_iterate_
         clean(["An article."], stats={})
     with pytest.raises(TypeError, match=r"clean\(\) takes an iterable of records .*, not NoneType"):
         clean(None)
+
+
+def test_type_hints_take_the_lists_and_paths_the_docs_pass():
+    # Config(rule_files=[Path("my.toml")]) ran, but its hints (tuple[str, ...],
+    # str | None) made type checkers reject what docs/python.md shows.
+    import os
+    import typing
+    from collections.abc import Sequence
+    hints = typing.get_type_hints(Config)
+    for name in ("rule_files", "classifier_model", "index"):
+        assert os.PathLike[str] in typing.get_args(hints[name]), name
+    assert Sequence[str | os.PathLike[str]] in typing.get_args(hints["rule_files"])
+    assert Sequence[str] in typing.get_args(hints["disabled"]) and str in typing.get_args(hints["disabled"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -40,9 +41,9 @@ class Config:
     # --- rules -----------------------------------------------------------
     #: Extra rule files, applied after the default packs; a rule with the
     #: same id as an earlier one replaces it.
-    rule_files: tuple[str, ...] = ()
+    rule_files: Sequence[str | os.PathLike[str]] | str | os.PathLike[str] = ()
     #: Rule ids (or heuristic names) switched off.
-    disabled: tuple[str, ...] = ()
+    disabled: Sequence[str] | str = ()
     #: Whether the packs shipped in ``rules/`` are loaded.
     default_rules: bool = True
     #: Seconds one regex match may take before it is abandoned; protects a
@@ -69,7 +70,7 @@ class Config:
     lang: str | None = None
     #: A model file written by ``benchmarks/train_classifier.py``; None uses
     #: the one shipped in the package.
-    classifier_model: str | None = None
+    classifier_model: str | os.PathLike[str] | None = None
 
     # --- output ----------------------------------------------------------
     #: Add a ``removed`` list to each output record: what cleaning took
@@ -109,7 +110,7 @@ class Config:
     containment_threshold: float = 0.5
     seed: int = 1
     #: SQLite file keeping the LSH index across runs (``--index``).
-    index: str | None = None
+    index: str | os.PathLike[str] | None = None
 
     # --- execution -------------------------------------------------------
     #: Worker processes. The library works in the caller's process unless
@@ -140,9 +141,9 @@ class Config:
             value = getattr(self, name)
             if isinstance(value, (str, os.PathLike)):
                 value = (value,)
-            if name == "rule_files" and isinstance(value, (tuple, list)):
+            if name == "rule_files" and isinstance(value, Sequence):
                 value = [os.fspath(v) if isinstance(v, os.PathLike) else v for v in value]
-            if not isinstance(value, (tuple, list)) or not all(isinstance(v, str) for v in value):
+            if not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
                 raise TypeError(f"Config.{name} must be a tuple of strings, not {value!r}")
             object.__setattr__(self, name, tuple(value))
         for name, choices in _CHOICES.items():
