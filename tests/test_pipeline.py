@@ -124,6 +124,25 @@ def test_clean_text_builds_its_cleaner_once_per_configuration(monkeypatch):
     assert len(built) == 2
 
 
+def test_clean_text_checks_the_settings_of_one_call_signature_once(monkeypatch):
+    # Each call made and checked its Config again (Config(), then with_):
+    # on a short text that cost as much as cleaning it.
+    from scrubber import config as config_module
+    checked = []
+    real = config_module.Config.__post_init__
+    monkeypatch.setattr(config_module.Config, "__post_init__", lambda self: checked.append(1) or real(self))
+    for round in range(3):
+        if round == 1:
+            checked.clear()  # the first round may make them
+        assert clean_text(f"Share this:\n\n{ARTICLE}", min_words=5) == ARTICLE
+        clean_text(ARTICLE)
+    assert checked == []
+    clean_text(ARTICLE, annotate=True)
+    with pytest.raises(TypeError, match="Config.annotate must be True or False, not 1"):
+        clean_text(ARTICLE, annotate=1)  # equal to True, yet refused as before
+    with pytest.raises(TypeError, match="Config.workers must be an integer"):
+        clean_text(ARTICLE, workers="4")
+
 def test_clean_text_sees_a_rule_file_edited_between_calls(tmp_path):
     rules = tmp_path / "mine.toml"
     rule = '[[rule]]\nid = "promo"\ndescription = "promo"\npattern = "^{0}$"\nmatch = ["{0}"]\n'
