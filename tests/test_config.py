@@ -124,3 +124,13 @@ def test_type_hints_take_the_lists_and_paths_the_docs_pass():
         assert os.PathLike[str] in typing.get_args(hints[name]), name
     assert Sequence[str | os.PathLike[str]] in typing.get_args(hints["rule_files"])
     assert Sequence[str] in typing.get_args(hints["disabled"]) and str in typing.get_args(hints["disabled"])
+
+
+def test_help_on_config_lists_every_setting():
+    # help(Config) showed only the generated signature; the fields'
+    # documentation was in #: comments that help() never shows.
+    import dataclasses
+    doc = Config.__doc__ or ""
+    missing = [f.name for f in dataclasses.fields(Config)
+               if not re.search(rf"^\s+{f.name}\s+\S", doc, re.M)]
+    assert missing == []

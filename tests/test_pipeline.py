@@ -416,3 +416,25 @@ def test_run_paths_refuses_one_path_and_takes_a_list_of_pathlib_paths(tmp_path):
     with pytest.raises(TypeError, match="not one path"):
         Pipeline().run_paths(src)
     assert [json.loads(line)["id"] for line in Pipeline().run_paths([src])] == ["a"]
+
+
+def test_the_errors_a_bad_model_or_index_file_raises_are_exported_and_the_api_is_documented():
+    import inspect
+    import scrubber
+    from scrubber.errors import ModelError
+    from scrubber.index import IndexFileError
+    assert scrubber.ModelError is ModelError and scrubber.IndexFileError is IndexFileError
+    assert {"ModelError", "IndexFileError"} <= set(scrubber.__all__)
+    undocumented = []
+    for name in scrubber.__all__:
+        obj = getattr(scrubber, name)
+        if not inspect.isclass(obj) and not inspect.isfunction(obj):
+            continue
+        doc = obj.__doc__ or ""
+        if not doc or doc.startswith(f"{name}("):  # a dataclass's generated signature
+            undocumented.append(name)
+        for attr, value in vars(obj).items() if inspect.isclass(obj) else ():
+            f = value.fget if isinstance(value, property) else value
+            if not attr.startswith("_") and inspect.isfunction(f) and not f.__doc__:
+                undocumented.append(f"{name}.{attr}")
+    assert undocumented == []

@@ -17,10 +17,62 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Config:
+    """Every setting of a run, the same for the library and the command.
+
+    Frozen: ``with_(**changes)`` makes a changed copy. Each setting is
+    checked when the object is made (a wrong type or value is a TypeError
+    or ValueError naming it). The ``#:`` comment above each field in
+    config.py says why its default is what it is; in one line each:
+
+    Input:
+      text_field      record field holding the text ("text")
+      id_field        record field holding the id ("id"; else file:line, <record N>)
+      input_format    auto, jsonl, text, html, warc or parquet (auto: sniffed)
+      on_error        fail at the first bad input, or skip it with a warning
+      max_doc_bytes   longest document read, in UTF-8 bytes (0: no limit)
+      long_docs       a longer one is skipped or truncated at a line break
+    Rules:
+      rule_files      extra rule files (paths), after the default packs
+      disabled        rule ids or heuristic names switched off
+      default_rules   whether the packs shipped in rules/ are loaded
+      rule_timeout    seconds one regex match may take
+      rule_max_timeouts  timeouts before a rule is off for the rest of a batch
+      heuristics      heuristics for furniture no pattern names
+    Classifier:
+      classifier      the line classifier, after rules and heuristics
+      favor           balanced, precision (drop more) or recall (keep more)
+      lang            ISO 639-1 code for stop words (None: guessed per document)
+      classifier_model  a model file (None: the shipped one)
+    Output:
+      annotate        add a "removed" list: what cleaning took out and why
+      min_words       documents with fewer words after cleaning are dropped
+      lang_field      field to write each document's guessed language into
+    Corpus furniture:
+      boilerplate     remove lines repeated across near-duplicate clusters
+      source_field    field naming a document's source (default: its file)
+      boilerplate_min_clusters  clusters a line must repeat in to go
+    Deduplication:
+      dedup           find near-duplicates and keep one of each cluster
+      keep_duplicates mark copies with duplicate_of rather than drop them
+      shingle_size    words per shingle (5)
+      num_perm        MinHash permutations (128)
+      lsh_bands       LSH bands; lsh_bands * lsh_rows <= num_perm
+      lsh_rows        rows per LSH band
+      containment_threshold  shingle containment that joins a verified pair
+      seed            seed of the MinHash permutations
+      index           SQLite file keeping the LSH index across runs
+    Execution:
+      workers         worker processes (0 or 1: this process; with Ray, CPUs, 0: one per core)
+      engine          local, or ray for tasks on a Ray cluster (paths only)
+      ray_address     Ray cluster to join (None: start a local one)
+      shard_bytes     size of the shards plain JSONL is cut into for Ray
+    """
+
     # --- input -----------------------------------------------------------
     #: JSONL field holding the text; other fields pass through unchanged.
     text_field: str = "text"
-    #: JSONL field holding the id; records without one get ``file:line``.
+    #: JSONL field holding the id; records without one get ``file:line``
+    #: (``<record N>`` from ``clean``, also for a null id).
     id_field: str = "id"
     #: ``auto`` tells a file's format from its first bytes, else its name,
     #: and standard input's from its first bytes or line (JSONL when that
@@ -193,6 +245,8 @@ class Config:
 
     @property
     def dedup_params(self) -> "Params":
+        """The MinHash and LSH settings as ``Params``, what ``sketch``,
+        ``cluster`` and an ``Index`` take."""
         from .minhash import Params
         return Params(self.shingle_size, self.num_perm, self.lsh_bands, self.lsh_rows, self.seed)
 

@@ -68,6 +68,7 @@ class Params:
             raise ValueError(f"bands x rows ({self.bands} x {self.rows}) exceeds num_perm ({self.num_perm})")
 
     def describe(self) -> str:
+        """The parameters as one line, for a message that two disagree."""
         return (f"num_perm={self.num_perm}, bands={self.bands}, rows={self.rows}, "
                 f"shingle_size={self.shingle_size}, seed={self.seed}")
 
@@ -237,6 +238,7 @@ class Sketch:
 
     @property
     def size(self) -> int:
+        """Distinct shingles of the text."""
         return len(self.shingles)
 
     def to_minhash(self, seed: int = 1) -> "LeanMinHash":

@@ -164,6 +164,9 @@ class Pipeline:
         return {**self.__dict__, "_pool": None, "_held": None, "_clusters": self.clusters}
 
     def reader(self, **kw: Any) -> Reader:
+        """A ``Reader`` of paths or records under this run's configuration,
+        counting into its ``stats`` (``kw``: ``stdin``, a binary stream read
+        for ``-``)."""
         return Reader(self.config, self.stats.counts, **kw)
 
     @contextmanager

@@ -22,12 +22,25 @@ STEPS = ("rule", "heuristic", "classifier")
 
 @dataclass
 class Stats:
+    """A run's counters, filled as its output is iterated: pass one to
+    ``clean(..., stats=)`` or read ``Pipeline.stats``.
+
+    ``counts`` holds the counters under the stable names of ``NAMES``
+    (``documents_in``, ``dropped_short``, ``bad_inputs`` …) and a few more
+    when they happen; ``removed`` counts removals by reason; ``seconds``
+    is the run's wall time. ``summary()`` is what the command prints,
+    ``to_dict()`` what ``--stats`` writes.
+    """
+
     counts: Counter = field(default_factory=Counter)
     #: removals by reason (``rule:<id>`` / ``heuristic:<name>``)
     removed: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
+        """The counters as plain JSON (what ``--stats`` writes): every name
+        of ``NAMES`` (0 when it never happened) first, then the others
+        sorted, ``removed_by_reason`` most frequent first, ``seconds``."""
         d = {name: self.counts.get(name, 0) for name in NAMES}
         d.update({k: v for k, v in sorted(self.counts.items()) if k not in d})
         d["removed_by_reason"] = dict(sorted(self.removed.items(), key=lambda kv: (-kv[1], kv[0])))
