@@ -1,5 +1,6 @@
 """Config refuses settings a library caller got wrong, naming them."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,9 @@ from scrubber import Config, clean, clean_text
     ({"rule_files": [1]}, "Config.rule_files must be a tuple of strings"),
     ({"rule_timeout": float("inf")}, "Config.rule_timeout must be a number above 0 (and finite)"),
     ({"seed": 2**40}, "Config.seed must be below 2**32"),
+    ({"text_field": "id"}, "Config.text_field and Config.id_field are both 'id'"),
+    ({"text_field": "body", "id_field": "body"}, "Config.text_field and Config.id_field are both 'body'"),
+    ({"lang": "  "}, "Config.lang must be a language code (ISO 639-1) or None, not '  '"),
 ])
 def test_a_wrong_setting_is_refused_by_name(changes, message):
     with pytest.raises((TypeError, ValueError)) as err:
@@ -88,3 +92,45 @@ def test_clean_text_says_to_decode_bytes():
             call(b"An article as bytes.")
         with pytest.raises(TypeError, match="not NoneType"):
             call(None)
+
+
+def test_a_config_that_is_not_a_config_is_refused_by_each_entry_point():
+    # A dict of settings was an AttributeError from inside ('rule_files', 'engine').
+    from scrubber import Cleaner, Pipeline
+    settings = {"min_words": 3}
+    for name, call in (("clean()", lambda: clean(["An article."], settings)),
+                       ("clean_text()", lambda: clean_text("An article.", settings)),
+                       ("Cleaner()", lambda: Cleaner(settings)), ("Pipeline()", lambda: Pipeline(settings))):
+        with pytest.raises(TypeError, match=rf"^{re.escape(name)} takes a Config or None as config, "
+                                            r"not dict: pass Config\(\*\*settings\)"):
+            call()
+
+
+def test_clean_refuses_stats_that_are_not_stats_and_records_that_do_not_iterate_when_called():
+    with pytest.raises(TypeError, match=r"clean\(\) takes a scrubber.Stats or None as stats, not dict"):
+        clean(["An article."], stats={})
+    with pytest.raises(TypeError, match=r"clean\(\) takes an iterable of records .*, not NoneType"):
+        clean(None)
+
+
+def test_type_hints_take_the_lists_and_paths_the_docs_pass():
+    # Config(rule_files=[Path("my.toml")]) ran, but its hints (tuple[str, ...],
+    # str | None) made type checkers reject what docs/python.md shows.
+    import os
+    import typing
+    from collections.abc import Sequence
+    hints = typing.get_type_hints(Config)
+    for name in ("rule_files", "classifier_model", "index"):
+        assert os.PathLike[str] in typing.get_args(hints[name]), name
+    assert Sequence[str | os.PathLike[str]] in typing.get_args(hints["rule_files"])
+    assert Sequence[str] in typing.get_args(hints["disabled"]) and str in typing.get_args(hints["disabled"])
+
+
+def test_help_on_config_lists_every_setting():
+    # help(Config) showed only the generated signature; the fields'
+    # documentation was in #: comments that help() never shows.
+    import dataclasses
+    doc = Config.__doc__ or ""
+    missing = [f.name for f in dataclasses.fields(Config)
+               if not re.search(rf"^\s+{f.name}\s+\S", doc, re.M)]
+    assert missing == []

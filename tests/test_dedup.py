@@ -289,3 +289,24 @@ def test_a_bucket_is_paired_around_the_copy_to_keep_not_the_earliest():
     words[7] = 90
     pairs = bucket_pairs(keys, np.arange(n), words)
     assert len(pairs) == n - 1 and (pairs == 7).any(axis=1).all()
+
+
+# --- the public sketch / cluster / Params refuse what they cannot use ---------
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: sketch(None), TypeError, r"sketch\(\) takes a str, not NoneType"),
+    (lambda: sketch("a b c d e f", k=0), ValueError, r"sketch\(\): k must be an integer of at least 1, not 0"),
+    (lambda: sketch("a b c d e f", num_perm=0), ValueError, r"sketch\(\): num_perm must be an integer of at least 1"),
+    (lambda: sketch("a b c d e f", seed=-1), ValueError, r"sketch\(\): seed must be an integer in \[0, 2\*\*32\)"),
+    (lambda: Params(num_perm=0, bands=0), ValueError, r"Params: num_perm must be an integer of at least 1, not 0"),
+    (lambda: cluster(["a text", "a text"]), TypeError, r"cluster\(\) takes Sketches \(scrubber.sketch\(text\)\), not str"),
+    (lambda: cluster([sketch(article(1), num_perm=64), sketch(article(1) + " More.", num_perm=64)]),
+     ValueError, r"sketch 0 has 64 permutations but params has num_perm=128"),
+    (lambda: cluster([sketch(article(1)), sketch(article(1), num_perm=64)]),
+     ValueError, r"sketch 1 has 64 permutations but params has num_perm=128"),
+])
+def test_sketch_cluster_and_params_refuse_what_they_cannot_use_by_name(call, error, message):
+    # These were AttributeErrors, an IndexError and numpy's errors, or accepted.
+    with pytest.raises(error, match=message):
+        call()
+

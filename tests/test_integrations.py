@@ -246,3 +246,89 @@ def test_hf_clean_dataset_keeps_every_columns_type_and_types_its_own():
                               "score": 0.5, "lang": None,
                               "removed": [{"reason": "rule:share-buttons", "line": 1,
                                            "text": "Share this:", "span": None, "p": None}]}]
+
+
+def test_datatrove_step_refuses_removals_and_language_in_one_field():
+    # The language code overwrote the list of removals.
+    pytest.importorskip("datatrove")
+    from scrubber.integrations.datatrove import ScrubberCleaner
+
+    with pytest.raises(ValueError, match="removed_key and lang_field are both 'lang'"):
+        ScrubberCleaner(lang_field="lang", removed_key="lang")
+    ScrubberCleaner(lang_field="lang", removed_key=None)
+
+
+def test_datatrove_exclusion_writer_gets_each_dropped_document_as_it_came_in(tmp_path):
+    # It got the cleaned text: an emptied document had none, a short one
+    # lost its furniture, so what was dropped could not be audited.
+    pytest.importorskip("datatrove")
+    from datatrove.data import Document
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.writers import JsonlWriter
+    from scrubber.integrations.datatrove import ScrubberCleaner
+
+    texts = {"empty": "Share this:\nLike this:", "short": "Share this:\nA few words only.",
+             "cut": "Share this:\nFour words are here.\n" + "x" * 60}
+    LocalPipelineExecutor(pipeline=[
+        [Document(text=t, id=k) for k, t in texts.items()] + [Document(text=OTHER, id="kept")],
+        ScrubberCleaner(min_words=5, max_doc_bytes=50, long_docs="truncate",
+                        exclusion_writer=JsonlWriter(str(tmp_path / "dropped"))),
+        JsonlWriter(str(tmp_path / "out")),
+    ], tasks=1, logging_dir=str(tmp_path / "logs")).run()
+    dropped = _jsonl_gz(tmp_path / "dropped")
+    assert {d["id"]: d["text"] for d in dropped} == texts
+    assert [d["metadata"]["filter_reason"] for d in dropped] == ["empty", "short", "short"]
+
+
+def test_datatrove_step_names_a_document_without_a_text_or_skips_it_when_asked(tmp_path, caplog):
+    # A None text was a TypeError from len(), bytes one from inside repair.
+    pytest.importorskip("datatrove")
+    from datatrove.data import Document
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.writers import JsonlWriter
+    from scrubber.integrations.datatrove import ScrubberCleaner
+
+    with pytest.raises(InputError, match="^x: Document text is bytes, not a string$"):
+        ScrubberCleaner().filter(Document(id="x", text=b"abc"))
+    with pytest.raises(InputError, match="^N: Document text is NoneType, not a string$"):
+        ScrubberCleaner().filter_batch([Document(id="ok", text=OTHER), Document(id="N", text=None)])
+    with pytest.raises(InputError, match="^<document 1>: expected a datatrove Document, got dict$"):
+        ScrubberCleaner().filter({"id": "d", "text": OTHER})
+
+    with caplog.at_level("WARNING", logger="scrubber"):
+        LocalPipelineExecutor(pipeline=[
+            [Document(id="N", text=None), Document(id="ok", text=OTHER)],
+            ScrubberCleaner(on_error="skip", exclusion_writer=JsonlWriter(str(tmp_path / "dropped"))),
+            JsonlWriter(str(tmp_path / "out")),
+        ], tasks=1, logging_dir=str(tmp_path / "logs")).run()
+    assert [d["id"] for d in _jsonl_gz(tmp_path / "out")] == ["ok"]
+    [bad] = _jsonl_gz(tmp_path / "dropped")
+    assert bad["id"] == "N" and bad["metadata"]["filter_reason"] == "bad_input"
+    assert "N: Document text is NoneType, not a string (skipped)" in caplog.text
+    stats = json.loads((tmp_path / "logs" / "stats.json").read_text())
+    step = next(s for s in stats if "scrubber" in s["name"])["stats"]
+    assert step["bad_inputs"] == 1 and step["dropped_bad_input"] == 1
+
+
+def test_hf_clean_dataset_refuses_the_ray_engine_as_clean_does():
+    # It ran locally without a word, where clean() refuses engine="ray".
+    datasets = pytest.importorskip("datasets")
+    from scrubber.integrations.hf import clean_dataset
+
+    with pytest.raises(ValueError, match=r"clean_dataset\(\) runs in this process .* engine='ray' is for paths"):
+        clean_dataset(datasets.Dataset.from_dict({"text": [ARTICLE]}), engine="ray")
+
+
+def test_datatrove_step_and_clean_dataset_refuse_a_config_or_stats_of_another_type():
+    pytest.importorskip("datatrove")
+    datasets = pytest.importorskip("datasets")
+    from scrubber.integrations.datatrove import ScrubberCleaner
+    from scrubber.integrations.hf import clean_dataset
+
+    with pytest.raises(TypeError, match=r"ScrubberCleaner\(\) takes a Config or None as config, not dict"):
+        ScrubberCleaner({"min_words": 3})
+    ds = datasets.Dataset.from_dict({"text": [ARTICLE]})
+    with pytest.raises(TypeError, match=r"clean_dataset\(\) takes a Config or None as config, not dict"):
+        clean_dataset(ds, {"min_words": 3})
+    with pytest.raises(TypeError, match=r"clean_dataset\(\) takes a scrubber.Stats or None as stats, not dict"):
+        clean_dataset(ds, stats={})

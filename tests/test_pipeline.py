@@ -1,5 +1,7 @@
 """The library API: the same pipeline as the CLI, from Python."""
 
+import json
+
 import pytest
 
 from texts import LONG_ARTICLE, LONG_OTHER
@@ -122,6 +124,25 @@ def test_clean_text_builds_its_cleaner_once_per_configuration(monkeypatch):
     assert len(built) == 2
 
 
+def test_clean_text_checks_the_settings_of_one_call_signature_once(monkeypatch):
+    # Each call made and checked its Config again (Config(), then with_):
+    # on a short text that cost as much as cleaning it.
+    from scrubber import config as config_module
+    checked = []
+    real = config_module.Config.__post_init__
+    monkeypatch.setattr(config_module.Config, "__post_init__", lambda self: checked.append(1) or real(self))
+    for round in range(3):
+        if round == 1:
+            checked.clear()  # the first round may make them
+        assert clean_text(f"Share this:\n\n{ARTICLE}", min_words=5) == ARTICLE
+        clean_text(ARTICLE)
+    assert checked == []
+    clean_text(ARTICLE, annotate=True)
+    with pytest.raises(TypeError, match="Config.annotate must be True or False, not 1"):
+        clean_text(ARTICLE, annotate=1)  # equal to True, yet refused as before
+    with pytest.raises(TypeError, match="Config.workers must be an integer"):
+        clean_text(ARTICLE, workers="4")
+
 def test_clean_text_sees_a_rule_file_edited_between_calls(tmp_path):
     rules = tmp_path / "mine.toml"
     rule = '[[rule]]\nid = "promo"\ndescription = "promo"\npattern = "^{0}$"\nmatch = ["{0}"]\n'
@@ -227,7 +248,7 @@ def test_an_id_is_named_in_clusters_as_the_output_record_holds_it():
     copy = ARTICLE + " More."
     for missing in (float("nan"), np.float64("nan"), np.float32("nan"), pd.NaT, pd.NA):
         [out] = clean([{"id": missing, "text": ARTICLE}, {"id": missing, "text": copy}])
-        assert out["id"] is None and out["cluster"] == "<record 2>", missing
+        assert out["id"] == out["cluster"] == "<record 2>", missing
         assert out["duplicates"] == ["<record 1>"]
     [out] = clean([{"id": datetime.datetime(2024, 5, 1), "text": ARTICLE},
                    {"id": b"\x00\xff", "text": copy}])
@@ -350,3 +371,70 @@ def test_clean_yields_huge_integers_and_decimals_as_the_jsonl_writer_writes_them
     assert len(out) == 2
     for rec in out:
         assert rec["n"] == 10**400 and type(rec["d"]) is int and rec["d"] == 10**400 and rec["m"] == 2**70 + 1
+
+
+@pytest.mark.parametrize("docs, message", [
+    ([{"id": "a", "text": "An article."}], "<document 1>: expected a Document, got dict"),
+    ([Document("ok", "An article."), Document("a", None)], "a: Document text is NoneType, not a string"),
+    ([Document(1, "An article."), Document(2, "An article.")], "<document 1>: Document id is int"),
+])
+def test_pipeline_run_names_a_bad_document_as_clean_does(docs, message):
+    # Was an AttributeError or TypeError from inside the batches.
+    with pytest.raises(InputError, match=message):
+        list(Pipeline().run(docs))
+
+
+def test_pipeline_run_skips_and_counts_a_bad_document_when_asked(caplog):
+    pipe = Pipeline(Config(on_error="skip"))
+    with caplog.at_level("WARNING", logger="scrubber"):
+        out = list(pipe.run([Document("a", None), Document("b", "A rare orchid was found growing on a hillside.")]))
+    assert [json.loads(line)["id"] for line in out] == ["b"]
+    assert pipe.stats.counts["bad_inputs"] == 1
+    assert "a: Document text is NoneType, not a string (skipped)" in caplog.text
+
+
+def test_a_null_id_is_the_records_name_in_the_output_so_clusters_join_back():
+    # The output kept None while cluster fields named <record N>: no output
+    # record carried the id a cluster named.
+    out = list(clean([{"id": None, "text": ARTICLE}, {"id": None, "text": ARTICLE},
+                      {"text": OTHER}], keep_duplicates=True))
+    assert [r["id"] for r in out] == ["<record 1>", "<record 2>", "<record 3>"]
+    assert out[0]["duplicates"] == ["<record 2>"] and out[1]["duplicate_of"] == "<record 1>"
+
+
+def test_pipeline_run_refuses_the_ray_engine_rather_than_running_locally():
+    with pytest.raises(ValueError, match=r"Pipeline.run\(\) runs in this process .* engine='ray' is for paths"):
+        Pipeline(Config(engine="ray")).run([Document("a", ARTICLE)])
+
+
+def test_run_paths_refuses_one_path_and_takes_a_list_of_pathlib_paths(tmp_path):
+    # One string was read as one path per character ("d: no such file").
+    src = tmp_path / "a.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n")
+    with pytest.raises(TypeError, match=r"takes a list of paths, not one path: use run_paths\(\["):
+        Pipeline().run_paths(str(src))
+    with pytest.raises(TypeError, match="not one path"):
+        Pipeline().run_paths(src)
+    assert [json.loads(line)["id"] for line in Pipeline().run_paths([src])] == ["a"]
+
+
+def test_the_errors_a_bad_model_or_index_file_raises_are_exported_and_the_api_is_documented():
+    import inspect
+    import scrubber
+    from scrubber.errors import ModelError
+    from scrubber.index import IndexFileError
+    assert scrubber.ModelError is ModelError and scrubber.IndexFileError is IndexFileError
+    assert {"ModelError", "IndexFileError"} <= set(scrubber.__all__)
+    undocumented = []
+    for name in scrubber.__all__:
+        obj = getattr(scrubber, name)
+        if not inspect.isclass(obj) and not inspect.isfunction(obj):
+            continue
+        doc = obj.__doc__ or ""
+        if not doc or doc.startswith(f"{name}("):  # a dataclass's generated signature
+            undocumented.append(name)
+        for attr, value in vars(obj).items() if inspect.isclass(obj) else ():
+            f = value.fget if isinstance(value, property) else value
+            if not attr.startswith("_") and inspect.isfunction(f) and not f.__doc__:
+                undocumented.append(f"{name}.{attr}")
+    assert undocumented == []

@@ -175,3 +175,23 @@ def test_parquet_shards_are_byte_identical_for_any_workers_and_ray_with_one_sche
     schemas = {pq.read_schema(tmp_path / "out0.parquet" / p) for p in outs[0]}
     assert len(schemas) == 1 and "duplicate_of" in schemas.pop().names
     assert not os.listdir(tmp_path / "m.parquet")
+
+
+def test_workers_0_starts_ray_with_a_cpu_per_core_as_j_0_does(monkeypatch):
+    # Passed on as num_cpus=0, no task could be scheduled: the run hung.
+    from scrubber import ray_engine
+    from scrubber.workers import usable_cores
+
+    class FakeRay:
+        def is_initialized(self):
+            return False
+
+        def init(self, **kw):
+            self.kw = kw
+
+    fake = FakeRay()
+    monkeypatch.setattr(ray_engine, "_ray", lambda: fake)
+    ray_engine._init(Config(engine="ray", workers=0))
+    assert fake.kw["num_cpus"] == usable_cores() >= 1
+    ray_engine._init(Config(engine="ray", workers=3))
+    assert fake.kw["num_cpus"] == 3

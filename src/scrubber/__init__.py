@@ -25,13 +25,13 @@ _HOME = {
     "Cleaner": "cleaner", "Config": "config", "Cluster": "dedup", "cluster": "dedup",
     "Params": "minhash", "Sketch": "minhash", "sketch": "minhash", "Document": "document",
     "Removal": "document", "InputError": "errors", "RuleError": "errors", "ScrubberError": "errors",
-    "Index": "index", "clean": "api", "clean_text": "api", "Pipeline": "pipeline", "Stats": "stats",
+    "ModelError": "errors", "IndexFileError": "index", "Index": "index", "clean": "api", "clean_text": "api", "Pipeline": "pipeline", "Stats": "stats",
 }
 
 __all__ = [
-    "__version__", "Cleaner", "Cluster", "Config", "Document", "Index", "InputError", "Pipeline",
-    "Params", "Removal", "RuleError", "ScrubberError", "Sketch", "Stats", "clean", "clean_text",
-    "cluster", "sketch",
+    "__version__", "Cleaner", "Cluster", "Config", "Document", "Index", "IndexFileError", "InputError",
+    "ModelError", "Pipeline", "Params", "Removal", "RuleError", "ScrubberError", "Sketch", "Stats",
+    "clean", "clean_text", "cluster", "sketch",
 ]
 
 
@@ -54,8 +54,8 @@ if TYPE_CHECKING:
     from .config import Config
     from .dedup import Cluster, cluster
     from .document import Document, Removal
-    from .errors import InputError, RuleError, ScrubberError
-    from .index import Index
+    from .errors import InputError, ModelError, RuleError, ScrubberError
+    from .index import Index, IndexFileError
     from .minhash import Params, Sketch, sketch
     from .pipeline import Pipeline
     from .stats import Stats

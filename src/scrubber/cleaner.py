@@ -13,9 +13,10 @@ import os
 import re
 import threading
 from collections import OrderedDict
+from typing import Iterable
 
-from .config import Config
-from .document import Document, Removal
+from .config import Config, config_of
+from .document import Document, Removal, check_document, document_name
 from .classify import Model, classify_batch
 from .heuristics import AFTER_CLASSIFIER, HEURISTICS, REPORTED_SPEECH, body_line
 from .languages import languages
@@ -175,7 +176,7 @@ class Cleaner:
     """
 
     def __init__(self, config: Config | None = None) -> None:
-        config = config or Config()
+        config = config_of(config, "Cleaner()")
         rules, off = load_rules_and_disabled(config.rule_files, defaults=config.default_rules,
                                              disabled=config.disabled, known_extra=STEPS)
         # A rule file's ``disable`` may name a heuristic or the classifier:
@@ -392,7 +393,7 @@ class Cleaner:
         """A new document with repaired text and furniture removed."""
         return self.clean_batch([doc])[0]
 
-    def clean_batch(self, docs: list[Document]) -> list[Document]:
+    def clean_batch(self, docs: Iterable[Document]) -> list[Document]:
         """``clean`` for each of ``docs``: repair, rules and heuristics per
         document, then the classifier once for all of them (its cost was
         numpy's per-call overhead on each document's few dozen lines).
@@ -400,6 +401,9 @@ class Cleaner:
         A rule that times out ``rule_max_timeouts`` times is off for the rest
         of the batch, not of the process: a batch is cleaned alike whichever
         worker gets it after whichever others."""
+        # Read twice below (repair, then the final zip): a generator would
+        # be empty the second time and every document silently lost.
+        docs = [check_document(d, document_name(d, n)) for n, d in enumerate(docs, 1)]
         budget = _Budget()
         fixed = [repair(doc.text) for doc in docs]
         drafts = [self._rules(text, budget) for text, _ in fixed]

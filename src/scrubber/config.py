@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -16,10 +17,62 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Config:
+    """Every setting of a run, the same for the library and the command.
+
+    Frozen: ``with_(**changes)`` makes a changed copy. Each setting is
+    checked when the object is made (a wrong type or value is a TypeError
+    or ValueError naming it). The ``#:`` comment above each field in
+    config.py says why its default is what it is; in one line each:
+
+    Input:
+      text_field      record field holding the text ("text")
+      id_field        record field holding the id ("id"; else file:line, <record N>)
+      input_format    auto, jsonl, text, html, warc or parquet (auto: sniffed)
+      on_error        fail at the first bad input, or skip it with a warning
+      max_doc_bytes   longest document read, in UTF-8 bytes (0: no limit)
+      long_docs       a longer one is skipped or truncated at a line break
+    Rules:
+      rule_files      extra rule files (paths), after the default packs
+      disabled        rule ids or heuristic names switched off
+      default_rules   whether the packs shipped in rules/ are loaded
+      rule_timeout    seconds one regex match may take
+      rule_max_timeouts  timeouts before a rule is off for the rest of a batch
+      heuristics      heuristics for furniture no pattern names
+    Classifier:
+      classifier      the line classifier, after rules and heuristics
+      favor           balanced, precision (drop more) or recall (keep more)
+      lang            ISO 639-1 code for stop words (None: guessed per document)
+      classifier_model  a model file (None: the shipped one)
+    Output:
+      annotate        add a "removed" list: what cleaning took out and why
+      min_words       documents with fewer words after cleaning are dropped
+      lang_field      field to write each document's guessed language into
+    Corpus furniture:
+      boilerplate     remove lines repeated across near-duplicate clusters
+      source_field    field naming a document's source (default: its file)
+      boilerplate_min_clusters  clusters a line must repeat in to go
+    Deduplication:
+      dedup           find near-duplicates and keep one of each cluster
+      keep_duplicates mark copies with duplicate_of rather than drop them
+      shingle_size    words per shingle (5)
+      num_perm        MinHash permutations (128)
+      lsh_bands       LSH bands; lsh_bands * lsh_rows <= num_perm
+      lsh_rows        rows per LSH band
+      containment_threshold  shingle containment that joins a verified pair
+      seed            seed of the MinHash permutations
+      index           SQLite file keeping the LSH index across runs
+    Execution:
+      workers         worker processes (0 or 1: this process; with Ray, CPUs, 0: one per core)
+      engine          local, or ray for tasks on a Ray cluster (paths only)
+      ray_address     Ray cluster to join (None: start a local one)
+      shard_bytes     size of the shards plain JSONL is cut into for Ray
+    """
+
     # --- input -----------------------------------------------------------
     #: JSONL field holding the text; other fields pass through unchanged.
     text_field: str = "text"
-    #: JSONL field holding the id; records without one get ``file:line``.
+    #: JSONL field holding the id; records without one get ``file:line``
+    #: (``<record N>`` from ``clean``, also for a null id).
     id_field: str = "id"
     #: ``auto`` tells a file's format from its first bytes, else its name,
     #: and standard input's from its first bytes or line (JSONL when that
@@ -40,9 +93,9 @@ class Config:
     # --- rules -----------------------------------------------------------
     #: Extra rule files, applied after the default packs; a rule with the
     #: same id as an earlier one replaces it.
-    rule_files: tuple[str, ...] = ()
+    rule_files: Sequence[str | os.PathLike[str]] | str | os.PathLike[str] = ()
     #: Rule ids (or heuristic names) switched off.
-    disabled: tuple[str, ...] = ()
+    disabled: Sequence[str] | str = ()
     #: Whether the packs shipped in ``rules/`` are loaded.
     default_rules: bool = True
     #: Seconds one regex match may take before it is abandoned; protects a
@@ -69,7 +122,7 @@ class Config:
     lang: str | None = None
     #: A model file written by ``benchmarks/train_classifier.py``; None uses
     #: the one shipped in the package.
-    classifier_model: str | None = None
+    classifier_model: str | os.PathLike[str] | None = None
 
     # --- output ----------------------------------------------------------
     #: Add a ``removed`` list to each output record: what cleaning took
@@ -109,7 +162,7 @@ class Config:
     containment_threshold: float = 0.5
     seed: int = 1
     #: SQLite file keeping the LSH index across runs (``--index``).
-    index: str | None = None
+    index: str | os.PathLike[str] | None = None
 
     # --- execution -------------------------------------------------------
     #: Worker processes. The library works in the caller's process unless
@@ -140,9 +193,9 @@ class Config:
             value = getattr(self, name)
             if isinstance(value, (str, os.PathLike)):
                 value = (value,)
-            if name == "rule_files" and isinstance(value, (tuple, list)):
+            if name == "rule_files" and isinstance(value, Sequence):
                 value = [os.fspath(v) if isinstance(v, os.PathLike) else v for v in value]
-            if not isinstance(value, (tuple, list)) or not all(isinstance(v, str) for v in value):
+            if not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
                 raise TypeError(f"Config.{name} must be a tuple of strings, not {value!r}")
             object.__setattr__(self, name, tuple(value))
         for name, choices in _CHOICES.items():
@@ -168,7 +221,12 @@ class Config:
                 raise ValueError(f"Config.{name} must be at least {low}, not {value}")
         if self.seed >= 1 << 32:  # numpy's generators take 32 bits, and datasketch's seeds are theirs
             raise ValueError(f"Config.seed must be below 2**32, not {self.seed}")
+        if self.text_field == self.id_field:
+            raise ValueError(f"Config.text_field and Config.id_field are both {self.text_field!r}: the cleaned "
+                             "text would overwrite the id, and clusters name copies by their id")
         if self.lang is not None:  # as --lang is read: "DE " is de
+            if not self.lang.strip():
+                raise ValueError(f"Config.lang must be a language code (ISO 639-1) or None, not {self.lang!r}")
             object.__setattr__(self, "lang", self.lang.strip().lower())
         if self.lang_field is not None and self.lang_field in (self.text_field, self.id_field, *OWN_FIELDS):
             raise ValueError(f"Config.lang_field {self.lang_field!r} is the text or id field or one "
@@ -187,12 +245,27 @@ class Config:
 
     @property
     def dedup_params(self) -> "Params":
+        """The MinHash and LSH settings as ``Params``, what ``sketch``,
+        ``cluster`` and an ``Index`` take."""
         from .minhash import Params
         return Params(self.shingle_size, self.num_perm, self.lsh_bands, self.lsh_rows, self.seed)
 
     def with_(self, **changes: Any) -> "Config":
         """A copy with some settings changed (the object itself is frozen)."""
         return replace(self, **changes)
+
+
+def config_of(config: object, caller: str, **options: Any) -> Config:
+    """``config`` (None: the defaults) with keyword ``options`` on top, as
+    every entry point takes them. Anything but a Config is a TypeError
+    naming the caller: a dict of settings failed later with an
+    AttributeError from inside."""
+    if config is None:
+        config = Config()
+    elif not isinstance(config, Config):
+        hint = ": pass Config(**settings), or the settings as keywords" if isinstance(config, dict) else ""
+        raise TypeError(f"{caller} takes a Config or None as config, not {type(config).__name__}{hint}")
+    return config.with_(**options) if options else config
 
 
 #: Fields scrubber itself writes into output records (deduplication's and

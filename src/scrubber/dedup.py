@@ -412,13 +412,30 @@ def cluster(corpus: Corpus | Sequence[Sketch], params: Params = Params(), contai
     their first copy.
     """
     if not isinstance(corpus, Corpus):
-        corpus = Corpus.of(list(corpus), params.num_perm)
+        corpus = Corpus.of(_sketches(corpus, params), params.num_perm)
     reps, copies = exact_groups(corpus.exact)
     nbrs = neighbours(edges(corpus, params, containment, fixed, reps))
     words = np.asarray(corpus.words)
     nodes = set(nbrs) | set(copies)
     return star(nbrs, copies, {i: int(words[i]) for i in nodes}, fixed,
                 lambda pairs: verified(corpus.shingles, pairs, containment))
+
+
+def _sketches(sketches: Iterable[Sketch], params: Params) -> list[Sketch]:
+    """``sketches`` as a list, refused unless each is a ``Sketch`` of
+    ``params.num_perm`` permutations: others failed deep in numpy (an
+    IndexError, a shape mismatch), where datasketch refuses to compare
+    MinHashes of different sizes."""
+    out = list(sketches)
+    for n, s in enumerate(out):
+        if not isinstance(s, Sketch):
+            raise TypeError(f"cluster() takes Sketches (scrubber.sketch(text)), not "
+                            f"{type(s).__name__} (item {n})")
+        if len(s.sig) != params.num_perm:
+            raise ValueError(f"cluster(): sketch {n} has {len(s.sig)} permutations but params has "
+                             f"num_perm={params.num_perm}: sketch every text with one num_perm and "
+                             "pass Params of that num_perm")
+    return out
 
 
 def neighbours(verified: Iterable[tuple[int, int, float, float]]) -> "Neighbours":

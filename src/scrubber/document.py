@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .errors import InputError
+
 
 # Not frozen: a frozen dataclass's __init__ sets each field through
 # object.__setattr__, 1.4 us a removal against 0.4; the classifier makes
@@ -41,3 +43,25 @@ class Document:
     origin: str = ""
     removals: list[Removal] = field(default_factory=list)
     repairs: int = 0
+
+
+def document_name(doc: object, n: int) -> str:
+    """What a message calls ``doc``, the ``n``-th (1-based) of its stream:
+    where it came from, else its id, else ``<document N>``."""
+    for name in (getattr(doc, "origin", None), getattr(doc, "id", None)):
+        if isinstance(name, str) and name:
+            return name
+    return f"<document {n}>"
+
+
+def check_document(doc: object, where: str) -> Document:
+    """``doc`` when it is a Document whose id and text are strings, else an
+    ``InputError`` naming ``where``: each stage that takes Documents from a
+    caller (``clean``, ``Pipeline.run``, ``Cleaner.clean``) refuses one in
+    these words, where a None text would otherwise fail deep inside."""
+    if not isinstance(doc, Document):
+        raise InputError(where, f"expected a Document, got {type(doc).__name__}")
+    for name, value in (("text", doc.text), ("id", doc.id)):
+        if not isinstance(value, str):
+            raise InputError(where, f"Document {name} is {type(value).__name__}, not a string")
+    return doc

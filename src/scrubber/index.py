@@ -341,6 +341,7 @@ class Index:
         return ids, Corpus(sig, shingles, np.array(words, dtype=np.int64), exact)
 
     def ids(self) -> list[str]:
+        """The ids of the documents the index holds, oldest first."""
         return [r[0] for r in self.db.execute("SELECT id FROM docs ORDER BY rowid")]
 
     # --- writing --------------------------------------------------------------

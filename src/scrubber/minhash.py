@@ -62,12 +62,27 @@ class Params:
     seed: int = 1
 
     def __post_init__(self):
+        _check_ints("Params", shingle_size=self.shingle_size, num_perm=self.num_perm,
+                    bands=self.bands, rows=self.rows, seed=self.seed)
         if self.bands * self.rows > self.num_perm:
             raise ValueError(f"bands x rows ({self.bands} x {self.rows}) exceeds num_perm ({self.num_perm})")
 
     def describe(self) -> str:
+        """The parameters as one line, for a message that two disagree."""
         return (f"num_perm={self.num_perm}, bands={self.bands}, rows={self.rows}, "
                 f"shingle_size={self.shingle_size}, seed={self.seed}")
+
+
+def _check_ints(caller: str, **values: object) -> None:
+    """Refuse, naming it, a size below 1 or a seed outside numpy's 32 bits:
+    they passed unchecked and failed later inside numpy, or made empty
+    signatures every text shared."""
+    for name, v in values.items():
+        low, high = (0, 1 << 32) if name == "seed" else (1, None)
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low \
+                or (high is not None and v >= high):
+            span = "in [0, 2**32)" if high else "of at least 1"
+            raise ValueError(f"{caller}: {name} must be an integer {span}, not {v!r}")
 
 
 def normalize_words(text: str) -> list[str]:
@@ -223,6 +238,7 @@ class Sketch:
 
     @property
     def size(self) -> int:
+        """Distinct shingles of the text."""
         return len(self.shingles)
 
     def to_minhash(self, seed: int = 1) -> "LeanMinHash":
@@ -246,6 +262,15 @@ def exact_digest(wh: np.ndarray) -> bytes:
 
 
 def sketch(text: str, k: int = 5, num_perm: int = 128, seed: int = 1) -> Sketch:
+    """What deduplication keeps of ``text``: its MinHash signature over
+    word ``k``-gram shingles (``num_perm`` permutations drawn from ``seed``),
+    the shingles themselves for exact verification, its word count and a
+    digest of its normalised words. ``cluster`` compares sketches made with
+    one ``k``, ``num_perm`` and ``seed``, those of its ``Params``
+    (``Config.dedup_params`` for a run's)."""
+    if not isinstance(text, str):
+        raise TypeError(f"sketch() takes a str, not {type(text).__name__}")
+    _check_ints("sketch()", k=k, num_perm=num_perm, seed=seed)
     return sketch_many([text], k, num_perm, seed)[0]
 
 

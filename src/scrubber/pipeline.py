@@ -44,7 +44,7 @@ from .heap import give_back
 from .batches import Batch, Ragged, batches
 from .cleaner import Cleaner, cleaner_for
 from .columns import Digests, RowSpool, Strings
-from .config import Config
+from .config import Config, config_of
 from .dedup import BandKeys, Cluster, Corpus, ShingleSpool, cluster
 from .minhash import DIGEST_BYTES, Params
 from .document import Document
@@ -106,7 +106,7 @@ class Pipeline:
     """
 
     def __init__(self, config: Config | None = None) -> None:
-        self.config = config or Config()
+        self.config = config_of(config, "Pipeline()")
         self.cleaner = cleaner_for(self.config)
         if self.config.dedup and self.config.index:
             # Refuse early (a bad file, another run holding it), and leave no
@@ -164,6 +164,9 @@ class Pipeline:
         return {**self.__dict__, "_pool": None, "_held": None, "_clusters": self.clusters}
 
     def reader(self, **kw: Any) -> Reader:
+        """A ``Reader`` of paths or records under this run's configuration,
+        counting into its ``stats`` (``kw``: ``stdin``, a binary stream read
+        for ``-``)."""
         return Reader(self.config, self.stats.counts, **kw)
 
     @contextmanager
@@ -180,14 +183,27 @@ class Pipeline:
 
     def run(self, docs: Iterable[Document],
             progress: Callable[[int, int], None] | None = None) -> Iterator[bytes]:
-        """Clean ``docs`` and yield the output JSONL lines in input order."""
+        """Clean ``docs`` and yield the output JSONL lines in input order.
+
+        Anything but a ``Document`` of a string id and text is an
+        ``InputError`` naming it, or with ``on_error="skip"`` a warning and
+        ``stats.counts["bad_inputs"]``, as ``clean`` treats a bad record."""
+        check_local(self.config, "Pipeline.run()")
+        docs = self.reader().read_documents(docs)
         return self._finish(lambda: self._map(_process_local, _process_remote, batches(docs),
                                               progress, lambda d: len(d.text)))
 
-    def run_paths(self, paths: Iterable[str],
+    def run_paths(self, paths: Iterable[str | os.PathLike[str]],
                   progress: Callable[[int, int], None] | None = None) -> Iterator[bytes]:
-        """Read, clean and deduplicate the documents under ``paths`` with the
-        configured engine; the output is the same whichever engine runs."""
+        """Read, clean and deduplicate the documents under ``paths`` (files,
+        directories, ``-`` for standard input; strings or ``pathlib.Path``)
+        with the configured engine; the output is the same whichever engine
+        runs."""
+        if isinstance(paths, (str, bytes, os.PathLike)):
+            # A string is iterable: each character was taken for a path.
+            raise TypeError(f"Pipeline.run_paths() takes a list of paths, not one path: "
+                            f"use run_paths([{os.fspath(paths)!r}])")
+        paths = [os.fspath(p) for p in paths]
         if self.config.engine == "ray":
             from . import ray_engine
 
@@ -269,7 +285,8 @@ class Pipeline:
             self.cleaner = Cleaner(cfg)
         try:
             with self._workers():
-                results = self._map(_process_local, _process_remote, batches(docs), progress,
+                results = self._map(_process_local, _process_remote,
+                                    batches(self.reader().read_documents(docs)), progress,
                                     lambda d: len(d.text))
                 spool, p1 = self._pass1(results)
             try:
@@ -480,6 +497,15 @@ class Pipeline:
                 index.close(forget_new=not kept)
             if isinstance(corpus.sigs, BandKeys):
                 corpus.sigs.close()
+
+
+def check_local(config: Config, caller: str) -> None:
+    """Refuse ``engine="ray"`` where documents are already in this process
+    (``clean``, ``Pipeline.run``, ``clean_dataset``): Ray tasks read files,
+    and the run would otherwise quietly be a local one."""
+    if config.engine != "local":
+        raise ValueError(f"{caller} runs in this process (workers= for more); engine={config.engine!r} "
+                         "is for paths (Pipeline.run_paths, scrubber clean --engine ray)")
 
 
 def _groups(clusters: list[Cluster], n: int) -> np.ndarray:

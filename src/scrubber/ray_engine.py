@@ -32,7 +32,7 @@ from . import files, sharded, shards
 from .batches import Result, batches
 from .stats import warn_timeouts
 from .steps import process_batch
-from .workers import single_threaded_blas
+from .workers import single_threaded_blas, usable_cores
 
 if TYPE_CHECKING:  # the engine is given a Pipeline, never imports the local engine
     from .pipeline import Pipeline
@@ -188,7 +188,11 @@ def _init(config: Config):
     # outputs that nobody fetched.
     os.environ.setdefault("RAY_IGNORE_UNHANDLED_ERRORS", "1")
     if not ray.is_initialized():
-        kw = {"address": config.ray_address} if config.ray_address else {"num_cpus": config.workers}
+        # workers=0 means one per usable core, as -j 0 does; passed on as
+        # num_cpus=0 it left Ray no CPU to schedule a task on, and the run
+        # waited for ever.
+        kw = {"address": config.ray_address} if config.ray_address \
+            else {"num_cpus": config.workers or usable_cores()}
         # Starting a cluster, Ray logs notices of its own (that token
         # authentication is on, ...) to standard error, past --quiet; the
         # level goes back to what it was once the cluster is up.

@@ -31,7 +31,7 @@ from .decoding import (_bom_head, _bounded_lines, _cut_bytes, _lines_until, _Too
                        _utf8_lines, decode, line_limit, utf8_stream, wide_encoding)
 from .records import _FLAT, _is_json_object, _parse_line, check_record, json_value, jsonable
 from .config import Config
-from .document import Document
+from .document import Document, check_document, document_name
 from .errors import InputError
 from .htmltext import to_text as html_to_text
 
@@ -257,10 +257,16 @@ class Reader:
         takes) as documents, named ``<record N>`` (``label``) from ``first``
         in messages and as the id of a record without one; fields JSON
         cannot hold are made JSON (``jsonable``)."""
+        id_field = self.config.id_field
         for n, rec in enumerate(records, first):
             where = f"<{label} {n}>"
             try:
                 doc = self.record_to_document(rec, where)
+                if isinstance(rec, dict) and doc.id == where and id_field in doc.meta:
+                    # A null id (None, NaN, NaT) is <record N> in the output
+                    # record too, as clusters name it: they named an id no
+                    # record carried. (``meta`` is a copy of the record.)
+                    doc.meta[id_field] = where
                 text = doc.text  # its UTF-8 bytes, as a file's are counted
                 self.counts["bytes_in"] += len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
                 meta = jsonable(doc.meta, where)
@@ -272,6 +278,16 @@ class Reader:
                 continue
             if doc is not None:
                 yield doc
+
+    def read_documents(self, docs: Iterable[object]) -> Iterator[Document]:
+        """Documents a caller made (what ``Pipeline.run`` takes), each checked
+        as ``read_records`` checks one, so that a None text or a dict is a
+        bad input named as such rather than an error deep in the cleaning."""
+        for n, doc in enumerate(docs, 1):
+            try:
+                yield check_document(doc, document_name(doc, n))
+            except InputError as e:
+                self._bad(e)
 
     def read_stdin(self) -> Iterator[Document]:
         if self.stdin is None and sys.stdin is None:  # started with it closed (`<&-`)
@@ -503,10 +519,7 @@ class Reader:
         if isinstance(rec, str):
             return Document(where, rec, {}, where)
         if isinstance(rec, Document):
-            for name, value in (("text", rec.text), ("id", rec.id)):
-                if not isinstance(value, str):
-                    raise InputError(where, f"Document {name} is {type(value).__name__}, not a string")
-            return rec
+            return check_document(rec, where)
         if not isinstance(rec, dict):
             raise InputError(where, f"expected a JSON object, got {type(rec).__name__}")
         tf = self.config.text_field

@@ -22,12 +22,25 @@ STEPS = ("rule", "heuristic", "classifier")
 
 @dataclass
 class Stats:
+    """A run's counters, filled as its output is iterated: pass one to
+    ``clean(..., stats=)`` or read ``Pipeline.stats``.
+
+    ``counts`` holds the counters under the stable names of ``NAMES``
+    (``documents_in``, ``dropped_short``, ``bad_inputs`` …) and a few more
+    when they happen; ``removed`` counts removals by reason; ``seconds``
+    is the run's wall time. ``summary()`` is what the command prints,
+    ``to_dict()`` what ``--stats`` writes.
+    """
+
     counts: Counter = field(default_factory=Counter)
     #: removals by reason (``rule:<id>`` / ``heuristic:<name>``)
     removed: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
+        """The counters as plain JSON (what ``--stats`` writes): every name
+        of ``NAMES`` (0 when it never happened) first, then the others
+        sorted, ``removed_by_reason`` most frequent first, ``seconds``."""
         d = {name: self.counts.get(name, 0) for name in NAMES}
         d.update({k: v for k, v in sorted(self.counts.items()) if k not in d})
         d["removed_by_reason"] = dict(sorted(self.removed.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -75,6 +88,13 @@ class Stats:
         parts.append(f"{c['bad_inputs']} bad inputs skipped")
         rate = f", {mb / self.seconds:.1f} MB/s" if self.seconds > 0 else ""
         return "scrubber: " + "; ".join(parts) + f"; {self.seconds:.2f} s{rate}."
+
+
+def check_stats(stats: object, caller: str) -> None:
+    """Refuse a ``stats=`` that is not a ``Stats`` (or None), naming the
+    caller: a dict failed at the first record, with an AttributeError."""
+    if stats is not None and not isinstance(stats, Stats):
+        raise TypeError(f"{caller} takes a scrubber.Stats or None as stats, not {type(stats).__name__}")
 
 
 log = logging.getLogger("scrubber")

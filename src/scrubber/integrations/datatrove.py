@@ -24,6 +24,7 @@ settings only deduplication reads are refused rather than ignored.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 try:
@@ -35,11 +36,14 @@ except ImportError as e:  # one line saying what to install, not a traceback int
                       "pip install 'scrubber[datatrove]'") from e
 
 from ..cleaner import Cleaner, cleaner_for
-from ..config import Config
+from ..config import Config, config_of
 from ..decoding import _cut_bytes
-from ..document import Document
+from ..document import Document, check_document
+from ..errors import InputError
 from ..languages import language_of
 from ..steps import _removal_record, _too_short
+
+log = logging.getLogger("scrubber")
 
 #: Documents the classifier takes at once (as the pipeline's batches).
 BATCH_SIZE = 64
@@ -75,9 +79,15 @@ class ScrubberCleaner(BaseFilter):
     ``removed_key`` names the metadata field that receives the list of
     removals (reason, line, text; ``span`` and the classifier's ``p`` when
     there are), None for none; ``lang_field`` (an option) names the one
-    that receives the language code. Stats, under datatrove's names:
-    ``total``, ``forwarded``, ``dropped``, ``dropped_empty``,
-    ``dropped_short``, ``dropped_too_long``, and scrubber's
+    that receives the language code, another than ``removed_key``. A kept
+    document's text is the cleaned text; a dropped one keeps its text as it
+    came in, for the ``exclusion_writer`` to show what was dropped. A
+    document whose text is not a string is an ``InputError`` naming it, or
+    with ``on_error="skip"`` a warning and a drop with the reason
+    ``bad_input`` (its text made empty: datatrove's writers need one).
+    Stats, under datatrove's names: ``total``, ``forwarded``, ``dropped``,
+    ``dropped_empty``, ``dropped_short``, ``dropped_too_long``,
+    ``dropped_bad_input``, and scrubber's ``bad_inputs``,
     ``documents_truncated``, ``lines_removed``, ``spans_removed``,
     ``documents_repaired`` and ``removed_<reason>``.
     """
@@ -88,9 +98,15 @@ class ScrubberCleaner(BaseFilter):
                  exclusion_writer: DiskWriter | None = None, batch_size: int = BATCH_SIZE,
                  **options: Any) -> None:
         super().__init__(exclusion_writer, batch_size)
-        self.config = (config or Config()).with_(**options) if options else (config or Config())
+        self.config = config_of(config, "ScrubberCleaner()", **options)
         _refuse_corpus_settings(self.config, options)
+        if removed_key is not None and removed_key == self.config.lang_field:
+            # The language would overwrite the removals, as Config refuses for
+            # lang_field against the fields it writes.
+            raise ValueError(f"ScrubberCleaner: removed_key and lang_field are both {removed_key!r}, "
+                             "and the language would overwrite the removals; name two fields")
         self.removed_key = removed_key
+        self._seen = 0  # documents this copy of the step was given, to name one by its place
         # Held, not looked up by configuration in each task: a Cleaner pickles
         # as its configuration and rules (not its rule files' paths) and is
         # compiled again once per process however many copies arrive there.
@@ -104,12 +120,18 @@ class ScrubberCleaner(BaseFilter):
         cfg = self.config
         out: list[bool | tuple[bool, str] | None] = [None] * len(batch)
         todo: list[int] = []
+        texts: list[str] = []  # what to clean: the text, or the text cut to max_doc_bytes
         for i, doc in enumerate(batch):
-            if self._sized(doc):
-                todo.append(i)
-            else:
+            if not self._readable(doc):
+                out[i] = (False, "bad_input")
+                continue
+            text = self._sized(doc.text)
+            if text is None:
                 out[i] = (False, "too_long")
-        cleaned = self.cleaner.clean_batch([Document(batch[i].id, batch[i].text) for i in todo])
+            else:
+                todo.append(i)
+                texts.append(text)
+        cleaned = self.cleaner.clean_batch([Document(str(batch[i].id), t) for i, t in zip(todo, texts)])
         for i, c in zip(todo, cleaned):
             doc = batch[i]
             lines = [r for r in c.removals if r.span is None]
@@ -121,27 +143,58 @@ class ScrubberCleaner(BaseFilter):
                 self.stat_update(f"removed_{r.reason}")
             if c.repairs:
                 self.stat_update("documents_repaired")
-            doc.text = c.text
             if self.removed_key:
                 doc.metadata[self.removed_key] = [_removal_record(r) for r in c.removals]
             if cfg.lang_field:
                 doc.metadata[cfg.lang_field] = language_of(c.text)
             dropped = _too_short(c.text, cfg)
-            out[i] = (False, dropped) if dropped else True
+            if dropped:
+                # A dropped document keeps its text as it came in: the
+                # exclusion writer's copy is for auditing what was dropped,
+                # as one dropped too_long is (its removals say what went).
+                out[i] = (False, dropped)
+            else:
+                doc.text = c.text
+                out[i] = True
         return out  # type: ignore[return-value]  # every slot is filled
 
-    def _sized(self, doc: DatatroveDocument) -> bool:
-        """Whether ``doc`` is within ``max_doc_bytes``, cutting its text to
-        fit with ``long_docs="truncate"`` (as ``sources.Reader._sized``)."""
-        limit, text = self.config.max_doc_bytes, doc.text
+    def _readable(self, doc: object) -> bool:
+        """Whether ``doc`` is a datatrove Document with a string text. Else
+        an ``InputError`` naming it, as ``scrubber.clean`` gives for a bad
+        record, or with ``on_error="skip"`` a warning and ``bad_inputs``."""
+        self._seen += 1
+        if not isinstance(doc, DatatroveDocument):
+            # Refused even when skipping: datatrove itself would then fail on
+            # it (its stats, the exclusion writer), far from the cause.
+            raise InputError(f"<document {self._seen}>",
+                             f"expected a datatrove Document, got {type(doc).__name__}")
+        where = str(doc.id) if doc.id not in (None, "") else f"<document {self._seen}>"
+        try:
+            check_document(Document(where, doc.text), where)
+        except InputError as e:
+            if self.config.on_error == "fail":
+                raise
+            log.warning("%s (skipped)", e)
+            self.stat_update("bad_inputs")
+            # datatrove's writers take the length of a text and write it as
+            # JSON: an exclusion writer would fail on this one's None or bytes.
+            doc.text = ""
+            return False
+        return True
+
+    def _sized(self, text: str) -> str | None:
+        """``text`` when within ``max_doc_bytes``; else None, or with
+        ``long_docs="truncate"`` the text cut to fit (as
+        ``sources.Reader._sized``). The document keeps its own text until
+        it is kept, so a dropped one goes to the exclusion writer whole."""
+        limit = self.config.max_doc_bytes
         # characters <= UTF-8 bytes <= 4 x characters: most texts need no encoding
         if not limit or 4 * len(text) <= limit or (len(text) <= limit and len(text.encode()) <= limit):
-            return True
+            return text
         if self.config.long_docs == "skip":
-            return False
+            return None
         self.stat_update("documents_truncated")
-        doc.text = _cut_bytes(text.encode(), limit).decode()
-        return True
+        return _cut_bytes(text.encode(), limit).decode()
 
 
 def _refuse_corpus_settings(config: Config, options: dict[str, Any]) -> None:

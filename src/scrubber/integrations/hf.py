@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import orjson
 
-from ..config import Config
-from ..pipeline import Pipeline
-from ..stats import Stats
+from ..config import Config, config_of
+from ..pipeline import Pipeline, check_local
+from ..stats import Stats, check_stats
 from ..steps import _DEDUP_FIELDS
 
 if TYPE_CHECKING:
@@ -66,7 +66,9 @@ def clean_dataset(ds: "Dataset", config: Config | None = None, *, stats: Stats |
     import datasets  # the caller has a Dataset, so it is installed
 
     _check_dataset(ds, datasets)
-    config = (config or Config()).with_(**options) if options else (config or Config())
+    config = config_of(config, "clean_dataset()", **options)
+    check_local(config, "clean_dataset()")
+    check_stats(stats, "clean_dataset()")
     if config.text_field not in ds.column_names:
         from ..errors import InputError
 
