@@ -118,6 +118,16 @@ def test_explain_takes_the_cleaning_options_clean_takes(tmp_path):
     assert r.stdout.count("\n- ") + r.stdout.startswith("- ") == sum(x.get("span") is None for x in rec["removed"])
 
 
+def test_a_file_name_that_is_not_utf8_is_cleaned_and_explained(tmp_path):
+    with open(os.path.join(os.fsencode(tmp_path), b"caf\xe9.txt"), "wb") as f:
+        f.write(ARTICLE.encode())
+    r = run("clean", tmp_path, "-j", "1")
+    assert r.exit_code == 0, r.output
+    assert records(r.stdout) == [{"id": "caf\ufffd.txt", "text": ARTICLE}]
+    r = run("explain", tmp_path)
+    assert r.exit_code == 0 and r.stdout.startswith("== caf\ufffd.txt:")
+
+
 def test_explain_shows_spans():
     r = run("explain", str(ROOT / "seeds" / "004_350fceceab84777f.txt"))
     assert "~ date 2022-01-19 The Secretary" in r.stdout

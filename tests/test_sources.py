@@ -262,6 +262,20 @@ def test_an_empty_file_is_an_empty_document_not_bad_input(tmp_path):
     assert counts["bad_inputs"] == 0
 
 
+def test_a_file_name_that_is_not_utf8_is_read_and_named_with_u_fffd(tmp_path):
+    # os hands such a name over with lone surrogates, which no UTF-8 writer takes
+    folder = os.fsencode(tmp_path)
+    with open(os.path.join(folder, b"caf\xe9.txt"), "wb") as f:
+        f.write(b"Plain words.")
+    with open(os.path.join(folder, b"r\xff.jsonl"), "wb") as f:
+        f.write(b'{"text": "A record."}\n')
+    docs, _ = read([tmp_path])
+    assert [(d.id, d.text) for d in docs] == [("caf\ufffd.txt", "Plain words."),
+                                              (f"{tmp_path}/r\ufffd.jsonl:1", "A record.")]
+    named = os.fsdecode(os.path.join(folder, b"caf\xe9.txt"))
+    assert [d.id for d in read([named])[0]] == ["caf\ufffd.txt"]
+
+
 def test_an_empty_record_file_has_no_records(tmp_path):
     for name in ("e.jsonl", "e.wet.gz", "e.parquet"):
         (tmp_path / name).write_bytes(b"")

@@ -169,13 +169,14 @@ class Reader:
             elif files.isdir(p):
                 out += self._walk(p)
             else:
-                out.append((p, p.rstrip("/").rsplit("/", 1)[-1] if files.is_url(p) else os.path.basename(p)))
+                name = p.rstrip("/").rsplit("/", 1)[-1] if files.is_url(p) else os.path.basename(p)
+                out.append((p, files.shown(name)))
         return out
 
     def _walk(self, root: str) -> list[tuple[str, str]]:
         found, ignored, unreadable, special, links = [], [], [], [], []
         for parts, path in files.walk(root, unreadable, special, links):
-            (found if kind_of(parts[-1]) else ignored).append((parts, path, "/".join(parts)))
+            (found if kind_of(parts[-1]) else ignored).append((parts, path, files.shown("/".join(parts))))
         for path, e in sorted(unreadable, key=lambda x: x[0]):
             self._bad(InputError(path, f"cannot read directory: {e.strerror or e}"))
         if special:
@@ -197,30 +198,31 @@ class Reader:
         return [(path, rel) for _, path, rel in sorted(found)]
 
     def read_file(self, path: str, doc_id: str) -> Iterator[Document]:
+        where = files.shown(path)  # a name that is not UTF-8 is still read
         try:
             fh = _open_binary(path)
         except PermissionError:
-            return self._bad(InputError(path, "permission denied"))
+            return self._bad(InputError(where, "permission denied"))
         except IsADirectoryError:
-            return self._bad(InputError(path, "is a directory"))
+            return self._bad(InputError(where, "is a directory"))
         except OSError as e:
-            return self._bad(InputError(path, f"cannot open: {e.strerror or e}"))
+            return self._bad(InputError(where, f"cannot open: {e.strerror or e}"))
         with fh:
             if self.config.input_format == "auto" and _no_extension(path):
                 self.counts["files"] += 1
-                yield from self._read_stream(fh, path, doc_id)
+                yield from self._read_stream(fh, where, doc_id)
                 return
             try:
-                kind = self._kind(path, fh)
+                kind = self._kind(where, fh)
             except InputError as e:
                 return self._bad(e)
             except _corrupt_errors() as e:
-                return self._bad(InputError(path, f"corrupt compressed data: {e}"))
+                return self._bad(InputError(where, f"corrupt compressed data: {e}"))
             self.counts["files"] += 1
             if kind == "warc" and not files.is_url(path) and os.path.isfile(path):
-                yield from self._read_warc(path, path)  # fastwarc reads and inflates it
+                yield from self._read_warc(path, where)  # fastwarc reads and inflates it
             else:
-                yield from self._read_as(kind, fh, path, doc_id)
+                yield from self._read_as(kind, fh, where, doc_id)
 
     def _kind(self, path: str, fh: BinaryIO) -> str:
         """How to read ``path``: as forced, by content, by name, or (no
@@ -419,7 +421,7 @@ class Reader:
         try:
             fh = files.open_raw(path)
         except OSError as e:
-            return self._bad(InputError(path, f"cannot open: {e.strerror or e}"))
+            return self._bad(InputError(files.shown(path), f"cannot open: {e.strerror or e}"))
         with fh:
             if start == 0:
                 self.counts["files"] += 1
@@ -432,7 +434,7 @@ class Reader:
                 if fh.read(1) != b"\n":
                     start += len(fh.readline())  # that line belongs to the shard before
             yield from self._read_jsonl(_lines_until(fh, start, end, line_limit(self.config.max_doc_bytes)),
-                                        path, first_line)
+                                        files.shown(path), first_line)
 
     def _read_jsonl(self, fh, where: str, first_line: int = 0) -> Iterator[Document]:
         """The records of ``fh``: a file (read in lines of at most
