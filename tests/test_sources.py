@@ -184,6 +184,23 @@ def test_damaged_gzip_jsonl_is_named_as_damaged_not_as_bad_json(tmp_path, caplog
     assert re.search(r"corrupt compressed data: .*; records from line \d+ on may be garbled", caplog.text)
 
 
+def test_gzip_damage_found_only_by_its_checksum_warns_that_every_record_may_be_garbled(tmp_path, caplog):
+    raw = bytearray(gzip.compress(jsonl(*({"id": f"r{i}", "text": f"record {i}"} for i in range(3))).encode()))
+    raw[-8] ^= 0xFF  # the CRC: every line still parses, so nothing dates the damage
+    p = tmp_path / "c.jsonl.gz"
+    p.write_bytes(bytes(raw))
+    with caplog.at_level("WARNING", logger="scrubber"):
+        docs, _ = read([p], on_error="skip")
+    assert len(docs) == 3
+    assert f"{p}:4: corrupt compressed data: CRC check failed" in caplog.text
+    assert "; records from line 1 on may be garbled (skipped)" in caplog.text
+    caplog.clear()
+    p.write_bytes(gzip.compress(b'{"text": "kept"}\n' * 3000)[:-100])  # cut short: what was read is sound
+    with caplog.at_level("WARNING", logger="scrubber"):
+        read([p], on_error="skip")
+    assert "corrupt compressed data" in caplog.text and "garbled" not in caplog.text
+
+
 def test_bad_json_line_names_file_and_line(tmp_path):
     p = tmp_path / "c.jsonl"
     p.write_text('{"text": "ok"}\n{"text": broken\n{"text": "also ok"}\n')

@@ -483,7 +483,12 @@ class Reader:
                     first_bad = first_bad or lineno
                     self._bad(e)
         except _corrupt_errors() as e:
-            garbled = f"; records from line {first_bad} on may be garbled" if first_bad else ""
+            # A cut file (EOFError) ends cleanly where it was cut; any other damage
+            # (a checksum at the end, a bad block) may have been inflated into
+            # records already passed on, which nothing but the first bad line dates.
+            garbled = ""
+            if lineno > first_line and not isinstance(e, EOFError):
+                garbled = f"; records from line {first_bad or first_line + 1} on may be garbled"
             self._bad(InputError(f"{where}:{lineno + 1}", f"corrupt compressed data: {e}{garbled}"))
         except OSError as e:
             self._bad(InputError(where, f"cannot read: {e.strerror or e}"))
