@@ -374,6 +374,11 @@ def _check_outputs(paths: List[str], outputs: List[Tuple[str, Optional[str]]],
         if out == "-" and (flag, out) in others:
             raise ScrubberError(f"{flag} -: it is a file that is read and updated, not a stream; "
                                 "give a file name")
+    # Two streams on one standard output would interleave: JSONL, then a cluster
+    # line, then the indented stats, which no reader of either could take apart.
+    streamed = [flag for flag, out in named if out == "-"]
+    if len(streamed) > 1:
+        raise ScrubberError(f"-: {streamed[0]} and {streamed[1]} name the same file (standard output)")
     inputs = [p for p in [*paths, *reads] if p != "-" and os.path.exists(p)]
     for flag, out in named:
         if out == "-":
