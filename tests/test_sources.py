@@ -84,6 +84,32 @@ def test_binary_file_is_an_error_naming_it(tmp_path):
         read([p])
 
 
+class _Zeros(io.RawIOBase):
+    """/dev/zero on standard input; past ``most`` bytes, a test failure
+    rather than a reader that never ends."""
+
+    def __init__(self, most: int):
+        self.given, self.most = 0, most
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        self.given += len(b)
+        assert self.given <= self.most, "read on after the first bytes"
+        b[:] = bytes(len(b))
+        return len(b)
+
+
+def test_binary_data_over_the_limit_is_a_binary_file_not_a_long_document(tmp_path):
+    p = tmp_path / "zeros.txt"
+    p.write_bytes(bytes(5000))
+    with pytest.raises(InputError, match=f"^{p}: binary file"):
+        read([p], max_doc_bytes=1000)
+    zeros = _Zeros(1 << 20)
+    with pytest.raises(InputError, match="^<stdin>: binary file"):
+        read(["-"], stdin=io.BufferedReader(zeros), max_doc_bytes=1000)
+    assert zeros.given <= 128 << 10  # refused on its first bytes (a buffer or two)
 
 
 @pytest.mark.parametrize("head, says", [

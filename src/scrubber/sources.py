@@ -27,8 +27,8 @@ from typing import BinaryIO, Iterable, Iterator
 
 from . import files, parquet, warc
 from .compression import _corrupt_errors, _decompressed, _head, _open_binary, _peek, _Prefixed, decompressing
-from .decoding import (_bom_head, _bounded_lines, _cut_bytes, _lines_until, _TooLong,
-                       _utf8_lines, decode, line_limit, utf8_stream, wide_encoding)
+from .decoding import (_SNIFF_BYTES, _bom_head, _bounded_lines, _cut_bytes, _lines_until, _TooLong,
+                       _utf8_lines, decode, line_limit, not_text, utf8_stream, wide_encoding)
 from .records import _FLAT, _is_json_object, _parse_line, check_record, json_value, jsonable
 from .config import Config
 from .document import Document
@@ -300,6 +300,8 @@ class Reader:
                 fh = io.BytesIO(fh.read())
             yield from self._read_as(fmt, fh, where, doc_id)
             return
+        if fmt == "auto" and not_text(head) and not head.lstrip().startswith(b"{"):
+            fmt = "text"  # its first line may never end (/dev/zero): no need to find it
         if fmt == "auto":
             limit = line_limit(self.config.max_doc_bytes) or -1
             head = first = fh.readline(limit + 1)
@@ -324,7 +326,15 @@ class Reader:
     def _read_text(self, fh: BinaryIO, where: str, doc_id: str, html: bool = False) -> Document | None:
         limit = self.config.max_doc_bytes
         try:
-            data = fh.read(limit + 1) if limit else fh.read()
+            # Binary data is told by its first bytes: a file of NULs over the
+            # limit, or /dev/zero on standard input, is refused as a small one
+            # is, not skipped as long or counted for ever.
+            data = fh.read(min(limit + 1, _SNIFF_BYTES) if limit else _SNIFF_BYTES)
+            problem = None if html else not_text(data)
+            if problem:
+                self.counts["bytes_in"] += len(data)
+                return self._bad(InputError(where, problem))
+            data += fh.read(limit + 1 - len(data)) if limit else fh.read()
             size = len(data)
             if limit and len(data) > limit:
                 # The rest is read, a chunk at a time, only to be counted: the
