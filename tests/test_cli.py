@@ -145,6 +145,17 @@ def test_rules_list_and_check(tmp_path):
     assert r.exit_code == 1 and f"scrubber: error: {bad}: rule 'x': does not match its example 'Bar'" in r.stderr
 
 
+def test_rules_check_reports_a_disable_entry_naming_nothing_as_clean_does(tmp_path):
+    f = tmp_path / "dis.toml"
+    f.write_text('disable = ["nonexistent-rule", "share-buttons", "head-furniture", "classifier"]\n')
+    said = f"scrubber: error: {f}: cannot disable 'nonexistent-rule': no rule or heuristic has that id"
+    r = run("rules", "check", f)
+    assert r.exit_code == 1 and r.stderr.strip() == said and "1 problems" in r.stdout
+    assert run("clean", "-", "--rules", f, input=ARTICLE).stderr.strip() == said
+    f.write_text('disable = ["share-buttons", "head-furniture", "classifier"]\n')  # a rule, a heuristic
+    assert run("rules", "check", f).exit_code == 0
+
+
 def test_rules_check_names_a_rule_off_the_fast_path(tmp_path):
     slow = tmp_path / "slow.toml"
     slow.write_text('[[rule]]\nid = "x"\ndescription = "d"\npattern = "^(?=.*cookies)We"\n'

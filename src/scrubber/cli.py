@@ -31,7 +31,8 @@ from .explain import corpus_removals, explain_document, explain_pair
 from .index import open_index
 from .pipeline import Pipeline
 from .workers import fewer_collections, single_threaded_blas, usable_cores
-from .rules import check_backtracking, check_examples, default_rule_files, load_rules, off_fast_path, parse_rule_file
+from .rules import (check_backtracking, check_examples, default_rule_files, load_rules, off_fast_path,
+                    parse_rule_file, unknown_disabled)
 from .sinks import Sink, check_target, inside, is_parquet, is_shard_dir, open_sink, pending_file, same_file
 
 EXIT_ERROR = 1
@@ -613,18 +614,26 @@ def rules_check(files: Optional[List[str]] = typer.Argument(None, metavar="FILES
     or if a rule's pattern backtracks catastrophically on long lines."""
 
     def body() -> None:
-        paths = files or [str(p) for p in default_rule_files()]
-        problems, n_rules, n_examples, parsed = [], 0, 0, []
+        shipped = [str(p) for p in default_rule_files()]
+        paths = files or shipped
+        problems, n_rules, n_examples, parsed, off = [], 0, 0, [], []
         for path in paths:
             try:
-                rs, _ = parse_rule_file(path)
+                rs, disable = parse_rule_file(path)
                 for r in rs:
                     n_rules += 1
                     n_examples += len(r.match) + len(r.no_match)
                     problems += check_examples(r) + check_backtracking(r)
                 parsed += rs
+                off += [(rid, path) for rid in disable]
             except ScrubberError as e:
                 problems.append(str(e))
+        # As clean resolves a file's disable list: against the shipped rules,
+        # every file given, the heuristics and the classifier.
+        known = {*STEPS, *(r.id for r in parsed)}
+        if files:
+            known |= {r.id for p in shipped for r in parse_rule_file(p)[0]}
+        problems += [str(e) for e in unknown_disabled(off, known)]
         for p in problems:
             _say(f"scrubber: error: {p}")
         for r in off_fast_path(parsed):
