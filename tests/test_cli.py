@@ -275,6 +275,25 @@ def test_every_command_says_a_full_standard_output_in_one_line(tmp_path, args):
     assert "internal error" not in p.stderr and "Traceback" not in p.stderr
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["clean", "--help"], ["rules"]])
+def test_version_and_help_say_a_full_standard_output_in_one_line(args):
+    with open("/dev/full", "wb") as full:
+        p = subprocess.run(CMD + args, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert p.returncode == 1
+    assert p.stderr == "scrubber: error: <stdout>: cannot write: No space left on device\n"
+
+
+@pytest.mark.parametrize("args", ["--version", "--help", "clean --help"])
+def test_version_and_help_follow_the_standard_output_contract(args):
+    p = _sh(f"{args} >&-")
+    assert p.returncode == 1 and p.stderr == "scrubber: error: <stdout>: cannot write: standard output is closed\n"
+    reader_gone = subprocess.Popen(CMD + args.split(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader_gone.stdout.close()  # long before the interpreter has started
+    assert reader_gone.wait(timeout=60) == 141 and reader_gone.stderr.read() == b""
+    reader_gone.stderr.close()
+
+
 def _sh(cmd, **kw):
     return subprocess.run(["sh", "-c", f'"$0" -m scrubber {cmd}', sys.executable],
                           capture_output=True, text=True, timeout=60, **kw)

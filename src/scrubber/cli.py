@@ -6,11 +6,13 @@ standard error, the summary, exit codes and one-line error messages.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
 import re
 import signal
+import stat
 import sys
 import time
 from contextlib import contextmanager
@@ -51,11 +53,60 @@ def _on_sigterm(signum, frame):
     # workers are shut down and the temporary output file is removed.
     raise Terminated()
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+def _rich_writes_help() -> bool:
+    """Whether standard output is a terminal (rich's colours) or a pipe,
+    whose reader going away rich meets itself (see main)."""
+    try:
+        mode = os.fstat(sys.stdout.fileno()).st_mode
+    except (AttributeError, OSError, ValueError):  # closed (None), or not a file (a test's capture)
+        return False
+    return sys.stdout.isatty() or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+class _HelpOut:
+    """typer's help written as a command's output is (``_echo``): a full
+    disk or a closed standard output is one line, not rich's traceback or
+    silence."""
+
+    def format_help(self, ctx, formatter) -> None:
+        if _rich_writes_help():
+            return super().format_help(ctx, formatter)
+        saved, sys.stdout = sys.stdout, io.StringIO()
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            text, sys.stdout = sys.stdout.getvalue(), saved
+        _run(lambda: _echo(text))
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.callback = _show_help
+        return option
+
+
+def _show_help(ctx, param, value) -> None:
+    """--help, as click's would show it, but with the line end click adds
+    written as the help is (_HelpOut), so that its failures are one line too."""
+    if value and not ctx.resilient_parsing:
+        text = ctx.get_help()  # written by _HelpOut.format_help; "" unless rich is missing
+        _run(lambda: _echo(text + "\n"))
+        ctx.exit()
+
+
+class _Group(_HelpOut, typer.core.TyperGroup):
+    pass
+
+
+class _Command(_HelpOut, typer.core.TyperCommand):
+    pass
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=_Group,
                   help="Turn scraped web text into clean, deduplicated JSONL.")
-rules_app = typer.Typer(no_args_is_help=True, help="List the rules in force, or check their examples.")
+rules_app = typer.Typer(no_args_is_help=True, cls=_Group, help="List the rules in force, or check their examples.")
 app.add_typer(rules_app, name="rules")
-index_app = typer.Typer(no_args_is_help=True, help="Look into or edit a --index file.")
+index_app = typer.Typer(no_args_is_help=True, cls=_Group, help="Look into or edit a --index file.")
 app.add_typer(index_app, name="index")
 
 
@@ -117,7 +168,7 @@ def _setup_logging(quiet: bool) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        print(f"scrubber {__version__}")
+        _run(lambda: _echo(f"scrubber {__version__}\n"))  # eager: before any command's _run
         raise typer.Exit()
 
 
@@ -223,7 +274,7 @@ def _run(fn) -> None:
         raise typer.Exit(EXIT_ERROR)
 
 
-@app.command()
+@app.command(cls=_Command)
 def clean(
     paths: List[str] = typer.Argument(..., metavar="PATHS", help="Directories, files (.txt .md .jsonl .html .warc .wet, each also .gz/.zst; .parquet) or - for standard input (gzip/zstd detected)."),
     output: str = typer.Option("-", "--output", "-o", help="Output JSONL file (.gz/.zst compress; .parquet for parquet); - for standard output; DIR/ for shards part-00000.jsonl.gz …, DIR.parquet/ for part-00000.parquet …"),
@@ -426,7 +477,7 @@ def _sidecars(pipe: Pipeline, clusters: Optional[str], stats: Optional[str]) -> 
     return out
 
 
-@app.command()
+@app.command(cls=_Command)
 def explain(
     paths: Optional[List[str]] = typer.Argument(None, metavar="PATHS", help="Documents to explain (files, directories, JSONL, or -)."),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
@@ -507,7 +558,7 @@ def explain(
     _run(body)
 
 
-@app.command()
+@app.command(cls=_Command)
 def learn(
     paths: List[str] = typer.Argument(..., metavar="PATHS", help="Documents of one site (directory, JSONL, or -)."),
     output: str = typer.Option("-", "--output", "-o", help="Rule file to write (TOML); - for standard output."),
@@ -547,7 +598,7 @@ def learn(
     _run(body)
 
 
-@index_app.command("info")
+@index_app.command("info", cls=_Command)
 def index_info(path: str = typer.Argument(..., metavar="INDEX", help="Index file (SQLite).")) -> None:
     """How many documents an index holds, and its parameters."""
 
@@ -564,7 +615,7 @@ def index_info(path: str = typer.Argument(..., metavar="INDEX", help="Index file
     _run(body)
 
 
-@index_app.command("remove")
+@index_app.command("remove", cls=_Command)
 def index_remove(path: str = typer.Argument(..., metavar="INDEX", help="Index file (SQLite)."),
                  ids: List[str] = typer.Argument(..., metavar="IDS", help="Ids of documents to forget: every indexed document with one of them.")) -> None:
     """Forget documents, so that a later run keeps their copies again.
@@ -586,7 +637,7 @@ def index_remove(path: str = typer.Argument(..., metavar="INDEX", help="Index fi
     _run(body)
 
 
-@rules_app.command("list")
+@rules_app.command("list", cls=_Command)
 def rules_list(
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
     no_default_rules: bool = typer.Option(False, "--no-default-rules"),
@@ -608,7 +659,7 @@ def rules_list(
     _run(body)
 
 
-@rules_app.command("check")
+@rules_app.command("check", cls=_Command)
 def rules_check(files: Optional[List[str]] = typer.Argument(None, metavar="FILES", help="Rule files to check (default: the shipped packs).")) -> None:
     """Load rule files and run every rule's own examples; exit 1 if any fails
     or if a rule's pattern backtracks catastrophically on long lines."""
