@@ -464,6 +464,20 @@ def test_explain_dup_says_why_two_documents_were_or_were_not_joined(tmp_path):
     assert r.exit_code == 1 and r.stderr.count("\n") == 1 and "both name the id p01.txt" in r.stderr
 
 
+def test_explain_dup_of_two_files_of_one_name_names_them_by_their_paths(tmp_path, monkeypatch):
+    d = _corpus(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    for folder, page in (("x1", "p00.txt"), ("x2", "p10.txt")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "a.txt").write_text((d / page).read_text())
+    r = run("explain", "--dup", "x1/a.txt", "x2/a.txt")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("A: x1/a.txt: ") and "\nB: x2/a.txt: " in r.stdout
+    assert "result: same cluster, kept x1/a.txt" in r.stdout
+    r = run("explain", "--dup", "x1/a.txt", d / "p10.txt")  # names that differ stay the ids
+    assert r.stdout.startswith("A: a.txt: ") and "\nB: p10.txt: " in r.stdout
+
+
 def test_learn_writes_rules_that_rules_check_accepts(tmp_path):
     d = _corpus(tmp_path)
     out = tmp_path / "learned-harbour.toml"

@@ -29,7 +29,7 @@ from .errors import ScrubberError
 from .cleaner import STEPS
 from .heuristics import HEURISTICS
 from .boilerplate import to_rules
-from .explain import corpus_removals, explain_document, explain_pair
+from .explain import corpus_removals, explain_document, explain_pair, two_files
 from .index import open_index
 from .pipeline import Pipeline
 from .workers import fewer_collections, single_threaded_blas, usable_cores
@@ -491,7 +491,7 @@ def explain(
     text_field: str = typer.Option("text", help="JSONL field holding the text."),
     id_field: str = typer.Option("id", help="JSONL field holding the id (default: file:line)."),
     input_format: InputFormat = typer.Option(InputFormat.auto, help="Force how files and standard input are read."),
-    dup: Optional[Tuple[str, str]] = typer.Option(None, "--dup", help="Two document ids: why they were or were not joined as near-duplicates in the corpus of PATHS (without PATHS: two files)."),
+    dup: Optional[Tuple[str, str]] = typer.Option(None, "--dup", help="Two document ids: why they were or were not joined as near-duplicates in the corpus of PATHS (without PATHS: two files, named by their paths when their names are one)."),
     corpus: bool = typer.Option(False, "--corpus", help="Run the corpus-wide pass over all PATHS, as clean does, and show the lines it removes as corpus furniture too."),
     source_field: Optional[str] = typer.Option(None, help="With --corpus or --dup: record field naming each document's site (as clean's)."),
     no_boilerplate: bool = typer.Option(False, "--no-boilerplate", help="With --corpus or --dup: no corpus furniture pass (as clean's)."),
@@ -523,9 +523,8 @@ def explain(
         a, b = dup
         if paths:
             docs = pipe.reader().read_paths(paths)
-        else:  # two files: their ids are their names
-            docs = pipe.reader().read_paths([a, b])
-            a, b = Path(a).name, Path(b).name
+        else:
+            docs, a, b = two_files(pipe.reader(), a, b)
         _echo(explain_pair(pipe, docs, a, b) + "\n")
 
     if dup:
