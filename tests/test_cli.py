@@ -83,6 +83,15 @@ def test_stats_file(tmp_path):
     assert stats["documents_in"] == 5 and stats["removed_by_reason"]["rule:comment-section"] >= 2
 
 
+def test_span_removals_are_counted_by_reason_as_lines_are(tmp_path):
+    st = tmp_path / "stats.json"
+    r = run("clean", f"{SEEDS}/004_350fceceab84777f.txt", "-o", tmp_path / "o.jsonl", "--stats", st)
+    stats = json.loads(st.read_text())
+    assert (stats["lines_removed"], stats["spans_removed"]) == (1, 1)
+    assert stats["removed_by_reason"] == {"rule:date-prefix": 1, "rule:photo-credit": 1}
+    assert "1 lines and 1 spans removed (rule:date-prefix 1, rule:photo-credit 1)" in r.stderr
+
+
 def test_keep_duplicates_and_no_dedup(tmp_path):
     src = "\n".join(json.dumps({"id": i, "text": ARTICLE}) for i in ("a", "b")) + "\n"
     assert [r["id"] for r in records(run("clean", "-", input=src).stdout)] == ["a"]

@@ -23,7 +23,7 @@ STEPS = ("rule", "heuristic", "classifier")
 @dataclass
 class Stats:
     counts: Counter = field(default_factory=Counter)
-    #: removals by reason (``rule:<id>`` / ``heuristic:<name>``)
+    #: removals, lines and spans alike, by reason (``rule:<id>`` / ``heuristic:<name>``)
     removed: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
