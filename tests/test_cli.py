@@ -568,6 +568,19 @@ def test_dedup_flags_without_dedup_are_refused(tmp_path, monkeypatch, flags):
     assert r.stderr == f"scrubber: error: {flags[0]} needs deduplication: drop --no-dedup\n"
 
 
+@pytest.mark.parametrize("flags", [["--address", "auto"], ["--shard-bytes", "1000"]])
+def test_ray_flags_without_the_ray_engine_are_refused(tmp_path, monkeypatch, flags):
+    monkeypatch.chdir(tmp_path)
+    r = run("clean", SEEDS, *flags)
+    assert r.exit_code == 1 and r.stdout == "" and os.listdir(tmp_path) == []
+    assert r.stderr == f"scrubber: error: {flags[0]} needs --engine ray: add it, or drop {flags[0]}\n"
+
+
+def test_explain_with_nothing_after_it_prints_its_help_as_the_others_do():
+    r = run("explain")
+    assert r.exit_code == 2 and "Usage: " in r.stdout and "--dup" in r.stdout and r.stderr == ""
+
+
 @pytest.mark.parametrize("flags, field", [(["--lang-field", "text"], "--text-field"),
                                           (["--lang-field", "id"], "--id-field"),
                                           (["--lang-field", "body", "--text-field", "body"], "--text-field"),

@@ -301,7 +301,7 @@ def clean(
     source_field: Optional[str] = typer.Option(None, "--source-field", help="Record field naming the source (site, url) furniture is learned within; default: input file or directory."),
     workers: int = typer.Option(0, "--workers", "-j", min=0, max=MAX_WORKERS, help="Worker processes (default 0: one per CPU core this process may use, also the most it runs; 1: none); output is identical for any number."),
     engine: Engine = typer.Option(Engine.local, help="local: this machine; ray: Ray tasks over shards (pip install 'scrubber\\[ray]')."),
-    shard_bytes: int = typer.Option(64 << 20, "--shard-bytes", min=1, help="With --engine ray: plain JSONL files are cut into shards of about this many bytes."),
+    shard_bytes: Optional[int] = typer.Option(None, "--shard-bytes", min=1, help="With --engine ray: plain JSONL files are cut into shards of about this many bytes (default: 64 MiB)."),
     address: Optional[str] = typer.Option(None, "--address", help="With --engine ray: the cluster to join (auto: this machine's); default: start a local Ray."),
     on_error: OnError = typer.Option(OnError.fail, help="fail: stop at the first bad input; skip: warn, count and go on."),
     max_doc_bytes: int = typer.Option(10_000_000, "--max-doc-bytes", min=0, help="Longest document read, in bytes (0: no limit); see --long-docs."),
@@ -327,6 +327,9 @@ def clean(
         for flag, given in (("--index", index), ("--clusters", clusters), ("--keep-duplicates", keep_duplicates)):
             if given and no_dedup:  # each would do nothing, silently
                 raise ScrubberError(f"{flag} needs deduplication: drop --no-dedup")
+        for flag, given in (("--address", address), ("--shard-bytes", shard_bytes)):
+            if given is not None and engine is not Engine.ray:  # each would do nothing, silently
+                raise ScrubberError(f"{flag} needs --engine ray: add it, or drop {flag}")
         for flag, field in (("--text-field", text_field), ("--id-field", id_field)):
             if lang_field == field:
                 raise ScrubberError(f"--lang-field {lang_field}: that is the {flag} too, which the "
@@ -347,7 +350,8 @@ def clean(
             classifier_model=str(model) if model else None,
             lang_field=lang_field, min_words=min_words, dedup=not no_dedup, keep_duplicates=keep_duplicates,
             workers=_workers(workers), boilerplate=not no_boilerplate, source_field=source_field, index=index,
-            engine=engine.value, ray_address=address, shard_bytes=shard_bytes,
+            engine=engine.value, ray_address=address,
+            **({} if shard_bytes is None else {"shard_bytes": shard_bytes}),
         )
         pipe = Pipeline(config)
         pipe.hold_index = True
@@ -477,7 +481,7 @@ def _sidecars(pipe: Pipeline, clusters: Optional[str], stats: Optional[str]) -> 
     return out
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Command, no_args_is_help=True)
 def explain(
     paths: Optional[List[str]] = typer.Argument(None, metavar="PATHS", help="Documents to explain (files, directories, JSONL, or -)."),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
