@@ -494,6 +494,18 @@ def test_a_truncated_zst_file_is_reported_wherever_it_is_cut(tmp_path):
         assert counts["bad_inputs"] == 1
 
 
+def test_compressed_data_cut_before_its_first_line_ends_names_line_1(tmp_path):
+    line = b'{"text": "' + " ".join(f"word{i}" for i in range(20000)).encode()  # one long line
+    for name, data in (("cut.jsonl.zst", zstandard.ZstdCompressor().compress(line)),
+                       ("cut.jsonl.gz", gzip.compress(line))):
+        p = tmp_path / name
+        p.write_bytes(data[:len(data) // 2])
+        with pytest.raises(InputError, match=f"^{p}:1: corrupt compressed data"):
+            read([p])
+        with pytest.raises(InputError, match="^<stdin>:1: corrupt compressed data"):  # not an internal error
+            read(["-"], stdin=io.BytesIO(p.read_bytes()))
+
+
 def test_a_zst_file_of_several_frames_is_read_whole(tmp_path):
     c = zstandard.ZstdCompressor()
     p = tmp_path / "two.jsonl.zst"

@@ -216,8 +216,8 @@ class Reader:
                 kind = self._kind(where, fh)
             except InputError as e:
                 return self._bad(e)
-            except _corrupt_errors() as e:
-                return self._bad(InputError(where, f"corrupt compressed data: {e}"))
+            except _corrupt_errors() as e:  # while its first bytes were read: no line decoded
+                return self._bad(InputError(f"{where}:1", f"corrupt compressed data: {e}"))
             self.counts["files"] += 1
             if kind == "warc" and not files.is_url(path) and os.path.isfile(path):
                 yield from self._read_warc(path, where)  # fastwarc reads and inflates it
@@ -290,8 +290,8 @@ class Reader:
             head, fh = _head(_decompressed(fh) if decompress else fh, 512)
             if head.startswith(codecs.BOM_UTF8) or wide_encoding(head):  # told by what follows the mark
                 head, fh = _head(utf8_stream(fh, head), 512)
-        except _corrupt_errors() as e:
-            return self._bad(InputError(where, f"corrupt compressed data: {e}"))
+        except _corrupt_errors() as e:  # in its first bytes: no line decoded
+            return self._bad(InputError(f"{where}:1", f"corrupt compressed data: {e}"))
         fmt = self.config.input_format
         if fmt == "auto":
             fmt = kind_of_content(head) or ("html" if _looks_like_html(head) else "auto")
@@ -304,10 +304,13 @@ class Reader:
             fmt = "text"  # its first line may never end (/dev/zero): no need to find it
         if fmt == "auto":
             limit = line_limit(self.config.max_doc_bytes) or -1
-            head = first = fh.readline(limit + 1)
-            while first and not first.strip():
-                first = fh.readline(limit + 1)
-                head += first
+            try:
+                head = first = fh.readline(limit + 1)
+                while first and not first.strip():
+                    first = fh.readline(limit + 1)
+                    head += first
+            except _corrupt_errors() as e:  # inside its first line
+                return self._bad(InputError(f"{where}:1", f"corrupt compressed data: {e}"))
             # Nothing at all is no documents, as an empty JSONL file is: a
             # pipeline whose upstream stage found nothing is not an error.
             # A first line past the bound is JSONL if it starts as a record.
