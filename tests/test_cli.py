@@ -83,6 +83,15 @@ def test_stats_file(tmp_path):
     assert stats["documents_in"] == 5 and stats["removed_by_reason"]["rule:comment-section"] >= 2
 
 
+def test_span_removals_are_counted_by_reason_as_lines_are(tmp_path):
+    st = tmp_path / "stats.json"
+    r = run("clean", f"{SEEDS}/004_350fceceab84777f.txt", "-o", tmp_path / "o.jsonl", "--stats", st)
+    stats = json.loads(st.read_text())
+    assert (stats["lines_removed"], stats["spans_removed"]) == (1, 1)
+    assert stats["removed_by_reason"] == {"rule:date-prefix": 1, "rule:photo-credit": 1}
+    assert "1 lines and 1 spans removed (rule:date-prefix 1, rule:photo-credit 1)" in r.stderr
+
+
 def test_keep_duplicates_and_no_dedup(tmp_path):
     src = "\n".join(json.dumps({"id": i, "text": ARTICLE}) for i in ("a", "b")) + "\n"
     assert [r["id"] for r in records(run("clean", "-", input=src).stdout)] == ["a"]
@@ -118,6 +127,16 @@ def test_explain_takes_the_cleaning_options_clean_takes(tmp_path):
     assert r.stdout.count("\n- ") + r.stdout.startswith("- ") == sum(x.get("span") is None for x in rec["removed"])
 
 
+def test_a_file_name_that_is_not_utf8_is_cleaned_and_explained(tmp_path):
+    with open(os.path.join(os.fsencode(tmp_path), b"caf\xe9.txt"), "wb") as f:
+        f.write(ARTICLE.encode())
+    r = run("clean", tmp_path, "-j", "1")
+    assert r.exit_code == 0, r.output
+    assert records(r.stdout) == [{"id": "caf\ufffd.txt", "text": ARTICLE}]
+    r = run("explain", tmp_path)
+    assert r.exit_code == 0 and r.stdout.startswith("== caf\ufffd.txt:")
+
+
 def test_explain_shows_spans():
     r = run("explain", str(ROOT / "seeds" / "004_350fceceab84777f.txt"))
     assert "~ date 2022-01-19 The Secretary" in r.stdout
@@ -133,6 +152,17 @@ def test_rules_list_and_check(tmp_path):
     bad.write_text('[[rule]]\nid = "x"\ndescription = "d"\npattern = "^Foo"\nmatch = ["Bar"]\n')
     r = run("rules", "check", bad)
     assert r.exit_code == 1 and f"scrubber: error: {bad}: rule 'x': does not match its example 'Bar'" in r.stderr
+
+
+def test_rules_check_reports_a_disable_entry_naming_nothing_as_clean_does(tmp_path):
+    f = tmp_path / "dis.toml"
+    f.write_text('disable = ["nonexistent-rule", "share-buttons", "head-furniture", "classifier"]\n')
+    said = f"scrubber: error: {f}: cannot disable 'nonexistent-rule': no rule or heuristic has that id"
+    r = run("rules", "check", f)
+    assert r.exit_code == 1 and r.stderr.strip() == said and "1 problems" in r.stdout
+    assert run("clean", "-", "--rules", f, input=ARTICLE).stderr.strip() == said
+    f.write_text('disable = ["share-buttons", "head-furniture", "classifier"]\n')  # a rule, a heuristic
+    assert run("rules", "check", f).exit_code == 0
 
 
 def test_rules_check_names_a_rule_off_the_fast_path(tmp_path):
@@ -252,6 +282,25 @@ def test_every_command_says_a_full_standard_output_in_one_line(tmp_path, args):
     assert p.returncode == 1
     assert p.stderr.splitlines()[-1] == "scrubber: error: <stdout>: cannot write: No space left on device"
     assert "internal error" not in p.stderr and "Traceback" not in p.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["clean", "--help"], ["rules"]])
+def test_version_and_help_say_a_full_standard_output_in_one_line(args):
+    with open("/dev/full", "wb") as full:
+        p = subprocess.run(CMD + args, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert p.returncode == 1
+    assert p.stderr == "scrubber: error: <stdout>: cannot write: No space left on device\n"
+
+
+@pytest.mark.parametrize("args", ["--version", "--help", "clean --help"])
+def test_version_and_help_follow_the_standard_output_contract(args):
+    p = _sh(f"{args} >&-")
+    assert p.returncode == 1 and p.stderr == "scrubber: error: <stdout>: cannot write: standard output is closed\n"
+    reader_gone = subprocess.Popen(CMD + args.split(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader_gone.stdout.close()  # long before the interpreter has started
+    assert reader_gone.wait(timeout=60) == 141 and reader_gone.stderr.read() == b""
+    reader_gone.stderr.close()
 
 
 def _sh(cmd, **kw):
@@ -424,6 +473,20 @@ def test_explain_dup_says_why_two_documents_were_or_were_not_joined(tmp_path):
     assert r.exit_code == 1 and r.stderr.count("\n") == 1 and "both name the id p01.txt" in r.stderr
 
 
+def test_explain_dup_of_two_files_of_one_name_names_them_by_their_paths(tmp_path, monkeypatch):
+    d = _corpus(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    for folder, page in (("x1", "p00.txt"), ("x2", "p10.txt")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "a.txt").write_text((d / page).read_text())
+    r = run("explain", "--dup", "x1/a.txt", "x2/a.txt")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("A: x1/a.txt: ") and "\nB: x2/a.txt: " in r.stdout
+    assert "result: same cluster, kept x1/a.txt" in r.stdout
+    r = run("explain", "--dup", "x1/a.txt", d / "p10.txt")  # names that differ stay the ids
+    assert r.stdout.startswith("A: a.txt: ") and "\nB: p10.txt: " in r.stdout
+
+
 def test_learn_writes_rules_that_rules_check_accepts(tmp_path):
     d = _corpus(tmp_path)
     out = tmp_path / "learned-harbour.toml"
@@ -503,6 +566,19 @@ def test_dedup_flags_without_dedup_are_refused(tmp_path, monkeypatch, flags):
     r = run("clean", SEEDS, "--no-dedup", *flags)
     assert r.exit_code == 1 and r.stdout == "" and os.listdir(tmp_path) == []
     assert r.stderr == f"scrubber: error: {flags[0]} needs deduplication: drop --no-dedup\n"
+
+
+@pytest.mark.parametrize("flags", [["--address", "auto"], ["--shard-bytes", "1000"]])
+def test_ray_flags_without_the_ray_engine_are_refused(tmp_path, monkeypatch, flags):
+    monkeypatch.chdir(tmp_path)
+    r = run("clean", SEEDS, *flags)
+    assert r.exit_code == 1 and r.stdout == "" and os.listdir(tmp_path) == []
+    assert r.stderr == f"scrubber: error: {flags[0]} needs --engine ray: add it, or drop {flags[0]}\n"
+
+
+def test_explain_with_nothing_after_it_prints_its_help_as_the_others_do():
+    r = run("explain")
+    assert r.exit_code == 2 and "Usage: " in r.stdout and "--dup" in r.stdout and r.stderr == ""
 
 
 @pytest.mark.parametrize("flags, field", [(["--lang-field", "text"], "--text-field"),

@@ -265,6 +265,21 @@ def test_two_outputs_naming_one_file_are_refused(tmp_path, monkeypatch, flags):
     assert sorted(os.listdir(tmp_path)) == ["in.jsonl"]
 
 
+@pytest.mark.parametrize("flags, names", [
+    (["--stats", "-"], "-o and --stats"),
+    (["--clusters", "-"], "-o and --clusters"),
+    (["-o", "o.jsonl", "--clusters", "-", "--stats", "-"], "--clusters and --stats"),
+])
+def test_two_outputs_on_standard_output_are_refused(tmp_path, monkeypatch, flags, names):
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n")
+    monkeypatch.chdir(tmp_path)
+    one_error_line(run("clean", p, *flags), f"-: {names} name the same file (standard output)")
+    assert sorted(os.listdir(tmp_path)) == ["in.jsonl"]
+    r = run("clean", p, "-o", "o.jsonl", "--stats", "-")  # the only stream there: it is the stats
+    assert r.exit_code == 0 and json.loads(r.stdout)["documents_out"] == 1
+
+
 def test_learn_refuses_an_output_that_names_its_input(tmp_path):
     p = tmp_path / "in.jsonl"
     p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n")

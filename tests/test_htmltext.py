@@ -63,3 +63,13 @@ def test_without_resiliparse_the_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "resiliparse", None)
     with pytest.raises(ScrubberError, match=r"^p.html: reading HTML needs resiliparse.*'scrubber\[html\]'"):
         to_text(b"<p>x</p>", "p.html")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be"])
+def test_a_page_with_a_utf16_or_utf32_mark_is_decoded_by_it(encoding):
+    mark = "\ufeff" if encoding.endswith("-be") else ""  # the codec without byte order writes its own
+    page = (mark + "<html><body><p>A page in UTF-32 or UTF-16.</p></body></html>").encode(encoding)
+    assert lines(to_text(page, "p.html")) == ["A page in UTF-32 or UTF-16."]
+    assert lines(to_text(page, "p.html", charset="iso-8859-1")) == ["A page in UTF-32 or UTF-16."]
+    lone_mark = page[:4 if "32" in encoding else 2]
+    assert to_text(lone_mark, "p.html") == ""  # an empty page, not the mark read as Latin-1

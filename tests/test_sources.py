@@ -84,6 +84,32 @@ def test_binary_file_is_an_error_naming_it(tmp_path):
         read([p])
 
 
+class _Zeros(io.RawIOBase):
+    """/dev/zero on standard input; past ``most`` bytes, a test failure
+    rather than a reader that never ends."""
+
+    def __init__(self, most: int):
+        self.given, self.most = 0, most
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        self.given += len(b)
+        assert self.given <= self.most, "read on after the first bytes"
+        b[:] = bytes(len(b))
+        return len(b)
+
+
+def test_binary_data_over_the_limit_is_a_binary_file_not_a_long_document(tmp_path):
+    p = tmp_path / "zeros.txt"
+    p.write_bytes(bytes(5000))
+    with pytest.raises(InputError, match=f"^{p}: binary file"):
+        read([p], max_doc_bytes=1000)
+    zeros = _Zeros(1 << 20)
+    with pytest.raises(InputError, match="^<stdin>: binary file"):
+        read(["-"], stdin=io.BufferedReader(zeros), max_doc_bytes=1000)
+    assert zeros.given <= 128 << 10  # refused on its first bytes (a buffer or two)
 
 
 @pytest.mark.parametrize("head, says", [
@@ -184,6 +210,23 @@ def test_damaged_gzip_jsonl_is_named_as_damaged_not_as_bad_json(tmp_path, caplog
     assert re.search(r"corrupt compressed data: .*; records from line \d+ on may be garbled", caplog.text)
 
 
+def test_gzip_damage_found_only_by_its_checksum_warns_that_every_record_may_be_garbled(tmp_path, caplog):
+    raw = bytearray(gzip.compress(jsonl(*({"id": f"r{i}", "text": f"record {i}"} for i in range(3))).encode()))
+    raw[-8] ^= 0xFF  # the CRC: every line still parses, so nothing dates the damage
+    p = tmp_path / "c.jsonl.gz"
+    p.write_bytes(bytes(raw))
+    with caplog.at_level("WARNING", logger="scrubber"):
+        docs, _ = read([p], on_error="skip")
+    assert len(docs) == 3
+    assert f"{p}:4: corrupt compressed data: CRC check failed" in caplog.text
+    assert "; records from line 1 on may be garbled (skipped)" in caplog.text
+    caplog.clear()
+    p.write_bytes(gzip.compress(b'{"text": "kept"}\n' * 3000)[:-100])  # cut short: what was read is sound
+    with caplog.at_level("WARNING", logger="scrubber"):
+        read([p], on_error="skip")
+    assert "corrupt compressed data" in caplog.text and "garbled" not in caplog.text
+
+
 def test_bad_json_line_names_file_and_line(tmp_path):
     p = tmp_path / "c.jsonl"
     p.write_text('{"text": "ok"}\n{"text": broken\n{"text": "also ok"}\n')
@@ -260,6 +303,20 @@ def test_an_empty_file_is_an_empty_document_not_bad_input(tmp_path):
     docs, counts = read([p])
     assert [(d.id, d.text) for d in docs] == [("empty.txt", "")]
     assert counts["bad_inputs"] == 0
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_named_with_u_fffd(tmp_path):
+    # os hands such a name over with lone surrogates, which no UTF-8 writer takes
+    folder = os.fsencode(tmp_path)
+    with open(os.path.join(folder, b"caf\xe9.txt"), "wb") as f:
+        f.write(b"Plain words.")
+    with open(os.path.join(folder, b"r\xff.jsonl"), "wb") as f:
+        f.write(b'{"text": "A record."}\n')
+    docs, _ = read([tmp_path])
+    assert [(d.id, d.text) for d in docs] == [("caf\ufffd.txt", "Plain words."),
+                                              (f"{tmp_path}/r\ufffd.jsonl:1", "A record.")]
+    named = os.fsdecode(os.path.join(folder, b"caf\xe9.txt"))
+    assert [d.id for d in read([named])[0]] == ["caf\ufffd.txt"]
 
 
 def test_an_empty_record_file_has_no_records(tmp_path):
@@ -435,6 +492,18 @@ def test_a_truncated_zst_file_is_reported_wherever_it_is_cut(tmp_path):
             read([p])
         _, counts = read([p], on_error="skip")
         assert counts["bad_inputs"] == 1
+
+
+def test_compressed_data_cut_before_its_first_line_ends_names_line_1(tmp_path):
+    line = b'{"text": "' + " ".join(f"word{i}" for i in range(20000)).encode()  # one long line
+    for name, data in (("cut.jsonl.zst", zstandard.ZstdCompressor().compress(line)),
+                       ("cut.jsonl.gz", gzip.compress(line))):
+        p = tmp_path / name
+        p.write_bytes(data[:len(data) // 2])
+        with pytest.raises(InputError, match=f"^{p}:1: corrupt compressed data"):
+            read([p])
+        with pytest.raises(InputError, match="^<stdin>:1: corrupt compressed data"):  # not an internal error
+            read(["-"], stdin=io.BytesIO(p.read_bytes()))
 
 
 def test_a_zst_file_of_several_frames_is_read_whole(tmp_path):

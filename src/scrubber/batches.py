@@ -27,7 +27,7 @@ class Result:
     id: str
     line: bytes | None       # the output record, None when the document was dropped
     sketch: Sketch | None
-    removed: Counter
+    removed: Counter         # reasons of its removals, lines and spans (``spans`` of them spans)
     spans: int
     repaired: int
     dropped: str | None      # "empty" / "short"
@@ -129,7 +129,7 @@ class Batch:
     """
 
     counts: Counter
-    removed: Counter
+    removed: Counter                                           # removals by reason, lines and spans
     ids: list[str]
     lines: list[bytes]
     sigs: np.ndarray | None = None                             # [kept, num_perm]
@@ -167,7 +167,7 @@ def tally(stats: Stats, r: Result) -> None:
     c = stats.counts
     c["documents_in"] += 1
     stats.removed.update(r.removed)
-    c["lines_removed"] += sum(r.removed.values())
+    c["lines_removed"] += sum(r.removed.values()) - r.spans  # its reasons count spans too
     c["spans_removed"] += r.spans
     c["documents_repaired"] += r.repaired
     if r.line is None:

@@ -6,11 +6,13 @@ standard error, the summary, exit codes and one-line error messages.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
 import re
 import signal
+import stat
 import sys
 import time
 from contextlib import contextmanager
@@ -27,11 +29,12 @@ from .errors import ScrubberError
 from .cleaner import STEPS
 from .heuristics import HEURISTICS
 from .boilerplate import to_rules
-from .explain import corpus_removals, explain_document, explain_pair
+from .explain import corpus_removals, explain_document, explain_pair, two_files
 from .index import open_index
 from .pipeline import Pipeline
 from .workers import fewer_collections, single_threaded_blas, usable_cores
-from .rules import check_backtracking, check_examples, default_rule_files, load_rules, off_fast_path, parse_rule_file
+from .rules import (check_backtracking, check_examples, default_rule_files, load_rules, off_fast_path,
+                    parse_rule_file, unknown_disabled)
 from .sinks import Sink, check_target, inside, is_parquet, is_shard_dir, open_sink, pending_file, same_file
 
 EXIT_ERROR = 1
@@ -50,11 +53,60 @@ def _on_sigterm(signum, frame):
     # workers are shut down and the temporary output file is removed.
     raise Terminated()
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+def _rich_writes_help() -> bool:
+    """Whether standard output is a terminal (rich's colours) or a pipe,
+    whose reader going away rich meets itself (see main)."""
+    try:
+        mode = os.fstat(sys.stdout.fileno()).st_mode
+    except (AttributeError, OSError, ValueError):  # closed (None), or not a file (a test's capture)
+        return False
+    return sys.stdout.isatty() or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+class _HelpOut:
+    """typer's help written as a command's output is (``_echo``): a full
+    disk or a closed standard output is one line, not rich's traceback or
+    silence."""
+
+    def format_help(self, ctx, formatter) -> None:
+        if _rich_writes_help():
+            return super().format_help(ctx, formatter)
+        saved, sys.stdout = sys.stdout, io.StringIO()
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            text, sys.stdout = sys.stdout.getvalue(), saved
+        _run(lambda: _echo(text))
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.callback = _show_help
+        return option
+
+
+def _show_help(ctx, param, value) -> None:
+    """--help, as click's would show it, but with the line end click adds
+    written as the help is (_HelpOut), so that its failures are one line too."""
+    if value and not ctx.resilient_parsing:
+        text = ctx.get_help()  # written by _HelpOut.format_help; "" unless rich is missing
+        _run(lambda: _echo(text + "\n"))
+        ctx.exit()
+
+
+class _Group(_HelpOut, typer.core.TyperGroup):
+    pass
+
+
+class _Command(_HelpOut, typer.core.TyperCommand):
+    pass
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=_Group,
                   help="Turn scraped web text into clean, deduplicated JSONL.")
-rules_app = typer.Typer(no_args_is_help=True, help="List the rules in force, or check their examples.")
+rules_app = typer.Typer(no_args_is_help=True, cls=_Group, help="List the rules in force, or check their examples.")
 app.add_typer(rules_app, name="rules")
-index_app = typer.Typer(no_args_is_help=True, help="Look into or edit a --index file.")
+index_app = typer.Typer(no_args_is_help=True, cls=_Group, help="Look into or edit a --index file.")
 app.add_typer(index_app, name="index")
 
 
@@ -116,7 +168,7 @@ def _setup_logging(quiet: bool) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        print(f"scrubber {__version__}")
+        _run(lambda: _echo(f"scrubber {__version__}\n"))  # eager: before any command's _run
         raise typer.Exit()
 
 
@@ -222,7 +274,7 @@ def _run(fn) -> None:
         raise typer.Exit(EXIT_ERROR)
 
 
-@app.command()
+@app.command(cls=_Command)
 def clean(
     paths: List[str] = typer.Argument(..., metavar="PATHS", help="Directories, files (.txt .md .jsonl .html .warc .wet, each also .gz/.zst; .parquet) or - for standard input (gzip/zstd detected)."),
     output: str = typer.Option("-", "--output", "-o", help="Output JSONL file (.gz/.zst compress; .parquet for parquet); - for standard output; DIR/ for shards part-00000.jsonl.gz …, DIR.parquet/ for part-00000.parquet …"),
@@ -249,7 +301,7 @@ def clean(
     source_field: Optional[str] = typer.Option(None, "--source-field", help="Record field naming the source (site, url) furniture is learned within; default: input file or directory."),
     workers: int = typer.Option(0, "--workers", "-j", min=0, max=MAX_WORKERS, help="Worker processes (default 0: one per CPU core this process may use, also the most it runs; 1: none); output is identical for any number."),
     engine: Engine = typer.Option(Engine.local, help="local: this machine; ray: Ray tasks over shards (pip install 'scrubber\\[ray]')."),
-    shard_bytes: int = typer.Option(64 << 20, "--shard-bytes", min=1, help="With --engine ray: plain JSONL files are cut into shards of about this many bytes."),
+    shard_bytes: Optional[int] = typer.Option(None, "--shard-bytes", min=1, help="With --engine ray: plain JSONL files are cut into shards of about this many bytes (default: 64 MiB)."),
     address: Optional[str] = typer.Option(None, "--address", help="With --engine ray: the cluster to join (auto: this machine's); default: start a local Ray."),
     on_error: OnError = typer.Option(OnError.fail, help="fail: stop at the first bad input; skip: warn, count and go on."),
     max_doc_bytes: int = typer.Option(10_000_000, "--max-doc-bytes", min=0, help="Longest document read, in bytes (0: no limit); see --long-docs."),
@@ -275,6 +327,9 @@ def clean(
         for flag, given in (("--index", index), ("--clusters", clusters), ("--keep-duplicates", keep_duplicates)):
             if given and no_dedup:  # each would do nothing, silently
                 raise ScrubberError(f"{flag} needs deduplication: drop --no-dedup")
+        for flag, given in (("--address", address), ("--shard-bytes", shard_bytes)):
+            if given is not None and engine is not Engine.ray:  # each would do nothing, silently
+                raise ScrubberError(f"{flag} needs --engine ray: add it, or drop {flag}")
         for flag, field in (("--text-field", text_field), ("--id-field", id_field)):
             if lang_field == field:
                 raise ScrubberError(f"--lang-field {lang_field}: that is the {flag} too, which the "
@@ -295,7 +350,8 @@ def clean(
             classifier_model=str(model) if model else None,
             lang_field=lang_field, min_words=min_words, dedup=not no_dedup, keep_duplicates=keep_duplicates,
             workers=_workers(workers), boilerplate=not no_boilerplate, source_field=source_field, index=index,
-            engine=engine.value, ray_address=address, shard_bytes=shard_bytes,
+            engine=engine.value, ray_address=address,
+            **({} if shard_bytes is None else {"shard_bytes": shard_bytes}),
         )
         pipe = Pipeline(config)
         pipe.hold_index = True
@@ -374,6 +430,11 @@ def _check_outputs(paths: List[str], outputs: List[Tuple[str, Optional[str]]],
         if out == "-" and (flag, out) in others:
             raise ScrubberError(f"{flag} -: it is a file that is read and updated, not a stream; "
                                 "give a file name")
+    # Two streams on one standard output would interleave: JSONL, then a cluster
+    # line, then the indented stats, which no reader of either could take apart.
+    streamed = [flag for flag, out in named if out == "-"]
+    if len(streamed) > 1:
+        raise ScrubberError(f"-: {streamed[0]} and {streamed[1]} name the same file (standard output)")
     inputs = [p for p in [*paths, *reads] if p != "-" and os.path.exists(p)]
     for flag, out in named:
         if out == "-":
@@ -420,7 +481,7 @@ def _sidecars(pipe: Pipeline, clusters: Optional[str], stats: Optional[str]) -> 
     return out
 
 
-@app.command()
+@app.command(cls=_Command, no_args_is_help=True)
 def explain(
     paths: Optional[List[str]] = typer.Argument(None, metavar="PATHS", help="Documents to explain (files, directories, JSONL, or -)."),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
@@ -434,7 +495,7 @@ def explain(
     text_field: str = typer.Option("text", help="JSONL field holding the text."),
     id_field: str = typer.Option("id", help="JSONL field holding the id (default: file:line)."),
     input_format: InputFormat = typer.Option(InputFormat.auto, help="Force how files and standard input are read."),
-    dup: Optional[Tuple[str, str]] = typer.Option(None, "--dup", help="Two document ids: why they were or were not joined as near-duplicates in the corpus of PATHS (without PATHS: two files)."),
+    dup: Optional[Tuple[str, str]] = typer.Option(None, "--dup", help="Two document ids: why they were or were not joined as near-duplicates in the corpus of PATHS (without PATHS: two files, named by their paths when their names are one)."),
     corpus: bool = typer.Option(False, "--corpus", help="Run the corpus-wide pass over all PATHS, as clean does, and show the lines it removes as corpus furniture too."),
     source_field: Optional[str] = typer.Option(None, help="With --corpus or --dup: record field naming each document's site (as clean's)."),
     no_boilerplate: bool = typer.Option(False, "--no-boilerplate", help="With --corpus or --dup: no corpus furniture pass (as clean's)."),
@@ -466,9 +527,8 @@ def explain(
         a, b = dup
         if paths:
             docs = pipe.reader().read_paths(paths)
-        else:  # two files: their ids are their names
-            docs = pipe.reader().read_paths([a, b])
-            a, b = Path(a).name, Path(b).name
+        else:
+            docs, a, b = two_files(pipe.reader(), a, b)
         _echo(explain_pair(pipe, docs, a, b) + "\n")
 
     if dup:
@@ -501,7 +561,7 @@ def explain(
     _run(body)
 
 
-@app.command()
+@app.command(cls=_Command)
 def learn(
     paths: List[str] = typer.Argument(..., metavar="PATHS", help="Documents of one site (directory, JSONL, or -)."),
     output: str = typer.Option("-", "--output", "-o", help="Rule file to write (TOML); - for standard output."),
@@ -541,7 +601,7 @@ def learn(
     _run(body)
 
 
-@index_app.command("info")
+@index_app.command("info", cls=_Command)
 def index_info(path: str = typer.Argument(..., metavar="INDEX", help="Index file (SQLite).")) -> None:
     """How many documents an index holds, and its parameters."""
 
@@ -558,7 +618,7 @@ def index_info(path: str = typer.Argument(..., metavar="INDEX", help="Index file
     _run(body)
 
 
-@index_app.command("remove")
+@index_app.command("remove", cls=_Command)
 def index_remove(path: str = typer.Argument(..., metavar="INDEX", help="Index file (SQLite)."),
                  ids: List[str] = typer.Argument(..., metavar="IDS", help="Ids of documents to forget: every indexed document with one of them.")) -> None:
     """Forget documents, so that a later run keeps their copies again.
@@ -580,7 +640,7 @@ def index_remove(path: str = typer.Argument(..., metavar="INDEX", help="Index fi
     _run(body)
 
 
-@rules_app.command("list")
+@rules_app.command("list", cls=_Command)
 def rules_list(
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
     no_default_rules: bool = typer.Option(False, "--no-default-rules"),
@@ -602,24 +662,32 @@ def rules_list(
     _run(body)
 
 
-@rules_app.command("check")
+@rules_app.command("check", cls=_Command)
 def rules_check(files: Optional[List[str]] = typer.Argument(None, metavar="FILES", help="Rule files to check (default: the shipped packs).")) -> None:
     """Load rule files and run every rule's own examples; exit 1 if any fails
     or if a rule's pattern backtracks catastrophically on long lines."""
 
     def body() -> None:
-        paths = files or [str(p) for p in default_rule_files()]
-        problems, n_rules, n_examples, parsed = [], 0, 0, []
+        shipped = [str(p) for p in default_rule_files()]
+        paths = files or shipped
+        problems, n_rules, n_examples, parsed, off = [], 0, 0, [], []
         for path in paths:
             try:
-                rs, _ = parse_rule_file(path)
+                rs, disable = parse_rule_file(path)
                 for r in rs:
                     n_rules += 1
                     n_examples += len(r.match) + len(r.no_match)
                     problems += check_examples(r) + check_backtracking(r)
                 parsed += rs
+                off += [(rid, path) for rid in disable]
             except ScrubberError as e:
                 problems.append(str(e))
+        # As clean resolves a file's disable list: against the shipped rules,
+        # every file given, the heuristics and the classifier.
+        known = {*STEPS, *(r.id for r in parsed)}
+        if files:
+            known |= {r.id for p in shipped for r in parse_rule_file(p)[0]}
+        problems += [str(e) for e in unknown_disabled(off, known)]
         for p in problems:
             _say(f"scrubber: error: {p}")
         for r in off_fast_path(parsed):

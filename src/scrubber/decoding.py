@@ -42,6 +42,21 @@ def binary_kind(data: bytes) -> str | None:
     return None
 
 
+def not_text(head: bytes) -> str | None:
+    """Why a document whose first bytes are ``head`` is no text (a format
+    ``_MAGIC`` names, or NUL bytes without a UTF-16/32 byte-order mark),
+    else None. Told from the first ``_SNIFF_BYTES``, so a binary file is
+    refused whatever its size, before the rest is read."""
+    if wide_encoding(head):
+        return None
+    kind = binary_kind(head)
+    if kind:
+        return kind
+    if b"\x00" in head[:_SNIFF_BYTES]:
+        return "binary file (contains NUL bytes), not text"
+    return None
+
+
 def decode(data: bytes, where: str, counts: Counter) -> str:
     """Bytes of one text document to a string, never failing on encoding.
 
@@ -57,11 +72,9 @@ def decode(data: bytes, where: str, counts: Counter) -> str:
         text = data.decode(wide, "replace")
         counts["invalid_utf8_bytes"] += text.count("\ufffd") - data.decode(wide, "ignore").count("\ufffd")
         return text
-    kind = binary_kind(data)
-    if kind:
-        raise InputError(where, kind)
-    if b"\x00" in data[:_SNIFF_BYTES]:
-        raise InputError(where, "binary file (contains NUL bytes), not text")
+    problem = not_text(data)
+    if problem:
+        raise InputError(where, problem)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -7,10 +7,13 @@ exact containment against the threshold, and where each document ended up.
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from typing import Iterable
 
 import numpy as np
 
+from . import files
 from .boilerplate import REASON, without
 from .dedup import MIN_SHINGLES, band_keys
 from .minhash import estimate, overlap, signature, sketch
@@ -85,6 +88,23 @@ def corpus_removals(pipeline, docs: Iterable[Document]) -> dict[str, set[str]]:
         if gone:
             out[str(rec.get(cfg.id_field))] = gone
     return out
+
+
+def two_files(reader, a: str, b: str) -> tuple[Iterable[Document], str, str]:
+    """Files ``a`` and ``b`` as ``explain --dup A B`` without PATHS reads
+    them: (documents, id of A, id of B). Their ids are their names, as
+    clean gives them; two files of one name (``x1/a.txt x2/a.txt``) are
+    named by their paths as given instead, or they could not be told apart."""
+    names = [files.shown(os.path.basename(p)) for p in (a, b)]
+    if names[0] != names[1] or a == b:
+        return reader.read_paths([a, b]), names[0], names[1]
+
+    def by_path():
+        for path, name in zip((a, b), names):
+            for doc in reader.read_paths([path]):
+                yield dataclasses.replace(doc, id=files.shown(path)) if doc.id == name else doc
+
+    return by_path(), files.shown(a), files.shown(b)
 
 
 def explain_pair(pipeline, docs: Iterable[Document], a: str, b: str) -> str:

@@ -39,6 +39,20 @@ def _fs(url: str):
         raise InputError(url, f"cannot read this URL: {e}") from None
 
 
+def shown(path: str) -> str:
+    """``path`` as text an id, a message or the output can hold: the bytes
+    of a file name that are not UTF-8 (which ``os`` hands over as lone
+    surrogates, and no UTF-8 writer takes) become U+FFFD, as undecodable
+    bytes in a text do. The file is still opened by ``path`` itself."""
+    if path.isascii():
+        return path
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no file name made (a caller's string)
+        raw = path.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
+
+
 def exists(path: str) -> bool:
     if not is_url(path):
         return os.path.exists(path)

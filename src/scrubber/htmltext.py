@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 
+from .decoding import wide_encoding
 from .errors import InputError
 from .extras import need
 
@@ -30,6 +31,11 @@ def to_text(data: bytes, where: str, charset: str | None = None) -> str:
     from resiliparse.parse.encoding import bytes_to_str, detect_encoding
     from resiliparse.parse.html import HTMLParserException
 
+    wide = wide_encoding(data[:4])
+    if wide:
+        # A byte-order mark outranks any declared charset, as in browsers;
+        # detection misses UTF-32, and a mark alone is an empty page.
+        data, charset = data.decode(wide, "replace").encode("utf-8"), None
     if charset:
         try:
             codecs.lookup(charset)

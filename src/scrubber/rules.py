@@ -257,11 +257,18 @@ def load_rules_and_disabled(files: Iterable[str | Path] = (), *, defaults: bool 
             by_id[r.id] = r
         off.update({d: str(path) for d in disable})
     off.update({d: "--disable" for d in disabled})
-    extra = set(known_extra)
-    for rid, where in off.items():
-        if rid not in by_id and rid not in extra:
-            raise RuleError(where, f"cannot disable '{rid}': no rule or heuristic has that id")
+    for error in unknown_disabled(off.items(), {*by_id, *known_extra}):
+        raise error
     return [r for rid, r in by_id.items() if rid not in off], tuple(off)
+
+
+def unknown_disabled(off: Iterable[tuple[str, str]], known: Iterable[str]) -> list[RuleError]:
+    """An error for each id switched off, as (id, the file or flag that
+    does), that nothing in ``known`` (rule ids, heuristics, the classifier)
+    has: a typo would otherwise switch off nothing, silently."""
+    known = set(known)
+    return [RuleError(where, f"cannot disable '{rid}': no rule or heuristic has that id")
+            for rid, where in off if rid not in known]
 
 
 def screened(rule: Rule) -> tuple[str, bool]:

@@ -27,8 +27,8 @@ from typing import BinaryIO, Iterable, Iterator
 
 from . import files, parquet, warc
 from .compression import _corrupt_errors, _decompressed, _head, _open_binary, _peek, _Prefixed, decompressing
-from .decoding import (_bom_head, _bounded_lines, _cut_bytes, _lines_until, _TooLong,
-                       _utf8_lines, decode, line_limit, utf8_stream, wide_encoding)
+from .decoding import (_SNIFF_BYTES, _bom_head, _bounded_lines, _cut_bytes, _lines_until, _TooLong,
+                       _utf8_lines, decode, line_limit, not_text, utf8_stream, wide_encoding)
 from .records import _FLAT, _is_json_object, _parse_line, check_record, json_value, jsonable
 from .config import Config
 from .document import Document, check_document, document_name
@@ -169,13 +169,14 @@ class Reader:
             elif files.isdir(p):
                 out += self._walk(p)
             else:
-                out.append((p, p.rstrip("/").rsplit("/", 1)[-1] if files.is_url(p) else os.path.basename(p)))
+                name = p.rstrip("/").rsplit("/", 1)[-1] if files.is_url(p) else os.path.basename(p)
+                out.append((p, files.shown(name)))
         return out
 
     def _walk(self, root: str) -> list[tuple[str, str]]:
         found, ignored, unreadable, special, links = [], [], [], [], []
         for parts, path in files.walk(root, unreadable, special, links):
-            (found if kind_of(parts[-1]) else ignored).append((parts, path, "/".join(parts)))
+            (found if kind_of(parts[-1]) else ignored).append((parts, path, files.shown("/".join(parts))))
         for path, e in sorted(unreadable, key=lambda x: x[0]):
             self._bad(InputError(path, f"cannot read directory: {e.strerror or e}"))
         if special:
@@ -197,30 +198,31 @@ class Reader:
         return [(path, rel) for _, path, rel in sorted(found)]
 
     def read_file(self, path: str, doc_id: str) -> Iterator[Document]:
+        where = files.shown(path)  # a name that is not UTF-8 is still read
         try:
             fh = _open_binary(path)
         except PermissionError:
-            return self._bad(InputError(path, "permission denied"))
+            return self._bad(InputError(where, "permission denied"))
         except IsADirectoryError:
-            return self._bad(InputError(path, "is a directory"))
+            return self._bad(InputError(where, "is a directory"))
         except OSError as e:
-            return self._bad(InputError(path, f"cannot open: {e.strerror or e}"))
+            return self._bad(InputError(where, f"cannot open: {e.strerror or e}"))
         with fh:
             if self.config.input_format == "auto" and _no_extension(path):
                 self.counts["files"] += 1
-                yield from self._read_stream(fh, path, doc_id)
+                yield from self._read_stream(fh, where, doc_id)
                 return
             try:
-                kind = self._kind(path, fh)
+                kind = self._kind(where, fh)
             except InputError as e:
                 return self._bad(e)
-            except _corrupt_errors() as e:
-                return self._bad(InputError(path, f"corrupt compressed data: {e}"))
+            except _corrupt_errors() as e:  # while its first bytes were read: no line decoded
+                return self._bad(InputError(f"{where}:1", f"corrupt compressed data: {e}"))
             self.counts["files"] += 1
             if kind == "warc" and not files.is_url(path) and os.path.isfile(path):
-                yield from self._read_warc(path, path)  # fastwarc reads and inflates it
+                yield from self._read_warc(path, where)  # fastwarc reads and inflates it
             else:
-                yield from self._read_as(kind, fh, path, doc_id)
+                yield from self._read_as(kind, fh, where, doc_id)
 
     def _kind(self, path: str, fh: BinaryIO) -> str:
         """How to read ``path``: as forced, by content, by name, or (no
@@ -304,8 +306,8 @@ class Reader:
             head, fh = _head(_decompressed(fh) if decompress else fh, 512)
             if head.startswith(codecs.BOM_UTF8) or wide_encoding(head):  # told by what follows the mark
                 head, fh = _head(utf8_stream(fh, head), 512)
-        except _corrupt_errors() as e:
-            return self._bad(InputError(where, f"corrupt compressed data: {e}"))
+        except _corrupt_errors() as e:  # in its first bytes: no line decoded
+            return self._bad(InputError(f"{where}:1", f"corrupt compressed data: {e}"))
         fmt = self.config.input_format
         if fmt == "auto":
             fmt = kind_of_content(head) or ("html" if _looks_like_html(head) else "auto")
@@ -314,12 +316,17 @@ class Reader:
                 fh = io.BytesIO(fh.read())
             yield from self._read_as(fmt, fh, where, doc_id)
             return
+        if fmt == "auto" and not_text(head) and not head.lstrip().startswith(b"{"):
+            fmt = "text"  # its first line may never end (/dev/zero): no need to find it
         if fmt == "auto":
             limit = line_limit(self.config.max_doc_bytes) or -1
-            head = first = fh.readline(limit + 1)
-            while first and not first.strip():
-                first = fh.readline(limit + 1)
-                head += first
+            try:
+                head = first = fh.readline(limit + 1)
+                while first and not first.strip():
+                    first = fh.readline(limit + 1)
+                    head += first
+            except _corrupt_errors() as e:  # inside its first line
+                return self._bad(InputError(f"{where}:1", f"corrupt compressed data: {e}"))
             # Nothing at all is no documents, as an empty JSONL file is: a
             # pipeline whose upstream stage found nothing is not an error.
             # A first line past the bound is JSONL if it starts as a record.
@@ -338,7 +345,15 @@ class Reader:
     def _read_text(self, fh: BinaryIO, where: str, doc_id: str, html: bool = False) -> Document | None:
         limit = self.config.max_doc_bytes
         try:
-            data = fh.read(limit + 1) if limit else fh.read()
+            # Binary data is told by its first bytes: a file of NULs over the
+            # limit, or /dev/zero on standard input, is refused as a small one
+            # is, not skipped as long or counted for ever.
+            data = fh.read(min(limit + 1, _SNIFF_BYTES) if limit else _SNIFF_BYTES)
+            problem = None if html else not_text(data)
+            if problem:
+                self.counts["bytes_in"] += len(data)
+                return self._bad(InputError(where, problem))
+            data += fh.read(limit + 1 - len(data)) if limit else fh.read()
             size = len(data)
             if limit and len(data) > limit:
                 # The rest is read, a chunk at a time, only to be counted: the
@@ -435,7 +450,7 @@ class Reader:
         try:
             fh = files.open_raw(path)
         except OSError as e:
-            return self._bad(InputError(path, f"cannot open: {e.strerror or e}"))
+            return self._bad(InputError(files.shown(path), f"cannot open: {e.strerror or e}"))
         with fh:
             if start == 0:
                 self.counts["files"] += 1
@@ -448,7 +463,7 @@ class Reader:
                 if fh.read(1) != b"\n":
                     start += len(fh.readline())  # that line belongs to the shard before
             yield from self._read_jsonl(_lines_until(fh, start, end, line_limit(self.config.max_doc_bytes)),
-                                        path, first_line)
+                                        files.shown(path), first_line)
 
     def _read_jsonl(self, fh, where: str, first_line: int = 0) -> Iterator[Document]:
         """The records of ``fh``: a file (read in lines of at most
@@ -497,7 +512,12 @@ class Reader:
                     first_bad = first_bad or lineno
                     self._bad(e)
         except _corrupt_errors() as e:
-            garbled = f"; records from line {first_bad} on may be garbled" if first_bad else ""
+            # A cut file (EOFError) ends cleanly where it was cut; any other damage
+            # (a checksum at the end, a bad block) may have been inflated into
+            # records already passed on, which nothing but the first bad line dates.
+            garbled = ""
+            if lineno > first_line and not isinstance(e, EOFError):
+                garbled = f"; records from line {first_bad or first_line + 1} on may be garbled"
             self._bad(InputError(f"{where}:{lineno + 1}", f"corrupt compressed data: {e}{garbled}"))
         except OSError as e:
             self._bad(InputError(where, f"cannot read: {e.strerror or e}"))

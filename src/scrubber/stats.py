@@ -33,7 +33,7 @@ class Stats:
     """
 
     counts: Counter = field(default_factory=Counter)
-    #: removals by reason (``rule:<id>`` / ``heuristic:<name>``)
+    #: removals, lines and spans alike, by reason (``rule:<id>`` / ``heuristic:<name>``)
     removed: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 

@@ -94,7 +94,7 @@ def process_batch(cleaner: Cleaner, docs: list[Document]) -> list[Result]:
     out, whs = [], []
     learn = config.dedup and config.boilerplate
     for doc, c in zip(docs, cleaner.clean_batch(docs)):
-        removed = Counter(r.reason for r in c.removals if r.span is None)
+        removed = Counter(r.reason for r in c.removals)  # lines and spans, as the summary lists them
         spans = sum(1 for r in c.removals if r.span is not None)
         dropped = _too_short(c.text, config)
         halved = halved_by(c.text, c.removals)
