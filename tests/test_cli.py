@@ -992,3 +992,17 @@ def test_explain_corpus_finds_furniture_in_a_line_a_span_rule_cut(tmp_path):
     assert out[0].startswith("== d00.txt: 2 lines and 1 spans removed")
     assert out[1] == (f"- date 2022-01-10 {motto}   "
                       "[rule:date-prefix removed 'date 2022-01-10 '; boilerplate:corpus]")
+
+
+def test_a_jsonl_record_with_a_null_id_is_named_in_the_output_as_its_cluster_names_it(tmp_path):
+    # The output kept "id": null while the copy's duplicate_of named
+    # "…/n.jsonl:1": no output record carried the id the cluster named.
+    body = ("The council voted on Tuesday to expand the tram network to the northern districts, "
+            "a plan that has been debated for more than a decade. ") * 3
+    src = tmp_path / "n.jsonl"
+    src.write_text("".join(json.dumps({"id": None, "text": body}) + "\n" for _ in range(2)))
+    result = run("clean", src, "--keep-duplicates", "-q", "-j", "1")
+    assert result.exit_code == 0, result.output
+    out = records(result.stdout)
+    assert [r["id"] for r in out] == [f"{src}:1", f"{src}:2"]
+    assert out[1]["duplicate_of"] == out[0]["id"]

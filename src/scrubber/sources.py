@@ -259,16 +259,10 @@ class Reader:
         takes) as documents, named ``<record N>`` (``label``) from ``first``
         in messages and as the id of a record without one; fields JSON
         cannot hold are made JSON (``jsonable``)."""
-        id_field = self.config.id_field
         for n, rec in enumerate(records, first):
             where = f"<{label} {n}>"
             try:
                 doc = self.record_to_document(rec, where)
-                if isinstance(rec, dict) and doc.id == where and id_field in doc.meta:
-                    # A null id (None, NaN, NaT) is <record N> in the output
-                    # record too, as clusters name it: they named an id no
-                    # record carried. (``meta`` is a copy of the record.)
-                    doc.meta[id_field] = where
                 text = doc.text  # its UTF-8 bytes, as a file's are counted
                 self.counts["bytes_in"] += len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
                 meta = jsonable(doc.meta, where)
@@ -554,6 +548,10 @@ class Reader:
         doc_id = raw_id if isinstance(raw_id, str) else _id_text(raw_id, where)
         meta = dict(rec)
         meta[tf] = None  # keeps the field's place in the output record
+        if doc_id == where and self.config.id_field in meta:
+            # A null id (None, NaN, NaT) is ``where`` in the output record
+            # too, as clusters name it: they named an id no record carried.
+            meta[self.config.id_field] = where
         return Document(doc_id, text, meta, where)
 
 
