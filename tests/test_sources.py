@@ -70,6 +70,25 @@ def test_stdin_plain_text_is_one_document():
     assert [(d.id, d.text) for d in docs] == [("stdin", "Title\n\n{not json}\nBody")]
 
 
+def test_stdin_jsonl_with_a_broken_first_record_is_jsonl_not_one_text(caplog):
+    # Its first line did not parse, so the whole stream was one document of
+    # raw JSON, and every record in it was lost without a word.
+    stream = b'{"id": "x",\n{"id": "a", "text": "hi"}\n'
+    with pytest.raises(InputError, match=r"<stdin>:1: not valid JSON"):
+        read(["-"], stdin=io.BytesIO(stream))
+    docs, counts = read(["-"], stdin=io.BytesIO(stream), on_error="skip")
+    assert [(d.id, d.text) for d in docs] == [("a", "hi")] and counts["bad_inputs"] == 1
+    docs, _ = read(["-"], stdin=io.BytesIO(b"{{title}} is a template\nand more text\n"))
+    assert [d.id for d in docs] == ["stdin"]
+
+
+def test_stdin_is_sniffed_with_no_document_size_limit_too():
+    # With --max-doc-bytes 0 the sniff read nothing of the first line, and
+    # plain text was taken for JSONL ("not valid JSON").
+    docs, _ = read(["-"], stdin=io.BytesIO(b"Plain text about trams.\n"), max_doc_bytes=0)
+    assert [(d.id, d.text) for d in docs] == [("stdin", "Plain text about trams.\n")]
+
+
 def test_input_format_forces_text():
     docs, _ = read(["-"], stdin=io.BytesIO(b'{"text": "x"}\n'), input_format="text")
     assert docs[0].text == '{"text": "x"}\n'

@@ -315,17 +315,20 @@ class Reader:
         if fmt == "auto":
             limit = line_limit(self.config.max_doc_bytes) or -1
             try:
-                head = first = fh.readline(limit + 1)
-                while first and not first.strip():
-                    first = fh.readline(limit + 1)
-                    head += first
-            except _corrupt_errors() as e:  # inside its first line
+                head, first = _next_line(fh, b"", limit)
+                whole = first.endswith(b"\n") or limit < 0 or len(first) <= limit
+                second = b""
+                if whole and first.lstrip().startswith(b"{") and not _is_json_object(first):
+                    # A broken first record: JSONL all the same when the next
+                    # line is a record, or the whole stream is one document
+                    # of raw JSON and every record in it is lost unsaid.
+                    head, second = _next_line(fh, head, limit)
+            except _corrupt_errors() as e:  # inside its first lines
                 return self._bad(InputError(f"{where}:1", f"corrupt compressed data: {e}"))
             # Nothing at all is no documents, as an empty JSONL file is: a
             # pipeline whose upstream stage found nothing is not an error.
             # A first line past the bound is JSONL if it starts as a record.
-            whole = first.endswith(b"\n") or len(first) <= limit
-            fmt = "jsonl" if not first or (_is_json_object(first) if whole else
+            fmt = "jsonl" if not first or (_is_json_object(first) or _is_json_object(second) if whole else
                                            first.lstrip().startswith(b"{")) else "text"
             fh = _Prefixed(head, fh)
         if fmt == "jsonl":
@@ -553,6 +556,18 @@ class Reader:
             # too, as clusters name it: they named an id no record carried.
             meta[self.config.id_field] = where
         return Document(doc_id, text, meta, where)
+
+
+def _next_line(fh: BinaryIO, head: bytes, limit: int) -> tuple[bytes, bytes]:
+    """The next non-blank line of ``fh`` (at most ``limit`` + 1 bytes; b""
+    at the end), and ``head`` with every line read on the way added."""
+    size = limit + 1 if limit > 0 else -1  # readline(0) reads nothing
+    line = fh.readline(size)
+    head += line
+    while line and not line.strip():
+        line = fh.readline(size)
+        head += line
+    return head, line
 
 
 def _id_text(raw_id: object, where: str) -> str:
