@@ -94,3 +94,49 @@ def test_rules_speed_times_both_passes_and_each_changed_rule_file(tmp_path):
                          check=True, capture_output=True, text=True).stdout.splitlines()
     assert "first pass" in out[0] and "second" in out[0]
     assert [line.split(" as before")[0].strip() for line in out[1:]] == ["social.toml"]
+
+
+def test_syndication_upscale_grows_a_cluster_with_recombined_copies(tmp_path):
+    src, out = tmp_path / "dev", tmp_path / "up"
+    src.mkdir()
+    story = ["Town's harbour bridge to close for two years", "The council said the harbour bridge will close in May.",
+             "Repairs to the steel deck are expected to cost forty million pounds."]
+    docs, truth, bodies = [], [], []
+    for k in range(50):  # a story copied 50 times, each on its own site with a local paragraph
+        local = f"Drivers in town number {k} should plan their own route to work from May onwards."
+        body = [f"{story[0]} | Site {k}", story[1], local, story[2]]
+        page = [f"The Daily Site {k}", "Home | News | Sport", "", *body, "", f"Copyright Site {k}"]
+        page[3] = page[3].replace("'", "\u2019")  # the input's curly quotes are not in the true body
+        docs.append((f"d{k:03d}", "\n".join(page)))
+        truth.append({"id": f"d{k:03d}", "cluster": "s0", "kind": "variant"})
+        bodies.append("\n".join(body))
+    docs.append(("d100", "A different short article about the weather on the coast this weekend."))
+    truth.append({"id": "d100", "cluster": "s1", "kind": "original"})
+    bodies.append(docs[-1][1])
+    (src / "input.jsonl").write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in docs))
+    (src / "truth.jsonl").write_text("".join(json.dumps(t) + "\n" for t in truth))
+    (src / "bodies.jsonl").write_text("".join(json.dumps({"id": t["id"], "body": b}) + "\n"
+                                              for t, b in zip(truth, bodies)))
+    subprocess.run([sys.executable, BENCH / "syndication_upscale.py", src, out, "--largest", "120"],
+                   check=True, capture_output=True, text=True)
+
+    def read(name):
+        return [json.loads(line) for line in (out / name).read_text().splitlines()]
+    inp, tru, bod = read("input.jsonl"), read("truth.jsonl"), read("bodies.jsonl")
+    assert [r["id"] for r in inp] == [r["id"] for r in tru] == [r["id"] for r in bod]
+    assert sum(t["cluster"] == "s0" for t in tru) == 120
+    assert sum(t["cluster"] == "s1" for t in tru) == 1
+    # the originals are all there, as they were and in their order
+    assert [(r["id"], r["text"]) for r in inp if r["id"].startswith("d")] == docs
+    texts = {r["id"]: r["text"] for r in inp}
+    assert len(set(texts.values())) == len(texts)  # no copy is an exact duplicate
+    old_body = dict(zip([i for i, _ in docs], bodies))
+    new = [(t, b) for t, b in zip(tru, bod) if t["id"].startswith("u")]
+    assert len(new) == 70
+    for t, b in new:
+        a, art = int(t["furniture"][1:]), int(t["article"][1:])
+        assert a != art and b["body"] == old_body[t["article"]]
+        text = texts[t["id"]]
+        assert text.startswith(f"The Daily Site {a}\n") and text.endswith(f"Copyright Site {a}")
+        assert f"town number {art} " in text and text.count("town number") == 1
+        assert text.count("bridge to close") == 1 and f"two years | Site {art}\n" in text
