@@ -280,6 +280,24 @@ def test_a_copy_that_only_met_other_copies_is_verified_against_the_kept_one():
     assert [(c.keep, c.dropped) for c in star(nbrs, {}, words)] == [(0, (1,))]  # no repair
 
 
+def test_a_stray_star_joins_the_kept_copy_whole_in_one_repair_round():
+    from scrubber.dedup import star
+
+    # 2 met the cluster only through 1, and 3-9 met only 2: a star of its
+    # own. Repair moved its lead a round at a time, so a star of twenty
+    # copies of a 2,000-copy story stayed apart after the last round.
+    nbrs = {0: [(1, 0.9, 0.9)], 1: [(0, 0.9, 0.9), (2, 0.8, 0.8)],
+            2: [(1, 0.8, 0.8)] + [(j, 0.8, 0.8) for j in range(3, 10)]}
+    nbrs.update({j: [(2, 0.8, 0.8)] for j in range(3, 10)})
+    words = {i: 100 - i for i in range(10)}
+
+    def check(pairs):
+        return [(int(c), int(i), 0.7, 0.7) for c, i in pairs.tolist()]
+
+    got = star(nbrs, {}, words, check=check, rounds=1)
+    assert [(c.keep, c.dropped) for c in got] == [(0, tuple(range(1, 10)))]
+
+
 def test_a_bucket_is_paired_around_the_copy_to_keep_not_the_earliest():
     from scrubber.dedup import MAX_BUCKET, bucket_pairs
 

@@ -537,6 +537,10 @@ def repair_pairs(nbrs: Verified, order: np.ndarray, centre_of: dict[int, int],
     Verified against the kept copy, it joins its cluster like any member.
     """
     rank = {i: r for r, i in enumerate(order.tolist())}
+    star_of: dict[int, list[int]] = {}
+    for j, c in centre_of.items():
+        if j != c:
+            star_of.setdefault(c, []).append(j)
     out = []
     for i in order.tolist():
         if centre_of[i] != i or i < fixed:
@@ -544,7 +548,10 @@ def repair_pairs(nbrs: Verified, order: np.ndarray, centre_of: dict[int, int],
         mine = {j for j, _, _ in nbrs.get(i, ())}
         cs = sorted({centre_of[j] for j in mine} - {i} - mine, key=rank.__getitem__)
         cs = [c for c in cs if rank[c] < rank[i]][:per_node]
-        out.extend((c, i) for c in cs)
+        # The stray star's members too: joined one lead a round, a star of
+        # twenty copies needed twenty rounds, and REPAIR_ROUNDS left most
+        # of it apart (a story of 2,000 copies).
+        out.extend((c, j) for j in [i, *sorted(star_of.get(i, ()))] if j >= fixed for c in cs)
     return np.array(out, dtype=np.int64).reshape(-1, 2)
 
 
