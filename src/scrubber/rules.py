@@ -161,6 +161,8 @@ def parse_rule_file(path: str | Path) -> tuple[list[Rule], list[str]]:
 
 
 def _rule_from_table(path: str, n: int, t: dict) -> Rule:
+    if not isinstance(t, dict):  # `rule = [1, 2]` is valid TOML but holds no tables
+        raise RuleError(path, f"rule #{n} is not a table ([[rule]] with keys)")
     rid = t.get("id")
     if not isinstance(rid, str) or not rid:
         raise RuleError(path, f"rule #{n} has no 'id'")
