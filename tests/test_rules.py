@@ -78,6 +78,9 @@ def test_no_default_rules():
     ('[[rule]]\nid = "x"\ndescription = "d"\npattern = "a"\nmatch = ["a"]\ncolour = 1\n', "unknown key"),
     ('rule = [1, 2]\n', "rule #1 is not a table"),
     ('rule = ["x"]\n', "rule #1 is not a table"),
+    ('[[rule]]\nid = "x"\ndescription = "d"\npattern = "a"\nmatch = ["a"]\nmax_words = true\n', "'max_words' must be"),
+    ('[[rule]]\nid = "x"\ndescription = "d"\npattern = "a"\nwhere = "tail"\nlines = true\nmatch = ["a"]\n',
+     "needs 'lines'"),
 ])
 def test_bad_rule_files_name_the_file_and_rule(tmp_path, body, problem):
     f = write(tmp_path, "bad.toml", body)

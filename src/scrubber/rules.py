@@ -182,9 +182,11 @@ def _rule_from_table(path: str, n: int, t: dict) -> Rule:
     if where not in WHERES:
         raise bad(f"'where' must be one of {', '.join(WHERES)}, not {where!r}")
     lines, max_words = t.get("lines", 0), t.get("max_words", 0)
-    if where != "anywhere" and (not isinstance(lines, int) or lines < 1):
+    # TOML's true is a Python int (1): `max_words = true` silently limited a
+    # rule to one-word lines, so booleans are refused by name.
+    if where != "anywhere" and (isinstance(lines, bool) or not isinstance(lines, int) or lines < 1):
         raise bad(f"where = '{where}' needs 'lines', a positive whole number")
-    if not isinstance(max_words, int) or max_words < 0:
+    if isinstance(max_words, bool) or not isinstance(max_words, int) or max_words < 0:
         raise bad("'max_words' must be a whole number >= 0")
     examples = {}
     for key in ("match", "no_match"):
