@@ -165,6 +165,14 @@ def test_rules_check_reports_a_disable_entry_naming_nothing_as_clean_does(tmp_pa
     assert run("rules", "check", f).exit_code == 0
 
 
+def test_rules_list_leaves_out_what_a_rule_file_disables(tmp_path):
+    f = tmp_path / "dis.toml"
+    f.write_text('disable = ["share-buttons", "head-furniture", "classifier"]\n')
+    listed = {line.split()[0] for line in run("rules", "list", "--rules", f).stdout.splitlines()}
+    assert "share-buttons" not in listed and "head-furniture" not in listed and "classifier" not in listed
+    assert {"follow-us", "repeated-title"} <= listed
+
+
 def test_rules_check_names_a_rule_off_the_fast_path(tmp_path):
     slow = tmp_path / "slow.toml"
     slow.write_text('[[rule]]\nid = "x"\ndescription = "d"\npattern = "^(?=.*cookies)We"\n'

@@ -33,8 +33,8 @@ from .explain import corpus_removals, explain_document, explain_pair, two_files
 from .index import open_index
 from .pipeline import Pipeline
 from .workers import fewer_collections, single_threaded_blas, usable_cores
-from .rules import (check_backtracking, check_examples, default_rule_files, load_rules, off_fast_path,
-                    parse_rule_file, unknown_disabled)
+from .rules import (check_backtracking, check_examples, default_rule_files,
+                    load_rules_and_disabled, off_fast_path, parse_rule_file, unknown_disabled)
 from .sinks import Sink, check_target, inside, is_parquet, is_shard_dir, open_sink, pending_file, same_file
 
 EXIT_ERROR = 1
@@ -649,14 +649,20 @@ def rules_list(
 
     def body() -> None:
         lines = []
-        for r in load_rules(rules or (), defaults=not no_default_rules, known_extra=STEPS):
+        # A file's `disable` list switches off heuristics and the classifier
+        # too: what it names is not in force, so it is not listed.
+        in_force, off = load_rules_and_disabled(rules or (), defaults=not no_default_rules, known_extra=STEPS)
+        for r in in_force:
             region = r.where if r.where == "anywhere" else f"{r.where} {r.lines}"
             lines.append(f"{r.id:<20} {r.action:<5} {region:<12} {Path(r.source).name:<18} {r.description}")
         for name, h in HEURISTICS.items():
+            if name in off:
+                continue
             doc = (h.__doc__ or "").strip().split("\n")[0]
             lines.append(f"{name:<20} {'line':<5} {'heuristic':<12} {'heuristics.py':<18} {doc}")
-        lines.append(f"{'classifier':<20} {'line':<5} {'model':<12} {'classify.py':<18} "
-                     "Text-level content classifier: menus, teasers, footers, comment threads")
+        if "classifier" not in off:
+            lines.append(f"{'classifier':<20} {'line':<5} {'model':<12} {'classify.py':<18} "
+                         "Text-level content classifier: menus, teasers, footers, comment threads")
         _echo("".join(line + "\n" for line in lines))
 
     _run(body)
