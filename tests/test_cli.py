@@ -508,6 +508,17 @@ def test_learn_writes_rules_that_rules_check_accepts(tmp_path):
     assert "Skip to main menu" not in r.stdout
 
 
+def test_learn_says_why_a_site_of_seven_pages_learns_nothing(tmp_path):
+    d = _corpus(tmp_path)
+    for p in sorted(d.glob("*.txt"))[7:]:
+        p.unlink()
+    r = run("learn", d, "-j", "1")
+    assert r.exit_code == 0 and "[[rule]]" not in r.stdout
+    # its footer is on all seven pages, so only the size of the site explains it
+    assert r.stderr == ("scrubber: 0 repeated lines learned from 7 documents (a line must repeat in "
+                        "4 clusters of copies, within a source of 8 documents or more)\n")
+
+
 def test_index_across_runs_and_refused_parameters(tmp_path):
     d = _corpus(tmp_path)
     db = tmp_path / "seen.db"

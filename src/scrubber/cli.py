@@ -28,6 +28,7 @@ from .config import Config
 from .errors import ScrubberError
 from .cleaner import STEPS
 from .heuristics import HEURISTICS
+from . import boilerplate
 from .boilerplate import to_rules
 from .explain import corpus_removals, explain_document, explain_pair, two_files
 from .index import open_index
@@ -595,8 +596,13 @@ def learn(
             _echo(text)
         else:
             pending_file(output, [text.encode("utf-8")]).commit_now()
+        # An empty file is puzzling when a footer is on every page: a small
+        # site learns nothing at all (boilerplate.MIN_SOURCE_DOCS), so say so.
+        why = "" if learned.counts else (
+            f" (a line must repeat in {config.boilerplate_min_clusters} clusters of copies, "
+            f"within a source of {boilerplate.MIN_SOURCE_DOCS} documents or more)")
         _say(f"scrubber: {len(learned.counts)} repeated lines learned from "
-             f"{pipe.stats.counts['documents_in']} documents")
+             f"{pipe.stats.counts['documents_in']} documents{why}")
 
     _run(body)
 
