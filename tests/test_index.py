@@ -364,3 +364,21 @@ def test_an_index_in_use_by_another_run_is_one_line(tmp_path, monkeypatch):
         other.close()
     run([("b", article(2))], db)
     assert sorted(open_index(str(db)).ids()) == ["a", "b"]
+
+
+def test_remove_from_an_index_that_cannot_be_written_is_one_line(tmp_path, monkeypatch):
+    db = tmp_path / "seen.db"
+    run([("a", article(1))], db)
+    real_remove = Index._remove
+
+    def read_only(self, ids):  # a file the user may read but not write (chattr +i, a read-only mount):
+        real_remove(self, ids)  # SQLite takes the lock, then refuses the first write
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(Index, "_remove", read_only)
+    r = cli("index", "remove", db, "a")
+    assert r.exit_code == 1
+    assert r.stderr == (f"scrubber: error: {db}: cannot write the index: "
+                        "attempt to write a readonly database\n")
+    monkeypatch.undo()
+    assert open_index(str(db)).ids() == ["a"]

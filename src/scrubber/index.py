@@ -390,6 +390,9 @@ class Index:
         self._writable()
         try:
             gone = self._remove(ids)
+        except sqlite3.Error as e:  # a read-only file, a full disk: one line, the index as it was
+            self._rollback()
+            raise _failed(self.path, e, f"cannot write the index: {e}") from None
         except BaseException:
             self._rollback()
             raise
