@@ -382,3 +382,15 @@ def test_remove_from_an_index_that_cannot_be_written_is_one_line(tmp_path, monke
                         "attempt to write a readonly database\n")
     monkeypatch.undo()
     assert open_index(str(db)).ids() == ["a"]
+
+
+def test_a_truncated_index_is_damaged_not_a_stranger(tmp_path):
+    db = tmp_path / "seen.db"
+    run([(f"d{i}", article(i)) for i in range(1, 30)], db)
+    data = db.read_bytes()
+    db.write_bytes(data[: len(data) // 2])  # a copy cut short, a disk that lost its tail
+    for attempt in (lambda: run([("b", article(40))], db), lambda: open_index(str(db))):
+        with pytest.raises(ScrubberError, match=f"^{db}: damaged index: database disk image is malformed$"):
+            attempt()
+    assert cli("index", "info", db).stderr.startswith(f"scrubber: error: {db}: damaged index: ")
+

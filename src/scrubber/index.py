@@ -106,6 +106,15 @@ def _failed(path: str, e: sqlite3.Error, problem: str) -> IndexFileError:
     return IndexFileError(f"{path}: {problem}")
 
 
+def _unopenable(path: str, e: sqlite3.DatabaseError) -> IndexFileError:
+    """Why a file could not be opened as an index: a scrubber index cut
+    short or damaged (SQLite's SQLITE_CORRUPT) is said to be damaged, not
+    to be some other file, which would send the user looking for another."""
+    if getattr(e, "sqlite_errorname", "") == "SQLITE_CORRUPT":
+        return _failed(path, e, f"damaged index: {e}")
+    return _failed(path, e, f"not a scrubber index ({e})")
+
+
 def _open_file(path: str) -> bool:
     """Check that the index file can be opened, or created (then it is,
     empty, which SQLite takes as a new database), saying why not with the
@@ -236,7 +245,7 @@ class Index:
                                          "another --index)")
         except sqlite3.DatabaseError as e:
             self.close(forget_new=True)
-            raise _failed(path, e, f"not a scrubber index ({e})") from None
+            raise _unopenable(path, e) from None
         except IndexFileError:
             self.close(forget_new=True)
             raise
@@ -431,5 +440,5 @@ def open_index(path: str) -> Index:
         finally:
             db.close()
     except sqlite3.DatabaseError as e:
-        raise _failed(path, e, f"not a scrubber index ({e})") from None
+        raise _unopenable(path, e) from None
     return Index(path, _params(stored, path), create=False)
