@@ -394,3 +394,10 @@ def test_a_truncated_index_is_damaged_not_a_stranger(tmp_path):
             attempt()
     assert cli("index", "info", db).stderr.startswith(f"scrubber: error: {db}: damaged index: ")
 
+
+def test_a_directory_named_as_the_index_says_so(tmp_path):
+    with pytest.raises(ScrubberError) as e:
+        run([("a", article(1))], tmp_path)
+    assert str(e.value) == f"{tmp_path}: cannot open the index: Is a directory"
+    r = cli("index", "info", tmp_path)
+    assert r.stderr == f"scrubber: error: {tmp_path}: cannot open the index: Is a directory\n"

@@ -35,9 +35,11 @@ fails leaves it as it was.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sqlite3
+import stat
 from dataclasses import asdict
 
 import numpy as np
@@ -129,6 +131,9 @@ def _open_file(path: str) -> bool:
         except OSError as e:
             raise IndexFileError(f"{path}: cannot open the index: {e.strerror}") from None
         created = False
+        if stat.S_ISDIR(os.fstat(fd).st_mode):  # opens read-only, and SQLite says only "unable to open"
+            os.close(fd)
+            raise IndexFileError(f"{path}: cannot open the index: {os.strerror(errno.EISDIR)}")
     except OSError as e:
         raise IndexFileError(f"{path}: cannot create the index: {e.strerror}") from None
     os.close(fd)
