@@ -364,3 +364,40 @@ def test_an_index_in_use_by_another_run_is_one_line(tmp_path, monkeypatch):
         other.close()
     run([("b", article(2))], db)
     assert sorted(open_index(str(db)).ids()) == ["a", "b"]
+
+
+def test_remove_from_an_index_that_cannot_be_written_is_one_line(tmp_path, monkeypatch):
+    db = tmp_path / "seen.db"
+    run([("a", article(1))], db)
+    real_remove = Index._remove
+
+    def read_only(self, ids):  # a file the user may read but not write (chattr +i, a read-only mount):
+        real_remove(self, ids)  # SQLite takes the lock, then refuses the first write
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(Index, "_remove", read_only)
+    r = cli("index", "remove", db, "a")
+    assert r.exit_code == 1
+    assert r.stderr == (f"scrubber: error: {db}: cannot write the index: "
+                        "attempt to write a readonly database\n")
+    monkeypatch.undo()
+    assert open_index(str(db)).ids() == ["a"]
+
+
+def test_a_truncated_index_is_damaged_not_a_stranger(tmp_path):
+    db = tmp_path / "seen.db"
+    run([(f"d{i}", article(i)) for i in range(1, 30)], db)
+    data = db.read_bytes()
+    db.write_bytes(data[: len(data) // 2])  # a copy cut short, a disk that lost its tail
+    for attempt in (lambda: run([("b", article(40))], db), lambda: open_index(str(db))):
+        with pytest.raises(ScrubberError, match=f"^{db}: damaged index: database disk image is malformed$"):
+            attempt()
+    assert cli("index", "info", db).stderr.startswith(f"scrubber: error: {db}: damaged index: ")
+
+
+def test_a_directory_named_as_the_index_says_so(tmp_path):
+    with pytest.raises(ScrubberError) as e:
+        run([("a", article(1))], tmp_path)
+    assert str(e.value) == f"{tmp_path}: cannot open the index: Is a directory"
+    r = cli("index", "info", tmp_path)
+    assert r.stderr == f"scrubber: error: {tmp_path}: cannot open the index: Is a directory\n"

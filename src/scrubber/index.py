@@ -35,9 +35,11 @@ fails leaves it as it was.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sqlite3
+import stat
 from dataclasses import asdict
 
 import numpy as np
@@ -106,6 +108,15 @@ def _failed(path: str, e: sqlite3.Error, problem: str) -> IndexFileError:
     return IndexFileError(f"{path}: {problem}")
 
 
+def _unopenable(path: str, e: sqlite3.DatabaseError) -> IndexFileError:
+    """Why a file could not be opened as an index: a scrubber index cut
+    short or damaged (SQLite's SQLITE_CORRUPT) is said to be damaged, not
+    to be some other file, which would send the user looking for another."""
+    if getattr(e, "sqlite_errorname", "") == "SQLITE_CORRUPT":
+        return _failed(path, e, f"damaged index: {e}")
+    return _failed(path, e, f"not a scrubber index ({e})")
+
+
 def _open_file(path: str) -> bool:
     """Check that the index file can be opened, or created (then it is,
     empty, which SQLite takes as a new database), saying why not with the
@@ -120,6 +131,9 @@ def _open_file(path: str) -> bool:
         except OSError as e:
             raise IndexFileError(f"{path}: cannot open the index: {e.strerror}") from None
         created = False
+        if stat.S_ISDIR(os.fstat(fd).st_mode):  # opens read-only, and SQLite says only "unable to open"
+            os.close(fd)
+            raise IndexFileError(f"{path}: cannot open the index: {os.strerror(errno.EISDIR)}")
     except OSError as e:
         raise IndexFileError(f"{path}: cannot create the index: {e.strerror}") from None
     os.close(fd)
@@ -236,7 +250,7 @@ class Index:
                                          "another --index)")
         except sqlite3.DatabaseError as e:
             self.close(forget_new=True)
-            raise _failed(path, e, f"not a scrubber index ({e})") from None
+            raise _unopenable(path, e) from None
         except IndexFileError:
             self.close(forget_new=True)
             raise
@@ -390,6 +404,9 @@ class Index:
         self._writable()
         try:
             gone = self._remove(ids)
+        except sqlite3.Error as e:  # a read-only file, a full disk: one line, the index as it was
+            self._rollback()
+            raise _failed(self.path, e, f"cannot write the index: {e}") from None
         except BaseException:
             self._rollback()
             raise
@@ -428,5 +445,5 @@ def open_index(path: str) -> Index:
         finally:
             db.close()
     except sqlite3.DatabaseError as e:
-        raise _failed(path, e, f"not a scrubber index ({e})") from None
+        raise _unopenable(path, e) from None
     return Index(path, _params(stored, path), create=False)
