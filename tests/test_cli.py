@@ -525,6 +525,7 @@ def test_index_across_runs_and_refused_parameters(tmp_path):
     assert run("clean", d, "-o", tmp_path / "1.jsonl", "--index", db, "-q").exit_code == 0
     r = run("clean", d / "p11.txt", "--index", db)
     assert r.exit_code == 0 and r.stdout == ""  # a copy of what was kept yesterday
+    assert "1 duplicates dropped (1 copies of documents in the index)" in r.stderr  # why nothing came out
     r = run("index", "info", db)
     assert "10 documents" in r.stdout
     r = run("index", "remove", db, "p00.txt")

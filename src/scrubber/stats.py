@@ -57,7 +57,10 @@ class Stats:
             parts.append(f"{c['dropped_empty']} empty and {c['dropped_short']} too short after cleaning dropped")
         parts.append(f"{c['clusters']} near-duplicate clusters, "
                      f"{c['duplicates_dropped']} duplicates dropped"
-                     + (f", {c['duplicates_marked']} marked" if c["duplicates_marked"] else ""))
+                     + (f", {c['duplicates_marked']} marked" if c["duplicates_marked"] else "")
+                     # A rerun of a batch the index already took keeps nothing: say why.
+                     + (f" ({c['duplicates_of_index']} copies of documents in the index)"
+                        if c["duplicates_of_index"] else ""))
         top = ", ".join(f"{k} {v}" for k, v in sorted(self.removed.items(), key=lambda kv: (-kv[1], kv[0]))[:8])
         parts.append(f"{c['lines_removed']} lines and {c['spans_removed']} spans removed"
                      + (f" ({top})" if top else ""))
