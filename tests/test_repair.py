@@ -53,6 +53,16 @@ def test_whitespace_other_than_space_and_newline_is_always_seen():
     assert spaced_evenly("One line.\n\nTwo lines\nhere.")
 
 
+def test_controls_that_are_whitespace_separate_words():
+    # ftfy deletes every C0 control but tab, newline, form feed and CR; the
+    # vertical tab (Word's line break inside a paragraph) and the
+    # information separators are whitespace to str.split, so they become a
+    # space, not nothing that runs two words together.
+    for c in "\x0b\x1c\x1d\x1e\x1f":
+        assert repair(f"First line{c}second line") == ("First line second line", True)
+        assert repair(f"Poland\u00e2\u20ac\u2122s{c}{c}next") == ("Poland\u2019s next", True)
+    assert repair("bell\x07and NUL\x00gone") == ("belland NULgone", True)  # other controls still go
+
 # The pre-check decides whether ftfy runs at all; it must never skip a text
 # ftfy would change. Each case: (text, whether ftfy changes it).
 PRECHECK_CASES = [

@@ -4,7 +4,9 @@ ftfy runs with a conservative configuration, as the large corpus pipelines
 use it: it fixes mojibake, HTML entities, C1 and other control characters and
 line breaks, and normalises to NFC, but leaves typographic quotes, character
 width (full-width forms) and Latin ligatures alone, because those are the
-author's text, not damage.
+author's text, not damage. The controls that are whitespace (vertical tab,
+the information separators) become spaces first: ftfy would delete them and
+run the words on either side together.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ _FTFY_CHARS = re.compile(
 )
 _HTML_ENTITY = re.compile("&#?[0-9A-Za-z]{1,24};")  # ftfy.chardata.HTML_ENTITY_RE
 _ASCII_CLEAN = re.compile(r"[^\x09\x0a\x20-\x25\x27-\x7e]")
+# C0 controls str.split reads as whitespace (Word writes \x0b for a line
+# break inside a paragraph) and ftfy deletes; form feed and CR it keeps.
+_SPACE_CONTROLS = re.compile("[\x0b\x1c-\x1f]")
 # ftfy's encoding fixer does nothing unless ``ftfy.badness.is_bad`` holds,
 # but that regex scans at ~4 MB/s. Each of its alternatives contains at least
 # one character of these categories (or ° or Ђ), within three characters of
@@ -100,7 +105,8 @@ def pieces(line: str, size: int = LONG_LINE) -> list[str]:
 
 
 def fix_unicode(text: str) -> str:
-    """Mojibake, entities, controls and NFC, or the text itself when clean.
+    """Mojibake, entities, controls and NFC, or the text itself when clean
+    (the controls that are whitespace made spaces, not deleted).
 
     ``ftfy.fix_text`` fixes a text one line (up to a "\\n") at a time, so
     only the lines the pre-check flags go to ftfy, each with the
@@ -112,6 +118,8 @@ def fix_unicode(text: str) -> str:
     """
     if not needs_ftfy(text):
         return text
+    if _SPACE_CONTROLS.search(text):
+        text = _SPACE_CONTROLS.sub(" ", text)
     config = FTFY_CONFIG
     lines = text.split("\n")
     last = len(lines) - 1
