@@ -18,6 +18,9 @@ NAMES = (
 #: Steps whose ``halved_by_<step>`` counter tells how many documents lost
 #: more than half their text to that one step.
 STEPS = ("rule", "heuristic", "classifier")
+#: Reasons the summary names; the others are counted together (``--stats``
+#: has them all, in ``removed_by_reason``).
+TOP_REASONS = 8
 
 
 @dataclass
@@ -61,7 +64,12 @@ class Stats:
                      # A rerun of a batch the index already took keeps nothing: say why.
                      + (f" ({c['duplicates_of_index']} copies of documents in the index)"
                         if c["duplicates_of_index"] else ""))
-        top = ", ".join(f"{k} {v}" for k, v in sorted(self.removed.items(), key=lambda kv: (-kv[1], kv[0]))[:8])
+        ranked = sorted(self.removed.items(), key=lambda kv: (-kv[1], kv[0]))
+        top = ", ".join(f"{k} {v}" for k, v in ranked[:TOP_REASONS])
+        if len(ranked) > TOP_REASONS:  # else the list reads as the whole count and falls short of it
+            rest = ranked[TOP_REASONS:]
+            top += (f", {sum(v for _, v in rest)} more by {len(rest)} other "
+                    f"reason{'s' if len(rest) > 1 else ''}")
         parts.append(f"{c['lines_removed']} lines and {c['spans_removed']} spans removed"
                      + (f" ({top})" if top else ""))
         halved = [f"{s} {c[f'halved_by_{s}']}" for s in STEPS if c[f"halved_by_{s}"]]
