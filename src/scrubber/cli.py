@@ -308,7 +308,7 @@ def clean(
     max_doc_bytes: int = typer.Option(10_000_000, "--max-doc-bytes", min=0, help="Longest document read, in bytes (0: no limit); see --long-docs."),
     long_docs: LongDocs = typer.Option(LongDocs.skip, "--long-docs", help="A document over --max-doc-bytes: skip (warn and count) or truncate (cut at a line break)."),
     stats: Optional[str] = typer.Option(None, "--stats", help="Also write the run summary as JSON to this file."),
-    tmp_dir: Optional[Path] = typer.Option(None, "--tmp-dir", help="Where deduplication's temporary files go (default: $TMPDIR, else /tmp); about 3.5 times the input."),
+    tmp_dir: Optional[Path] = typer.Option(None, "--tmp-dir", help="Where deduplication's temporary files go (default: $TMPDIR, else /tmp); about 3.5 to 3.7 times the input."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary, no progress, no warnings."),
 ) -> None:
     """Clean documents and write JSONL, one record per kept document.
