@@ -26,6 +26,11 @@ def test_source_is_the_url_host_the_jsonl_file_or_the_directory():
     assert source_of("crawl/site/page.txt") == "crawl/site"
 
 
+def test_a_url_that_does_not_parse_is_its_own_source():
+    # A crawl's WARC-Target-URI can be anything; one bad URL must not stop the run.
+    assert source_of("x", {"url": "http://[bad/"}, "url") == "http://[bad/"
+
+
 def test_copies_of_one_article_count_once():
     keys = [np.array([7, 8], np.uint64)] * 5 + [np.array([7], np.uint64)]
     uniq, counts = count_per_cluster(keys, np.array([0, 0, 0, 0, 0, 5]))

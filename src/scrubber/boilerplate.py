@@ -87,7 +87,10 @@ def source_of(origin: str, meta: dict | None = None, field: str | None = None) -
             return ""
         value = str(value)
         if "://" in value:
-            return urlsplit(value).hostname or value
+            try:
+                return urlsplit(value).hostname or value
+            except ValueError:  # "http://[bad/": a crawl's URL can be anything
+                return value
         return value
     m = re.match(r"^(.*):\d+$", origin)
     if m:
