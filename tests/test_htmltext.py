@@ -73,3 +73,10 @@ def test_a_page_with_a_utf16_or_utf32_mark_is_decoded_by_it(encoding):
     assert lines(to_text(page, "p.html", charset="iso-8859-1")) == ["A page in UTF-32 or UTF-16."]
     lone_mark = page[:4 if "32" in encoding else 2]
     assert to_text(lone_mark, "p.html") == ""  # an empty page, not the mark read as Latin-1
+
+
+def test_a_utf8_mark_outranks_the_http_charset():
+    # As in browsers (WHATWG's encoding sniffing): read as Latin-1, the mark
+    # is text before <html>, which pulls the <title> into the body.
+    page = "\ufeff<html><head><title>T</title></head><body><p>Gr\u00fc\u00dfe aus K\u00f6ln</p></body></html>"
+    assert lines(to_text(page.encode(), "p.html", charset="iso-8859-1")) == ["Gr\u00fc\u00dfe aus K\u00f6ln"]

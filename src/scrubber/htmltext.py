@@ -36,6 +36,10 @@ def to_text(data: bytes, where: str, charset: str | None = None) -> str:
         # A byte-order mark outranks any declared charset, as in browsers;
         # detection misses UTF-32, and a mark alone is an empty page.
         data, charset = data.decode(wide, "replace").encode("utf-8"), None
+    elif data.startswith(codecs.BOM_UTF8):
+        # The UTF-8 mark too: read in the declared charset, it is text
+        # before <html>, and the <title> lands in the body.
+        data, charset = data[len(codecs.BOM_UTF8):], "utf-8"
     if charset:
         try:
             codecs.lookup(charset)
