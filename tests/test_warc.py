@@ -1,4 +1,5 @@
 import gzip
+import io
 import zlib
 import sys
 from collections import Counter
@@ -232,3 +233,21 @@ def test_a_decompression_bomb_is_over_the_document_limit_not_out_of_memory(tmp_p
     docs, counts = read(p, max_doc_bytes=5000, long_docs="truncate")  # the article's 2 kB fit
     assert docs[0].text.startswith("bomb bomb") and len(docs[0].text.encode()) <= 5000
     assert counts["documents_truncated"] == 1
+
+
+def _zstd_frames(data):  # a frame per kB, as one cut can end only the last (as a block would)
+    import zstandard
+
+    return b"".join(zstandard.ZstdCompressor().compress(data[i:i + 1000]) for i in range(0, len(data), 1000))
+
+
+@pytest.mark.parametrize("pack", [gzip.compress, _zstd_frames])
+def test_a_cut_compressed_warc_on_stdin_keeps_the_records_before_the_cut(tmp_path, pack):
+    # As a file on disk does: a cut download piped in loses its last record,
+    # not the buffer of records fastwarc had asked for when the data ended.
+    p = wet(tmp_path / "c.wet", [(f"http://a.example/{i}", f"page {i}") for i in range(200)], gzip=False)
+    counts = Counter()
+    stdin = io.BytesIO(pack(p.read_bytes())[:-30])
+    docs = list(Reader(Config(on_error="skip"), counts, stdin=stdin).read_paths(["-"]))
+    assert 198 <= len(docs) < 200 and docs[-1].text == f"page {len(docs) - 1}"
+    assert counts["bad_inputs"] == 1

@@ -165,6 +165,10 @@ class _PrefixedRaw(io.RawIOBase):
             n = min(len(b), len(self._head))
             b[:n], self._head = self._head[:n], self._head[n:]
             return n
+        if hasattr(self._fh, "readinto1"):
+            # One read of what is there: readinto would wait to fill ``b``,
+            # and drop what it had when cut-short compressed data raises.
+            return self._fh.readinto1(b)
         if hasattr(self._fh, "readinto"):
             return self._fh.readinto(b)
         data = self._fh.read(len(b))

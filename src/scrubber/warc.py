@@ -19,6 +19,7 @@ from collections import Counter
 from typing import BinaryIO, Callable, Iterator
 
 from . import htmltext, httpbody
+from .compression import _corrupt_errors
 from .decoding import _cut_bytes, utf8_text
 from .errors import InputError
 from .extras import need
@@ -48,7 +49,8 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
         # Each header look-up costs about a microsecond in fastwarc, as much
         # as parsing the record: each is made once, and only for records read.
         # Records are not kept past the loop body, so one object is reused.
-        for rec in ArchiveIterator(_native(stream), parse_http=True, inplace=True,
+        native = _native(stream)
+        for rec in ArchiveIterator(native, parse_http=True, inplace=True,
                                    fsspec_args=False, stream_detect=False):
             n += 1
             if rec.content_length == 0:
@@ -113,6 +115,8 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
                 fields["date"] = date
             fields[text_field] = None
             yield n, fields, text
+        if getattr(native, "error", None) is not None:  # cut where a record ended
+            raise InputError(f"{where}:{n + 1}", f"corrupt compressed data: {native.error}")
     except OSError as e:  # fastwarc's message for a header it cannot parse
         raise InputError(f"{where}:{n + 1}", f"not a valid WARC record: {e}") from None
     finally:
@@ -142,13 +146,37 @@ class _Told:
     """A stream that says how far it has been read. fastwarc asks a Python
     stream its ``tell()`` (and then only reads it); standard input, a pipe
     or a decompressing stream cannot answer that by seeking, and fastwarc
-    panicked where they raised."""
+    panicked where they raised.
+
+    Compressed data that is cut short or corrupt ends the stream where it
+    breaks, and the error is kept in ``error``: raised from ``read``, it
+    took with it the bytes of that read (fastwarc asks for many records'
+    worth), so the records before the damage were lost, where a file on
+    disk keeps them."""
 
     def __init__(self, fh: BinaryIO):
         self._fh, self._pos = fh, 0
+        self._read1 = getattr(fh, "read1", None)
+        self.error: Exception | None = None
 
     def read(self, n: int = -1) -> bytes:
-        data = self._fh.read(n)
+        if self.error is not None:
+            return b""
+        parts, size = [], 0
+        try:
+            if n < 0 or self._read1 is None:
+                parts.append(self._fh.read(n))
+            else:
+                # read1 returns what one read decodes, so an error loses nothing
+                while size < n:
+                    part = self._read1(n - size)
+                    if not part:
+                        break
+                    parts.append(part)
+                    size += len(part)
+        except _corrupt_errors() as e:
+            self.error = e
+        data = b"".join(parts)
         self._pos += len(data)
         return data
 
