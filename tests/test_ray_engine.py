@@ -195,3 +195,24 @@ def test_workers_0_starts_ray_with_a_cpu_per_core_as_j_0_does(monkeypatch):
     assert fake.kw["num_cpus"] == usable_cores() >= 1
     ray_engine._init(Config(engine="ray", workers=3))
     assert fake.kw["num_cpus"] == 3
+
+
+def test_starting_ray_leaves_the_commands_sigterm_handler_in_place():
+    # ray.init put its own in place: SIGTERM exited 15 with a C++ stack dump,
+    # not 143 with `scrubber: terminated` and the temporary output removed.
+    import signal
+
+    ray = pytest.importorskip("ray")
+    from scrubber import ray_engine
+
+    def on_term(signum, frame):
+        pass
+
+    old = signal.signal(signal.SIGTERM, on_term)
+    try:
+        ray_engine._init(Config(engine="ray", workers=1))
+        assert signal.getsignal(signal.SIGTERM) is on_term
+    finally:
+        ray.shutdown()
+        signal.signal(signal.SIGTERM, old)
+

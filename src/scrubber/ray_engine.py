@@ -21,6 +21,8 @@ from __future__ import annotations
 import glob
 import logging
 import os
+import signal
+import threading
 import time
 from collections import Counter, deque
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
@@ -199,11 +201,17 @@ def _init(config: Config):
         ray_log = logging.getLogger("ray")
         level = ray_log.level
         ray_log.setLevel(logging.ERROR)
+        # ray.init puts its own SIGTERM handler (exit 15, a C++ stack dump) in
+        # place of the command's (exit 143, `scrubber: terminated`, output removed).
+        main = threading.current_thread() is threading.main_thread()
+        term = signal.getsignal(signal.SIGTERM) if main else None
         try:
             ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False,
                      logging_level=logging.ERROR, **kw)
         finally:
             ray_log.setLevel(level)
+            if term is not None:
+                signal.signal(signal.SIGTERM, term)
     return ray
 
 
