@@ -195,3 +195,48 @@ def test_workers_0_starts_ray_with_a_cpu_per_core_as_j_0_does(monkeypatch):
     assert fake.kw["num_cpus"] == usable_cores() >= 1
     ray_engine._init(Config(engine="ray", workers=3))
     assert fake.kw["num_cpus"] == 3
+
+
+def test_starting_ray_leaves_the_commands_sigterm_handler_in_place():
+    # ray.init put its own in place: SIGTERM exited 15 with a C++ stack dump,
+    # not 143 with `scrubber: terminated` and the temporary output removed.
+    import signal
+
+    ray = pytest.importorskip("ray")
+    from scrubber import ray_engine
+
+    def on_term(signum, frame):
+        pass
+
+    old = signal.signal(signal.SIGTERM, on_term)
+    try:
+        ray_engine._init(Config(engine="ray", workers=1))
+        assert signal.getsignal(signal.SIGTERM) is on_term
+    finally:
+        ray.shutdown()
+        signal.signal(signal.SIGTERM, old)
+
+
+def test_an_address_with_no_cluster_is_one_error_line_not_a_wait(monkeypatch):
+    # Ray retried a port that refuses connections for minutes, and a missing
+    # cluster (auto) was an internal error.
+    import socket
+
+    from scrubber import ray_engine
+    from scrubber.errors import ScrubberError
+
+    class FakeRay:
+        def is_initialized(self):
+            return False
+
+        def init(self, **kw):
+            raise ConnectionError("Could not find any running Ray instance.")
+
+    monkeypatch.setattr(ray_engine, "_ray", lambda: FakeRay())
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(ScrubberError, match=rf"--address 127.0.0.1:{port}: no Ray cluster reachable there"):
+        ray_engine._init(Config(engine="ray", ray_address=f"127.0.0.1:{port}"))
+    with pytest.raises(ScrubberError, match="--address auto: Could not find any running Ray instance"):
+        ray_engine._init(Config(engine="ray", ray_address="auto"))

@@ -21,6 +21,9 @@ from __future__ import annotations
 import glob
 import logging
 import os
+import signal
+import socket
+import threading
 import time
 from collections import Counter, deque
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
@@ -199,12 +202,36 @@ def _init(config: Config):
         ray_log = logging.getLogger("ray")
         level = ray_log.level
         ray_log.setLevel(logging.ERROR)
+        # ray.init puts its own SIGTERM handler (exit 15, a C++ stack dump) in
+        # place of the command's (exit 143, `scrubber: terminated`, output removed).
+        main = threading.current_thread() is threading.main_thread()
+        term = signal.getsignal(signal.SIGTERM) if main else None
         try:
+            if config.ray_address:
+                _reachable(config.ray_address)
             ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False,
                      logging_level=logging.ERROR, **kw)
+        except ConnectionError as e:
+            raise ScrubberError(f"--address {config.ray_address}: {e}") from None
         finally:
             ray_log.setLevel(level)
+            if term is not None:
+                signal.signal(signal.SIGTERM, term)
     return ray
+
+
+def _reachable(address: str, timeout: float = 10.0) -> None:
+    """Refuse a ``host:port`` that takes no connection within ``timeout``
+    seconds: Ray itself retries such an address for minutes on end."""
+    host, _, port = address.rpartition(":")
+    if "://" in address or not host or not port.isdigit():
+        return  # auto, a ray:// client address: Ray tells these apart itself
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout).close()
+    except OSError as e:
+        raise ScrubberError(f"--address {address}: no Ray cluster reachable there "
+                            f"({e.strerror or 'timed out'}); start one with `ray start --head`, "
+                            "or drop --address for a local Ray") from None
 
 
 def _partitions(ray) -> int:
