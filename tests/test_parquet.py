@@ -143,6 +143,16 @@ def test_parquet_out_is_atomic(tmp_path):
     assert os.listdir(tmp_path) == ["clean.parquet"]
 
 
+def test_a_map_column_read_from_parquet_cannot_go_back_and_the_error_says_why(tmp_path):
+    # A map comes out of parquet as [key, value] pairs, which mix types within
+    # one list; the error blamed records of different types.
+    out = tmp_path / "clean.parquet"
+    rows = [{"id": "1", "text": "a", "m": [["k", 1]]}, {"id": "2", "text": "b", "m": [["j", 2]]}]
+    with pytest.raises(ScrubberError, match=r"field 'm' holds \[key, value\] pairs of different types .*write JSONL"):
+        write(ParquetSink(str(out)), rows)
+    assert os.listdir(tmp_path) == []
+
+
 def test_a_field_whose_type_changes_is_one_error_and_no_file(tmp_path):
     out = tmp_path / "clean.parquet"
     with pytest.raises(ScrubberError, match=f"^{out}: cannot write parquet: field 'n' has values of different types"):

@@ -355,5 +355,13 @@ def _mixed(path: str, batch: list[dict], schema, err: Exception) -> ScrubberErro
             break
     if field == "?":  # something else parquet cannot hold, such as an empty object
         return ScrubberError(f"{path}: cannot write parquet: {err}")
+    values = [r.get(field) for r in batch]
+    if any(isinstance(v, list) and v and all(isinstance(p, list) and len(p) == 2 for p in v)
+           for v in values):
+        # A parquet map column is read as [key, value] pairs, which mix types
+        # within one list; the message said the records disagreed.
+        return ScrubberError(f"{path}: cannot write parquet: field '{field}' holds [key, value] "
+                             "pairs of different types (a map column as JSON keeps it): write "
+                             f"JSONL, or leave the field out ({err})")
     return ScrubberError(f"{path}: cannot write parquet: field '{field}' has values of "
                          f"different types, and a parquet column has one ({err})")
