@@ -29,6 +29,11 @@ TITLE_WORDS = 20
 #: full stop and marks, the Arabic question mark, the Devanagari danda and
 #: the Urdu full stop.
 SENTENCE_END = (".", "!", "?", "\u201d", '"', "\u3002", "\uff01", "\uff1f", "\u061f", "\u0964", "\u06d4")
+#: A line of this many words that ends in a full stop is a sentence of the
+#: article (a standfirst, a short first paragraph), not the header's
+#: headline: a headline is not punctuated so.
+LEAD_WORDS = 7
+_FULL_STOPS = (".", "\u3002", "\u0964", "\u06d4")
 
 
 def _head(lines: list[str], alive: list[bool]) -> list[int]:
@@ -61,6 +66,18 @@ def repeated_title(lines: list[str], alive: list[bool], removals: list[Removal])
             alive[i] = False
             removals.append(Removal("heuristic:repeated-title", i + 1, lines[i]))
         prev = key
+
+
+def _lead_sentence(line: str) -> bool:
+    stripped = line.rstrip()
+    return (stripped.endswith(_FULL_STOPS) and not stripped.endswith("...")
+            and _words(stripped) >= LEAD_WORDS)
+
+
+def _wrapped(line: str, following: str) -> bool:
+    """Whether ``line`` is the first of a paragraph broken across lines (the
+    next line goes on in lower case): body, not a header line."""
+    return _words(line) >= LEAD_WORDS and following[:1].islower()
 
 
 def head_furniture(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:
@@ -97,25 +114,6 @@ def head_furniture(lines: list[str], alive: list[bool], removals: list[Removal])
         if w < h_words and w <= FURNITURE_WORDS and not lines[i].endswith(SENTENCE_END):
             alive[i] = False
             removals.append(Removal("heuristic:head-furniture", i + 1, lines[i]))
-
-
-#: A line of this many words that ends in a full stop is a sentence of the
-#: article (a standfirst, a short first paragraph), not the header's
-#: headline: a headline is not punctuated so.
-LEAD_WORDS = 7
-_FULL_STOPS = (".", "\u3002", "\u0964", "\u06d4")
-
-
-def _lead_sentence(line: str) -> bool:
-    stripped = line.rstrip()
-    return (stripped.endswith(_FULL_STOPS) and not stripped.endswith("...")
-            and _words(stripped) >= LEAD_WORDS)
-
-
-def _wrapped(line: str, following: str) -> bool:
-    """Whether ``line`` is the first of a paragraph broken across lines (the
-    next line goes on in lower case): body, not a header line."""
-    return _words(line) >= LEAD_WORDS and following[:1].islower()
 
 
 #: What a comment thread prints around each comment: its actions
