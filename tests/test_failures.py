@@ -243,6 +243,31 @@ def test_output_equal_to_an_input_is_refused(tmp_path):
     assert p.read_bytes() == before
 
 
+def test_an_input_named_by_a_file_url_is_not_overwritten(tmp_path):
+    # fsspec reads file:// from this disk: the output would be renamed over the input
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n")
+    before = p.read_bytes()
+    one_error_line(run("clean", p.as_uri(), "-o", p), f"{p}: -o names an input ({p.as_uri()})")
+    one_error_line(run("clean", tmp_path.as_uri(), "-o", tmp_path / "out.jsonl"),
+                   f"{tmp_path / 'out.jsonl'}: -o lies inside the input folder {tmp_path.as_uri()}")
+    assert p.read_bytes() == before and os.listdir(tmp_path) == ["in.jsonl"]
+
+
+def test_an_output_standard_input_is_redirected_from_is_refused(tmp_path):
+    import subprocess
+    import sys
+
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n")
+    before = p.read_bytes()
+    with open(p, "rb") as stdin:  # scrubber clean - -o in.jsonl < in.jsonl
+        r = subprocess.run([sys.executable, "-m", "scrubber", "clean", "-", "-o", str(p)],
+                           stdin=stdin, capture_output=True, text=True)
+    assert r.returncode == 1 and r.stderr == f"scrubber: error: {p}: -o is the file standard input reads; write elsewhere\n"
+    assert p.read_bytes() == before
+
+
 def test_an_output_a_link_in_an_input_folder_points_to_is_refused(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

@@ -23,7 +23,7 @@ from typing import List, Optional, Tuple
 import typer
 
 from .__about__ import __version__
-from .files import file_links, is_url
+from .files import file_links, local_path
 from .config import Config
 from .errors import ScrubberError
 from .cleaner import STEPS
@@ -436,14 +436,19 @@ def _check_outputs(paths: List[str], outputs: List[Tuple[str, Optional[str]]],
     streamed = [flag for flag, out in named if out == "-"]
     if len(streamed) > 1:
         raise ScrubberError(f"-: {streamed[0]} and {streamed[1]} name the same file (standard output)")
-    inputs = [p for p in [*paths, *reads] if p != "-" and os.path.exists(p)]
+    # (as named, the local path): a file:// URL is a file of this disk too
+    inputs = [(p, local) for p in [*paths, *reads] if p != "-"
+              for local in [local_path(p)] if local is not None and os.path.exists(local)]
+    stdin = _stdin_file() if "-" in paths else None
     for flag, out in named:
         if out == "-":
             continue
-        for p in inputs:
-            if same_file(p, out):
+        if stdin is not None and _identity(out) == stdin:
+            raise ScrubberError(f"{out}: {flag} is the file standard input reads; write elsewhere")
+        for p, local in inputs:
+            if same_file(local, out):
                 raise ScrubberError(f"{out}: {flag} names an input ({p}); write elsewhere")
-            if os.path.isdir(p) and (flag, out) in outputs and inside(out, p):
+            if os.path.isdir(local) and (flag, out) in outputs and inside(out, local):
                 why = ("it would overwrite an input" if os.path.isfile(out)
                        else "a later run would read it as input")
                 raise ScrubberError(f"{out}: {flag} lies inside the input folder {p}, so {why}; "
@@ -451,9 +456,9 @@ def _check_outputs(paths: List[str], outputs: List[Tuple[str, Optional[str]]],
         if (flag, out) in outputs and not (shards and flag == "-o" and is_shard_dir(out)):
             check_target(out)
     linked = [(flag, out, os.path.realpath(out)) for flag, out in named if out != "-"]
-    for p in inputs:
-        if linked and os.path.isdir(p) and not is_url(p):
-            for link in file_links(p):
+    for p, local in inputs:
+        if linked and os.path.isdir(local):
+            for link in file_links(local):
                 target = os.path.realpath(link)
                 for flag, out, real in linked:
                     if target == real:
@@ -737,6 +742,17 @@ def main() -> None:
             _say(_usage_line(e))
         sys.exit(e.exit_code)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _stdin_file() -> tuple[int, int] | None:
+    """(device, inode) of the regular file standard input is redirected
+    from (``< FILE``), which an output must not replace; None for a pipe, a
+    terminal, or a stream with no descriptor (a test's)."""
+    try:
+        st = os.fstat(sys.stdin.fileno())
+    except (AttributeError, OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
 def _identity(file: int | str) -> tuple[int, int] | None:

@@ -53,6 +53,20 @@ def shown(path: str) -> str:
     return raw.decode("utf-8", "replace")
 
 
+def local_path(path: str) -> str | None:
+    """The local file ``path`` names: itself, or the path of a ``file://``
+    (``local://``) URL; None for any other URL. For the checks that no
+    output lands on an input, which an input read through fsspec from this
+    machine's disk is as much as one named by its path."""
+    if not is_url(path):
+        return path
+    try:
+        fs, p = _fs(path)
+    except InputError:  # reading it will say why
+        return None
+    return p if "file" in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)) else None
+
+
 def exists(path: str) -> bool:
     if not is_url(path):
         return os.path.exists(path)
