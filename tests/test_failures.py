@@ -353,6 +353,9 @@ def test_an_output_inside_an_input_folder_is_refused(tmp_path, monkeypatch, out,
     (["-o", ""], "-o '': an empty path"), (["--stats", ""], "--stats '': an empty path"),
     (["--clusters", ""], "--clusters '': an empty path"), (["--stats", "."], ".: is a directory"),
     (["--clusters", "nodir/c.jsonl"], "nodir/c.jsonl: cannot write: directory"),
+    # a trailing slash asks for a directory: written as a file it was one named without it
+    (["--clusters", "c/"], "c/: names a directory (a trailing /)"),
+    (["--stats", "s/"], "s/: names a directory (a trailing /)"),
 ])
 def test_an_output_that_cannot_be_written_is_refused_before_any_work(tmp_path, monkeypatch, flags, where):
     monkeypatch.chdir(tmp_path)
@@ -361,6 +364,14 @@ def test_an_output_that_cannot_be_written_is_refused_before_any_work(tmp_path, m
     r = run("clean", p, *flags)
     one_error_line(r, where)
     assert r.stdout == "" and sorted(os.listdir(tmp_path)) == ["in.jsonl"]
+
+
+def test_learn_refuses_an_output_named_as_a_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n")
+    one_error_line(run("learn", p, "-j", "1", "-o", "rules/"), "rules/: names a directory (a trailing /)")
+    assert os.listdir(tmp_path) == ["in.jsonl"]
 
 
 def test_explain_dup_finds_documents_whose_ids_pass_64_bits(tmp_path):

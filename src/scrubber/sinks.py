@@ -198,6 +198,8 @@ def check_target(path: str) -> None:
     run would otherwise find out only at its end)."""
     if not path:
         raise ScrubberError("'': an empty path names no file to write")
+    if path.endswith(("/", os.sep)):  # written to as a file, it would be one named without the slash
+        raise ScrubberError(f"{path}: names a directory (a trailing /); give a file name")
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise ScrubberError(f"{path}: cannot write: directory {directory} does not exist")
