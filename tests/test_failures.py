@@ -356,6 +356,9 @@ def test_an_output_inside_an_input_folder_is_refused(tmp_path, monkeypatch, out,
     # a trailing slash asks for a directory: written as a file it was one named without it
     (["--clusters", "c/"], "c/: names a directory (a trailing /)"),
     (["--stats", "s/"], "s/: names a directory (a trailing /)"),
+    # only -o writes parquet: these would hold JSON under a parquet name
+    (["--clusters", "c.parquet"], "c.parquet: --clusters is written as JSON, not parquet"),
+    (["--stats", "s.parquet"], "s.parquet: --stats is written as JSON, not parquet"),
 ])
 def test_an_output_that_cannot_be_written_is_refused_before_any_work(tmp_path, monkeypatch, flags, where):
     monkeypatch.chdir(tmp_path)

@@ -431,6 +431,9 @@ def _check_outputs(paths: List[str], outputs: List[Tuple[str, Optional[str]]],
         if out == "-" and (flag, out) in others:
             raise ScrubberError(f"{flag} -: it is a file that is read and updated, not a stream; "
                                 "give a file name")
+        if flag in ("--clusters", "--stats") and is_parquet(out):  # only -o writes parquet
+            raise ScrubberError(f"{out}: {flag} is written as JSON, not parquet; name the file "
+                                "for plain, .gz or .zst JSON")
     # Two streams on one standard output would interleave: JSONL, then a cluster
     # line, then the indented stats, which no reader of either could take apart.
     streamed = [flag for flag, out in named if out == "-"]
