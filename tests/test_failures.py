@@ -369,6 +369,31 @@ def test_an_output_that_cannot_be_written_is_refused_before_any_work(tmp_path, m
     assert r.stdout == "" and sorted(os.listdir(tmp_path)) == ["in.jsonl"]
 
 
+def test_clusters_and_stats_in_a_directory_that_cannot_be_written_are_refused_before_any_work(
+        tmp_path, monkeypatch):
+    # (root writes anywhere, so a read-only directory is played by mkstemp)
+    import errno
+
+    import scrubber.sinks
+
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    real = scrubber.sinks.tempfile.mkstemp
+
+    def mkstemp(*a, dir=None, **k):
+        if os.path.realpath(dir) == str(ro):
+            raise OSError(errno.EROFS, "Read-only file system")
+        return real(*a, dir=dir, **k)
+
+    monkeypatch.setattr(scrubber.sinks.tempfile, "mkstemp", mkstemp)
+    p = tmp_path / "in.jsonl"  # its bad record would stop the run first if the run began
+    p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n[1]\n")
+    for flag in ("--clusters", "--stats"):
+        one_error_line(run("clean", p, "-o", tmp_path / "o.jsonl", flag, ro / "x.json"),
+                       f"{ro / 'x.json'}: cannot write: Read-only file system")
+    assert sorted(os.listdir(tmp_path)) == ["in.jsonl", "ro"] and os.listdir(ro) == []
+
+
 def test_learn_refuses_an_output_named_as_a_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     p = tmp_path / "in.jsonl"

@@ -194,8 +194,8 @@ def _check_link(path: str) -> None:
 
 def check_target(path: str) -> None:
     """Refuse a file to be written that cannot be, before anything is: an
-    empty name, a directory, or one in a directory that does not exist (a
-    run would otherwise find out only at its end)."""
+    empty name, a directory, or one in a directory that does not exist or
+    cannot be written (a run would otherwise find out only at its end)."""
     if not path:
         raise ScrubberError("'': an empty path names no file to write")
     if path.endswith(("/", os.sep)):  # written to as a file, it would be one named without the slash
@@ -209,6 +209,18 @@ def check_target(path: str) -> None:
     if suffix:
         raise ScrubberError(f"{path}: scrubber does not write {suffix} files (it writes plain, .gz, "
                             ".zst or .parquet); name the file for one of those")
+    if not _is_special(path):  # a device or a pipe is opened as it is (Sink)
+        # The temporary file goes beside the target: a directory that cannot
+        # take it (read-only, another user's) would otherwise be found only
+        # when --clusters and --stats are written, after the whole run.
+        _check_link(path)  # not into a directory another user's link chose
+        try:
+            fd, probe = tempfile.mkstemp(dir=os.path.dirname(os.path.realpath(path)),
+                                         prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+        except OSError as e:
+            raise ScrubberError(f"{path}: cannot write: {e.strerror}") from None
+        os.close(fd)
+        os.unlink(probe)
 
 
 #: Compressed or archive names a plain writer would fill with plain JSONL,
