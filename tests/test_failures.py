@@ -402,6 +402,15 @@ def test_learn_refuses_an_output_named_as_a_directory(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == ["in.jsonl"]
 
 
+@pytest.mark.parametrize("out", ["shards/", "a/b/shards/", "shards.parquet/"])
+def test_a_failed_run_leaves_no_shard_directory_it_made(tmp_path, monkeypatch, out):
+    monkeypatch.chdir(tmp_path)
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n[1]\n")
+    one_error_line(run("clean", p, "-o", out), f"{p}:2: expected a JSON object")
+    assert os.listdir(tmp_path) == ["in.jsonl"]
+
+
 def test_explain_dup_finds_documents_whose_ids_pass_64_bits(tmp_path):
     p = tmp_path / "in.jsonl"
     p.write_text('{"id": 12345678901234567890123, "text": "%s"}\n'

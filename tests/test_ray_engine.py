@@ -129,6 +129,9 @@ def test_ray_engine_output_equals_local_engine(tmp_path):
         bad.write_text('{"text": "fine"}\n{broken\n')
         with pytest.raises(InputError, match=r"bad.jsonl:2: not valid JSON"):  # the task's own error
             b"".join(Pipeline(config).run_paths([str(bad)]))
+        with pytest.raises(InputError, match=r"bad.jsonl:2: not valid JSON"):  # -o DIR/ too
+            write_parts(Pipeline(config), [str(bad)], str(tmp_path / "new" / "out"))
+        assert not (tmp_path / "new").exists()  # a failed run leaves no directory it made
         # with an index, the driver runs the corpus-wide passes
         indexed = [b"".join(Pipeline(replace(c, index=str(tmp_path / f"seen-{c.engine}.db"))).run_paths([str(d)]))
                    for c in (Config(), config)]
@@ -174,7 +177,7 @@ def test_parquet_shards_are_byte_identical_for_any_workers_and_ray_with_one_sche
     assert len(outs[0]) > 3 and outs[0] == outs[1] == outs[2]
     schemas = {pq.read_schema(tmp_path / "out0.parquet" / p) for p in outs[0]}
     assert len(schemas) == 1 and "duplicate_of" in schemas.pop().names
-    assert not os.listdir(tmp_path / "m.parquet")
+    assert not (tmp_path / "m.parquet").exists()  # nor the directory it made
 
 
 def test_workers_0_starts_ray_with_a_cpu_per_core_as_j_0_does(monkeypatch):

@@ -45,6 +45,23 @@ def test_failed_run_leaves_no_shards_and_keeps_earlier_ones(tmp_path):
     assert (out / "part-00000.jsonl.gz").read_bytes() == before
 
 
+@pytest.mark.parametrize("suffix", [".jsonl.gz", ".parquet"])
+def test_a_failed_run_leaves_no_output_directory_it_made(tmp_path, suffix):
+    pytest.importorskip("pyarrow")
+    out = tmp_path / "new" / f"out{suffix}"  # made with its parent
+    with pytest.raises(RuntimeError):
+        with open_sink(f"{out}/", per_shard=2) as s:
+            for line in lines(5):
+                s.write(line)
+            raise RuntimeError("interrupted")
+    assert os.listdir(tmp_path) == []
+    (tmp_path / "kept").mkdir()  # a directory that was there stays
+    with pytest.raises(RuntimeError):
+        with open_sink(f"{tmp_path / 'kept'}/") as s:
+            raise RuntimeError("interrupted")
+    assert os.listdir(tmp_path) == ["kept"]
+
+
 def test_stale_shards_of_a_larger_earlier_run_are_removed(tmp_path):
     out = tmp_path / "out"
     for n in (6, 2):

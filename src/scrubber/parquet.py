@@ -198,7 +198,10 @@ class ParquetShards(ParquetSink):
         self._out.__enter__()  # creates the directory, or fails now
 
     def _close(self, exc_type, exc, tb) -> None:
-        pass  # the shards were committed (or removed) by _write_parquet
+        # The shards were committed (or removed) by _write_parquet; a failed
+        # run takes away the directory _open made.
+        if exc_type is not None:
+            self._out.__exit__(exc_type, exc, tb)
 
     @property
     def tmp(self) -> str | None:

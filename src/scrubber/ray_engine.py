@@ -39,7 +39,7 @@ from .workers import single_threaded_blas, usable_cores
 
 if TYPE_CHECKING:  # the engine is given a Pipeline, never imports the local engine
     from .pipeline import Pipeline
-from .sinks import Sink, shard_name
+from .sinks import Sink, make_dirs, remove_dirs, shard_name
 from .compression import GZIP_MAGIC, ZSTD_MAGIC, magic
 from .decoding import wide_encoding
 from .sources import Reader, kind_of, kind_of_content
@@ -267,10 +267,7 @@ def write_parts(pipe: Pipeline, paths: Iterable[str], directory: str,
     file; parts appear, numbered in input order (shards with no record
     write none), and stale parts of an earlier run go, only when the whole
     run has succeeded."""
-    try:
-        os.makedirs(directory, exist_ok=True)
-    except OSError as e:
-        raise ScrubberError(f"{directory}: cannot create output directory: {e.strerror}") from None
+    made = make_dirs(directory)
     done: list[str] = []
     try:
         for tmp, n in run(pipe, paths, progress, directory):
@@ -285,11 +282,13 @@ def write_parts(pipe: Pipeline, paths: Iterable[str], directory: str,
         for i, tmp in enumerate(done):
             Sink.commit_file(tmp, os.path.join(directory, shard_name(i)))
         done = []
-    finally:
+    except BaseException:
         # A failed run: what the shards wrote is only temporary files.
         for tmp in done + glob.glob(os.path.join(directory, ".part-*.tmp")):
             if os.path.exists(tmp):
                 os.unlink(tmp)
+        remove_dirs(made)
+        raise
 
 
 def shard_results(pipe: Pipeline, paths: Iterable[str],

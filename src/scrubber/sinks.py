@@ -125,10 +125,7 @@ class ShardedSink:
         self._n = 0
 
     def __enter__(self) -> "ShardedSink":
-        try:
-            os.makedirs(self.dir, exist_ok=True)
-        except OSError as e:
-            raise ScrubberError(f"{self.dir}: cannot create output directory: {e.strerror}") from None
+        self._created = make_dirs(self.dir)
         return self
 
     def write(self, line: bytes) -> None:
@@ -164,6 +161,33 @@ class ShardedSink:
             for tmp in self._done:
                 if os.path.exists(tmp):
                     os.unlink(tmp)
+            if exc_type is not None:
+                remove_dirs(self._created)
+
+
+def make_dirs(path: str) -> list[str]:
+    """Create directory ``path`` and any parent missing (``-o a/b/out/``);
+    the directories made, deepest first, for ``remove_dirs``."""
+    made, p = [], os.path.abspath(path)
+    while not os.path.isdir(p) and p != os.path.dirname(p):
+        made.append(p)
+        p = os.path.dirname(p)
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as e:
+        remove_dirs(made)
+        raise ScrubberError(f"{path}: cannot create output directory: {e.strerror}") from None
+    return made
+
+
+def remove_dirs(made: list[str]) -> None:
+    """Remove what ``make_dirs`` made, if still empty: a failed run leaves no
+    output directory it created behind."""
+    for d in made:
+        try:
+            os.rmdir(d)
+        except OSError:  # not empty (someone else's files), or gone
+            return
 
 
 def _is_special(path: str) -> bool:
