@@ -132,6 +132,19 @@ def test_parquet_out_keeps_fields_of_records_unlike_the_first(tmp_path):
     assert pq.read_table(out).to_pylist() == [{"id": "1", "text": "a", "url": None, "when": None}, recs[1]]
 
 
+def test_parquet_out_of_no_records_has_the_id_and_text_fields_the_run_names(tmp_path):
+    # a day with nothing kept: its file still has the columns the other days have
+    from clirunner import run
+
+    p = tmp_path / "in.jsonl"
+    p.write_text('{"key": "a", "body": "too short"}\n')
+    out = tmp_path / "out.parquet"
+    r = run("clean", p, "--id-field", "key", "--text-field", "body", "--min-words", "5", "-o", out)
+    assert r.exit_code == 0, r.output
+    t = pq.read_table(out)
+    assert t.num_rows == 0 and t.schema.names == ["key", "body"]
+
+
 def test_parquet_out_is_atomic(tmp_path):
     out = tmp_path / "clean.parquet"
     write(ParquetSink(str(out)), [{"id": "old", "text": "kept"}])

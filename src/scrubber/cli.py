@@ -370,7 +370,7 @@ def clean(
                     write_parts(pipe, paths, output, progress)  # each shard's task writes its part
                     sidecars = _sidecars(pipe, clusters, stats)
                 else:
-                    with open_sink(output, shard_size) as sink:
+                    with open_sink(output, shard_size, (id_field, text_field)) as sink:
                         for line in pipe.run_paths(paths, progress):
                             sink.write(line)
                         sidecars = _sidecars(pipe, clusters, stats)

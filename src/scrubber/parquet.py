@@ -104,10 +104,10 @@ class ParquetSink:
     temporary file renamed into place), and with ``commit=False`` is left
     as ``tmp`` for the caller to commit, as ``Sink`` does."""
 
-    def __init__(self, path: str, commit: bool = True):
+    def __init__(self, path: str, commit: bool = True, fields: tuple[str, ...] = ("id", "text")):
         from .sinks import Sink
 
-        self.path = path
+        self.path, self.fields = path, fields
         self._out = Sink(path, commit=commit)
         self._spool: BinaryIO | None = None
 
@@ -171,7 +171,7 @@ class ParquetSink:
         # Two passes over the spool: the first finds the schema.
         schema = self._schema()
         if schema is None:  # no records: an empty file with the two fields every record has
-            schema = pa.schema([("id", pa.string()), ("text", pa.string())])
+            schema = pa.schema([(f, pa.string()) for f in self.fields])
         _write(self._out._fh, schema, self._batches(), self.path)
 
 

@@ -28,14 +28,16 @@ import orjson
 from .errors import ScrubberError
 
 
-def open_sink(path: str | None, per_shard: int = 100_000):
-    """The sink ``-o path`` asks for: standard output, a file, or shards."""
+def open_sink(path: str | None, per_shard: int = 100_000, fields: tuple[str, str] = ("id", "text")):
+    """The sink ``-o path`` asks for: standard output, a file, or shards.
+    ``fields``: the id and text fields every record has (``--id-field``,
+    ``--text-field``), the columns of a parquet file with no records."""
     if is_parquet(path):
         from .parquet import ParquetShards, ParquetSink
 
         if is_shard_dir(path):
             return ParquetShards(path, per_shard)
-        return ParquetSink(path)
+        return ParquetSink(path, fields=fields)
     return ShardedSink(path, per_shard) if is_shard_dir(path) else Sink(path)
 
 
