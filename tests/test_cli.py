@@ -774,6 +774,17 @@ def test_parquet_out_from_a_warc(tmp_path):
     assert t.column_names == ["id", "url", "date", "text"] and t.num_rows == 3
 
 
+@pytest.mark.parametrize("out", ["out", "out.jsonl.gz", "out.parquet", "-"])
+def test_shard_size_without_a_folder_of_shards_is_refused(tmp_path, monkeypatch, out):
+    # -o out --shard-size 2 wrote one file named out: the slash was forgotten
+    monkeypatch.chdir(tmp_path)
+    r = run("clean", SEEDS, "-o", out, "--shard-size", "2")
+    assert r.exit_code == 1 and r.stdout == "" and os.listdir(tmp_path) == []
+    what = "standard output" if out == "-" else "one file: end the name with /"
+    assert r.stderr == (f"scrubber: error: --shard-size needs -o DIR/ (a folder of shards); -o {out} "
+                        f"is {what}, or drop --shard-size\n")
+
+
 def test_parquet_shards_with_shard_size(tmp_path):
     import pyarrow.parquet as pq
 

@@ -279,7 +279,7 @@ def _run(fn) -> None:
 def clean(
     paths: List[str] = typer.Argument(..., metavar="PATHS", help="Directories, files (.txt .md .jsonl .html .warc .wet, each also .gz/.zst; .parquet) or - for standard input (gzip/zstd detected)."),
     output: str = typer.Option("-", "--output", "-o", help="Output JSONL file (.gz/.zst compress; .parquet for parquet); - for standard output; DIR/ for shards part-00000.jsonl.gz …, DIR.parquet/ for part-00000.parquet …"),
-    shard_size: int = typer.Option(100_000, "--shard-size", min=1, help="Records per shard when -o is a directory."),
+    shard_size: Optional[int] = typer.Option(None, "--shard-size", min=1, help="Records per shard when -o is a directory (default: 100000)."),
     text_field: str = typer.Option("text", help="JSONL field holding the text."),
     id_field: str = typer.Option("id", help="JSONL field holding the id (default: file:line)."),
     input_format: InputFormat = typer.Option(InputFormat.auto, help="Force how files and standard input are read."),
@@ -331,6 +331,10 @@ def clean(
         for flag, given in (("--address", address), ("--shard-bytes", shard_bytes)):
             if given is not None and engine is not Engine.ray:  # each would do nothing, silently
                 raise ScrubberError(f"{flag} needs --engine ray: add it, or drop {flag}")
+        if shard_size is not None and not is_shard_dir(output):  # it would do nothing, silently
+            what = "standard output" if output == "-" else "one file: end the name with /"
+            raise ScrubberError(f"--shard-size needs -o DIR/ (a folder of shards); -o {output} is "
+                                f"{what}, or drop --shard-size")
         for flag, field in (("--text-field", text_field), ("--id-field", id_field)):
             if lang_field == field:
                 raise ScrubberError(f"--lang-field {lang_field}: that is the {flag} too, which the "
@@ -370,7 +374,8 @@ def clean(
                     write_parts(pipe, paths, output, progress)  # each shard's task writes its part
                     sidecars = _sidecars(pipe, clusters, stats)
                 else:
-                    with open_sink(output, shard_size, (id_field, text_field)) as sink:
+                    with open_sink(output, fields=(id_field, text_field),
+                                   **({} if shard_size is None else {"per_shard": shard_size})) as sink:
                         for line in pipe.run_paths(paths, progress):
                             sink.write(line)
                         sidecars = _sidecars(pipe, clusters, stats)
