@@ -413,6 +413,32 @@ def test_sigterm_exits_143_stops_workers_and_leaves_no_file(tmp_path):
     assert len(workers) >= 2 and not [w for w in workers if _running(w)]
 
 
+def test_a_signal_while_files_are_renamed_into_place_waits_until_all_are(tmp_path, monkeypatch):
+    # Ctrl-C between two renames left shards of two runs in one folder, and
+    # the output committed without its --clusters
+    import gzip
+
+    from scrubber.sinks import Sink
+
+    out, clusters = tmp_path / "out", tmp_path / "clusters.jsonl"
+    assert run("clean", SEEDS, "-o", f"{out}/", "--shard-size", "1", "--clusters", clusters).exit_code == 0
+    clusters.write_text("an earlier run's\n")
+    real, renamed = Sink.commit_file, []
+
+    def commit_file(tmp, path):
+        real(tmp, path)
+        renamed.append(path)
+        if len(renamed) == 1:
+            signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(Sink, "commit_file", staticmethod(commit_file))
+    r = run("clean", SEEDS, "-o", f"{out}/", "--shard-size", "2", "--clusters", clusters, "-j", "1")
+    assert r.exit_code == 130 and "scrubber: interrupted" in r.stderr
+    assert sorted(os.listdir(out)) == ["part-00000.jsonl.gz", "part-00001.jsonl.gz", "part-00002.jsonl.gz"]
+    assert [len(gzip.open(out / p).read().splitlines()) for p in sorted(os.listdir(out))] == [2, 2, 1]
+    assert clusters.read_text() == ""  # this run's: the seeds have no near-duplicates
+
+
 @pytest.mark.parametrize("name", ["out.jsonl.bz2", "out.jsonl.xz", "out.zip"])
 def test_an_output_named_for_a_compression_scrubber_does_not_write_is_refused(tmp_path, name):
     # it would hold plain JSONL under a name that promises otherwise

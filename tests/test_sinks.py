@@ -123,6 +123,28 @@ def test_a_full_disk_is_a_clear_error_and_leaves_no_file(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_a_full_disk_at_the_last_shards_final_flush_leaves_no_file(tmp_path):
+    # gzip keeps a small shard's bytes until it is closed: the disk filled
+    # then, and the shard's temporary file stayed behind, on the full disk
+    class FullAtClose(Sink):
+        def __enter__(self):
+            super().__enter__()
+            self._fh.fileobj = _FullWhenFlushed()
+            return self
+
+    with pytest.raises(ScrubberError, match=r"part-00000\.jsonl\.gz: cannot write: No space left"):
+        with ShardedSink(f"{tmp_path}/", per_shard=10, sink=FullAtClose) as s:
+            s.write(lines(1)[0])
+    assert os.listdir(tmp_path) == []
+
+
+class _FullWhenFlushed(_Full):
+    def write(self, data):
+        if data:  # zlib holds a few bytes back until its final flush
+            super().write(data)
+        return 0
+
+
 # --- pass-through fidelity (issue 23, item 4) -------------------------------
 
 from hypothesis import given, settings, strategies as st  # noqa: E402

@@ -14,6 +14,7 @@ import re
 import signal
 import stat
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from enum import Enum
@@ -364,34 +365,57 @@ def clean(
         progress = _Progress(not quiet and sys.stderr is not None and sys.stderr.isatty())
         # Every file of a run is finished before any is committed, and the
         # index is committed last: a run that fails changes nothing on disk.
-        sidecars = []
+        finished = []  # the output, --clusters, --stats: written, not yet committed
         try:
             try:
                 # Ray's tasks write JSONL parts; parquet shards are written here.
                 if engine is Engine.ray and is_shard_dir(output) and not index and not is_parquet(output):
                     from .ray_engine import write_parts
 
-                    write_parts(pipe, paths, output, progress)  # each shard's task writes its part
-                    sidecars = _sidecars(pipe, clusters, stats)
+                    # each shard's task writes its part
+                    finished.append(write_parts(pipe, paths, output, progress, commit=False))
                 else:
-                    with open_sink(output, fields=(id_field, text_field),
+                    with open_sink(output, fields=(id_field, text_field), commit=False,
                                    **({} if shard_size is None else {"per_shard": shard_size})) as sink:
                         for line in pipe.run_paths(paths, progress):
                             sink.write(line)
-                        sidecars = _sidecars(pipe, clusters, stats)
+                    finished.append(sink)
+                finished += _sidecars(pipe, clusters, stats)
             finally:
                 progress.done()
-            for s in sidecars:
-                s.commit_now()
-            pipe.commit_index()
+            with _signals_held():
+                for f in finished:
+                    f.commit_now()
+                pipe.commit_index()
         finally:
-            for s in sidecars:
-                s.discard()
+            for f in finished:
+                f.discard()
             pipe.release_index()
         if not quiet:
             _say(pipe.stats.summary())
 
     _run(body)
+
+
+@contextmanager
+def _signals_held():
+    """Ctrl-C and SIGTERM wait while a run's files are renamed into place,
+    and are acted on (exit 130 or 143) once they all are: one arriving
+    between two renames would leave a folder of shards of two runs, or an
+    output without the --clusters and --stats that go with it."""
+    if threading.current_thread() is not threading.main_thread():  # only it takes signals
+        yield
+        return
+    held: list[int] = []
+    saved = {s: signal.signal(s, lambda signum, frame: held.append(signum))
+             for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)  # None: not set from Python
+        if held:
+            signal.raise_signal(held[0])  # to its own handler, or ignored if it was
 
 
 @contextmanager

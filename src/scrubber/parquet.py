@@ -145,6 +145,14 @@ class ParquetSink:
     def tmp(self) -> str | None:
         return self._out.tmp
 
+    def commit_now(self) -> None:
+        """Commit the finished file of a ``commit=False`` sink."""
+        self._out.commit_now()
+
+    def discard(self) -> None:
+        """Remove the finished file of a ``commit=False`` sink not to be committed."""
+        self._out.discard()
+
     def _batches(self) -> Iterator[list[dict]]:
         self._spool.seek(0)
         return _batches(self._spool, self.path)
@@ -187,36 +195,27 @@ class ParquetShards(ParquetSink):
     of an earlier run go) only when the run succeeds, through
     ``ShardedSink``."""
 
-    def __init__(self, directory: str, per_shard: int = 100_000):
+    def __init__(self, directory: str, per_shard: int = 100_000, commit: bool = True):
         from .sinks import ShardedSink
 
         self.path, self.per_shard = directory, per_shard
-        self._out = ShardedSink(directory, per_shard, ".parquet")
+        self._out = ShardedSink(directory, per_shard, ".parquet", commit=commit)
         self._spool = None
 
     def _open(self) -> None:
         self._out.__enter__()  # creates the directory, or fails now
-
-    def _close(self, exc_type, exc, tb) -> None:
-        # The shards were committed (or removed) by _write_parquet; a failed
-        # run takes away the directory _open made.
-        if exc_type is not None:
-            self._out.__exit__(exc_type, exc, tb)
 
     @property
     def tmp(self) -> str | None:
         return None
 
     def _write_parquet(self) -> None:
-        from .sinks import ShardedSink
-
         schema = self._schema()
-        shards = ShardedSink(self.path, self.per_shard, ".parquet",
-                             lambda path, commit=False: _Part(path, schema, self.path))
+        # the parts are parquet of that schema; _close commits them (or removes them)
+        self._out._make = lambda path, commit=False: _Part(path, schema, self.path)
         self._spool.seek(0)
-        with shards:
-            for line in self._spool:
-                shards.write(line)
+        for line in self._spool:
+            self._out.write(line)
 
 
 class _Part:

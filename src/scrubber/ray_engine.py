@@ -39,7 +39,7 @@ from .workers import single_threaded_blas, usable_cores
 
 if TYPE_CHECKING:  # the engine is given a Pipeline, never imports the local engine
     from .pipeline import Pipeline
-from .sinks import Sink, make_dirs, remove_dirs, shard_name
+from .sinks import PendingParts, make_dirs
 from .compression import GZIP_MAGIC, ZSTD_MAGIC, magic
 from .decoding import wide_encoding
 from .sources import Reader, kind_of, kind_of_content
@@ -262,11 +262,13 @@ def run(pipe: Pipeline, paths: Iterable[str], progress: Callable[[int, int], Non
 
 
 def write_parts(pipe: Pipeline, paths: Iterable[str], directory: str,
-                progress: Callable[[int, int], None] | None = None) -> None:
+                progress: Callable[[int, int], None] | None = None,
+                commit: bool = True) -> PendingParts:
     """``-o DIR/`` on Ray: each shard's task writes its records as one part
     file; parts appear, numbered in input order (shards with no record
     write none), and stale parts of an earlier run go, only when the whole
-    run has succeeded."""
+    run has succeeded (with ``commit=False``, at the ``commit_now()`` of the
+    parts returned)."""
     made = make_dirs(directory)
     done: list[str] = []
     try:
@@ -275,20 +277,18 @@ def write_parts(pipe: Pipeline, paths: Iterable[str], directory: str,
                 done.append(tmp)
             else:
                 os.unlink(tmp)
-        names = {shard_name(i) for i in range(len(done))}
-        for old in os.listdir(directory):
-            if old.startswith("part-") and old.endswith(".jsonl.gz") and old not in names:
-                os.unlink(os.path.join(directory, old))
-        for i, tmp in enumerate(done):
-            Sink.commit_file(tmp, os.path.join(directory, shard_name(i)))
-        done = []
     except BaseException:
         # A failed run: what the shards wrote is only temporary files.
-        for tmp in done + glob.glob(os.path.join(directory, ".part-*.tmp")):
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        remove_dirs(made)
+        PendingParts(directory, ".jsonl.gz", done + glob.glob(os.path.join(directory, ".part-*.tmp")),
+                     made).discard()
         raise
+    parts = PendingParts(directory, ".jsonl.gz", done, made)
+    if commit:
+        try:
+            parts.commit_now()
+        finally:
+            parts.discard()  # the parts not renamed, if a rename failed
+    return parts
 
 
 def shard_results(pipe: Pipeline, paths: Iterable[str],

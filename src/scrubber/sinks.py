@@ -28,17 +28,22 @@ import orjson
 from .errors import ScrubberError
 
 
-def open_sink(path: str | None, per_shard: int = 100_000, fields: tuple[str, str] = ("id", "text")):
+def open_sink(path: str | None, per_shard: int = 100_000, fields: tuple[str, str] = ("id", "text"),
+              commit: bool = True):
     """The sink ``-o path`` asks for: standard output, a file, or shards.
     ``fields``: the id and text fields every record has (``--id-field``,
-    ``--text-field``), the columns of a parquet file with no records."""
+    ``--text-field``), the columns of a parquet file with no records. With
+    ``commit=False`` the finished output waits for the sink's
+    ``commit_now()`` (or ``discard()``), as ``Sink``'s does."""
     if is_parquet(path):
         from .parquet import ParquetShards, ParquetSink
 
         if is_shard_dir(path):
-            return ParquetShards(path, per_shard)
-        return ParquetSink(path, fields=fields)
-    return ShardedSink(path, per_shard) if is_shard_dir(path) else Sink(path)
+            return ParquetShards(path, per_shard, commit=commit)
+        return ParquetSink(path, commit=commit, fields=fields)
+    if is_shard_dir(path):
+        return ShardedSink(path, per_shard, commit=commit)
+    return Sink(path, commit=commit)
 
 
 def is_parquet(path: str | None) -> bool:
@@ -116,15 +121,16 @@ def shard_name(n: int, suffix: str = ".jsonl.gz") -> str:
 class ShardedSink:
     """JSONL lines to ``part-NNNNN.jsonl.gz`` files of at most ``per_shard``
     records each; shards appear (and stale ones of an earlier run go) only
-    when the run succeeds."""
+    when the run succeeds (with ``commit=False``, at ``commit_now()``)."""
 
     def __init__(self, directory: str, per_shard: int = 100_000, suffix: str = ".jsonl.gz",
-                 sink=None):
-        self.dir, self.per_shard, self.suffix = directory, per_shard, suffix
+                 sink=None, commit: bool = True):
+        self.dir, self.per_shard, self.suffix, self.commit = directory, per_shard, suffix, commit
         self._make = sink or Sink  # a class taking (path, commit=False), as Sink does
         self._done: list[str] = []  # temporary names of finished shards
         self._sink: Sink | None = None
         self._n = 0
+        self._pending: PendingParts | None = None
 
     def __enter__(self) -> "ShardedSink":
         self._created = make_dirs(self.dir)
@@ -145,26 +151,64 @@ class ShardedSink:
         self._sink, self._n = None, 0
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if self._sink is not None:
-                if exc_type is None:
+        if exc_type is None:
+            try:
+                if self._sink is not None:
                     self._close_shard()
-                else:
-                    self._sink.__exit__(exc_type, exc, tb)
-            if exc_type is None:
-                names = {shard_name(i, self.suffix) for i in range(len(self._done))}
-                for old in os.listdir(self.dir):
-                    if old.startswith("part-") and old.endswith(self.suffix) and old not in names:
-                        os.unlink(os.path.join(self.dir, old))
-                for i, tmp in enumerate(self._done):
-                    Sink.commit_file(tmp, os.path.join(self.dir, shard_name(i, self.suffix)))
-                self._done = []
-        finally:
-            for tmp in self._done:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-            if exc_type is not None:
-                remove_dirs(self._created)
+            except BaseException as e:  # its last bytes did not fit
+                self._fail(type(e), e, e.__traceback__)
+                raise
+            self._pending = PendingParts(self.dir, self.suffix, self._done, self._created)
+            if self.commit:
+                self.commit_now()
+        else:
+            self._fail(exc_type, exc, tb)
+
+    def _fail(self, exc_type, exc, tb) -> None:
+        if self._sink is not None:
+            self._sink.__exit__(exc_type, exc, tb)
+            self._sink = None
+        PendingParts(self.dir, self.suffix, self._done, self._created).discard()
+
+    def commit_now(self) -> None:
+        """Commit the finished shards of a ``commit=False`` sink."""
+        if self._pending is not None:
+            try:
+                self._pending.commit_now()
+            finally:
+                self._pending.discard()  # the parts not renamed, if a rename failed
+
+    def discard(self) -> None:
+        """Remove the finished shards of a ``commit=False`` sink that is not to be committed."""
+        if self._pending is not None:
+            self._pending.discard()
+
+
+class PendingParts:
+    """Finished parts of a shard directory under their temporary names, all
+    renamed into place by ``commit_now()`` once stale parts of an earlier
+    run are gone, or removed by ``discard()`` with the directories the run
+    made."""
+
+    def __init__(self, directory: str, suffix: str, tmps: list[str], made: list[str]):
+        self.dir, self.suffix, self._tmps, self._made = directory, suffix, list(tmps), made
+
+    def commit_now(self) -> None:
+        names = {shard_name(i, self.suffix) for i in range(len(self._tmps))}
+        for old in os.listdir(self.dir):
+            if old.startswith("part-") and old.endswith(self.suffix) and old not in names:
+                os.unlink(os.path.join(self.dir, old))
+        for i, tmp in enumerate(self._tmps):
+            Sink.commit_file(tmp, os.path.join(self.dir, shard_name(i, self.suffix)))
+        self._tmps, self._made = [], []
+
+    def discard(self) -> None:
+        for tmp in self._tmps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        self._tmps = []
+        remove_dirs(self._made)
+        self._made = []
 
 
 def make_dirs(path: str) -> list[str]:
