@@ -138,6 +138,16 @@ def test_a_full_disk_at_the_last_shards_final_flush_leaves_no_file(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.parametrize("commit", [True, False])
+def test_a_full_disk_at_a_files_final_flush_leaves_no_file(tmp_path, commit):
+    # commit=False: the run's output and its --clusters and --stats, committed together
+    with pytest.raises(ScrubberError, match=r"out\.jsonl\.gz: cannot write: No space left"):
+        with Sink(str(tmp_path / "out.jsonl.gz"), commit=commit) as s:
+            s._fh.fileobj = _FullWhenFlushed()
+            s.write(lines(1)[0])
+    assert os.listdir(tmp_path) == []
+
+
 class _FullWhenFlushed(_Full):
     def write(self, data):
         if data:  # zlib holds a few bytes back until its final flush

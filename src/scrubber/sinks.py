@@ -419,21 +419,23 @@ class Sink:
                 except OSError as e:
                     raise self._failed(e) from None
             return
+        failed = exc_type is not None
         try:
             try:
                 if self._fh is not self._raw:
                     self._fh.close()
                 self._raw.close()
             except OSError as e:  # the last buffered bytes did not fit either
-                if exc_type is None:
+                if not failed:
+                    failed = True
                     raise self._failed(e) from None
-            if exc_type is None and self._tmp is not None:
+            if not failed and self._tmp is not None:
                 if not self.commit:
                     return
                 self.commit_file(self._tmp, self._target)
                 self._tmp = None
         finally:
-            if self._tmp is not None and os.path.exists(self._tmp) and (exc_type or self.commit):
+            if self._tmp is not None and os.path.exists(self._tmp) and (failed or self.commit):
                 os.unlink(self._tmp)
 
     @property
