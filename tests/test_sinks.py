@@ -71,6 +71,17 @@ def test_stale_shards_of_a_larger_earlier_run_are_removed(tmp_path):
     assert os.listdir(out) == ["part-00000.jsonl.gz"]
 
 
+def test_only_files_named_as_shards_are_removed_as_stale(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("part-00007.jsonl.gz", "part-final.jsonl.gz", "part-1.jsonl.gz", "notes.txt"):
+        (out / name).write_bytes(b"kept?")
+    with ShardedSink(str(out), per_shard=2) as s:
+        s.write(lines(1)[0])
+    assert sorted(os.listdir(out)) == ["notes.txt", "part-00000.jsonl.gz", "part-1.jsonl.gz",
+                                       "part-final.jsonl.gz"]
+
+
 def test_file_in_a_missing_directory_is_a_clear_error(tmp_path):
     with pytest.raises(ScrubberError, match="does not exist"):
         with Sink(str(tmp_path / "nope" / "x.jsonl")):

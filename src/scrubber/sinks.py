@@ -114,6 +114,11 @@ def is_shard_dir(path: str | None) -> bool:
     return path not in (None, "-") and (path.endswith(("/", os.sep)) or os.path.isdir(path))
 
 
+#: The names shard_name gives (part-00000 … part-123456), the only files of
+#: a shard directory a run removes as stale.
+_PART = re.compile(r"part-\d{5,}\..*")
+
+
 def shard_name(n: int, suffix: str = ".jsonl.gz") -> str:
     return f"part-{n:05d}{suffix}"
 
@@ -196,7 +201,7 @@ class PendingParts:
     def commit_now(self) -> None:
         names = {shard_name(i, self.suffix) for i in range(len(self._tmps))}
         for old in os.listdir(self.dir):
-            if old.startswith("part-") and old.endswith(self.suffix) and old not in names:
+            if _PART.fullmatch(old) and old.endswith(self.suffix) and old not in names:
                 os.unlink(os.path.join(self.dir, old))
         for i, tmp in enumerate(self._tmps):
             Sink.commit_file(tmp, os.path.join(self.dir, shard_name(i, self.suffix)))
