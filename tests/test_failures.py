@@ -349,6 +349,19 @@ def test_an_output_inside_an_input_folder_is_refused(tmp_path, monkeypatch, out,
     assert sorted(os.listdir(tmp_path / "d")) == before and not os.path.exists("o.jsonl")
 
 
+@pytest.mark.parametrize("out", ["shards/", "shards"])
+def test_a_shard_folder_holding_an_input_part_is_refused(tmp_path, monkeypatch, out):
+    # cleaning one part of an earlier run back into its folder removed it as stale
+    monkeypatch.chdir(tmp_path)
+    p = tmp_path / "in.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n" + json.dumps({"id": "b", "text": OTHER}) + "\n")
+    assert run("clean", p, "-o", "shards/", "--shard-size", 1).exit_code == 0
+    before = {n: (tmp_path / "shards" / n).read_bytes() for n in os.listdir("shards")}
+    one_error_line(run("clean", "shards/part-00001.jsonl.gz", "-o", out),
+                   f"{out}: -o is the folder of the input shards/part-00001.jsonl.gz, a part")
+    assert {n: (tmp_path / "shards" / n).read_bytes() for n in os.listdir("shards")} == before
+
+
 @pytest.mark.parametrize("flags, where", [
     (["-o", ""], "-o '': an empty path"), (["--stats", ""], "--stats '': an empty path"),
     (["--clusters", ""], "--clusters '': an empty path"), (["--stats", "."], ".: is a directory"),

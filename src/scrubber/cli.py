@@ -37,7 +37,8 @@ from .pipeline import Pipeline
 from .workers import fewer_collections, single_threaded_blas, usable_cores
 from .rules import (check_backtracking, check_examples, default_rule_files,
                     load_rules_and_disabled, off_fast_path, parse_rule_file, unknown_disabled)
-from .sinks import Sink, check_target, inside, is_parquet, is_shard_dir, open_sink, pending_file, same_file
+from .sinks import (Sink, check_target, inside, is_parquet, is_part, is_shard_dir, open_sink,
+                    pending_file, same_file)
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -480,6 +481,10 @@ def _check_outputs(paths: List[str], outputs: List[Tuple[str, Optional[str]]],
         for p, local in inputs:
             if same_file(local, out):
                 raise ScrubberError(f"{out}: {flag} names an input ({p}); write elsewhere")
+            if (shards and flag == "-o" and is_shard_dir(out) and is_part(os.path.realpath(local))
+                    and same_file(os.path.dirname(os.path.realpath(local)), out)):
+                raise ScrubberError(f"{out}: -o is the folder of the input {p}, a part the run would "
+                                    "replace or remove as stale; write elsewhere")
             if os.path.isdir(local) and (flag, out) in outputs and inside(out, local):
                 why = ("it would overwrite an input" if os.path.isfile(out)
                        else "a later run would read it as input")

@@ -119,6 +119,12 @@ def is_shard_dir(path: str | None) -> bool:
 _PART = re.compile(r"part-\d{5,}\..*")
 
 
+def is_part(path: str) -> bool:
+    """Whether ``path`` is named as a shard of ``-o DIR/`` is, which a run
+    into its folder replaces or removes as stale."""
+    return bool(_PART.fullmatch(os.path.basename(path)))
+
+
 def shard_name(n: int, suffix: str = ".jsonl.gz") -> str:
     return f"part-{n:05d}{suffix}"
 
