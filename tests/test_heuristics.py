@@ -57,6 +57,44 @@ def test_a_hard_wrapped_first_paragraph_ends_the_header():
     assert text == src.split("\n\n", 1)[1]
 
 
+@pytest.mark.parametrize("src", [
+    # an FAQ: its questions are a series of labelled lines
+    "Häufige Fragen zum Deutschlandticket\n\nFrage: Wo gilt das Deutschlandticket?\n"
+    "Antwort: Im gesamten Nahverkehr in Deutschland, also in Bussen, Straßenbahnen und Regionalzügen.\n"
+    "Frage: Gilt es auch im ICE?\nAntwort: Nein.",
+    "Частые вопросы о загранпаспорте\n\nВопрос: Сколько стоит загранпаспорт нового образца?\n"
+    "Ответ: Госпошлина составляет шесть тысяч рублей, её можно оплатить на портале со скидкой.\n"
+    "Вопрос: Можно ли подать заявление через Госуслуги?\nОтвет: Да.",
+    # terms of use: numbered clauses
+    "Terms of Use\n\n1. Acceptance of Terms\n"
+    "By accessing or using this website, you agree to be bound by these Terms of Use and our policies.\n"
+    "2. Governing Law\nThese Terms are governed by the laws of England and Wales.",
+    "Allgemeine Geschäftsbedingungen\n\n§ 1 Geltungsbereich\n"
+    "(1) Diese Allgemeinen Geschäftsbedingungen gelten für alle Verträge zwischen der Beispiel GmbH und ihren Kunden.\n"
+    "§ 2 Haftung\nWir haften unbeschränkt für Vorsatz.",
+    "用户协议\n\n第一条 总则\n本协议是用户与本网站之间关于使用本网站服务所订立的协议，用户注册即表示同意本协议的全部条款。\n"
+    "第二条 知识产权\n本网站所有内容的著作权归本公司所有。",
+    # a recipe's fields
+    "Борщ по-домашнему\n\nПорций: 6\nВремя приготовления: 2 часа\n\n"
+    "Этот борщ варила ещё моя бабушка в Полтаве, и с тех пор ни один праздник не обходится без него.",
+    # a poem: its lines run on, none is a headline
+    "L'infinito\n\nSempre caro mi fu quest'ermo colle,\ne questa siepe, che da tanta parte\n"
+    "dell'ultimo orizzonte il guardo esclude. Ma sedendo e mirando, interminati spazi di là da quella.",
+], ids=["faq-de", "faq-ru", "terms-en", "agb-de", "terms-zh", "recipe-ru", "poem-it"])
+def test_a_documents_title_above_its_own_text_stays(src):
+    # The line below the title is where the text begins (an item of a
+    # series, a field, verse), not a headline with a site's name above it.
+    assert strip(src) == (src, [])
+
+
+def test_a_site_name_above_a_labelled_headline_still_goes():
+    # One "Analysis:" is a headline's kicker, not a series of items.
+    src = f"The Lakeview Echo\n\nAnalysis: Tigers wary of Farrell gamble\n\n{BODY}"
+    text, why = strip(src)
+    assert text == src.split("\n\n", 1)[1]
+    assert why == ["heuristic:head-furniture"]
+
+
 def test_title_printed_twice_is_kept_once():
     text, why = strip(f"Minister visits the capital\n\nMinister visits the capital\n\n{BODY}")
     assert text == f"Minister visits the capital\n\n{BODY}"

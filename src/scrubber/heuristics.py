@@ -80,12 +80,65 @@ def _wrapped(line: str, following: str) -> bool:
     return _words(line) >= LEAD_WORDS and following[:1].islower()
 
 
+#: A line that opens a numbered clause or step ("1. Acceptance of Terms",
+#: "§ 1 Geltungsbereich", "2.1. …", "第一条 总则", "第1条（適用）"), or a
+#: short label before a colon ("Q: …", "Frage: …", "Вопрос: …", "问：…",
+#: "Cook time: 45 minutes"): with the label, group 1.
+_ITEM = re.compile(r"^\W{0,2}(?:(?:§+\s*\d+[a-z]?\.?|\d{1,3}(?:\.\d{1,3})*[.)])\s+(?=[^\W\d_])"
+                   r"|第\s*[\d一二三四五六七八九十百]+\s*[条條章節节款項项])"
+                   r"|^([^\W\d_][^\s:：]*(?:\s[^\s:：]+){0,2})\s*[:：](?!//)\s*(\S.*)$")
+#: A field's value: a small number and its unit at most ("20 minutes",
+#: "6", "2 часа"); a year or a longer code is a date line's or an id's.
+_FIELD_VALUE = re.compile(r"^[~≈]?\d{1,3}(?:[.,]\d{1,2})?(?:\s*[^\W\d_]+\.?)?$")
+#: How a line of verse or of a list breaks off: a headline does not end so.
+_RUNNING_ON = (",", ";", "\uff0c", "\u3001", "\uff1b", "\u060c")
+
+
+def _opens_text(line: str, i: int, last: dict[str, int]) -> bool:
+    """Whether ``line`` (at ``i``) is where a document's own text begins,
+    below its title: an item of a series (numbered or labelled like a line
+    below it, ``last``: a contract's clauses, an FAQ's questions) or a field
+    with a number ("Prep time: 20 minutes", "Порций: 6"). Such a line is
+    not a headline, so what stands above it is the document's title, not a
+    site's name: recipes, terms of use and FAQs lost their titles to the
+    header's lines before them (2026-12 genre audit)."""
+    m = _ITEM.match(line)
+    if m is None:
+        return False
+    if m[1] is not None and _FIELD_VALUE.match(m[2]):
+        return True
+    key = _series(m)
+    return key is not None and last.get(key, -1) > i
+
+
+def _series(m: re.Match) -> str | None:
+    """The key an ``_ITEM`` match shares with the other items of its
+    series: "#" for a numbered clause, a one-word label ("Q", "Frage",
+    "Вопрос"), None for a longer label (a headline's "The Hyundai Elantra:"
+    recurs in teasers below it)."""
+    if m[1] is None:
+        return "#"
+    return m[1].casefold() if " " not in m[1] else None
+
+
+def _last_items(lines: list[str], alive: list[bool]) -> dict[str, int]:
+    """Each series' last kept line (see ``_series``)."""
+    last = {}
+    for j, line in enumerate(lines):
+        if alive[j] and line:
+            m = _ITEM.match(line)
+            if m is not None:
+                last[_series(m)] = j
+    return last
+
+
 def head_furniture(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:
     """Short lines above the headline are the site's name, tagline or nav.
 
     The header block is the run of short lines before the first body line
     (one of BODY_WORDS words, a sentence of LEAD_WORDS ending in a full
-    stop, or the first line of a hard-wrapped paragraph); its headline is
+    stop, the first line of a hard-wrapped paragraph, or a line where the
+    document's own text begins, ``_opens_text``); its headline is
     the longest line in it that does not end in a colon. Shorter lines before the
     headline that do not end a sentence go; lines after it (bylines,
     datelines, standfirsts) stay, since they belong to the article.
@@ -99,8 +152,20 @@ def head_furniture(lines: list[str], alive: list[bool], removals: list[Removal])
         block.append(i)
     else:
         return  # no body line near the top: not an article layout we know
+    # Where the document's own text begins, the header ends: cutting the
+    # block there only ever spares lines (the headline is then the longest
+    # of fewer lines, and no line before it was not before the old one).
+    last: dict[str, int] | None = None
+    for k, i in enumerate(block[1:], 1):
+        if _ITEM.match(lines[i]):
+            last = _last_items(lines, alive) if last is None else last
+            if _opens_text(lines[i], i, last):
+                block = block[:k]
+                break
     # A line ending in a colon introduces what follows ("Reuters adds:").
-    titles = [i for i in block if not lines[i].rstrip().endswith((":", "\uff1a"))]
+    # A line ending in a comma or a semicolon runs on into the next (verse,
+    # a list): not a headline either.
+    titles = [i for i in block if not lines[i].rstrip().endswith((":", "\uff1a") + _RUNNING_ON)]
     if len(block) < 2 or not titles:
         return
     headline = max(titles, key=lambda i: _words(lines[i]))
