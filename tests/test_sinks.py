@@ -201,3 +201,13 @@ def test_a_raw_standard_output_gets_every_byte():
     with Sink(stdout=raw) as out:
         out.write(b'{"id":"a","text":"' + b"x" * 1000 + b'"}\n')
     assert bytes(raw.got) == b'{"id":"a","text":"' + b"x" * 1000 + b'"}\n'
+
+
+def test_a_pipe_gets_each_record_as_it_is_written():
+    # a reader at the other end (jq, head, a person) is not kept waiting for 8 kB
+    r, w = os.pipe()
+    os.set_blocking(r, False)
+    with open(w, "wb") as stdout, Sink(stdout=stdout) as sink:
+        sink.write(b'{"id":"a"}\n')
+        assert os.read(r, 100) == b'{"id":"a"}\n'
+    os.close(r)

@@ -700,3 +700,26 @@ def test_a_utf16_text_over_the_limit_is_cut_in_its_encoding(tmp_path):
     p.write_bytes("one\ntwo\nthree and more".encode("utf-16"))
     docs, _ = read([p], max_doc_bytes=20, long_docs="truncate")
     assert docs[0].text == "one\ntwo"
+
+
+def test_a_streams_format_is_told_by_its_first_line_without_waiting_for_more():
+    # a slow producer's first short record is all there is for a while
+    import threading
+
+    from scrubber.compression import _head
+
+    r, w = os.pipe()
+    told = threading.Event()
+
+    def producer():
+        os.write(w, b'{"text": "one"}\n')
+        told.wait(10)
+        os.write(w, b'{"text": "two"}\n')
+        os.close(w)
+
+    threading.Thread(target=producer).start()
+    with open(r, "rb") as fh:
+        head, rest = _head(fh, 512)
+        told.set()
+        assert head == b'{"text": "one"}\n'
+        assert rest.read() == b'{"text": "one"}\n{"text": "two"}\n'

@@ -166,6 +166,18 @@ class ShardedSink:
                     os.unlink(tmp)
 
 
+def _waits_for_us(fh: BinaryIO) -> bool:
+    """Whether ``fh`` is a pipe, socket or terminal: a reader there (``jq``,
+    ``head``, a person) gets each record as it is written, not 8 kB at a
+    time, so that output streams as input comes (a write per record costs
+    nothing beside cleaning it)."""
+    try:
+        mode = os.fstat(fh.fileno()).st_mode
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)
+
+
 def _is_special(path: str) -> bool:
     """Whether ``path`` exists and is neither a regular file nor a directory."""
     try:
@@ -266,6 +278,7 @@ class Sink:
         self._target: str | None = None  # the file the temporary one replaces
         self._fh: BinaryIO | None = None
         self._raw: BinaryIO | None = None
+        self._flush_each = False
 
     def __enter__(self) -> "Sink":
         if self.path is None:
@@ -277,6 +290,7 @@ class Sink:
                 # binary layer raw: one write(2) each, whose partial count
                 # would be dropped silently.
                 self._fh = _WholeWrites(self._fh)
+            self._flush_each = _waits_for_us(self._fh)
             return self
         check_target(self.path)
         try:
@@ -286,6 +300,7 @@ class Sink:
                 # as it is, with no temporary file: renaming one over it would
                 # replace it.
                 self._raw = open(self.path, "wb")
+                self._flush_each = _waits_for_us(self._raw)
             else:
                 # A symlink's target is replaced, not the link.
                 _check_link(self.path)
@@ -311,6 +326,8 @@ class Sink:
     def write(self, line: bytes) -> None:
         try:
             self._fh.write(line)
+            if self._flush_each:
+                self._fh.flush()
         except BrokenPipeError:
             raise  # the reader went away: not an error of ours (see cli._run)
         except OSError as e:
