@@ -211,3 +211,20 @@ def test_a_pipe_gets_each_record_as_it_is_written():
         sink.write(b'{"id":"a"}\n')
         assert os.read(r, 100) == b'{"id":"a"}\n'
     os.close(r)
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/fd"), reason="needs /dev/fd")
+@pytest.mark.parametrize("name", ["/dev/fd/{fd}", "/proc/self/fd/{fd}"])
+def test_a_descriptor_named_as_a_file_is_written_through_not_replaced(tmp_path, name):
+    # `{ echo header; scrubber clean x -o /dev/stdout; } > f`, or `>> log`:
+    # replacing the file lost what came before, and what came after went
+    # to the file it replaced
+    log = tmp_path / "log"
+    with open(log, "ab") as f:
+        f.write(b"before\n")
+        f.flush()
+        with Sink(name.format(fd=f.fileno())) as sink:
+            sink.write(b'{"id":"a"}\n')
+        f.write(b"after\n")
+    assert log.read_bytes() == b'before\n{"id":"a"}\nafter\n'
+    assert os.listdir(tmp_path) == ["log"]
