@@ -2,6 +2,7 @@
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -332,6 +333,25 @@ def test_a_closed_standard_error_is_no_crash(tmp_path):
     assert p.returncode == 0 and len(records(p.stdout)) == 5
     p = _sh(f"clean {tmp_path / 'missing.txt'} 2>&-")
     assert p.returncode == 1 and p.stdout == ""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_without_dedup_a_record_goes_out_before_the_input_ends(jobs):
+    # A slow producer (a crawler, tail -f): its first record, the pipe left
+    # open. It used to wait for 64 records (or 512 bytes, to tell the format).
+    p = subprocess.Popen(CMD + ["clean", "-", "--no-dedup", "-q", "-j", jobs], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        p.stdin.write((json.dumps({"id": "a", "text": ARTICLE}) + "\n").encode())
+        p.stdin.flush()
+        ready, _, _ = select.select([p.stdout], [], [], 30)
+        first = p.stdout.readline() if ready else b"{}"
+        rest, err = p.communicate((json.dumps({"id": "b", "text": ARTICLE + " Again."}) + "\n").encode(),
+                                  timeout=60)
+    finally:
+        p.kill()
+    assert p.returncode == 0, err
+    assert json.loads(first).get("id") == "a" and [r["id"] for r in records(rest.decode())] == ["b"]
 
 
 def test_closed_pipe_exits_quietly(tmp_path):

@@ -261,3 +261,30 @@ def test_a_raw_standard_output_gets_every_byte():
     with Sink(stdout=raw) as out:
         out.write(b'{"id":"a","text":"' + b"x" * 1000 + b'"}\n')
     assert bytes(raw.got) == b'{"id":"a","text":"' + b"x" * 1000 + b'"}\n'
+
+
+def test_a_pipe_gets_each_record_as_it_is_written():
+    # a reader at the other end (jq, head, a person) is not kept waiting for 8 kB
+    r, w = os.pipe()
+    os.set_blocking(r, False)
+    with open(w, "wb") as stdout, Sink(stdout=stdout) as sink:
+        sink.write(b'{"id":"a"}\n')
+        assert os.read(r, 100) == b'{"id":"a"}\n'
+    os.close(r)
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/fd"), reason="needs /dev/fd")
+@pytest.mark.parametrize("name", ["/dev/fd/{fd}", "/proc/self/fd/{fd}"])
+def test_a_descriptor_named_as_a_file_is_written_through_not_replaced(tmp_path, name):
+    # `{ echo header; scrubber clean x -o /dev/stdout; } > f`, or `>> log`:
+    # replacing the file lost what came before, and what came after went
+    # to the file it replaced
+    log = tmp_path / "log"
+    with open(log, "ab") as f:
+        f.write(b"before\n")
+        f.flush()
+        with Sink(name.format(fd=f.fileno())) as sink:
+            sink.write(b'{"id":"a"}\n')
+        f.write(b"after\n")
+    assert log.read_bytes() == b'before\n{"id":"a"}\nafter\n'
+    assert os.listdir(tmp_path) == ["log"]

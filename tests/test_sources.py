@@ -213,6 +213,19 @@ def test_a_compressed_file_forced_as_jsonl_is_named_for_what_it_is(tmp_path):
         read([p], input_format="jsonl")
 
 
+@pytest.mark.parametrize("name, compress, advice", [
+    ("x.jsonl.bz2", "bz2", "bzip2-compressed data, which scrubber does not read: decompress it first (bzcat"),
+    ("x.jsonl.xz", "lzma", "xz-compressed data, which scrubber does not read: decompress it first (xzcat"),
+])
+def test_a_file_named_for_a_compression_scrubber_does_not_read_says_what_to_do(tmp_path, name, compress,
+                                                                               advice):
+    # as standard input says, rather than "not a format scrubber reads"
+    p = tmp_path / name
+    p.write_bytes(__import__(compress).compress(b'{"id": "a", "text": "one"}\n'))
+    with pytest.raises(InputError, match=re.escape(f"{p}: {advice}")):
+        read([p])
+
+
 def test_damaged_gzip_jsonl_is_named_as_damaged_not_as_bad_json(tmp_path, caplog):
     import gzip
     data = "".join(json.dumps({"id": f"r{i}", "text": f"Article {i} says the council voted on Tuesday, "
@@ -700,3 +713,26 @@ def test_a_utf16_text_over_the_limit_is_cut_in_its_encoding(tmp_path):
     p.write_bytes("one\ntwo\nthree and more".encode("utf-16"))
     docs, _ = read([p], max_doc_bytes=20, long_docs="truncate")
     assert docs[0].text == "one\ntwo"
+
+
+def test_a_streams_format_is_told_by_its_first_line_without_waiting_for_more():
+    # a slow producer's first short record is all there is for a while
+    import threading
+
+    from scrubber.compression import _head
+
+    r, w = os.pipe()
+    told = threading.Event()
+
+    def producer():
+        os.write(w, b'{"text": "one"}\n')
+        told.wait(10)
+        os.write(w, b'{"text": "two"}\n')
+        os.close(w)
+
+    threading.Thread(target=producer).start()
+    with open(r, "rb") as fh:
+        head, rest = _head(fh, 512)
+        told.set()
+        assert head == b'{"text": "one"}\n'
+        assert rest.read() == b'{"text": "one"}\n{"text": "two"}\n'

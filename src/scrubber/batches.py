@@ -193,12 +193,15 @@ class Restrip:
 
 
 def batches(items: Iterable, size_of=lambda d: len(d.text)) -> Iterator[list]:
-    """``items`` in lists of at most 64 items or 1 MiB (by ``size_of``)."""
+    """``items`` in lists of at most 64 items or 1 MiB (by ``size_of``); from
+    input that can keep the run waiting (``readahead.ReadAhead``), also cut
+    when the next item is not there yet, so that what came in goes out."""
+    stalled = getattr(items, "stalled", None)
     batch, size = [], 0
     for d in items:
         batch.append(d)
         size += size_of(d)
-        if len(batch) >= _BATCH_DOCS or size >= _BATCH_BYTES:
+        if len(batch) >= _BATCH_DOCS or size >= _BATCH_BYTES or (stalled is not None and stalled()):
             yield batch
             batch, size = [], 0
     if batch:

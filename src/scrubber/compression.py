@@ -141,16 +141,25 @@ def _decompressed(fh: BinaryIO) -> BinaryIO:
 
 def _head(fh: BinaryIO, n: int) -> tuple[bytes, io.BufferedReader]:
     """The first ``n`` bytes of a stream that cannot seek (fewer only at
-    its end), and a stream that gives them again. ``peek`` will not do:
-    it reads at most once, and a pipe, or the stream of a prefix and the
-    rest, delivers fewer bytes than asked (a WARC told by its first four)."""
+    its end, or once they hold a whole line that is not blank), and a
+    stream that gives them again. ``peek`` will not do: it reads at most
+    once, and a pipe, or the stream of a prefix and the rest, delivers
+    fewer bytes than asked (a WARC told by its first four). Each read takes
+    what is there (``read1``): a slow producer's first short record is
+    all there is to tell its format by for a while, and waiting for ``n``
+    bytes held it back (what a format is told by lies in its first line)."""
+    read = getattr(fh, "read1", fh.read)
     head = b""
-    while len(head) < n:
-        more = fh.read(n - len(head))
+    while len(head) < n and b"\n" not in head.lstrip(_BLANK):
+        more = read(n - len(head))
         if not more:
             break
         head += more
     return head, _Prefixed(head, fh)
+
+
+#: What may come before a stream's first line: a UTF-8 byte-order mark, blank lines.
+_BLANK = b"\xef\xbb\xbf \t\r\n"
 
 
 class _PrefixedRaw(io.RawIOBase):

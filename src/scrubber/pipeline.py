@@ -51,6 +51,7 @@ from .document import Document
 from .errors import ScrubberError
 from .index import Index
 from .sinks import loads
+from .readahead import ReadAhead, may_wait
 from .sources import Reader
 from .stats import Stats, warn_timeouts
 from .steps import Restrip, annotate, cluster_fields, cluster_record, resign_batch
@@ -178,8 +179,9 @@ class Pipeline:
             finally:
                 self._pool = None
 
-    def _map(self, local, remote, items: Iterable[list], progress=None, size_of=None) -> Iterator:
-        return workers.ordered_map(self._pool, self.cleaner, local, remote, items, progress, size_of)
+    def _map(self, local, remote, items: Iterable[list], progress=None, size_of=None,
+             idle=None) -> Iterator:
+        return workers.ordered_map(self._pool, self.cleaner, local, remote, items, progress, size_of, idle)
 
     def run(self, docs: Iterable[Document],
             progress: Callable[[int, int], None] | None = None) -> Iterator[bytes]:
@@ -189,9 +191,18 @@ class Pipeline:
         ``InputError`` naming it, or with ``on_error="skip"`` a warning and
         ``stats.counts["bad_inputs"]``, as ``clean`` treats a bad record."""
         check_local(self.config, "Pipeline.run()")
-        docs = self.reader().read_documents(docs)
+        return self._clean(self.reader().read_documents(docs), progress)
+
+    def _clean(self, docs: Iterable[Document], progress=None, live: bool = False) -> Iterator[bytes]:
+        """Pass 1 onwards over checked documents; ``live``: from input that
+        can keep the run waiting, read ahead so that, without deduplication,
+        what came in goes out (readahead.py)."""
+        idle = None
+        if live and not self.config.dedup:
+            docs = ReadAhead(docs)
+            idle = docs.idle
         return self._finish(lambda: self._map(_process_local, _process_remote, batches(docs),
-                                              progress, lambda d: len(d.text)))
+                                              progress, lambda d: len(d.text), idle))
 
     def run_paths(self, paths: Iterable[str | os.PathLike[str]],
                   progress: Callable[[int, int], None] | None = None) -> Iterator[bytes]:
@@ -212,7 +223,14 @@ class Pipeline:
                                                          lambda r: len(r.line or b"")))
                 return self._finish(results)
             return ray_engine.run(self, paths, progress)
-        return self.run(self.reader().read_paths(paths), progress)
+        live = not self.config.dedup and may_wait(paths)
+        stdin = None
+        if live and "-" in paths:
+            # Read in a thread, standard input is read through a stream of
+            # its own: a thread blocked inside ``sys.stdin`` holds its lock,
+            # which the interpreter takes again as it exits, and aborts.
+            stdin = open(sys.stdin.fileno(), "rb", closefd=False)
+        return self._clean(self.reader(stdin=stdin).read_paths(paths), progress, live)
 
     def _finish(self, results: Callable[[], Iterable[Batch]]) -> Iterator[bytes]:
         """The corpus-wide passes over the batches' results in input order

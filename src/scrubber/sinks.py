@@ -247,6 +247,46 @@ def remove_dirs(made: list[str]) -> None:
             return
 
 
+def _waits_for_us(fh: BinaryIO) -> bool:
+    """Whether ``fh`` is a pipe, socket or terminal: a reader there (``jq``,
+    ``head``, a person) gets each record as it is written, not 8 kB at a
+    time, so that output streams as input comes (a write per record costs
+    nothing beside cleaning it)."""
+    try:
+        mode = os.fstat(fh.fileno()).st_mode
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)
+
+
+#: Names of a descriptor this process holds, as ``/dev/stdout`` leads to it.
+_DESCRIPTOR = re.compile(r"/dev/(?:(stdout)|(stderr)|fd/(\d+))|/proc/(?:self|thread-self|(\d+))/fd/(\d+)")
+
+
+def descriptor(path: str) -> int | None:
+    """The descriptor ``path`` names (``/dev/stdout``, ``/dev/stderr``,
+    ``/dev/fd/N``, ``/proc/self/fd/N``, or a link to one), else None.
+
+    Such a path leads to whatever the shell opened there, perhaps a
+    regular file: ``{ echo header; scrubber clean x -o /dev/stdout; } > f``
+    or ``-o /dev/stdout >> log``. Replaced by a renamed temporary file,
+    the run threw away what came before it, and what the shell wrote after
+    it went to the file it replaced; opened anew, it would be truncated.
+    So it is written through a copy of the descriptor, as standard output is."""
+    p = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own bound on links followed
+        m = _DESCRIPTOR.fullmatch(p)
+        if m:
+            stdout, stderr, dev_fd, pid, proc_fd = m.groups()
+            if pid is not None and int(pid) != os.getpid():
+                return None
+            return 1 if stdout else 2 if stderr else int(dev_fd or proc_fd)
+        if not os.path.islink(p):
+            return None
+        p = os.path.normpath(os.path.join(os.path.dirname(p), os.readlink(p)))
+    return None
+
+
 def _is_special(path: str) -> bool:
     """Whether ``path`` exists and is neither a regular file nor a directory."""
     try:
@@ -361,6 +401,7 @@ class Sink:
         self._target: str | None = None  # the file the temporary one replaces
         self._fh: BinaryIO | None = None
         self._raw: BinaryIO | None = None
+        self._flush_each = False
 
     def __enter__(self) -> "Sink":
         if self.path is None:
@@ -372,15 +413,21 @@ class Sink:
                 # binary layer raw: one write(2) each, whose partial count
                 # would be dropped silently.
                 self._fh = _WholeWrites(self._fh)
+            self._flush_each = _waits_for_us(self._fh)
             return self
         check_target(self.path)
         try:
-            if _is_special(self.path):
+            fd = descriptor(self.path)
+            if fd is not None:
+                self._raw = os.fdopen(os.dup(fd), "wb")
+                self._flush_each = _waits_for_us(self._raw)
+            elif _is_special(self.path):
                 _check_link(self.path)
                 # A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written
                 # as it is, with no temporary file: renaming one over it would
                 # replace it.
                 self._raw = open(self.path, "wb")
+                self._flush_each = _waits_for_us(self._raw)
             else:
                 # A symlink's target is replaced, not the link.
                 _check_link(self.path)
@@ -406,6 +453,8 @@ class Sink:
     def write(self, line: bytes) -> None:
         try:
             self._fh.write(line)
+            if self._flush_each:
+                self._fh.flush()
         except BrokenPipeError:
             raise  # the reader went away: not an error of ours (see cli._run)
         except OSError as e:

@@ -28,7 +28,7 @@ from typing import BinaryIO, Iterable, Iterator
 from . import files, parquet, warc
 from .compression import _corrupt_errors, _decompressed, _head, _open_binary, _peek, _Prefixed, decompressing
 from .decoding import (_SNIFF_BYTES, _bom_head, _bounded_lines, _cut_bytes, _lines_until, _TooLong,
-                       _utf8_lines, decode, line_limit, not_text, utf8_stream, wide_encoding)
+                       _utf8_lines, binary_kind, decode, line_limit, not_text, utf8_stream, wide_encoding)
 from .records import _FLAT, _is_json_object, _parse_line, check_record, json_value, jsonable
 from .config import Config
 from .document import Document, check_document, document_name
@@ -235,6 +235,9 @@ class Reader:
             return kind
         if _no_extension(path):
             return "html" if _looks_like_html(head) else "text"
+        named = binary_kind(head)  # crawl.jsonl.bz2: say what to do, as for standard input
+        if named:
+            raise InputError(path, named)
         raise InputError(path, f"not a format scrubber reads; it reads {READABLE} "
                                "(--input-format forces one)")
 

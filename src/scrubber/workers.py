@@ -203,11 +203,12 @@ def started(cleaner: Cleaner, workers: int) -> Iterator[ProcessPoolExecutor | No
 
 def ordered_map(pool: ProcessPoolExecutor | None, cleaner: Cleaner, local: Callable, remote: Callable,
                 batches: Iterable[list], progress: Callable[[int, int], None] | None = None,
-                size_of: Callable | None = None) -> Iterator:
+                size_of: Callable | None = None, idle: Callable[[], bool] | None = None) -> Iterator:
     """``local(cleaner, batch)`` over batches, in order, or ``remote(batch)``
     in the pool's workers when there is a pool. A bounded window of batches
     in flight keeps memory flat on huge inputs (Pool.imap would read ahead)
-    and keeps order."""
+    and keeps order. When ``idle()`` says the input has nothing more yet,
+    the batches in flight are waited for rather than held until more come."""
     if pool is None:
         for batch in batches:
             yield from local(cleaner, batch)
@@ -228,5 +229,8 @@ def ordered_map(pool: ProcessPoolExecutor | None, cleaner: Cleaner, local: Calla
                        sum(map(size_of, batch)) if progress else 0))
         if len(window) >= 2 * pool._max_workers:
             yield from drain()
+        if idle is not None and idle():
+            while window:
+                yield from drain()
     while window:
         yield from drain()
