@@ -831,6 +831,15 @@ def test_shard_size_without_a_folder_of_shards_is_refused(tmp_path, monkeypatch,
                         f"is {what}, or drop --shard-size\n")
 
 
+def test_shard_size_with_ray_parts_is_refused(tmp_path, monkeypatch):
+    # each Ray shard writes one part: --shard-size was ignored without a word
+    monkeypatch.chdir(tmp_path)
+    r = run("clean", SEEDS, "-o", "out/", "--shard-size", "2", "--engine", "ray")
+    assert r.exit_code == 1 and r.stdout == "" and os.listdir(tmp_path) == []
+    assert r.stderr == ("scrubber: error: --shard-size does not apply with --engine ray: each input "
+                        "shard writes one part (--shard-bytes sizes them); drop --shard-size\n")
+
+
 def test_parquet_shards_with_shard_size(tmp_path):
     import pyarrow.parquet as pq
 

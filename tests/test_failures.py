@@ -301,6 +301,12 @@ def test_two_outputs_on_standard_output_are_refused(tmp_path, monkeypatch, flags
     monkeypatch.chdir(tmp_path)
     one_error_line(run("clean", p, *flags), f"-: {names} name the same file (standard output)")
     assert sorted(os.listdir(tmp_path)) == ["in.jsonl"]
+    # /dev/stdout is written through standard output's descriptor, as - is
+    one_error_line(run("clean", p, "-o", "-", "--stats", "/dev/stdout"),
+                   "/dev/stdout: -o and --stats name the same file (standard output)")
+    one_error_line(run("clean", p, "-o", "o.jsonl", "--clusters", "/dev/stderr", "--stats", "/dev/fd/2"),
+                   "/dev/fd/2: --clusters and --stats name the same file (standard error)")
+    assert sorted(os.listdir(tmp_path)) == ["in.jsonl"]
     r = run("clean", p, "-o", "o.jsonl", "--stats", "-")  # the only stream there: it is the stats
     assert r.exit_code == 0 and json.loads(r.stdout)["documents_out"] == 1
 

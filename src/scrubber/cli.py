@@ -37,8 +37,8 @@ from .pipeline import Pipeline
 from .workers import fewer_collections, single_threaded_blas, usable_cores
 from .rules import (check_backtracking, check_examples, default_rule_files,
                     load_rules_and_disabled, off_fast_path, parse_rule_file, unknown_disabled)
-from .sinks import (Sink, check_target, inside, is_parquet, is_part, is_shard_dir, open_sink,
-                    pending_file, same_file)
+from .sinks import (Sink, check_target, descriptor, inside, is_parquet, is_part, is_shard_dir,
+                    open_sink, pending_file, same_file)
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -337,6 +337,10 @@ def clean(
             what = "standard output" if output == "-" else "one file: end the name with /"
             raise ScrubberError(f"--shard-size needs -o DIR/ (a folder of shards); -o {output} is "
                                 f"{what}, or drop --shard-size")
+        if shard_size is not None and engine is Engine.ray and not index and not is_parquet(output):
+            # each Ray shard writes its own part, whatever the records in it
+            raise ScrubberError("--shard-size does not apply with --engine ray: each input shard "
+                                "writes one part (--shard-bytes sizes them); drop --shard-size")
         for flag, field in (("--text-field", text_field), ("--id-field", id_field)):
             if lang_field == field:
                 raise ScrubberError(f"--lang-field {lang_field}: that is the {flag} too, which the "
@@ -466,9 +470,18 @@ def _check_outputs(paths: List[str], outputs: List[Tuple[str, Optional[str]]],
                                 "for plain, .gz or .zst JSON")
     # Two streams on one standard output would interleave: JSONL, then a cluster
     # line, then the indented stats, which no reader of either could take apart.
-    streamed = [flag for flag, out in named if out == "-"]
-    if len(streamed) > 1:
-        raise ScrubberError(f"-: {streamed[0]} and {streamed[1]} name the same file (standard output)")
+    # /dev/stdout, /dev/fd/1 and the like are written through the same
+    # descriptor as - (sinks.descriptor), so they count as it does.
+    by_fd: dict[int, list[Tuple[str, str]]] = {}
+    for flag, out in named:
+        fd = 1 if out == "-" else descriptor(out)
+        if fd is not None:
+            by_fd.setdefault(fd, []).append((flag, out))
+    for fd, streamed in sorted(by_fd.items()):
+        if len(streamed) > 1:
+            (f1, _), (f2, o2) = streamed[:2]
+            what = {1: "standard output", 2: "standard error"}.get(fd, f"descriptor {fd}")
+            raise ScrubberError(f"{o2}: {f1} and {f2} name the same file ({what})")
     # (as named, the local path): a file:// URL is a file of this disk too
     inputs = [(p, local) for p in [*paths, *reads] if p != "-"
               for local in [local_path(p)] if local is not None and os.path.exists(local)]
