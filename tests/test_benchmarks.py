@@ -140,3 +140,13 @@ def test_syndication_upscale_grows_a_cluster_with_recombined_copies(tmp_path):
         assert text.startswith(f"The Daily Site {a}\n") and text.endswith(f"Copyright Site {a}")
         assert f"town number {art} " in text and text.count("town number") == 1
         assert text.count("bridge to close") == 1 and f"two years | Site {art}\n" in text
+
+
+def test_languages_scores_each_label_and_length(tmp_path):
+    data = tmp_path / "langs.txt"
+    data.write_text("# comment\n=== en prose\n" + " ".join(["the cat sat on the mat and it was happy"] * 3)
+                    + "\n=== - names\nZanzibar Mombasa Nairobi Kampala\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, str(BENCH / "languages.py"), str(data)],
+                         capture_output=True, text=True, check=True).stdout
+    assert "| en | yes | 3/3 | 1/1 | 1/1 |  |  |" in out
+    assert "| - | no |  |  |  | 1/1 |  |" in out

@@ -97,3 +97,93 @@ def test_no_list_carries_encoding_damage(lang):
         assert not any(w.endswith("σ") or any(0x1F00 <= ord(c) <= 0x1FFF for c in w) for w in words)
     if lang == "tr":  # cp1254 read as cp1252
         assert not any(c in w for w in words for c in "ýþðÝÞÐ")
+
+
+# What --lang-field writes (language_of), beyond the stop-word vote. Texts
+# from tests/data/languages.txt, whose scores benchmarks/languages.py prints.
+SCRIPT_PROSE = {
+    "ko": "시는 수요일 오래된 주택의 수리를 지원하는 새로운 제도를 다음 달부터 시행한다고 발표했다. "
+          "전기 사용량을 줄이고 가정의 부담을 덜어 주는 것이 목적이라고 한다.",
+    "ja": "市は水曜日、古い住宅の改修を支援する新しい制度を来月から始めると発表した。"
+          "電気の使用量を減らし、家庭の負担を軽くすることが目的だという。",
+    "zh": "市政府周三宣布，将从下个月开始实施一项新的旧房改造计划，目的是降低能源消耗，减轻家庭的生活负担。",
+    "el": "Οι αιτήσεις θα γίνονται ηλεκτρονικά μέσω της ειδικής πλατφόρμας.",
+    "he": "מהנדסים מזהירים כי כבר עכשיו יש מחסור בעובדים.",
+    "th": "รัฐบาลประกาศเมื่อวันพุธว่าจะเริ่มโครงการใหม่เพื่อซ่อมแซมบ้านเก่า",
+    "ka": "მთავრობამ ოთხშაბათს გამოაცხადა ახალი პროგრამა ძველი სახლების სარემონტოდ.",
+    "ur": "حکومت نے بدھ کے روز پرانے گھروں کی مرمت کے لیے ایک نئے منصوبے کا اعلان کیا ہے۔",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(SCRIPT_PROSE))
+def test_a_script_that_names_its_language_is_that_language(lang):
+    # Korean attaches its particles and Chinese and Japanese put no spaces
+    # between words: their stop words never stood alone and they got None;
+    # a short Greek or Hebrew sentence had too few stop words; Urdu was read
+    # as Persian.
+    assert language_of(SCRIPT_PROSE[lang]) == lang
+
+
+def test_korean_prose_is_ko_in_the_lang_field():
+    from scrubber import clean
+    out = list(clean([{"id": "k", "text": SCRIPT_PROSE["ko"]}], lang_field="lang", dedup=False))
+    assert out[0]["lang"] == "ko"
+
+
+@pytest.mark.parametrize("lang", ["zh", "ja", "th"])
+def test_the_classifier_still_reads_unspaced_scripts_without_stop_words(lang):
+    # detect (the classifier's guess) counts whitespace words: given zh
+    # stop words, a Chinese page would read as a page of no prose at all.
+    assert detect(SCRIPT_PROSE[lang].lower().split()) is None
+
+
+def test_an_english_article_quoting_greek_is_english():
+    text = ("The minister said on Tuesday that the reform would go ahead, quoting the motto "
+            "«Η ισχύς εν τη ενώσει» that is carved above the door of the parliament.")
+    assert language_of(text) == "en"
+
+
+@pytest.mark.parametrize("nb", [
+    "håndverkere allerede er svært høy, og at mange kunder må",
+    "Jeg har bodd i Bergen i snart ti år, og",
+    "jeg ikke vil flytte herfra. Når sola først kommer fram,",
+])
+def test_a_short_norwegian_sentence_is_not_danish(nb):
+    # Words both languages write alike decide nothing: a tie was Danish
+    # (first in the alphabet), and the Danish list lacked "så", "kan",
+    # "ved", "før", which voted Norwegian only.
+    assert language_of(nb) in ("nb", None)
+
+
+def test_norwegian_and_danish_paragraphs_are_told_apart():
+    assert language_of(PARAGRAPHS_NORDIC["nb"]) == "nb"
+    assert language_of(PARAGRAPHS_NORDIC["da"]) == "da"
+
+
+PARAGRAPHS_NORDIC = {
+    "da": "Oppositionen kalder forslaget for et skridt i den rigtige retning, men mener ikke, at det "
+          "er nok. Samtidig advarer flere økonomer om, at efterspørgslen efter håndværkere allerede "
+          "er meget høj, og at mange kunder må vente i flere måneder. Hvad det kommer til at koste, "
+          "er endnu ikke helt klart, men det bliver dyrt, og mange af dem ved det godt.",
+    "nb": "Opposisjonen kaller forslaget et skritt i riktig retning, men mener at det ikke er nok. "
+          "Samtidig advarer flere økonomer om at etterspørselen etter håndverkere allerede er svært "
+          "høy, og at mange kunder må vente i flere måneder. Hva det vil koste, er ennå ikke helt "
+          "klart, men det blir dyrt, og mange av dem vet det godt.",
+}
+
+
+@pytest.mark.parametrize("text", [
+    # Croatian, Slovenian: no list; their nearest list (Czech) is not theirs.
+    "Hrvatski sabor izglasao je jučer izmjene zakona o visokom obrazovanju, kojima se studentima "
+    "omogućuje da lakše promijene fakultet bez gubitka položenih ispita. Ministar znanosti i "
+    "obrazovanja rekao je da će nova pravila vrijediti od sljedeće akademske godine.",
+    "Državni zbor je včeraj sprejel spremembe zakona o visokem šolstvu, s katerimi bodo študenti "
+    "lažje zamenjali fakulteto, ne da bi izgubili že opravljene izpite. Minister je povedal, da "
+    "bodo nova pravila veljala od naslednjega študijskega leta.",
+    # Lorem ipsum was Danish ("et", "at", "sed").
+    "Lorem ipsum dolor sit amet, consetetur sadipscing elitr, sed diam nonumy eirmod tempor "
+    "invidunt ut labore et dolore magna aliquyam erat, sed diam voluptua. At vero eos et accusam "
+    "et justo duo dolores et ea rebum.",
+])
+def test_a_language_without_a_list_is_none_not_its_neighbour(text):
+    assert language_of(text) is None

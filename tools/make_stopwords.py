@@ -36,6 +36,15 @@ languages named, and the audit behind them is in docs/classifier.md):
   ``în``, ``că``, ``după``), that spelling is added, in both the cedilla
   and the comma-below forms of ş and ţ, which Romanian text uses both of.
 * Italian writes some accents typewriter-style (``cosi"``, ``gia"``).
+* Danish (94 words) lacks function words it spells as Norwegian Bokmål
+  does (``så``, ``kan``, ``ved``, ``før``, ``ingen``, ``hvordan``), which
+  the Norwegian list has, so each of them voted Norwegian and a Danish
+  sentence was as often guessed Norwegian as Danish; Norwegian lacks
+  ``under``, ``hos``, ``alt``, ``jo``, ``ham``, which Danish has. Each list
+  gets the other's words that both languages write alike (``_SHARED``),
+  and both the verbs only Swedish listed (``går``, ``får``, ``kommer``), so
+  that only the words they spell apart (``af``/``av``, ``efter``/``etter``,
+  ``mig``/``meg``, ``blev``/``ble``, ``nu``/``nå``) tell them apart.
 * Slovak's first word is ``a`` behind a byte-order mark; Persian has one
   too, and a DEL inside a word. Ukrainian's ``a`` is a Latin letter, and
   Gujarati's list has English words (``who``, ``s``).
@@ -55,6 +64,14 @@ OUT = Path(__file__).resolve().parents[1] / "src" / "scrubber" / "data" / "stopw
 
 # cp1252 letters that stand where cp1254 (Turkish) has another one.
 _CP1254 = {c: c.encode("cp1252").decode("cp1254") for c in "ÐÝÞðýþ"}
+# Danish and Norwegian Bokmål function words spelt alike that only the
+# other language's list has (see the module docstring).
+_SHARED = {
+    "da": {"bare", "både", "fordi", "før", "får", "går", "hvem", "hver", "hvilke", "hvilken",
+           "hvordan", "hvorfor", "ingen", "ja", "kan", "kom", "kommer", "kun", "samme", "siden",
+           "så", "ved"},
+    "nb": {"alt", "fram", "får", "går", "ham", "hos", "jo", "kommer", "mer", "under"},
+}
 # Italian accents typed as a following quote (the list has ``piu"`` beside
 # ``più``); ``cui`` takes none, its quote is a stray.
 _IT_TYPEWRITER = {'cosi"': "così", 'gia"': "già", 'giu"': "giù", 'piu"': "più", 'più"': "più", 'cui"': "cui"}
@@ -134,6 +151,8 @@ def repair(code: str, words: set[str], iso: dict[str, list[str]]) -> set[str]:
         words = words | {w.translate(_RO_CEDILLA) for w in extra} | {w.translate(_RO_COMMA) for w in extra}
     elif code == "it":
         words = {_IT_TYPEWRITER.get(w, w) for w in words}
+    elif code in _SHARED:
+        words = words | _SHARED[code]
     letters = [_script(c) for w in words for c in w if c.isalpha()]
     main = max(set(letters), key=letters.count)
     if main != "LATIN":

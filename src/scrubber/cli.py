@@ -294,7 +294,7 @@ def clean(
     model: Optional[Path] = typer.Option(None, "--model", help="Classifier model file written by benchmarks/train_classifier.py (default: the shipped one)."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Language of the documents (ISO 639-1, e.g. de) for stop words; default: guessed per document."),
     annotate: bool = typer.Option(False, "--annotate", help="Add a 'removed' list (reason, line, text) to each output record."),
-    lang_field: Optional[str] = typer.Option(None, "--lang-field", help="Write each document's language (ISO 639-1, guessed from stop words; null if unsure) into this field, e.g. lang."),
+    lang_field: Optional[str] = typer.Option(None, "--lang-field", help="Write each document's language (ISO 639-1, guessed from its script or stop words; null if unsure) into this field, e.g. lang."),
     min_words: int = typer.Option(1, min=0, help="Drop documents with fewer words after cleaning."),
     no_dedup: bool = typer.Option(False, "--no-dedup", help="Do not remove near-duplicates (output streams)."),
     keep_duplicates: bool = typer.Option(False, "--keep-duplicates", help="Keep near-duplicates, marked with duplicate_of."),

@@ -133,10 +133,12 @@ class Config:
     #: counted; 1 drops only documents left empty.
     min_words: int = 1
     #: Field to write each document's language into (e.g. ``lang``), as an
-    #: ISO 639-1 code guessed from the stop words of its cleaned text (the
-    #: classifier's own guess, languages.detect), null when none of the 33
-    #: stop-word lists covers enough of it; None writes no field. The guess
-    #: is made whatever ``lang`` says.
+    #: ISO 639-1 code guessed from its cleaned text (languages.language_of):
+    #: by script where the script names one language (Hangul, kana, Han,
+    #: Greek, Thai...), else by the 33 stop-word lists when one wins clearly;
+    #: null when unsure (a language with no list, a few words of close
+    #: neighbours). None writes no field. The guess is made whatever
+    #: ``lang`` says.
     lang_field: str | None = None
 
     # --- corpus-learned boilerplate (see boilerplate.py) -------------------
