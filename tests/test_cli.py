@@ -884,6 +884,26 @@ def test_a_missing_extra_is_one_line_naming_the_pip_install(tmp_path, monkeypatc
         "pip install 'scrubber[warc]'"]
 
 
+def test_an_extra_installed_but_broken_says_why_not_to_install_it(tmp_path, monkeypatch):
+    # pyarrow 26 beside numpy 1.x: installed, so "pip install" would not help
+    import sys
+
+    fake = tmp_path / "site"
+    (fake / "pyarrow").mkdir(parents=True)
+    (fake / "pyarrow" / "__init__.py").write_text(
+        'raise ImportError("pyarrow requires NumPy 2.0 or newer, found 1.24.0")\n')
+    monkeypatch.syspath_prepend(str(fake))
+    for name in [m for m in sys.modules if m == "pyarrow" or m.startswith("pyarrow.")]:
+        monkeypatch.delitem(sys.modules, name)
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    out = tmp_path / "out.parquet"
+    r = run("clean", tmp_path / "a.txt", "-o", out, "--no-dedup")
+    assert r.exit_code == 1
+    assert r.stderr.strip().splitlines() == [
+        f"scrubber: error: {out}: writing parquet needs pyarrow, which is installed but cannot "
+        "be imported: pyarrow requires NumPy 2.0 or newer, found 1.24.0"]
+
+
 def test_clean_uses_every_core_it_may_run_on_by_default_and_one_with_j1(monkeypatch, tmp_path):
     import scrubber.cli as cli
     seen = []

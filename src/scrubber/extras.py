@@ -3,7 +3,11 @@
 WARC, HTML and parquet need parsers that most users of JSONL never do
 (fastwarc, resiliparse, pyarrow), so they are extras of the package. A
 run that meets such a file without its extra stops with one line naming
-the ``pip install`` to run, not an ImportError.
+the ``pip install`` to run, not an ImportError. One installed but unable to
+load (pyarrow 26 refuses a numpy older than 2.0, which its metadata does not
+declare, so pip installs it beside numpy 1.x) says why instead: naming the
+``pip install`` of a package already installed would send the user in a
+circle.
 """
 
 from __future__ import annotations
@@ -20,9 +24,14 @@ def need(module: str, extra: str, where: str, what: str) -> ModuleType:
     Not an InputError: a missing package is not bad input, so
     ``--on-error skip`` does not quietly skip every file of the format.
     """
+    package = module.split(".")[0]
     try:
         return importlib.import_module(module)
-    except ImportError:
-        package = module.split(".")[0]
+    except ImportError as e:
+        missing = isinstance(e, ModuleNotFoundError) and (e.name or "").split(".")[0] == package
+        if not missing:
+            reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            raise ScrubberError(f"{where}: {what} needs {package}, which is installed but "
+                                f"cannot be imported: {reason}") from None
         raise ScrubberError(f"{where}: {what} needs {package}, which is not installed: "
                             f"pip install 'scrubber[{extra}]'") from None
