@@ -546,6 +546,18 @@ def test_a_zst_file_of_several_frames_is_read_whole(tmp_path):
     assert [d.text for d in docs] == ["a", "b"]
 
 
+def test_a_zst_bomb_inflates_a_bounded_amount_per_read():
+    # 32 MB of one byte is a few kB of zstd; decompressobj inflated a 64 kB
+    # read whole (a 5 GB bomb: MemoryError). Each read now holds <= 8 MB more.
+    from scrubber.compression import _Zstd
+    c = zstandard.ZstdCompressor()
+    z = _Zstd(io.BytesIO(c.compress(b"a" * (32 << 20)) + c.compress(b"b")))
+    buf, biggest, total = bytearray(1 << 16), 0, 0
+    while n := z.readinto(buf):
+        biggest, total = max(biggest, len(z._out)), total + n
+    assert total == (32 << 20) + 1 and biggest <= (8 << 20) + (1 << 16)
+
+
 def test_an_unreadable_subdirectory_is_bad_input(tmp_path, monkeypatch):
     (tmp_path / "a.txt").write_text("one")
     (tmp_path / "locked").mkdir()
