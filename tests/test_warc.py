@@ -235,6 +235,27 @@ def test_a_decompression_bomb_is_over_the_document_limit_not_out_of_memory(tmp_p
     assert counts["documents_truncated"] == 1
 
 
+def test_a_record_past_the_limit_is_never_held_whole(tmp_path):
+    # A 5 GB conversion or response record was read whole (MemoryError);
+    # now only the limit and a byte are held, the rest only counted, so a
+    # page's HTML past the limit is over it (as an HTML file is) whatever
+    # its text, and a cut record is still told.
+    from scrubber.warc import _payload
+    assert _payload(io.BytesIO(b"x" * 10_000), 101) == (b"x" * 101, 10_000)
+    p = write_warc(tmp_path / "c.warc", [
+        ("response", "http://a.example/1", page("<div></div>" * 300 + "<p>Short text</p>"), "text/html", 200),
+        ("response", "http://a.example/2", page("<p>Kept</p>"), "text/html", 200)], gzip=False)
+    docs, counts = read(p, max_doc_bytes=1000)
+    assert [d.meta["url"] for d in docs] == ["http://a.example/2"] and counts["documents_too_long"] == 1
+    docs, counts = read(p, max_doc_bytes=1000, long_docs="truncate")
+    assert len(docs) == 2 and counts["documents_truncated"] == 1
+    assert counts["bytes_in"] == sum(len(page(b)) for b in ("<div></div>" * 300 + "<p>Short text</p>", "<p>Kept</p>"))
+    wet(p, [("http://a.example/", "x" * 5000)], gzip=False)
+    p.write_bytes(p.read_bytes()[:-200])
+    with pytest.raises(InputError, match=f"^{p}:2: truncated WARC record"):
+        read(p, max_doc_bytes=1000)
+
+
 def _zstd_frames(data):  # a frame per kB, as one cut can end only the last (as a block would)
     import zstandard
 

@@ -77,14 +77,15 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
                 skipped += 1
                 counts[f"warc_skipped_{kind}"] += 1
                 continue
-            data = rec.reader.read()
-            size += len(data)
-            if len(data) < rec.content_length:
+            data, length = _payload(rec.reader, _read_bound(max_bytes, steps))
+            size += length
+            if length < rec.content_length:
                 raise InputError(f"{where}:{n}", "truncated WARC record "
-                                 f"({len(data)} of {rec.content_length} bytes)")
+                                 f"({length} of {rec.content_length} bytes)")
+            cut = len(data) < length  # past the bound: never held whole
             if steps:
                 try:
-                    data, cut = httpbody.decode(data, steps, max_bytes)
+                    data, cut = httpbody.decode(data, steps, max_bytes, whole=not cut)
                 except httpbody.BodyError as e:
                     # The record is bad, its file is not: the next record is read.
                     err = InputError(f"{where}:{n}", str(e))
@@ -92,15 +93,15 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
                         raise err from None
                     bad(err)
                     continue
-                if cut and not truncate:
-                    if too_long is None:
-                        counts["documents_too_long"] += 1
-                    else:
-                        too_long(f"{where}:{n}")
-                    continue
-                if cut:  # as an HTML file over the limit is cut
-                    counts["documents_truncated"] += 1
-                    data = _cut_bytes(data, max_bytes)
+            if cut and not truncate:
+                if too_long is None:
+                    counts["documents_too_long"] += 1
+                else:
+                    too_long(f"{where}:{n}")
+                continue
+            if cut:  # as an HTML file over the limit is cut
+                counts["documents_truncated"] += 1
+                data = _cut_bytes(data, max_bytes)
             if kind == "conversion":
                 text = utf8_text(data, counts)
             else:
@@ -122,6 +123,32 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
     finally:
         counts["warc_records_skipped"] += skipped
         counts["bytes_in"] += size
+
+
+def _read_bound(max_bytes: int, steps: list[str] | None) -> int:
+    """How many bytes of a record's payload are held (0: all). A payload
+    past ``max_bytes`` is a document past it, as an HTML file is, so one
+    byte more tells; a coded payload (chunked, compressed) is judged once
+    decoded, so twice the limit (and 64 kB for chunk sizes) is held: a
+    compressed page that big inflates past the limit anyway."""
+    if not max_bytes:
+        return 0
+    return 2 * max_bytes + (1 << 16) if steps else max_bytes + 1
+
+
+def _payload(reader, bound: int) -> tuple[bytes, int]:
+    """The first ``bound`` bytes of a record's payload (all with 0), and
+    its length: the rest is read only to be counted, a MB at a time, so a
+    5 GB record costs no more memory than ``bound``, and a cut one is
+    still told by its length."""
+    if not bound:
+        data = reader.read()
+        return data, len(data)
+    data = reader.read(bound)
+    length = len(data)
+    if length == bound:
+        length += sum(map(len, iter(lambda: reader.read(1 << 20), b"")))
+    return data, length
 
 
 def _native(stream: BinaryIO | str):
