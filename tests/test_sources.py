@@ -558,6 +558,17 @@ def test_a_zst_bomb_inflates_a_bounded_amount_per_read():
     assert total == (32 << 20) + 1 and biggest <= (8 << 20) + (1 << 16)
 
 
+def test_a_zst_file_damaged_in_a_later_frame_keeps_the_records_before_it(tmp_path):
+    # The frames inflated before the damage were dropped with it: 0 of 4 kept.
+    c = zstandard.ZstdCompressor(write_checksum=True)
+    frames = [c.compress(jsonl({"text": f"record {i}"}).encode()) for i in range(6)]
+    frames[4] = frames[4][:-4] + bytes(b ^ 0xFF for b in frames[4][-4:])  # its checksum
+    p = tmp_path / "damaged.jsonl.zst"
+    p.write_bytes(b"".join(frames))
+    docs, counts = read([p], on_error="skip")
+    assert [d.text for d in docs] == [f"record {i}" for i in range(4)] and counts["bad_inputs"] == 1
+
+
 def test_an_unreadable_subdirectory_is_bad_input(tmp_path, monkeypatch):
     (tmp_path / "a.txt").write_text("one")
     (tmp_path / "locked").mkdir()

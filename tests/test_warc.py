@@ -256,6 +256,23 @@ def test_a_record_past_the_limit_is_never_held_whole(tmp_path):
         read(p, max_doc_bytes=1000)
 
 
+@pytest.mark.parametrize("stdin", [False, True])
+def test_a_damaged_gzip_member_says_the_rest_of_the_file_is_not_read(tmp_path, caplog, stdin):
+    # "not a valid WARC record: Gzip decompression error (skipped)" read as if
+    # one record were lost, where every record after it was.
+    p = wet(tmp_path / "c.wet", [(f"http://a.example/{i}", f"page {i}") for i in range(6)], gzip=False)
+    records = p.read_bytes().split(b"WARC/1.0\r\n")[1:]
+    members = [gzip.compress(b"WARC/1.0\r\n" + r) for r in records]
+    members[4] = members[4][:20] + bytes(b ^ 0xFF for b in members[4][20:30]) + members[4][30:]
+    p = tmp_path / "c.warc.gz"
+    p.write_bytes(b"".join(members))
+    counts = Counter()
+    reader = Reader(Config(on_error="skip"), counts, stdin=io.BytesIO(p.read_bytes()) if stdin else None)
+    docs = list(reader.read_paths(["-" if stdin else str(p)]))
+    assert len(docs) <= 3 and counts["bad_inputs"] == 1
+    assert "the rest of the file is not read (skipped)" in caplog.text
+
+
 def _zstd_frames(data):  # a frame per kB, as one cut can end only the last (as a block would)
     import zstandard
 

@@ -75,6 +75,7 @@ class _Zstd(io.RawIOBase):
         self._obj = None    # the frame being decompressed
         self._in = b""      # compressed, fed up to ``_at``
         self._at = 0
+        self._error = None  # damage found after bytes not yet read
         self._out = b""     # decompressed, not yet read
         self._pos = 0
 
@@ -83,6 +84,8 @@ class _Zstd(io.RawIOBase):
 
     def readinto(self, b) -> int:
         while self._pos == len(self._out):
+            if self._error is not None:
+                raise self._error
             if not self._in:
                 self._in = self._raw.read(self._CHUNK)
                 if not self._in:
@@ -101,7 +104,15 @@ class _Zstd(io.RawIOBase):
             if self._obj is None:
                 self._obj = self._dctx.decompressobj()
             end = min(pos + self._FEED, len(data))
-            part = self._obj.decompress(data[pos:end])
+            try:
+                part = self._obj.decompress(data[pos:end])
+            except Exception as e:  # zstandard.ZstdError: damage
+                if not out:
+                    raise
+                # Raised at the next read: the bytes inflated before the
+                # damage are read first (whole records, in JSONL or WARC).
+                self._error = e
+                break
             pos = end
             out.append(part)
             size += len(part)

@@ -15,6 +15,7 @@ crawler kept (wget and Heritrix do) are undone first (``httpbody.py``).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import BinaryIO, Callable, Iterator
 
@@ -25,6 +26,12 @@ from .errors import InputError
 from .extras import need
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+#: Said of an error after which fastwarc cannot find the next record.
+_REST = "the rest of the file is not read"
+
+#: fastwarc's messages for gzip and zstd data it cannot inflate.
+_INFLATING = re.compile(r"decompress|checksum|gzip|zstd", re.I)
 
 
 def records(stream: BinaryIO | str, where: str, counts: Counter,
@@ -81,7 +88,7 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
             size += length
             if length < rec.content_length:
                 raise InputError(f"{where}:{n}", "truncated WARC record "
-                                 f"({length} of {rec.content_length} bytes)")
+                                 f"({length} of {rec.content_length} bytes); {_REST}")
             cut = len(data) < length  # past the bound: never held whole
             if steps:
                 try:
@@ -116,10 +123,18 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
                 fields["date"] = date
             fields[text_field] = None
             yield n, fields, text
-        if getattr(native, "error", None) is not None:  # cut where a record ended
-            raise InputError(f"{where}:{n + 1}", f"corrupt compressed data: {native.error}")
-    except OSError as e:  # fastwarc's message for a header it cannot parse
-        raise InputError(f"{where}:{n + 1}", f"not a valid WARC record: {e}") from None
+        error = getattr(native, "error", None)
+        if error is not None:  # cut where a record ended
+            # A cut (EOFError) keeps what came before it; other damage is
+            # told only by a checksum, after the data was inflated into records.
+            rest = "" if isinstance(error, EOFError) else (
+                f"; {'records before it may be garbled, ' if n else ''}{_REST}")
+            raise InputError(f"{where}:{n + 1}", f"corrupt compressed data: {error}{rest}")
+    except OSError as e:  # fastwarc's message for a header or a gzip/zstd block it cannot read
+        # fastwarc cannot find the next record after either: without these
+        # words, "(skipped)" read as if only this record were lost.
+        what = "corrupt compressed data" if _INFLATING.search(str(e)) else "not a valid WARC record"
+        raise InputError(f"{where}:{n + 1}", f"{what}: {e}; {_REST}") from None
     finally:
         counts["warc_records_skipped"] += skipped
         counts["bytes_in"] += size
@@ -219,9 +234,9 @@ def _check_length(rec, where: str) -> None:
     at: a header look-up costs as much as the parse."""
     length = rec.headers.get("Content-Length")
     if length is None:
-        raise InputError(where, "not a valid WARC record: it has no Content-Length")
+        raise InputError(where, f"not a valid WARC record: it has no Content-Length; {_REST}")
     if not length.strip().isdigit() or int(length) >= 1 << 63:
-        raise InputError(where, f"not a valid WARC record: Content-Length {length!r} is not a length")
+        raise InputError(where, f"not a valid WARC record: Content-Length {length!r} is not a length; {_REST}")
 
 
 def _coded(http) -> bool:
