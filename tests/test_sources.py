@@ -103,6 +103,16 @@ def test_binary_file_is_an_error_naming_it(tmp_path):
         read([p])
 
 
+def test_a_binary_file_named_html_is_an_error_not_a_page_of_garbage(tmp_path):
+    # It was read as a page: a kept document of resiliparse's garbage, exit 0.
+    p = tmp_path / "page.html"
+    p.write_bytes(b"<html>\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\xff\xd8" * 50)
+    with pytest.raises(InputError, match=f"^{p}: binary file"):
+        read([p])
+    docs, counts = read([p], on_error="skip")
+    assert docs == [] and counts["bad_inputs"] == 1
+
+
 class _Zeros(io.RawIOBase):
     """/dev/zero on standard input; past ``most`` bytes, a test failure
     rather than a reader that never ends."""

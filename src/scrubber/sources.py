@@ -347,9 +347,10 @@ class Reader:
         try:
             # Binary data is told by its first bytes: a file of NULs over the
             # limit, or /dev/zero on standard input, is refused as a small one
-            # is, not skipped as long or counted for ever.
+            # is, not skipped as long or counted for ever. HTML too: a binary
+            # file named .html became a page of garbage, kept.
             data = fh.read(min(limit + 1, _SNIFF_BYTES) if limit else _SNIFF_BYTES)
-            problem = None if html else not_text(data)
+            problem = not_text(data)
             if problem:
                 self.counts["bytes_in"] += len(data)
                 return self._bad(InputError(where, problem))
