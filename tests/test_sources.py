@@ -514,6 +514,27 @@ def test_deeper_nesting_is_a_bad_record(tmp_path, depth):
         read([p])
 
 
+def test_a_record_nested_past_the_stack_on_stdin_is_a_bad_record_not_an_internal_error():
+    # Telling stdin's format parsed the first line with json, which raised RecursionError.
+    line = ('{"text": "a", "m": %s}\n' % ("[" * 100_000 + "]" * 100_000)).encode()
+    with pytest.raises(InputError, match="^<stdin>:1: JSON nested more than 254 deep"):
+        read(["-"], stdin=io.BytesIO(line))
+
+
+def test_an_integer_past_pythons_digits_is_a_bad_record_named_briefly(tmp_path):
+    # int() refuses more than 4,300 digits: an internal error (ValueError), and
+    # the message of a float of a million digits held all of them.
+    p = tmp_path / "x.jsonl"
+    p.write_text('{"text": "a", "n": %s}\n{"text": "b", "f": 1%se999}\n{"text": "c"}\n' % ("7" * 5000, "0" * 5000))
+    with pytest.raises(InputError, match=f"^{p}:1: the integer 7{{20}}…7{{10}} \\(5,000 characters\\) has more than 4,300 digits"):
+        read([p])
+    docs, counts = read([p], on_error="skip")
+    assert [d.text for d in docs] == ["c"] and counts["bad_inputs"] == 2
+    from scrubber.records import _parse_line
+    with pytest.raises(InputError, match=r"^r: the number 1.{19}….{10} \(5,005 characters\) is beyond what a float holds$"):
+        _parse_line(p.read_bytes().splitlines()[1], "r", Counter())
+
+
 def test_a_lone_surrogate_outside_the_text_is_named():
     from scrubber.sources import check_record
     with pytest.raises(InputError, match=r"^r: field 'src' holds a lone surrogate \('\\ud800'\)"):
