@@ -273,6 +273,16 @@ def test_a_damaged_gzip_member_says_the_rest_of_the_file_is_not_read(tmp_path, c
     assert "the rest of the file is not read (skipped)" in caplog.text
 
 
+def test_a_conversion_record_of_binary_junk_is_a_bad_record_not_a_document(tmp_path):
+    # It was kept: a document of U+FFFD and stray characters.
+    p = write_warc(tmp_path / "c.wet", [("conversion", "http://a.example/1", b"\x89PNG\x00\x00\xff" * 100, "text/plain", None),
+                                        ("conversion", "http://a.example/2", b"Real text", "text/plain", None)], gzip=False)
+    with pytest.raises(InputError, match=f"^{p}:1: binary record \\(contains NUL bytes\\), not text"):
+        read(p)
+    docs, counts = read(p, on_error="skip")
+    assert [d.text for d in docs] == ["Real text"] and counts["bad_inputs"] == 1
+
+
 def _zstd_frames(data):  # a frame per kB, as one cut can end only the last (as a block would)
     import zstandard
 

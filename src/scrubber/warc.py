@@ -21,7 +21,7 @@ from typing import BinaryIO, Callable, Iterator
 
 from . import htmltext, httpbody
 from .compression import _corrupt_errors
-from .decoding import _cut_bytes, utf8_text
+from .decoding import _SNIFF_BYTES, _cut_bytes, not_text, utf8_text
 from .errors import InputError
 from .extras import need
 
@@ -110,6 +110,13 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
                 counts["documents_truncated"] += 1
                 data = _cut_bytes(data, max_bytes)
             if kind == "conversion":
+                problem = not_text(data[:_SNIFF_BYTES])
+                if problem:  # WET text is UTF-8: NUL bytes are junk, not a page
+                    err = InputError(f"{where}:{n}", problem.replace("file", "record", 1))
+                    if bad is None:
+                        raise err
+                    bad(err)
+                    continue
                 text = utf8_text(data, counts)
             else:
                 text = htmltext.to_text(data, where, charset)
