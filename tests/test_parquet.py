@@ -244,3 +244,25 @@ def test_int64_limits_are_stored_exactly(tmp_path):
     recs = [{"id": "1", "text": "a", "n": 2**63 - 1}, {"id": "2", "text": "b", "n": -2**63}]
     write(open_sink(str(out)), recs)
     assert pq.read_table(out).to_pylist() == recs
+
+
+def test_rows_of_a_dictionary_column_share_its_values(tmp_path):
+    # to_pylist made a copy per row: 2,000 rows of one 5 MB value in a
+    # 652-byte file were 10 GB (internal error: MemoryError).
+    from scrubber.parquet import rows
+    p = tmp_path / "d.parquet"
+    column = pa.DictionaryArray.from_arrays(pa.array([0, 0, None, 0], pa.int32()), pa.array(["one long text"]))
+    pq.write_table(pa.table({"text": column}), p)
+    with open(p, "rb") as fh:
+        texts = [r["text"] for r in rows(fh, str(p), "text")]
+    assert texts == ["one long text", "one long text", None, "one long text"] and texts[0] is texts[1]
+
+
+def test_a_row_past_the_record_bound_is_skipped_unread_whatever_its_column(tmp_path, caplog):
+    # Only the text was held to --max-doc-bytes: a 300 MB cell of another
+    # column passed through to the output (2.3 GB peak).
+    p = tmp_path / "r.parquet"
+    pq.write_table(pa.table({"text": ["short", "fine"], "html": ["x" * 70_000, "y"]}), p)
+    docs, counts = read(p, max_doc_bytes=1000, long_docs="truncate")  # bound: 3 x 1000 + 64 kB
+    assert [d.text for d in docs] == ["fine"] and counts["documents_too_long"] == 1
+    assert f"{p}:1: parquet row over 68536 bytes (3 x --max-doc-bytes + 64 kB), too long to read and truncate" in caplog.text

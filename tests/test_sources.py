@@ -103,6 +103,16 @@ def test_binary_file_is_an_error_naming_it(tmp_path):
         read([p])
 
 
+def test_a_binary_file_named_html_is_an_error_not_a_page_of_garbage(tmp_path):
+    # It was read as a page: a kept document of resiliparse's garbage, exit 0.
+    p = tmp_path / "page.html"
+    p.write_bytes(b"<html>\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\xff\xd8" * 50)
+    with pytest.raises(InputError, match=f"^{p}: binary file"):
+        read([p])
+    docs, counts = read([p], on_error="skip")
+    assert docs == [] and counts["bad_inputs"] == 1
+
+
 class _Zeros(io.RawIOBase):
     """/dev/zero on standard input; past ``most`` bytes, a test failure
     rather than a reader that never ends."""
@@ -504,6 +514,27 @@ def test_deeper_nesting_is_a_bad_record(tmp_path, depth):
         read([p])
 
 
+def test_a_record_nested_past_the_stack_on_stdin_is_a_bad_record_not_an_internal_error():
+    # Telling stdin's format parsed the first line with json, which raised RecursionError.
+    line = ('{"text": "a", "m": %s}\n' % ("[" * 100_000 + "]" * 100_000)).encode()
+    with pytest.raises(InputError, match="^<stdin>:1: JSON nested more than 254 deep"):
+        read(["-"], stdin=io.BytesIO(line))
+
+
+def test_an_integer_past_pythons_digits_is_a_bad_record_named_briefly(tmp_path):
+    # int() refuses more than 4,300 digits: an internal error (ValueError), and
+    # the message of a float of a million digits held all of them.
+    p = tmp_path / "x.jsonl"
+    p.write_text('{"text": "a", "n": %s}\n{"text": "b", "f": 1%se999}\n{"text": "c"}\n' % ("7" * 5000, "0" * 5000))
+    with pytest.raises(InputError, match=f"^{p}:1: the integer 7{{20}}…7{{10}} \\(5,000 characters\\) has more than 4,300 digits"):
+        read([p])
+    docs, counts = read([p], on_error="skip")
+    assert [d.text for d in docs] == ["c"] and counts["bad_inputs"] == 2
+    from scrubber.records import _parse_line
+    with pytest.raises(InputError, match=r"^r: the number 1.{19}….{10} \(5,005 characters\) is beyond what a float holds$"):
+        _parse_line(p.read_bytes().splitlines()[1], "r", Counter())
+
+
 def test_a_lone_surrogate_outside_the_text_is_named():
     from scrubber.sources import check_record
     with pytest.raises(InputError, match=r"^r: field 'src' holds a lone surrogate \('\\ud800'\)"):
@@ -544,6 +575,29 @@ def test_a_zst_file_of_several_frames_is_read_whole(tmp_path):
     p.write_bytes(c.compress(jsonl({"text": "a"}).encode()) + c.compress(jsonl({"text": "b"}).encode()))
     docs, _ = read([p])
     assert [d.text for d in docs] == ["a", "b"]
+
+
+def test_a_zst_bomb_inflates_a_bounded_amount_per_read():
+    # 32 MB of one byte is a few kB of zstd; decompressobj inflated a 64 kB
+    # read whole (a 5 GB bomb: MemoryError). Each read now holds <= 8 MB more.
+    from scrubber.compression import _Zstd
+    c = zstandard.ZstdCompressor()
+    z = _Zstd(io.BytesIO(c.compress(b"a" * (32 << 20)) + c.compress(b"b")))
+    buf, biggest, total = bytearray(1 << 16), 0, 0
+    while n := z.readinto(buf):
+        biggest, total = max(biggest, len(z._out)), total + n
+    assert total == (32 << 20) + 1 and biggest <= (8 << 20) + (1 << 16)
+
+
+def test_a_zst_file_damaged_in_a_later_frame_keeps_the_records_before_it(tmp_path):
+    # The frames inflated before the damage were dropped with it: 0 of 4 kept.
+    c = zstandard.ZstdCompressor(write_checksum=True)
+    frames = [c.compress(jsonl({"text": f"record {i}"}).encode()) for i in range(6)]
+    frames[4] = frames[4][:-4] + bytes(b ^ 0xFF for b in frames[4][-4:])  # its checksum
+    p = tmp_path / "damaged.jsonl.zst"
+    p.write_bytes(b"".join(frames))
+    docs, counts = read([p], on_error="skip")
+    assert [d.text for d in docs] == [f"record {i}" for i in range(4)] and counts["bad_inputs"] == 1
 
 
 def test_an_unreadable_subdirectory_is_bad_input(tmp_path, monkeypatch):

@@ -235,6 +235,54 @@ def test_a_decompression_bomb_is_over_the_document_limit_not_out_of_memory(tmp_p
     assert counts["documents_truncated"] == 1
 
 
+def test_a_record_past_the_limit_is_never_held_whole(tmp_path):
+    # A 5 GB conversion or response record was read whole (MemoryError);
+    # now only the limit and a byte are held, the rest only counted, so a
+    # page's HTML past the limit is over it (as an HTML file is) whatever
+    # its text, and a cut record is still told.
+    from scrubber.warc import _payload
+    assert _payload(io.BytesIO(b"x" * 10_000), 101) == (b"x" * 101, 10_000)
+    p = write_warc(tmp_path / "c.warc", [
+        ("response", "http://a.example/1", page("<div></div>" * 300 + "<p>Short text</p>"), "text/html", 200),
+        ("response", "http://a.example/2", page("<p>Kept</p>"), "text/html", 200)], gzip=False)
+    docs, counts = read(p, max_doc_bytes=1000)
+    assert [d.meta["url"] for d in docs] == ["http://a.example/2"] and counts["documents_too_long"] == 1
+    docs, counts = read(p, max_doc_bytes=1000, long_docs="truncate")
+    assert len(docs) == 2 and counts["documents_truncated"] == 1
+    assert counts["bytes_in"] == sum(len(page(b)) for b in ("<div></div>" * 300 + "<p>Short text</p>", "<p>Kept</p>"))
+    wet(p, [("http://a.example/", "x" * 5000)], gzip=False)
+    p.write_bytes(p.read_bytes()[:-200])
+    with pytest.raises(InputError, match=f"^{p}:2: truncated WARC record"):
+        read(p, max_doc_bytes=1000)
+
+
+@pytest.mark.parametrize("stdin", [False, True])
+def test_a_damaged_gzip_member_says_the_rest_of_the_file_is_not_read(tmp_path, caplog, stdin):
+    # "not a valid WARC record: Gzip decompression error (skipped)" read as if
+    # one record were lost, where every record after it was.
+    p = wet(tmp_path / "c.wet", [(f"http://a.example/{i}", f"page {i}") for i in range(6)], gzip=False)
+    records = p.read_bytes().split(b"WARC/1.0\r\n")[1:]
+    members = [gzip.compress(b"WARC/1.0\r\n" + r) for r in records]
+    members[4] = members[4][:20] + bytes(b ^ 0xFF for b in members[4][20:30]) + members[4][30:]
+    p = tmp_path / "c.warc.gz"
+    p.write_bytes(b"".join(members))
+    counts = Counter()
+    reader = Reader(Config(on_error="skip"), counts, stdin=io.BytesIO(p.read_bytes()) if stdin else None)
+    docs = list(reader.read_paths(["-" if stdin else str(p)]))
+    assert len(docs) <= 3 and counts["bad_inputs"] == 1
+    assert "the rest of the file is not read (skipped)" in caplog.text
+
+
+def test_a_conversion_record_of_binary_junk_is_a_bad_record_not_a_document(tmp_path):
+    # It was kept: a document of U+FFFD and stray characters.
+    p = write_warc(tmp_path / "c.wet", [("conversion", "http://a.example/1", b"\x89PNG\x00\x00\xff" * 100, "text/plain", None),
+                                        ("conversion", "http://a.example/2", b"Real text", "text/plain", None)], gzip=False)
+    with pytest.raises(InputError, match=f"^{p}:1: binary record \\(contains NUL bytes\\), not text"):
+        read(p)
+    docs, counts = read(p, on_error="skip")
+    assert [d.text for d in docs] == ["Real text"] and counts["bad_inputs"] == 1
+
+
 def _zstd_frames(data):  # a frame per kB, as one cut can end only the last (as a block would)
     import zstandard
 

@@ -53,15 +53,17 @@ def codings(transfer: str | None, content: str | None) -> list[str]:
     return steps
 
 
-def decode(body: bytes, steps: list[str], limit: int = 0) -> tuple[bytes, bool]:
+def decode(body: bytes, steps: list[str], limit: int = 0, whole: bool = True) -> tuple[bytes, bool]:
     """``body`` with ``steps`` (from ``codings``) undone, and whether it was
     cut: longer than ``limit`` bytes (0: no limit), and then only its first
-    ``limit + 1`` bytes are returned."""
+    ``limit + 1`` bytes are returned. ``whole=False``: ``body`` is only the
+    payload's start (its record is past what is held), so it is cut, and
+    decoded as far as it goes."""
     unknown = [c for c in steps if c not in UNDONE]
     if unknown:
         raise BodyError(f"payload encoded with {unknown[0]!r}, which scrubber does not undo "
                         "(it undoes chunked, gzip, deflate and zstd)")
-    cut = False
+    cut = not whole
     for coding in steps:
         if coding == "chunked":
             body = _dechunk(body, whole=not cut)

@@ -26,7 +26,13 @@ from .sinks import loads
 BATCH_ROWS = 8192
 
 
-def rows(fh: BinaryIO, where: str, text_field: str, counts: Counter | None = None) -> Iterator[dict]:
+#: Bytes of decoded values a batch holds at most, as the file's metadata
+#: tells them: a row group of 9 MB rows is read a few rows at a time.
+BATCH_BYTES = 64 << 20
+
+
+def rows(fh: BinaryIO, where: str, text_field: str, counts: Counter | None = None,
+         max_row_bytes: int = 0) -> Iterator[dict | None]:
     """The rows of a parquet file as dicts of JSON values, in file order.
 
     A text column of binary type is read as UTF-8 (many writers store
@@ -34,7 +40,16 @@ def rows(fh: BinaryIO, where: str, text_field: str, counts: Counter | None = Non
     U+FFFD, counted in ``counts`` as JSONL's are. Other columns pass through
     as the JSON output writes them (``records.json_value``): durations as
     seconds, binary as base64; a value with no JSON form is an InputError
-    naming its column and type."""
+    naming its column and type.
+
+    A row whose strings and bytes add up to more than ``max_row_bytes``
+    (0: no limit) is None, never made into Python values; as a JSONL line
+    past its bound is. Parquet compresses a repeated value to nothing, so
+    a file of a few kB can hold GBs of rows: a batch holds ``BATCH_BYTES``
+    of decoded values as the metadata tells, and the rows of a dictionary
+    column (a pandas category) share its values. pyarrow still decodes a
+    cell whole, and a page's values at once: a 300 MB cell costs about
+    1.3 GB while it is read."""
     need("pyarrow", "parquet", where, "reading parquet")
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -56,19 +71,68 @@ def rows(fh: BinaryIO, where: str, text_field: str, counts: Counter | None = Non
     # are converted, value by value: the rest cost nothing.
     odd = [f for f in schema if f.name != text_field and not _as_they_come(f.type)]
     try:
-        for batch in pf.iter_batches(batch_size=BATCH_ROWS):
-            for row in batch.to_pylist():
-                if binary_text and isinstance(row[text_field], bytes):
-                    row[text_field] = utf8_text(row[text_field], counts)
-                for f in odd:
-                    try:
-                        row[f.name] = json_value(row[f.name])
-                    except (TypeError, ValueError) as e:
-                        raise InputError(where, f"column '{f.name}' of type {f.type} has a value "
-                                                f"JSON cannot hold ({e})") from None
-                yield row
+        meta = pf.metadata
+        for group in range(meta.num_row_groups):
+            rg = meta.row_group(group)
+            per_row = sum(rg.column(i).total_uncompressed_size for i in range(rg.num_columns)) // max(rg.num_rows, 1)
+            size = max(1, min(BATCH_ROWS, BATCH_BYTES // max(per_row, 1)))
+            for batch in pf.iter_batches(batch_size=size, row_groups=[group]):
+                too_big = _over(batch, max_row_bytes) if max_row_bytes else None
+                names = batch.schema.names
+                columns = [_values(c) for c in batch.columns]
+                for i in range(batch.num_rows):
+                    if too_big is not None and too_big[i]:
+                        yield None
+                        continue
+                    row = {name: col[i] for name, col in zip(names, columns)}
+                    if binary_text and isinstance(row[text_field], bytes):
+                        row[text_field] = utf8_text(row[text_field], counts)
+                    for f in odd:
+                        try:
+                            row[f.name] = json_value(row[f.name])
+                        except (TypeError, ValueError) as e:
+                            raise InputError(where, f"column '{f.name}' of type {f.type} has a value "
+                                                    f"JSON cannot hold ({e})") from None
+                    yield row
     except (pa.ArrowException, OSError) as e:
         raise InputError(where, f"corrupt parquet data: {e}") from None
+
+
+def _is_bytes(t) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or _is_binary(t) and not pa.types.is_fixed_size_binary(t)
+
+
+def _values(col) -> list:
+    """A column's Python values; a dictionary's rows share its values (its
+    ``to_pylist`` makes a copy per row: 2,000 rows of one 5 MB string, 10 GB)."""
+    import pyarrow as pa
+
+    if not pa.types.is_dictionary(col.type):
+        return col.to_pylist()
+    values = col.dictionary.to_pylist()
+    return [None if i is None else values[i] for i in col.indices.to_pylist()]
+
+
+def _over(batch, limit: int) -> list[bool]:
+    """Per row, whether its strings and bytes add up to more than ``limit``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    total = None
+    for col in batch.columns:
+        if pa.types.is_dictionary(col.type) and _is_bytes(col.type.value_type):
+            lengths = pc.take(pc.binary_length(col.dictionary), col.indices)
+        elif _is_bytes(col.type):
+            lengths = pc.binary_length(col)
+        else:
+            continue
+        lengths = pc.fill_null(lengths.cast(pa.int64()), 0)
+        total = lengths if total is None else pc.add(total, lengths)
+    if total is None:
+        return [False] * batch.num_rows
+    return pc.greater(total, limit).to_pylist()
 
 
 def _is_binary(t) -> bool:

@@ -116,14 +116,18 @@ def _parse_line(raw: bytes, where: str, counts: Counter) -> object:
     text, _, legacy = decoding.utf8_or_legacy(raw)
     try:
         # without its line end, a record cut short fails at its last column, not "column 1"
-        rec = json.loads(text.rstrip("\r\n"), parse_float=_finite, parse_constant=_constant, strict=False)
+        rec = json.loads(text.rstrip("\r\n"), parse_float=_finite, parse_int=_int,
+                         parse_constant=_constant, strict=False)
     except json.JSONDecodeError as e:
         kind = decoding.binary_kind(raw)
         if kind:  # --input-format jsonl on a compressed or binary file
             raise InputError(where, kind) from None
         raise InputError(where, f"not valid JSON: {e.msg.removesuffix(' at')} (column {e.colno})") from None
     except _OutOfRange as e:
-        raise InputError(where, f"the number {e} is beyond what a float holds") from None
+        raise InputError(where, f"the number {_short(str(e))} is beyond what a float holds") from None
+    except _TooLong as e:
+        raise InputError(where, f"the integer {_short(str(e))} has more than {MAX_INT_DIGITS:,} digits, "
+                                "which Python does not read (its int_max_str_digits)") from None
     except _Infinite as e:
         raise InputError(where, f"{e} is not JSON, and would be written back as null") from None
     except RecursionError:
@@ -146,6 +150,28 @@ def _finite(literal: str) -> float:
     if math.isinf(value):
         raise _OutOfRange(literal)
     return value
+
+
+class _TooLong(ValueError):
+    pass
+
+
+#: Python's own bound on the digits of an integer it reads from text
+#: (``sys.int_max_str_digits``): past it, reading one takes time quadratic
+#: in its length, and ``int()`` raises a ValueError, which was an internal
+#: error here.
+MAX_INT_DIGITS = 4300
+
+
+def _int(literal: str) -> int:
+    if len(literal.lstrip("-")) > MAX_INT_DIGITS:
+        raise _TooLong(literal)
+    return int(literal)
+
+
+def _short(literal: str) -> str:
+    """A number as a message shows it: a million digits would be the message."""
+    return literal if len(literal) <= 40 else f"{literal[:20]}…{literal[-10:]} ({len(literal):,} characters)"
 
 
 class _Infinite(ValueError):
@@ -216,5 +242,7 @@ def _is_json_object(line: bytes) -> bool:
     except orjson.JSONDecodeError:
         try:
             return isinstance(json.loads(s.decode("utf-8", "replace")), dict)
-        except ValueError:
+        except ValueError:  # int() past its digits too: then a record with a bad number
             return False
+        except RecursionError:  # an object nested past the stack: a record, refused when read
+            return True

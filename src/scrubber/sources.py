@@ -347,9 +347,10 @@ class Reader:
         try:
             # Binary data is told by its first bytes: a file of NULs over the
             # limit, or /dev/zero on standard input, is refused as a small one
-            # is, not skipped as long or counted for ever.
+            # is, not skipped as long or counted for ever. HTML too: a binary
+            # file named .html became a page of garbage, kept.
             data = fh.read(min(limit + 1, _SNIFF_BYTES) if limit else _SNIFF_BYTES)
-            problem = None if html else not_text(data)
+            problem = not_text(data)
             if problem:
                 self.counts["bytes_in"] += len(data)
                 return self._bad(InputError(where, problem))
@@ -406,8 +407,12 @@ class Reader:
         self.counts["bytes_in"] += fh.seek(0, io.SEEK_END)
         fh.seek(0)
         try:
-            for n, rec in enumerate(parquet.rows(fh, where, self.config.text_field, self.counts), 1):
+            for n, rec in enumerate(parquet.rows(fh, where, self.config.text_field, self.counts,
+                                                 line_limit(self.config.max_doc_bytes)), 1):
                 loc = f"{where}:{n}"
+                if rec is None:  # past the bound a JSONL line has: never read
+                    self._too_long(loc, line=True, what="parquet row")
+                    continue
                 try:
                     doc = self._sized(self.record_to_document(rec, loc))
                 except InputError as e:
@@ -417,12 +422,12 @@ class Reader:
                     yield doc
         except InputError as e:
             self._bad(e)
-    def _too_long(self, where: str, line: bool = False) -> None:
+    def _too_long(self, where: str, line: bool = False, what: str = "JSONL record") -> None:
         self.counts["documents_too_long"] += 1
         if line and self.config.long_docs == "truncate":
             # The record is not parsed, so there is no text to cut.
-            log.warning("%s: JSONL record over %d bytes (3 x --max-doc-bytes + 64 kB), too long "
-                        "to read and truncate; skipped", where,
+            log.warning("%s: %s over %d bytes (3 x --max-doc-bytes + 64 kB), too long "
+                        "to read and truncate; skipped", where, what,
                         line_limit(self.config.max_doc_bytes))
             return
         log.warning("%s: document over --max-doc-bytes (%d bytes); skipped", where,

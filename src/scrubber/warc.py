@@ -15,16 +15,23 @@ crawler kept (wget and Heritrix do) are undone first (``httpbody.py``).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import BinaryIO, Callable, Iterator
 
 from . import htmltext, httpbody
 from .compression import _corrupt_errors
-from .decoding import _cut_bytes, utf8_text
+from .decoding import _SNIFF_BYTES, _cut_bytes, not_text, utf8_text
 from .errors import InputError
 from .extras import need
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+#: Said of an error after which fastwarc cannot find the next record.
+_REST = "the rest of the file is not read"
+
+#: fastwarc's messages for gzip and zstd data it cannot inflate.
+_INFLATING = re.compile(r"decompress|checksum|gzip|zstd", re.I)
 
 
 def records(stream: BinaryIO | str, where: str, counts: Counter,
@@ -77,14 +84,15 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
                 skipped += 1
                 counts[f"warc_skipped_{kind}"] += 1
                 continue
-            data = rec.reader.read()
-            size += len(data)
-            if len(data) < rec.content_length:
+            data, length = _payload(rec.reader, _read_bound(max_bytes, steps))
+            size += length
+            if length < rec.content_length:
                 raise InputError(f"{where}:{n}", "truncated WARC record "
-                                 f"({len(data)} of {rec.content_length} bytes)")
+                                 f"({length} of {rec.content_length} bytes); {_REST}")
+            cut = len(data) < length  # past the bound: never held whole
             if steps:
                 try:
-                    data, cut = httpbody.decode(data, steps, max_bytes)
+                    data, cut = httpbody.decode(data, steps, max_bytes, whole=not cut)
                 except httpbody.BodyError as e:
                     # The record is bad, its file is not: the next record is read.
                     err = InputError(f"{where}:{n}", str(e))
@@ -92,16 +100,23 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
                         raise err from None
                     bad(err)
                     continue
-                if cut and not truncate:
-                    if too_long is None:
-                        counts["documents_too_long"] += 1
-                    else:
-                        too_long(f"{where}:{n}")
-                    continue
-                if cut:  # as an HTML file over the limit is cut
-                    counts["documents_truncated"] += 1
-                    data = _cut_bytes(data, max_bytes)
+            if cut and not truncate:
+                if too_long is None:
+                    counts["documents_too_long"] += 1
+                else:
+                    too_long(f"{where}:{n}")
+                continue
+            if cut:  # as an HTML file over the limit is cut
+                counts["documents_truncated"] += 1
+                data = _cut_bytes(data, max_bytes)
             if kind == "conversion":
+                problem = not_text(data[:_SNIFF_BYTES])
+                if problem:  # WET text is UTF-8: NUL bytes are junk, not a page
+                    err = InputError(f"{where}:{n}", problem.replace("file", "record", 1))
+                    if bad is None:
+                        raise err
+                    bad(err)
+                    continue
                 text = utf8_text(data, counts)
             else:
                 text = htmltext.to_text(data, where, charset)
@@ -115,13 +130,47 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
                 fields["date"] = date
             fields[text_field] = None
             yield n, fields, text
-        if getattr(native, "error", None) is not None:  # cut where a record ended
-            raise InputError(f"{where}:{n + 1}", f"corrupt compressed data: {native.error}")
-    except OSError as e:  # fastwarc's message for a header it cannot parse
-        raise InputError(f"{where}:{n + 1}", f"not a valid WARC record: {e}") from None
+        error = getattr(native, "error", None)
+        if error is not None:  # cut where a record ended
+            # A cut (EOFError) keeps what came before it; other damage is
+            # told only by a checksum, after the data was inflated into records.
+            rest = "" if isinstance(error, EOFError) else (
+                f"; {'records before it may be garbled, ' if n else ''}{_REST}")
+            raise InputError(f"{where}:{n + 1}", f"corrupt compressed data: {error}{rest}")
+    except OSError as e:  # fastwarc's message for a header or a gzip/zstd block it cannot read
+        # fastwarc cannot find the next record after either: without these
+        # words, "(skipped)" read as if only this record were lost.
+        what = "corrupt compressed data" if _INFLATING.search(str(e)) else "not a valid WARC record"
+        raise InputError(f"{where}:{n + 1}", f"{what}: {e}; {_REST}") from None
     finally:
         counts["warc_records_skipped"] += skipped
         counts["bytes_in"] += size
+
+
+def _read_bound(max_bytes: int, steps: list[str] | None) -> int:
+    """How many bytes of a record's payload are held (0: all). A payload
+    past ``max_bytes`` is a document past it, as an HTML file is, so one
+    byte more tells; a coded payload (chunked, compressed) is judged once
+    decoded, so twice the limit (and 64 kB for chunk sizes) is held: a
+    compressed page that big inflates past the limit anyway."""
+    if not max_bytes:
+        return 0
+    return 2 * max_bytes + (1 << 16) if steps else max_bytes + 1
+
+
+def _payload(reader, bound: int) -> tuple[bytes, int]:
+    """The first ``bound`` bytes of a record's payload (all with 0), and
+    its length: the rest is read only to be counted, a MB at a time, so a
+    5 GB record costs no more memory than ``bound``, and a cut one is
+    still told by its length."""
+    if not bound:
+        data = reader.read()
+        return data, len(data)
+    data = reader.read(bound)
+    length = len(data)
+    if length == bound:
+        length += sum(map(len, iter(lambda: reader.read(1 << 20), b"")))
+    return data, length
 
 
 def _native(stream: BinaryIO | str):
@@ -192,9 +241,9 @@ def _check_length(rec, where: str) -> None:
     at: a header look-up costs as much as the parse."""
     length = rec.headers.get("Content-Length")
     if length is None:
-        raise InputError(where, "not a valid WARC record: it has no Content-Length")
+        raise InputError(where, f"not a valid WARC record: it has no Content-Length; {_REST}")
     if not length.strip().isdigit() or int(length) >= 1 << 63:
-        raise InputError(where, f"not a valid WARC record: Content-Length {length!r} is not a length")
+        raise InputError(where, f"not a valid WARC record: Content-Length {length!r} is not a length; {_REST}")
 
 
 def _coded(http) -> bool:
