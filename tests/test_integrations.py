@@ -84,7 +84,7 @@ def test_hf_clean_dataset_skips_or_names_a_row_without_text():
     from scrubber.integrations.hf import clean_dataset
 
     ds = datasets.Dataset.from_dict({"id": ["x", "y"], "text": [None, ARTICLE]})
-    with pytest.raises(InputError, match="<row 0>: 'text' is NoneType"):
+    with pytest.raises(InputError, match="<row 0>: 'text' is null, not a string"):
         clean_dataset(ds)
     stats = Stats()
     out = clean_dataset(ds, on_error="skip", stats=stats)

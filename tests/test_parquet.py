@@ -94,7 +94,7 @@ def test_a_missing_text_column_is_one_error_listing_the_columns(tmp_path):
 def test_a_null_text_names_the_row(tmp_path):
     p = tmp_path / "shard.parquet"
     pq.write_table(pa.table({"text": ["a", None]}), p)
-    with pytest.raises(InputError, match=f"^{p}:2: 'text' is NoneType"):
+    with pytest.raises(InputError, match=f"^{p}:2: 'text' is null, not a string"):
         read(p)
 
 

@@ -281,7 +281,7 @@ def test_on_error_skip_warns_counts_and_goes_on_in_the_library(caplog):
                           {"title": "no text"}, ARTICLE], on_error="skip", stats=stats, dedup=False))
     assert [r["text"] for r in out] == [ARTICLE]
     assert stats.counts["bad_inputs"] == 3
-    assert "<record 1>: 'text' is NoneType" in caplog.text and "(skipped)" in caplog.text
+    assert "<record 1>: 'text' is null, not a string" in caplog.text and "(skipped)" in caplog.text
 
 
 def test_on_error_fail_raises_for_a_record_without_text():

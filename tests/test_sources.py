@@ -280,9 +280,11 @@ def test_bad_json_line_names_file_and_line(tmp_path):
 
 @pytest.mark.parametrize("line, problem", [
     ('{"body": "x"}', "no 'text' field"),
-    ('{"text": 3}', "'text' is int, not a string"),
-    ('[1, 2]', "expected a JSON object"),
-    ('"a bare string"', "expected a JSON object, got str"),
+    ('{"text": 3}', "'text' is a number, not a string"),
+    ('{"text": null}', "'text' is null, not a string"),
+    ('{"text": ["a", "b"]}', "'text' is an array, not a string"),
+    ('[1, 2]', "expected a JSON object, got an array"),
+    ('"a bare string"', "expected a JSON object, got a string"),
 ])
 def test_records_without_usable_text(tmp_path, line, problem):
     p = tmp_path / "c.jsonl"
@@ -292,7 +294,7 @@ def test_records_without_usable_text(tmp_path, line, problem):
 
 
 def test_a_string_line_in_jsonl_on_stdin_is_bad_input():
-    with pytest.raises(InputError, match='^<stdin>:2: expected a JSON object, got str'):
+    with pytest.raises(InputError, match='^<stdin>:2: expected a JSON object, got a string'):
         read(["-"], stdin=io.BytesIO(b'{"text": "a record"}\n"a bare string"\n'))
     docs, _ = read(["-"], stdin=io.BytesIO(b'"a bare string"\n{"text": "x"}\n'))  # not JSONL: text
     assert [d.id for d in docs] == ["stdin"]

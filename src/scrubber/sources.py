@@ -494,7 +494,7 @@ class Reader:
                 try:
                     rec, strict = _parse_line(raw, loc, self.counts)
                     if not isinstance(rec, dict):  # a string too: only Python callers pass bare texts
-                        raise InputError(loc, f"expected a JSON object, got {type(rec).__name__}")
+                        raise InputError(loc, f"expected a JSON object, got {json_kind(rec)}")
                     # orjson refuses lone surrogates; only nesting is left to check
                     flat = strict and isinstance(rec, dict) and all(type(v) in _FLAT for v in rec.values())
                     doc = self._sized(self.record_to_document(rec, loc, check=not flat))
@@ -546,13 +546,13 @@ class Reader:
         if isinstance(rec, Document):
             return check_document(rec, where)
         if not isinstance(rec, dict):
-            raise InputError(where, f"expected a JSON object, got {type(rec).__name__}")
+            raise InputError(where, f"expected a JSON object, got {json_kind(rec)}")
         tf = self.config.text_field
         if tf not in rec:
             raise InputError(where, f"no '{tf}' field (name another with --text-field)")
         text = rec[tf]
         if not isinstance(text, str):
-            raise InputError(where, f"'{tf}' is {type(text).__name__}, not a string")
+            raise InputError(where, f"'{tf}' is {json_kind(text)}, not a string")
         if check:
             check_record(rec, tf, where)
         raw_id = rec.get(self.config.id_field)
@@ -576,6 +576,18 @@ def _next_line(fh: BinaryIO, head: bytes, limit: int) -> tuple[bytes, bytes]:
         line = fh.readline(size)
         head += line
     return head, line
+
+
+def json_kind(value: object) -> str:
+    """What a record's value is, in JSON's words, for messages about records:
+    "null", not Python's "NoneType"."""
+    if value is None:
+        return "null"
+    for kind, name in ((bool, "a boolean"), ((int, float), "a number"), (str, "a string"),
+                       ((list, tuple), "an array"), (dict, "an object")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
 
 
 def _id_text(raw_id: object, where: str) -> str:
