@@ -82,6 +82,20 @@ def test_stdin_jsonl_with_a_broken_first_record_is_jsonl_not_one_text(caplog):
     assert [d.id for d in docs] == ["stdin"]
 
 
+def test_stdin_jsonl_split_by_carriage_returns_alone_is_refused_not_one_text():
+    # One "line" to a JSONL reader, so it was read as one document of raw
+    # JSON, exit 0; the same file named .jsonl fails at its first record.
+    stream = b'{"id": "a", "text": "One."}\r{"id": "b", "text": "Two."}\r'
+    with pytest.raises(InputError, match=r"^<stdin>:1: JSON records separated by carriage returns alone"):
+        read(["-"], stdin=io.BytesIO(stream))
+    docs, counts = read(["-"], stdin=io.BytesIO(stream), on_error="skip")
+    assert docs == [] and counts["bad_inputs"] == 1
+    docs, _ = read(["-"], stdin=io.BytesIO(stream.replace(b"\r", b"\r\n")))  # CRLF: JSONL
+    assert [d.text for d in docs] == ["One.", "Two."]
+    docs, _ = read(["-"], stdin=io.BytesIO(b"Old Mac text {with braces}\rand a second line\r"))
+    assert [d.id for d in docs] == ["stdin"]
+
+
 def test_stdin_is_sniffed_with_no_document_size_limit_too():
     # With --max-doc-bytes 0 the sniff read nothing of the first line, and
     # plain text was taken for JSONL ("not valid JSON").

@@ -333,6 +333,13 @@ class Reader:
             # A first line past the bound is JSONL if it starts as a record.
             fmt = "jsonl" if not first or (_is_json_object(first) or _is_json_object(second) if whole else
                                            first.lstrip().startswith(b"{")) else "text"
+            if fmt == "text" and b"\r" in first and _is_json_object(first.split(b"\r", 1)[0]):
+                # Records split by carriage returns alone (classic Mac OS line
+                # ends) are one line to a JSONL reader: read as text, every
+                # record would be one document of raw JSON, unsaid.
+                return self._bad(InputError(f"{where}:1", "JSON records separated by carriage returns "
+                                            "alone; JSONL is one record per \\n-ended line: convert it "
+                                            "(tr '\\r' '\\n')"))
             fh = _Prefixed(head, fh)
         if fmt == "jsonl":
             yield from self._read_jsonl(fh, where)
