@@ -399,6 +399,26 @@ def test_ctrl_c_exits_130_and_leaves_no_file(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_a_run_killed_outright_leaves_a_file_the_next_run_removes(tmp_path):
+    out = tmp_path / "out.jsonl"
+    p = subprocess.Popen(CMD + ["clean", "-", "-o", str(out)], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdin.write((json.dumps({"text": ARTICLE}) + "\n").encode())
+    p.stdin.flush()
+    deadline = time.time() + 30
+    while not os.listdir(tmp_path) and time.time() < deadline:
+        time.sleep(0.05)
+    p.kill()  # SIGKILL, as the out-of-memory killer sends: no handler runs
+    p.communicate(timeout=30)
+    left = os.listdir(tmp_path)
+    assert len(left) == 1 and left[0].startswith(".out.jsonl.") and not out.exists()
+    again = subprocess.run(CMD + ["clean", "-", "-o", str(out)], input=json.dumps({"text": ARTICLE}) + "\n",
+                           capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0, again.stderr
+    assert os.listdir(tmp_path) == ["out.jsonl"]
+    assert left[0] in again.stderr and "killed" in again.stderr
+
+
 def _children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(c) for c in path.read_text().split()] if path.exists() else []

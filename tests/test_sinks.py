@@ -288,3 +288,66 @@ def test_a_descriptor_named_as_a_file_is_written_through_not_replaced(tmp_path, 
         f.write(b"after\n")
     assert log.read_bytes() == b'before\n{"id":"a"}\nafter\n'
     assert os.listdir(tmp_path) == ["log"]
+
+
+def _gone_pid():
+    """The id of a process that has ended."""
+    import subprocess
+    import sys
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    return p.pid
+
+
+def _left_behind(directory, name, pid, host=None):
+    """A temporary file as a run of ``pid`` killed outright leaves it."""
+    from scrubber import sinks
+    path = directory / f".{name}.scrubber-{host or sinks._HOST}-{pid}-k1ll3d_x.tmp"
+    path.write_bytes(b'{"id":"partial"}\n' * 100)
+    return path
+
+
+def test_the_temporary_file_names_its_host_and_process(tmp_path):
+    from scrubber import sinks
+    sink = Sink(str(tmp_path / "out.jsonl"), commit=False)
+    with sink:
+        sink.write(lines(1)[0])
+    assert os.path.basename(sink.tmp).startswith(f".out.jsonl.scrubber-{sinks._HOST}-{os.getpid()}-")
+    sink.discard()
+
+
+def test_a_killed_runs_temporary_file_goes_with_the_next_run_into_its_place(tmp_path, caplog):
+    stale = _left_behind(tmp_path, "out.jsonl", _gone_pid())
+    with caplog.at_level("WARNING", logger="scrubber"):
+        with Sink(str(tmp_path / "out.jsonl")) as s:
+            s.write(lines(1)[0])
+    assert sorted(os.listdir(tmp_path)) == ["out.jsonl"]
+    assert str(stale) in caplog.text and "killed" in caplog.text
+
+
+def test_temporary_files_of_running_processes_other_hosts_and_other_outputs_stay(tmp_path):
+    import subprocess
+    import sys
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        keep = [_left_behind(tmp_path, "out.jsonl", alive.pid),
+                _left_behind(tmp_path, "out.jsonl", _gone_pid(), host="another-host"),
+                _left_behind(tmp_path, "other.jsonl", _gone_pid())]
+        with Sink(str(tmp_path / "out.jsonl")) as s:
+            s.write(lines(1)[0])
+    finally:
+        alive.kill()
+        alive.wait()
+    assert all(p.exists() for p in keep)
+
+
+def test_a_killed_runs_temporary_shards_go_with_the_next_run_into_the_directory(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    gone = _gone_pid()
+    _left_behind(out, "part-00000.jsonl.gz", gone)
+    _left_behind(out, "part-00012.jsonl.gz", gone)
+    mine = _left_behind(out, "notes.txt", gone)
+    with ShardedSink(str(out), per_shard=2) as s:
+        s.write(lines(1)[0])
+    assert sorted(os.listdir(out)) == [mine.name, "part-00000.jsonl.gz"]

@@ -15,17 +15,32 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import logging
 import os
 import re
 import select
+import socket
 import stat
 import sys
 import tempfile
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 import orjson
 
 from .errors import ScrubberError
+
+log = logging.getLogger("scrubber")
+
+#: A temporary file's name carries the host and the id of the process
+#: writing it. A run killed outright (SIGKILL, the out-of-memory killer)
+#: runs no clean-up and leaves its hidden file, as large as the output it
+#: had written; the next run into the same place removes it once that
+#: process is gone (``sweep_stale``), and leaves alone one another run,
+#: or another host sharing the directory, is writing.
+_HOST = re.sub(r"[^A-Za-z0-9_.-]", "_", socket.gethostname())[:40] or "host"
+#: Shard directories whose stale temporary parts this process has removed.
+_SWEPT: set[str] = set()
+_TEMP = re.compile(r"\.(?P<name>.+)\.scrubber-(?P<host>[A-Za-z0-9_.-]+)-(?P<pid>\d+)-[A-Za-z0-9_]+\.tmp")
 
 
 def open_sink(path: str | None, per_shard: int = 100_000, fields: tuple[str, str] = ("id", "text"),
@@ -145,6 +160,9 @@ class ShardedSink:
 
     def __enter__(self) -> "ShardedSink":
         self._created = make_dirs(self.dir)
+        sweep_stale(self.dir, lambda name: bool(_PART.fullmatch(name)))
+        # Its shards' own look would list the directory once a shard.
+        _SWEPT.add(os.path.realpath(self.dir))
         return self
 
     def write(self, line: bytes) -> None:
@@ -220,6 +238,53 @@ class PendingParts:
         self._tmps = []
         remove_dirs(self._made)
         self._made = []
+
+
+def temp_prefix(name: str) -> str:
+    """The start of the temporary name an output called ``name`` is
+    written under (``tempfile.mkstemp`` adds random letters and ``.tmp``)."""
+    prefix = f".{name}.scrubber-{_HOST}-{os.getpid()}-"
+    # A name near the file system's limit of 255 bytes keeps the short form.
+    return prefix if len(prefix.encode()) < 230 else f".{name}."
+
+
+def sweep_stale(directory: str, owns: Callable[[str], bool]) -> list[str]:
+    """Remove the temporary files in ``directory`` that runs of this host
+    left behind when they were killed, for the outputs whose names ``owns``
+    accepts; each removal is a warning. Those of a process still running
+    stay. Returns the paths removed."""
+    try:
+        names = os.listdir(directory or ".")
+    except OSError:
+        return []
+    removed = []
+    for n in sorted(names):
+        m = _TEMP.fullmatch(n)
+        if m is None or m["host"] != _HOST or not owns(m["name"]):
+            continue
+        pid = int(m["pid"])
+        if pid == os.getpid() or _running(pid):
+            continue
+        path = os.path.join(directory, n)
+        try:
+            size = os.path.getsize(path)
+            os.unlink(path)
+        except OSError:
+            continue
+        log.warning("%s: removed a temporary file (%s bytes) that a run killed before it could "
+                    "clean up (process %d) left behind", path, f"{size:,}", pid)
+        removed.append(path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # another user's process, or not a pid this host has: leave it
+    return True
 
 
 def make_dirs(path: str) -> list[str]:
@@ -432,8 +497,10 @@ class Sink:
                 # A symlink's target is replaced, not the link.
                 _check_link(self.path)
                 self._target = os.path.realpath(self.path)
-                fd, self._tmp = tempfile.mkstemp(dir=os.path.dirname(self._target),
-                                                 prefix=f".{os.path.basename(self._target)}.", suffix=".tmp")
+                directory, name = os.path.split(self._target)
+                if not (directory in _SWEPT and _PART.fullmatch(name)):
+                    sweep_stale(directory, name.__eq__)
+                fd, self._tmp = tempfile.mkstemp(dir=directory, prefix=temp_prefix(name), suffix=".tmp")
                 self._raw = os.fdopen(fd, "wb")
         except OSError as e:
             raise ScrubberError(f"{self.path}: cannot write: {e.strerror}") from None
