@@ -49,6 +49,7 @@ from .dedup import BandKeys, Cluster, Corpus, ShingleSpool, cluster
 from .minhash import DIGEST_BYTES, Params
 from .document import Document
 from .errors import ScrubberError
+from .ids import id_hashes, reused_ids, reused_ids_warning
 from .index import Index
 from .sinks import loads
 from .readahead import ReadAhead, may_wait
@@ -260,6 +261,10 @@ class Pipeline:
                 yield from b.lines
             return
         spool, p1 = self._pass1(results)
+        n, first = reused_ids(id_hashes(p1.ids))
+        if n:
+            c["ids_reused"] += n
+            log.warning("%s", reused_ids_warning(n, p1.ids[first]))
         try:
             if cfg.boilerplate and p1.ids:
                 spool, p1 = self._boilerplate(spool, p1)

@@ -46,6 +46,7 @@ import numpy as np
 from . import boilerplate
 from .config import Config
 from .dedup import MIN_SHINGLES, Cluster, band_key, bucket_pairs, exact_groups, neighbours, star, unique_pairs, verify
+from .ids import reused_ids, reused_ids_warning
 from .minhash import Params, sorted_unique
 from .shards import Docs, View, resolve
 from .steps import annotate, cluster_fields, cluster_record, resign_items, restrip_items
@@ -432,6 +433,7 @@ def run(ex, config: Config, passed: Iterator[list], outcome: Outcome, parts: int
     docs, views, bases, sources = [], [], [], Counter()
     total = 0
     said: set[str] = set()
+    hashes: list[np.ndarray] = []
     for d, v, summary in passed:
         s = ex.get(summary)
         for m in s.messages:
@@ -446,9 +448,15 @@ def run(ex, config: Config, passed: Iterator[list], outcome: Outcome, parts: int
         views.append(v)
         bases.append(total)
         total += s.kept
+        hashes.append(s.id_hashes)
     extra: dict[int, bytes] = {}
     dup_of: dict[int, bytes] = {}
     if config.dedup and total:
+        n, first = reused_ids(np.concatenate(hashes))
+        hashes = []
+        if n:
+            stats.counts["ids_reused"] += n
+            log.warning("%s", reused_ids_warning(n, ids_of(ex, views, bases, total, {first})[first]))
         if config.boilerplate:
             docs, views = _boilerplate(ex, config, docs, views, bases, total, sources, stats, parts)
         clusters = cluster(ex, views, bases, total, config.dedup_params, config.containment_threshold, parts)

@@ -11,6 +11,7 @@ from typing import Callable
 import numpy as np
 
 from .batches import Result, tally
+from .ids import id_hashes
 from .stats import Stats
 
 
@@ -49,6 +50,8 @@ class Summary:
     stats: Stats
     messages: list[str]
     sources: Counter
+    #: ``ids.id_hashes`` of the kept documents' ids, when deduplicating.
+    id_hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
 
 
 # --- executors -----------------------------------------------------------------
@@ -104,10 +107,12 @@ def first_pass(results: list[Result], dedup: bool, counts: Counter | None = None
         docs.sources = [r.source for r in kept]
         docs.wordhashes = [r.words for r in kept]
     view = None
+    hashed = np.zeros(0, np.uint64)
     if dedup:
+        hashed = id_hashes(r.id for r in kept)
         sk = [r.sketch for r in kept]
         view = View(np.arange(len(kept), dtype=np.int64), [r.id for r in kept],
                     np.stack([s.sig for s in sk]) if sk else np.zeros((0, 0), np.uint32),
                     [s.shingles for s in sk], np.array([s.words for s in sk], dtype=np.int64),
                     [s.exact for s in sk])
-    return [docs, view, Summary(len(kept), stats, list(messages or ()), Counter(docs.sources))]
+    return [docs, view, Summary(len(kept), stats, list(messages or ()), Counter(docs.sources), hashed)]
