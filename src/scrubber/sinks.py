@@ -278,6 +278,8 @@ def sweep_stale(directory: str, owns: Callable[[str], bool]) -> list[str]:
 
 
 def _running(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # Windows' os.kill(pid, 0) would end the process, not test it
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
