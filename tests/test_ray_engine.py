@@ -243,3 +243,17 @@ def test_an_address_with_no_cluster_is_one_error_line_not_a_wait(monkeypatch):
         ray_engine._init(Config(engine="ray", ray_address=f"127.0.0.1:{port}"))
     with pytest.raises(ScrubberError, match="--address auto: Could not find any running Ray instance"):
         ray_engine._init(Config(engine="ray", ray_address="auto"))
+
+
+def test_writing_parts_removes_what_a_killed_run_left_in_the_directory_once(tmp_path, monkeypatch):
+    # The driver sweeps -o DIR/ before the shards' tasks write their parts.
+    from scrubber import ray_engine, sinks
+    from test_sinks import _gone_pid, _left_behind
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = _left_behind(out, "part-00003.jsonl.gz", _gone_pid())
+    swept = []
+    monkeypatch.setattr(ray_engine, "run", lambda *a, **k: iter(()))
+    monkeypatch.setattr(ray_engine, "sweep_stale", lambda d, owns: swept.append(d) or sinks.sweep_stale(d, owns))
+    ray_engine.write_parts(Pipeline(Config(engine="ray")), [], str(out))
+    assert swept == [str(out)] and not stale.exists()

@@ -351,3 +351,11 @@ def test_a_killed_runs_temporary_shards_go_with_the_next_run_into_the_directory(
     with ShardedSink(str(out), per_shard=2) as s:
         s.write(lines(1)[0])
     assert sorted(os.listdir(out)) == [mine.name, "part-00000.jsonl.gz"]
+
+
+def test_a_sink_told_its_directory_was_swept_leaves_it_alone(tmp_path):
+    # Ray's tasks each write one part of a directory the driver swept once.
+    stale = _left_behind(tmp_path, "part-00000.jsonl.gz", _gone_pid())
+    with Sink(str(tmp_path / "part-00000.jsonl.gz"), sweep=False) as s:
+        s.write(lines(1)[0])
+    assert stale.exists()

@@ -39,7 +39,7 @@ from .workers import single_threaded_blas, usable_cores
 
 if TYPE_CHECKING:  # the engine is given a Pipeline, never imports the local engine
     from .pipeline import Pipeline
-from .sinks import PendingParts, make_dirs
+from .sinks import PendingParts, is_part, make_dirs, sweep_stale
 from .compression import GZIP_MAGIC, ZSTD_MAGIC, magic
 from .decoding import wide_encoding
 from .sources import Reader, kind_of, kind_of_content
@@ -270,6 +270,8 @@ def write_parts(pipe: Pipeline, paths: Iterable[str], directory: str,
     run has succeeded (with ``commit=False``, at the ``commit_now()`` of the
     parts returned)."""
     made = make_dirs(directory)
+    # Once here: the shards' tasks, each writing one part, do not look.
+    sweep_stale(directory, is_part)
     done: list[str] = []
     try:
         for tmp, n in run(pipe, paths, progress, directory):

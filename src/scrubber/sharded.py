@@ -404,7 +404,7 @@ def render_map(docs: Docs, base: int, extra: dict[int, bytes],
             out.append(line)
     if path is None:
         return [out, c]
-    with Sink(path, commit=False) as sink:
+    with Sink(path, commit=False, sweep=False) as sink:  # the driver swept the directory (write_parts)
         for line in out:
             sink.write(line)
     return [sink.tmp, c]

@@ -460,8 +460,11 @@ class Sink:
     for the caller to commit)."""
 
     def __init__(self, path: str | None = None, stdout: BinaryIO | None = None,
-                 commit: bool = True):
+                 commit: bool = True, sweep: bool = True):
         self.commit = commit
+        #: Whether to remove what killed runs left for this name first
+        #: (``sweep_stale``); a caller that swept the directory once says no.
+        self.sweep = sweep
         self.path = None if path in (None, "-") else path
         self._stdout = stdout
         self._tmp: str | None = None
@@ -500,7 +503,7 @@ class Sink:
                 _check_link(self.path)
                 self._target = os.path.realpath(self.path)
                 directory, name = os.path.split(self._target)
-                if not (directory in _SWEPT and _PART.fullmatch(name)):
+                if self.sweep and not (directory in _SWEPT and _PART.fullmatch(name)):
                     sweep_stale(directory, name.__eq__)
                 fd, self._tmp = tempfile.mkstemp(dir=directory, prefix=temp_prefix(name), suffix=".tmp")
                 self._raw = os.fdopen(fd, "wb")
