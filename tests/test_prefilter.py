@@ -1,7 +1,7 @@
 import pytest
 import regex
 
-from scrubber.prefilter import Prefilter, Untranslatable, loosen
+from scrubber.prefilter import Prefilter, Untranslatable, for_lowered, loosen
 from scrubber.rules import default_rule_files, parse_rule_file
 
 # (pattern, ignore_case, lines it must be allowed to try). The looser RE2
@@ -12,6 +12,14 @@ CASES = [
     (r"^\d{1,2}\s+\p{L}+\s+\d{4}$", False, ["19 janvier 2022", "١٩ يناير ٢٠٢٢"]),
     (r"[^.!?]{2,80}$", False, ["no end punctuation here"]),
     (r"^share\s*:$", True, ["SHARE\u00a0:"]),
+    # lines are screened with their ASCII letters lowered: capitals, letters
+    # outside ASCII, case-sensitive parts and letters that fold to ASCII
+    (r"^share this$", True, ["ſhare this", "SHARE THIS"]),
+    (r"\bkilo", True, ["\u212Ailo"]),
+    (r"^été$", True, ["ÉTÉ", "Été"]),
+    (r"^(?-i:[\p{Lu}])\w+ wrote:$", True, ["Émile wrote:", "ANNA wrote:"]),
+    (r"^[A-Z][a-z]+ \p{Lu}\.? said$", False, ["Anna K. said"]),
+    (r"^(?:Foto|Bild)\s*:", False, ["Foto: dpa"]),
 ]
 
 
@@ -56,3 +64,12 @@ def test_a_pattern_re2_cannot_take_is_not_logged_to_stderr(capfd):
     pf = Prefilter([(r"share(?= this)", True), (r"(\w+)\s\1", False), ("plain", True)])
     assert pf.always == [0, 1]
     assert capfd.readouterr().err == ""
+
+
+def test_a_negated_case_property_is_not_screened_on_lowered_lines():
+    # "not a capital" cannot be told once capitals are lowered
+    for pattern in (r"^\P{Lu}+$", r"^[\P{Lu}]+$", r"^[\p{^Lu}]+$"):
+        with pytest.raises(Untranslatable):
+            for_lowered(loosen(pattern))
+    pf = Prefilter([(r"^\P{Lu}+$", False)])
+    assert pf.always == [0]
