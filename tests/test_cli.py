@@ -382,15 +382,21 @@ def test_help_cut_by_the_reader_is_exit_141():
     assert p.stdout.strip() == "141" and p.stderr == ""
 
 
-def test_ctrl_c_exits_130_and_leaves_no_file(tmp_path):
-    out = tmp_path / "out.jsonl"
+def _writing_from_stdin(tmp_path, out):
+    """``scrubber clean - -o OUT`` with one record on its standard input,
+    left open: returned once its temporary output file exists."""
     p = subprocess.Popen(CMD + ["clean", "-", "-o", str(out)], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     p.stdin.write((json.dumps({"text": ARTICLE}) + "\n").encode())
     p.stdin.flush()
-    deadline = time.time() + 30  # started once its temporary output file exists
+    deadline = time.time() + 30
     while not os.listdir(tmp_path) and time.time() < deadline:
         time.sleep(0.05)
+    return p
+
+
+def test_ctrl_c_exits_130_and_leaves_no_file(tmp_path):
+    p = _writing_from_stdin(tmp_path, tmp_path / "out.jsonl")
     time.sleep(0.2)  # and blocked on stdin
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=30)
@@ -401,13 +407,7 @@ def test_ctrl_c_exits_130_and_leaves_no_file(tmp_path):
 
 def test_a_run_killed_outright_leaves_a_file_the_next_run_removes(tmp_path):
     out = tmp_path / "out.jsonl"
-    p = subprocess.Popen(CMD + ["clean", "-", "-o", str(out)], stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    p.stdin.write((json.dumps({"text": ARTICLE}) + "\n").encode())
-    p.stdin.flush()
-    deadline = time.time() + 30
-    while not os.listdir(tmp_path) and time.time() < deadline:
-        time.sleep(0.05)
+    p = _writing_from_stdin(tmp_path, out)
     p.kill()  # SIGKILL, as the out-of-memory killer sends: no handler runs
     p.communicate(timeout=30)
     left = os.listdir(tmp_path)
