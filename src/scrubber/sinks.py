@@ -160,7 +160,7 @@ class ShardedSink:
 
     def __enter__(self) -> "ShardedSink":
         self._created = make_dirs(self.dir)
-        sweep_stale(self.dir, lambda name: bool(_PART.fullmatch(name)))
+        sweep_stale(self.dir, is_part)
         # Its shards' own look would list the directory once a shard.
         _SWEPT.add(os.path.realpath(self.dir))
         return self
