@@ -1,6 +1,7 @@
 """The library API: the same pipeline as the CLI, from Python."""
 
 import json
+import os
 
 import pytest
 
@@ -438,3 +439,18 @@ def test_the_errors_a_bad_model_or_index_file_raises_are_exported_and_the_api_is
             if not attr.startswith("_") and inspect.isfunction(f) and not f.__doc__:
                 undocumented.append(f"{name}.{attr}")
     assert undocumented == []
+
+
+def test_a_run_leaves_no_named_file_in_the_temporary_directory_and_removes_a_killed_runs(tmp_path, monkeypatch):
+    import tempfile
+    from test_sinks import _gone_pid, _left_behind
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    stale = _left_behind(tmp, "scrubber-common-shingles.npy", _gone_pid())
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": str(i), "text": f"Story {i}: " + "words of the day " * 20}) + "\n"
+                           for i in range(5)))
+    out = b"".join(Pipeline(Config()).run_paths([str(src)]))
+    assert out.count(b"\n") >= 1
+    assert not stale.exists() and os.listdir(tmp) == []

@@ -51,7 +51,7 @@ from .document import Document
 from .errors import ScrubberError
 from .ids import id_hashes, reused_ids, reused_ids_warning
 from .index import Index
-from .sinks import loads
+from .sinks import loads, sweep_stale, temp_prefix
 from .readahead import ReadAhead, may_wait
 from .sources import Reader
 from .stats import Stats, warn_timeouts
@@ -61,6 +61,9 @@ from .workers import (_process_local, _process_remote, _resign_remote, _restrip_
 
 
 log = logging.getLogger("scrubber")
+
+#: The name of the run's common shingles, for its workers (see _boilerplate).
+_COMMON = "scrubber-common-shingles.npy"
 
 
 @dataclass(slots=True)
@@ -422,7 +425,11 @@ class Pipeline:
         if spared:
             c["documents_spared"] += spared
         p1.keys = p1.sources = []  # no longer needed; free them before pass 3
-        with tempfile.NamedTemporaryFile(suffix=".npy", delete=False) as f:
+        # The workers load it by name. Named as the outputs' temporary files
+        # are, so that what a killed run left goes with the next run.
+        tmp = tempfile.gettempdir()
+        sweep_stale(tmp, _COMMON.__eq__)
+        with tempfile.NamedTemporaryFile(dir=tmp, prefix=temp_prefix(_COMMON), suffix=".tmp", delete=False) as f:
             np.save(f, common)
             common_path = f.name
         try:
