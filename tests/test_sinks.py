@@ -359,3 +359,11 @@ def test_a_sink_told_its_directory_was_swept_leaves_it_alone(tmp_path):
     with Sink(str(tmp_path / "part-00000.jsonl.gz"), sweep=False) as s:
         s.write(lines(1)[0])
     assert stale.exists()
+
+
+def test_shard_names_of_one_run_sort_in_their_order_past_100000_shards():
+    from scrubber.sinks import shard_name, shard_width
+    assert shard_width(100_000) == 5 and shard_name(99_999, width=shard_width(100_000)) == "part-99999.jsonl.gz"
+    width = shard_width(100_001)
+    names = [shard_name(i, width=width) for i in (0, 9_999, 10_000, 99_999, 100_000)]
+    assert sorted(names) == names and names[0] == "part-000000.jsonl.gz"

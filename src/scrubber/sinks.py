@@ -140,8 +140,15 @@ def is_part(path: str) -> bool:
     return bool(_PART.fullmatch(os.path.basename(path)))
 
 
-def shard_name(n: int, suffix: str = ".jsonl.gz") -> str:
-    return f"part-{n:05d}{suffix}"
+def shard_name(n: int, suffix: str = ".jsonl.gz", width: int = 5) -> str:
+    return f"part-{n:0{width}d}{suffix}"
+
+
+def shard_width(count: int) -> int:
+    """Digits in the names of ``count`` shards: five, or as many as the
+    last one needs, so that the names of one run sort in their order
+    (``part-100000`` would sort before ``part-99999`` otherwise)."""
+    return max(5, len(str(max(count - 1, 0))))
 
 
 class ShardedSink:
@@ -223,12 +230,13 @@ class PendingParts:
         self.dir, self.suffix, self._tmps, self._made = directory, suffix, list(tmps), made
 
     def commit_now(self) -> None:
-        names = {shard_name(i, self.suffix) for i in range(len(self._tmps))}
+        width = shard_width(len(self._tmps))
+        names = {shard_name(i, self.suffix, width) for i in range(len(self._tmps))}
         for old in os.listdir(self.dir):
             if _PART.fullmatch(old) and old.endswith(self.suffix) and old not in names:
                 os.unlink(os.path.join(self.dir, old))
         for i, tmp in enumerate(self._tmps):
-            Sink.commit_file(tmp, os.path.join(self.dir, shard_name(i, self.suffix)))
+            Sink.commit_file(tmp, os.path.join(self.dir, shard_name(i, self.suffix, width)))
         self._tmps, self._made = [], []
 
     def discard(self) -> None:
