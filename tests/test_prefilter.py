@@ -20,6 +20,11 @@ CASES = [
     (r"^(?-i:[\p{Lu}])\w+ wrote:$", True, ["Émile wrote:", "ANNA wrote:"]),
     (r"^[A-Z][a-z]+ \p{Lu}\.? said$", False, ["Anna K. said"]),
     (r"^(?:Foto|Bild)\s*:", False, ["Foto: dpa"]),
+    # negated classes must exclude no more than they did where case counts
+    (r"^[^ v]+ said$", False, ["Vera said"]),
+    (r"^(?-i:[^a-z])x", True, ["AX"]),
+    (r"^[^\p{Lu}]+$", False, ["abc"]),
+    (r"^(?-i:[^é])x", True, ["Éx"]),
 ]
 
 

@@ -21,7 +21,8 @@ folding case had about a quarter more states to build: the first pass over
 new text, which a small input never gets past, ran 20% slower (see
 docs/performance.md). Letters outside ASCII keep RE2's own folding, each
 in a ``(?i:…)`` of its own; case-sensitive rules are screened as if they
-were not, which lets through more, never less.
+were not, which lets through more, never less (but for a negated class of
+ASCII letters where case counts, which leaves its rule always tried).
 """
 
 from __future__ import annotations
@@ -90,14 +91,17 @@ _CASED = {"Lu", "Lt", "Ll", "Uppercase", "Lowercase", "Upper", "Lower", "Titleca
           "Uppercase_Letter", "Lowercase_Letter"}
 
 
-def for_lowered(pattern: str) -> str:
+def for_lowered(pattern: str, ignore_case: bool = True) -> str:
     """An RE2 pattern (``loosen``'s output) that matches a line with its
-    ASCII letters lowered wherever ``(?i)`` + ``pattern`` matches the line:
-    ASCII letters lowered, other letters and classes holding letters folded
-    in a ``(?i:…)`` of their own, case-sensitive groups opened up, and
-    upper- or lower-case properties widened to letters. Raises
-    ``Untranslatable`` when unsure."""
+    ASCII letters lowered wherever ``pattern`` (case-insensitive with
+    ``ignore_case``) matches the line: ASCII letters lowered, other letters
+    and classes holding letters folded in a ``(?i:…)`` of their own,
+    case-sensitive groups opened up, and upper- or lower-case properties
+    widened to letters (dropped from a negated class). Raises
+    ``Untranslatable`` when unsure: a negated class of ASCII letters where
+    case counts ("[^A-Z]" takes "a", but cannot tell it from a lowered "A")."""
     out: list[str] = []
+    folding = [ignore_case]  # per open group: whether case is ignored there
     i, n = 0, len(pattern)
     while i < n:
         ch = pattern[i]
@@ -125,25 +129,29 @@ def for_lowered(pattern: str) -> str:
             continue
         if ch == "[":
             end = _class_end(pattern, i)
-            cls = pattern[i:end]
-            if _NEGATED_CASE.search(cls):
-                raise Untranslatable(f"negated case property in {cls}")
-            cls = _CASE_PROPERTY.sub(r"\\p{L}", cls)
-            letters = _CLASS_ESCAPES.sub("", cls)
-            out.append(f"(?i:{cls})" if any(c.isalpha() for c in letters) else cls)
+            out.append(_class_for_lowered(pattern[i:end], folding[-1]))
             i = end
             continue
-        if ch == "(" and pattern.startswith("(?", i):
+        if ch == "(":
             if pattern.startswith("(?-i:", i):
                 out.append("(?:")  # the lowered line has no capitals to tell apart
+                folding.append(False)
                 i += 5
                 continue
-            if not pattern.startswith(("(?:", "(?i:", "(?i)"), i):
+            if pattern.startswith("(?i)", i):
+                folding[-1] = True
+                out.append("(?i)")
+                i += 4
+                continue
+            if pattern.startswith("(?", i) and not pattern.startswith(("(?:", "(?i:"), i):
                 raise Untranslatable(f"group {pattern[i:i + 5]}")
-            end = pattern.index(":", i) + 1 if not pattern.startswith("(?i)", i) else i + 4
+            folding.append(True if pattern.startswith("(?i:", i) else folding[-1])
+            end = pattern.index(":", i) + 1 if pattern.startswith("(?", i) else i + 1
             out.append(pattern[i:end])
             i = end
             continue
+        if ch == ")" and len(folding) > 1:
+            folding.pop()
         if ch.isascii() and ch.isalpha():
             low = ch.lower()
             out.append(_FOLDS_TO.get(low, low))
@@ -153,6 +161,29 @@ def for_lowered(pattern: str) -> str:
             out.append(ch)
         i += 1
     return "".join(out)
+
+
+def _class_for_lowered(cls: str, folding: bool) -> str:
+    """A class (``[…]``) of ``for_lowered``'s pattern, where case is
+    ignored (``folding``) or not."""
+    if _NEGATED_CASE.search(cls):
+        raise Untranslatable(f"negated case property in {cls}")
+    if cls.startswith("[^"):
+        # A negated class must exclude no more than it did: a case
+        # property goes, and where case counts, letters it names in ASCII
+        # cannot be told from lowered capitals.
+        cls = _CASE_PROPERTY.sub("", cls)
+        if cls == "[^]":
+            return "(?s:.)"
+        letters = _CLASS_ESCAPES.sub("", cls)
+        if not folding and any(c.isascii() and c.isalpha() for c in letters):
+            raise Untranslatable(f"negated class of letters where case counts: {cls}")
+        if not folding:
+            return cls  # its letters are not ASCII: lowering leaves them as they were
+    else:
+        cls = _CASE_PROPERTY.sub(r"\\p{L}", cls)
+    letters = _CLASS_ESCAPES.sub("", cls)
+    return f"(?i:{cls})" if any(c.isalpha() for c in letters) else cls
 
 
 #: Upper- or lower-case properties inside a class, and their negations.
@@ -203,7 +234,7 @@ class Prefilter:
         rset = re2.Set.SearchSet(options)
         for i, (pattern, ignore_case) in enumerate(patterns):
             try:
-                rset.Add(for_lowered(loosen(pattern)))
+                rset.Add(for_lowered(loosen(pattern), ignore_case))
                 self._index.append(i)
             except Exception:  # Untranslatable, or RE2 refusing the syntax
                 self.always.append(i)
