@@ -25,6 +25,11 @@ CASES = [
     (r"^(?-i:[^a-z])x", True, ["AX"]),
     (r"^[^\p{Lu}]+$", False, ["abc"]),
     (r"^(?-i:[^é])x", True, ["Éx"]),
+    # capitals a class names other than as letters
+    (r"^[@-Z]+$", False, ["ABC"]),
+    (r"^[\x41-\x5a]+$", False, ["ABC"]),
+    (r"^[[:upper:]]+$", False, ["ABC"]),
+    (r"^[^[:upper:]]+$", False, ["abc"]),
 ]
 
 

@@ -170,26 +170,41 @@ def _class_for_lowered(cls: str, folding: bool) -> str:
         raise Untranslatable(f"negated case property in {cls}")
     if cls.startswith("[^"):
         # A negated class must exclude no more than it did: a case
-        # property goes, and where case counts, letters it names in ASCII
+        # property goes, and where case counts, ASCII letters it may name
         # cannot be told from lowered capitals.
         cls = _CASE_PROPERTY.sub("", cls)
         if cls == "[^]":
             return "(?s:.)"
-        letters = _CLASS_ESCAPES.sub("", cls)
-        if not folding and any(c.isascii() and c.isalpha() for c in letters):
-            raise Untranslatable(f"negated class of letters where case counts: {cls}")
         if not folding:
-            return cls  # its letters are not ASCII: lowering leaves them as they were
+            if _may_name_ascii_letters(cls):
+                raise Untranslatable(f"negated class of letters where case counts: {cls}")
+            return cls  # lowering leaves what it names as it was
     else:
         cls = _CASE_PROPERTY.sub(r"\\p{L}", cls)
     letters = _CLASS_ESCAPES.sub("", cls)
-    return f"(?i:{cls})" if any(c.isalpha() for c in letters) else cls
+    return f"(?i:{cls})" if _may_name_ascii_letters(cls) or any(c.isalpha() for c in letters) else cls
+
+
+def _may_name_ascii_letters(cls: str) -> bool:
+    """Whether a class may hold an ASCII letter: one written as such, by a
+    code (``\\x{41}``), or inside a range ("@-Z")."""
+    if "\\x" in cls:
+        return True
+    body = _CLASS_ESCAPES.sub("\0", cls[1:-1])  # an escape is one character, never a letter
+    if any(c.isascii() and c.isalpha() for c in body):
+        return True
+    # an escaped end could be anything: counted as a letter
+    return any("\0" in (lo, hi) or (lo <= "z" and hi >= "A") for lo, hi in _RANGE.findall(body))
+
+
+#: A range inside a class, its ends as written (an escape as NUL).
+_RANGE = re.compile(r"(.)-([^\]])", re.S)
 
 
 #: Upper- or lower-case properties inside a class, and their negations.
 _CASE_NAMES = "|".join(sorted(_CASED))
-_CASE_PROPERTY = re.compile(r"\\p\{(?:%s)\}" % _CASE_NAMES)
-_NEGATED_CASE = re.compile(r"\\P\{(?:%s)\}|\\p\{\^(?:%s)\}" % (_CASE_NAMES, _CASE_NAMES))
+_CASE_PROPERTY = re.compile(r"\\p\{(?:%s)\}|\[:(?:upper|lower):\]" % _CASE_NAMES)
+_NEGATED_CASE = re.compile(r"\\P\{(?:%s)\}|\\p\{\^(?:%s)\}|\[:\^(?:upper|lower):\]" % (_CASE_NAMES, _CASE_NAMES))
 #: Escapes and property names inside a class, which are not its letters.
 _CLASS_ESCAPES = re.compile(r"\\(?:[pP]\{[^}]*\}|[pP].|x\{[^}]*\}|.)|\[:[a-z]+:\]")
 
