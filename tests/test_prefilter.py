@@ -83,3 +83,20 @@ def test_a_negated_case_property_is_not_screened_on_lowered_lines():
             for_lowered(loosen(pattern))
     pf = Prefilter([(r"^\P{Lu}+$", False)])
     assert pf.always == [0]
+
+
+def test_every_shipped_rule_passes_its_examples_in_any_case_through_the_prefilter():
+    # Lines reach RE2 with their ASCII letters lowered and the patterns are
+    # rewritten for that (for_lowered): whatever case a line is in, a line
+    # the rule matches gets through.
+    rules = [r for f in default_rule_files() for r in parse_rule_file(f)[0]]
+    pf = Prefilter([(r.prefilter or r.pattern, r.ignore_case) for r in rules])
+    checked = 0
+    for i, r in enumerate(rules):
+        rx = regex.compile(r.pattern, regex.I if r.ignore_case else 0)
+        for ex in r.match:
+            for line in {ex.upper(), ex.lower(), ex.swapcase(), ex.title()}:
+                if rx.search(line):
+                    checked += 1
+                    assert i in pf.possible(line), (r.id, line)
+    assert checked > 2000

@@ -86,6 +86,11 @@ def loosen(pattern: str) -> str:
 #: ASCII letters that non-ASCII letters fold to: RE2's (?i) matches "ſ"
 #: (long s) for "s" and the Kelvin sign for "k", which lowering ASCII does not.
 _FOLDS_TO = {"s": "[s\\x{17f}]", "k": "[k\\x{212a}]"}
+#: Letters outside ASCII whose capital is an ASCII letter (Turkish dotless
+#: ı, whose capital is I), which a lowered line spells with the lowered
+#: capital: "YAZDIR" reaches RE2 as "yazdir". (Long s and the Kelvin sign
+#: are the only others in Unicode, and RE2 folds them to s and k already.)
+_ASCII_KIN = {"ı": "i"}
 #: Properties that lowered letters leave: matched as any letter instead.
 _CASED = {"Lu", "Lt", "Ll", "Uppercase", "Lowercase", "Upper", "Lower", "Titlecase_Letter",
           "Uppercase_Letter", "Lowercase_Letter"}
@@ -156,7 +161,7 @@ def for_lowered(pattern: str, ignore_case: bool = True) -> str:
             low = ch.lower()
             out.append(_FOLDS_TO.get(low, low))
         elif not ch.isascii() and ch.lower() != ch.upper():
-            out.append(f"(?i:{ch})")
+            out.append(f"(?i:[{ch}{_ASCII_KIN[ch]}])" if ch in _ASCII_KIN else f"(?i:{ch})")
         else:
             out.append(ch)
         i += 1
@@ -181,6 +186,8 @@ def _class_for_lowered(cls: str, folding: bool) -> str:
             return cls  # lowering leaves what it names as it was
     else:
         cls = _CASE_PROPERTY.sub(r"\\p{L}", cls)
+        for kin, ascii_kin in _ASCII_KIN.items():
+            cls = cls.replace(kin, kin + ascii_kin)
     letters = _CLASS_ESCAPES.sub("", cls)
     return f"(?i:{cls})" if _may_name_ascii_letters(cls) or any(c.isalpha() for c in letters) else cls
 
