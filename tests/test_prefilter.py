@@ -100,3 +100,30 @@ def test_every_shipped_rule_passes_its_examples_in_any_case_through_the_prefilte
                     checked += 1
                     assert i in pf.possible(line), (r.id, line)
     assert checked > 2000
+
+
+_ATOMS = ["a", "A", "s", "S", "k", "K", "i", "I", "ı", "İ", "é", "É", "ß", "σ", "Σ", "ж", " ", r"\.", "1",
+          "[a-c]", "[A-C]", "[^a]", "[^A]", "[sS]", "[éb]", "[^é]", "[^ı]", r"\p{Lu}", r"\p{Ll}", r"[\p{Lu}1]",
+          r"[^\p{Lu}]", r"\w", r"\W", r"\s", ".", "[[:upper:]]", "[@-Z]", "[^@-Z]"]
+_CHARS = "aAbBsSkKiIıİſKéÉßσςΣжЖ -.1"
+
+
+def test_random_patterns_in_any_case_never_lose_a_line_they_match():
+    # Small patterns of letters in both cases, classes, case properties and
+    # case-sensitive groups, against short lines of the letters case folding
+    # treats specially (Turkish i, long s, Kelvin sign, final sigma).
+    import random
+    rnd = random.Random(7)
+    checked = 0
+    for _ in range(400):
+        atoms = [rnd.choice(_ATOMS) for _ in range(rnd.randint(1, 3))]
+        atoms = [f"(?-i:{a})" if rnd.random() < 0.15 else a + rnd.choice(["", "", "+", "?"]) for a in atoms]
+        pattern, ignore_case = ("^" if rnd.random() < 0.5 else "") + "".join(atoms), rnd.random() < 0.6
+        rx = regex.compile(pattern, regex.I if ignore_case else 0)
+        pf = Prefilter([(pattern, ignore_case)])
+        for _ in range(40):
+            line = "".join(rnd.choice(_CHARS) for _ in range(rnd.randint(1, 5)))
+            if rx.search(line):
+                checked += 1
+                assert pf.possible(line) == [0], (pattern, ignore_case, line)
+    assert checked > 1000

@@ -85,12 +85,14 @@ def loosen(pattern: str) -> str:
 
 #: ASCII letters that non-ASCII letters fold to: RE2's (?i) matches "ſ"
 #: (long s) for "s" and the Kelvin sign for "k", which lowering ASCII does not.
-_FOLDS_TO = {"s": "[s\\x{17f}]", "k": "[k\\x{212a}]"}
-#: Letters outside ASCII whose capital is an ASCII letter (Turkish dotless
-#: ı, whose capital is I), which a lowered line spells with the lowered
-#: capital: "YAZDIR" reaches RE2 as "yazdir". (Long s and the Kelvin sign
-#: are the only others in Unicode, and RE2 folds them to s and k already.)
-_ASCII_KIN = {"ı": "i"}
+_FOLDS_TO = {"s": "[s\\x{17f}]", "k": "[k\\x{212a}]", "i": "[i\\x{131}\\x{130}]"}
+#: Turkish dotless ı and dotted İ, which the rules' ``regex`` module takes
+#: for I and i when case is ignored and RE2 does not: a lowered line spells
+#: "YAZDIR" as "yazdir". Each of i, ı and İ is screened as any of them.
+#: (Long s and the Kelvin sign are the only other letters outside ASCII
+#: with an ASCII case partner; see _FOLDS_TO.)
+_ASCII_KIN = {"ı": "iİ", "İ": "iı"}
+_TURKISH_I = "\\x{131}\\x{130}"
 #: Properties that lowered letters leave: matched as any letter instead.
 _CASED = {"Lu", "Lt", "Ll", "Uppercase", "Lowercase", "Upper", "Lower", "Titlecase_Letter",
           "Uppercase_Letter", "Lowercase_Letter"}
@@ -189,7 +191,11 @@ def _class_for_lowered(cls: str, folding: bool) -> str:
         for kin, ascii_kin in _ASCII_KIN.items():
             cls = cls.replace(kin, kin + ascii_kin)
     letters = _CLASS_ESCAPES.sub("", cls)
-    return f"(?i:{cls})" if _may_name_ascii_letters(cls) or any(c.isalpha() for c in letters) else cls
+    if _may_name_ascii_letters(cls):
+        if not cls.startswith("[^"):
+            cls = cls[:-1] + _TURKISH_I + "]"  # it may name i or I
+        return f"(?i:{cls})"
+    return f"(?i:{cls})" if any(c.isalpha() for c in letters) else cls
 
 
 def _may_name_ascii_letters(cls: str) -> bool:
