@@ -285,9 +285,8 @@ def check_examples(rule: Rule, timeout: float = 1.0) -> list[str]:
     """Problems with a rule's own examples; empty when they all hold.
 
     An example counts as matched only when the RE2 pre-filter lets it
-    through as well, as a run does: RE2 folds case more narrowly than the
-    ``regex`` module (Turkish "İ" and "ı" are not "i" to it), and a line it
-    rejects never reaches the rule."""
+    through as well, as a run does: the pre-filter is a translation of the
+    pattern for RE2, and a line it rejects never reaches the rule."""
     c = compile_rule(rule)
     prefilter = Prefilter([screened(rule)])
     problems = []
@@ -303,8 +302,9 @@ def check_examples(rule: Rule, timeout: float = 1.0) -> list[str]:
                     f"does not match its example {ex!r}" if want else f"matches its counter-example {ex!r}"))
             elif want and 0 not in prefilter.possible(ex):
                 problems.append(f"{rule.source}: rule '{rule.id}': its example {ex!r} matches, but the RE2 "
-                                "pre-filter rejects it, so a run never fires the rule there (RE2 folds "
-                                "case more narrowly: spell out letters such as [iİ])")
+                                "pre-filter rejects it, so a run never fires the rule there (RE2 reads "
+                                "some syntax and case folding differently: spell the letters out, or "
+                                "give the rule a looser 'prefilter' pattern)")
     if rule.where == "anywhere":
         for probe in ANY_TEXT:
             try:
