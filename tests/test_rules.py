@@ -119,14 +119,29 @@ def test_a_pattern_with_an_empty_alternative_is_reported(tmp_path):
 
 
 def test_an_example_the_prefilter_rejects_is_reported(tmp_path):
-    # To the regex module "i" matches "İ" under ignore-case; to RE2 it does
-    # not, so in a run the line never reaches the rule.
-    f = write(tmp_path, "tr.toml", '[[rule]]\nid = "related-tr"\ndescription = "d"\n'
-                                   'pattern = "^ilgili haberler$"\nmatch = ["İlgili haberler"]\n')
+    # A pre-filter pattern that does not cover the rule's example: in a run
+    # the line never reaches the rule.
+    f = write(tmp_path, "pf.toml", '[[rule]]\nid = "related"\ndescription = "d"\n'
+                                   'pattern = "^related( news)?$"\nprefilter = "^related$"\n'
+                                   'match = ["Related news"]\n')
     rules, _ = parse_rule_file(f)
     assert "pre-filter rejects it" in check_examples(rules[0])[0]
-    text = "İlgili haberler\n\nBody."
+    text = "Related news\n\nBody."
     assert clean(text, rule_files=(f,), default_rules=False, heuristics=False) == text
+
+
+def test_turkish_dotted_and_dotless_i_reach_a_rule_spelt_with_plain_i(tmp_path):
+    # To the regex module "i" matches "İ" (and "I" "ı") when case is ignored;
+    # RE2 does not fold them, and the pre-filter used to keep such lines
+    # from the rule. It screens i, ı and İ as one another now.
+    f = write(tmp_path, "tr.toml", '[[rule]]\nid = "related-tr"\ndescription = "d"\n'
+                                   'pattern = "^ilgili haberler$"\nmatch = ["İlgili haberler"]\n'
+                                   '[[rule]]\nid = "print-tr"\ndescription = "d"\n'
+                                   'pattern = "^tarifi yazdır$"\nmatch = ["TARIFI YAZDIR"]\n')
+    rules, _ = parse_rule_file(f)
+    assert [check_examples(r) for r in rules] == [[], []]
+    text = "İlgili haberler\nTARIFI YAZDIR\n\nBody."
+    assert clean(text, rule_files=(f,), default_rules=False, heuristics=False) == "Body."
 
 
 def test_a_rule_screened_by_its_own_prefilter_fires_as_its_pattern_says(tmp_path):
@@ -500,9 +515,8 @@ def test_every_shipped_rule_is_on_the_re2_fast_path():
 
 
 def test_every_shipped_rule_example_passes_the_prefilter():
-    """The RE2 set folds case more narrowly than the ``regex`` module (to
-    RE2, Turkish "İ" and "ı" are not "i"): a rule whose own example the set
-    rejects would never fire, though its pattern matches the example."""
+    """A rule whose own example the RE2 set rejects would never fire,
+    though its pattern matches the example."""
     prefilter = Prefilter([(r.pattern, r.ignore_case) for r in SHIPPED])
     missed = [(r.id, ex) for i, r in enumerate(SHIPPED) for ex in r.match if i not in prefilter.possible(ex)]
     assert missed == []
