@@ -26,15 +26,23 @@ def id_hashes(ids: Iterable[str]) -> np.ndarray:
 
 def reused_ids(h: np.ndarray) -> tuple[int, int]:
     """How many records have the id of an earlier one, and the position of
-    the first such record (-1 when none)."""
+    the first such record (-1 when none). Beside ``h`` it holds a sorted
+    copy (8 bytes a document) and, only for records whose id another has,
+    their positions: no index of every document, as an argsort would be."""
     if len(h) < 2:
         return 0, -1
-    order = np.argsort(h, kind="stable")
-    sorted_h = h[order]
-    again = np.zeros(len(h), dtype=bool)
-    again[order[1:]] = sorted_h[1:] == sorted_h[:-1]
+    s = np.sort(h)
+    again = s[1:] == s[:-1]
     n = int(again.sum())
-    return n, (int(np.argmax(again)) if n else -1)
+    if not n:
+        return 0, -1
+    shared = np.unique(s[1:][again])
+    del s, again
+    at = np.flatnonzero(np.isin(h, shared))  # the records whose id another has, in order
+    _, firsts = np.unique(h[at], return_index=True)  # each shared id's first record
+    later = np.ones(len(at), dtype=bool)
+    later[firsts] = False
+    return n, int(at[later][0])
 
 
 def reused_ids_warning(n: int, first: str) -> str:

@@ -83,8 +83,9 @@ def loosen(pattern: str) -> str:
     return _COUNTED.sub(lambda m: m[0] if int(m[2]) <= 3 else "{%s,}" % m[1], text)
 
 
-#: ASCII letters that non-ASCII letters fold to: RE2's (?i) matches "ſ"
-#: (long s) for "s" and the Kelvin sign for "k", which lowering ASCII does not.
+#: ASCII letters screened with letters outside ASCII that fold to them:
+#: RE2's (?i) matches "ſ" (long s) for "s" and the Kelvin sign for "k",
+#: which lowering ASCII does not; "i" with Turkish ı and İ (_ASCII_KIN).
 _FOLDS_TO = {"s": "[s\\x{17f}]", "k": "[k\\x{212a}]", "i": "[i\\x{131}\\x{130}]"}
 #: Turkish dotless ı and dotted İ, which the rules' ``regex`` module takes
 #: for I and i when case is ignored and RE2 does not: a lowered line spells
