@@ -452,8 +452,10 @@ def run(ex, config: Config, passed: Iterator[list], outcome: Outcome, parts: int
     extra: dict[int, bytes] = {}
     dup_of: dict[int, bytes] = {}
     if config.dedup and total:
-        n, first = reused_ids(np.concatenate(hashes))
-        hashes = []
+        every = np.concatenate(hashes)
+        hashes = []  # the shards' arrays go before the count's sorted copy is made
+        n, first = reused_ids(every)
+        del every
         if n:
             stats.counts["ids_reused"] += n
             log.warning("%s", reused_ids_warning(n, ids_of(ex, views, bases, total, {first})[first]))
