@@ -253,7 +253,7 @@ def test_a_short_page_keeps_the_furniture_that_would_be_most_of_it():
     out = list(clean(pages, classifier=False, min_words=1, stats=stats))
     assert all(footer not in r["text"] for r in out[:12])
     assert out[12]["text"].endswith(footer)
-    assert stats.counts["documents_spared"] == 1 and "1 documents kept their corpus furniture" in stats.summary()
+    assert stats.counts["documents_spared"] == 1 and "1 document kept its corpus furniture" in stats.summary()
 
 
 def test_documents_that_differ_only_in_their_numbers_are_one_cluster():

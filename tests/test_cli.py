@@ -56,7 +56,7 @@ def test_nothing_on_stdin_is_no_documents_not_an_error(given):
 def test_empty_stdin_forced_to_text_is_an_empty_document_dropped():
     r = run("clean", "-", "--input-format", "text", input="")
     assert r.exit_code == 0 and r.stdout == ""
-    assert "1 documents in" in r.stderr and "1 empty and 0 too short" in r.stderr
+    assert "1 document in" in r.stderr and "1 empty and 0 too short" in r.stderr
 
 
 def test_jsonl_on_stdin_with_another_text_field_passes_fields_through():
@@ -90,7 +90,7 @@ def test_span_removals_are_counted_by_reason_as_lines_are(tmp_path):
     stats = json.loads(st.read_text())
     assert (stats["lines_removed"], stats["spans_removed"]) == (1, 1)
     assert stats["removed_by_reason"] == {"rule:date-prefix": 1, "rule:photo-credit": 1}
-    assert "1 lines and 1 spans removed (rule:date-prefix 1, rule:photo-credit 1)" in r.stderr
+    assert "1 line and 1 span removed (rule:date-prefix 1, rule:photo-credit 1)" in r.stderr
 
 
 def test_keep_duplicates_and_no_dedup(tmp_path):
@@ -160,7 +160,7 @@ def test_rules_check_reports_a_disable_entry_naming_nothing_as_clean_does(tmp_pa
     f.write_text('disable = ["nonexistent-rule", "share-buttons", "head-furniture", "classifier"]\n')
     said = f"scrubber: error: {f}: cannot disable 'nonexistent-rule': no rule or heuristic has that id"
     r = run("rules", "check", f)
-    assert r.exit_code == 1 and r.stderr.strip() == said and "1 problems" in r.stdout
+    assert r.exit_code == 1 and r.stderr.strip() == said and "1 problem" in r.stdout
     assert run("clean", "-", "--rules", f, input=ARTICLE).stderr.strip() == said
     f.write_text('disable = ["share-buttons", "head-furniture", "classifier"]\n')  # a rule, a heuristic
     assert run("rules", "check", f).exit_code == 0
@@ -591,7 +591,7 @@ def test_index_across_runs_and_refused_parameters(tmp_path):
     assert run("clean", d, "-o", tmp_path / "1.jsonl", "--index", db, "-q").exit_code == 0
     r = run("clean", d / "p11.txt", "--index", db)
     assert r.exit_code == 0 and r.stdout == ""  # a copy of what was kept yesterday
-    assert "1 duplicates dropped (1 copies of documents in the index)" in r.stderr  # why nothing came out
+    assert "1 duplicate dropped (1 copy of documents in the index)" in r.stderr  # why nothing came out
     r = run("index", "info", db)
     assert "10 documents" in r.stdout
     r = run("index", "remove", db, "p00.txt")
@@ -779,7 +779,7 @@ def test_summary_and_stats_count_documents_that_lost_over_half_to_one_step(tmp_p
     st = tmp_path / "stats.json"
     r = run("clean", "-", "--no-dedup", "--stats", st, input=src)
     assert r.exit_code == 0, r.output
-    assert "1 documents lost over half their text to one step (rule 1)" in r.stderr
+    assert "1 document lost over half its text to one step (rule 1)" in r.stderr
     stats = json.loads(st.read_text())
     assert stats["halved_by_rule"] == 1 and stats["halved_by_classifier"] == 0
     assert stats["documents_spared"] == 0
@@ -1070,7 +1070,7 @@ def test_explain_marks_a_line_removed_whole_after_a_span_cut_as_removed(tmp_path
     first = r.stdout.split("\n")[1]
     assert first == ("- date 2022-01-19 Home | News | Sport | Contact   "
                      "[rule:date-prefix removed 'date 2022-01-19 '; rule:menu-line]")
-    assert r.stdout.startswith("== a.txt: 1 lines and 1 spans removed")
+    assert r.stdout.startswith("== a.txt: 1 line and 1 span removed")
 
 
 def test_explain_dup_judges_the_texts_the_cleaning_options_make(tmp_path):
@@ -1115,7 +1115,7 @@ def test_explain_corpus_finds_furniture_in_a_line_a_span_rule_cut(tmp_path):
     r = run("explain", tmp_path, "--corpus", "--id", "d00.txt")
     assert r.exit_code == 0, r.output
     out = r.stdout.split("\n")
-    assert out[0].startswith("== d00.txt: 2 lines and 1 spans removed")
+    assert out[0].startswith("== d00.txt: 2 lines and 1 span removed")
     assert out[1] == (f"- date 2022-01-10 {motto}   "
                       "[rule:date-prefix removed 'date 2022-01-10 '; boilerplate:corpus]")
 

@@ -42,7 +42,7 @@ def test_a_record_that_cannot_be_written_back_is_a_bad_record(tmp_path, bad):
     r = run("clean", p, "--no-dedup", "--on-error", "skip")
     assert r.exit_code == 0, r.output
     assert [x["id"] for x in records(r.stdout)] == ["a"]
-    assert f"{p}:2: " in r.stderr and "1 bad inputs skipped" in r.stderr
+    assert f"{p}:2: " in r.stderr and "1 bad input skipped" in r.stderr
 
 
 def test_a_surrogate_in_the_text_is_repaired_not_fatal(tmp_path):
@@ -64,7 +64,7 @@ def test_a_repeated_id_with_an_index_is_a_bad_record(tmp_path):
     r = run("clean", p, "--index", db, "--on-error", "skip")
     assert r.exit_code == 0, r.output
     assert [x["text"] for x in records(r.stdout)] == [ARTICLE]
-    assert "1 bad inputs skipped" in r.stderr
+    assert "1 bad input skipped" in r.stderr
     assert open_index(str(db)).ids() == ["a"]
 
 
@@ -80,7 +80,7 @@ def test_an_undecodable_warc_payload_is_a_bad_record_named_by_file_and_record(tm
     assert r.exit_code == 0, r.output
     assert [x["url"] for x in records(r.stdout)] == ["http://a.example/2"]
     assert f"scrubber: warning: {p}:1: payload encoded with 'br'" in r.stderr
-    assert "1 bad inputs skipped" in r.stderr
+    assert "1 bad input skipped" in r.stderr
 
 
 # --- 4: pass-through fields come out as they went in ------------------------------
@@ -202,7 +202,7 @@ def test_rules_check_flags_a_backtracking_rule(tmp_path):
     r = run("rules", "check", p)
     assert r.exit_code == 1
     assert f"{p}: rule 'slow': pattern backtracks catastrophically" in r.stderr
-    assert "1 problems" in r.stdout
+    assert "1 problem" in r.stdout
 
 
 # --- 11: --max-doc-bytes ------------------------------------------------------------
@@ -215,7 +215,7 @@ def test_max_doc_bytes_skips_or_truncates_and_says_so(tmp_path):
     assert r.exit_code == 0, r.output
     assert [x["id"] for x in records(r.stdout)] == ["ok"]
     assert f"{p}:1: document over --max-doc-bytes (200 bytes); skipped" in r.stderr
-    assert "1 documents over --max-doc-bytes skipped, 0 truncated" in r.stderr
+    assert "1 document over --max-doc-bytes skipped, 0 truncated" in r.stderr
     r = run("clean", p, "--no-dedup", "--max-doc-bytes", 200, "--long-docs", "truncate")
     assert [x["text"] for x in records(r.stdout)] == [ARTICLE, OTHER]
 

@@ -34,6 +34,7 @@ from .boilerplate import to_rules
 from .explain import corpus_removals, explain_document, explain_pair, two_files
 from .index import open_index
 from .pipeline import Pipeline
+from .stats import counted
 from .workers import fewer_collections, single_threaded_blas, usable_cores
 from .rules import (check_backtracking, check_examples, default_rule_files,
                     load_rules_and_disabled, off_fast_path, parse_rule_file, unknown_disabled)
@@ -760,8 +761,9 @@ def rules_check(files: Optional[List[str]] = typer.Argument(None, metavar="FILES
         for r in off_fast_path(parsed):
             _say(f"scrubber: warning: {r.source}: rule '{r.id}': RE2 cannot pre-filter its pattern, "
                  "so it is tried on every line (slower)")
-        _echo(f"{len(paths)} files, {n_rules} rules, {n_examples} examples: "
-              + (f"{len(problems)} problems" if problems else "all hold") + "\n")
+        _echo(f"{counted(len(paths), 'file')}, {counted(n_rules, 'rule')}, "
+              f"{counted(n_examples, 'example')}: "
+              + (counted(len(problems), 'problem') if problems else "all hold") + "\n")
         if problems:
             raise typer.Exit(EXIT_ERROR)
 

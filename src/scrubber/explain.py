@@ -21,6 +21,7 @@ from .document import Document
 from .errors import ScrubberError
 from .repair import repair
 from .sinks import loads
+from .stats import counted
 
 
 def explain_document(cleaner, doc: Document, furniture: set[str] = frozenset()) -> str:
@@ -41,8 +42,8 @@ def explain_document(cleaner, doc: Document, furniture: set[str] = frozenset()) 
     # rules cut it ("date 2022-01-19 " gone), not as the input had it.
     corpus = {n for n, (line, kept) in enumerate(zip(lines, alive), 1) if kept and line and line in furniture}
     gone = len(corpus)
-    head = (f"== {doc.id}: {sum(r.span is None for r in removals) + gone} lines and "
-            f"{sum(r.span is not None for r in removals)} spans removed")
+    head = (f"== {doc.id}: {counted(sum(r.span is None for r in removals) + gone, 'line')} and "
+            f"{counted(sum(r.span is not None for r in removals), 'span')} removed")
     if read_as:
         head += f"; the classifier read it as {read_as['lang'] or 'a language without stop words'}"
         if read_as["offset"]:

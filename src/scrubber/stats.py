@@ -55,14 +55,14 @@ class Stats:
         c = self.counts
         mb = c["bytes_in"] / 1e6
         size = f"{mb:.1f} MB" if mb >= 0.1 else f"{c['bytes_in'] / 1e3:.1f} kB"
-        parts = [f"{c['documents_in']} documents in ({size}), {c['documents_out']} out"]
+        parts = [f"{counted(c['documents_in'], 'document')} in ({size}), {c['documents_out']} out"]
         if c["dropped_empty"] or c["dropped_short"]:
             parts.append(f"{c['dropped_empty']} empty and {c['dropped_short']} too short after cleaning dropped")
-        parts.append(f"{c['clusters']} near-duplicate clusters, "
-                     f"{c['duplicates_dropped']} duplicates dropped"
+        parts.append(f"{counted(c['clusters'], 'near-duplicate cluster')}, "
+                     f"{counted(c['duplicates_dropped'], 'duplicate')} dropped"
                      + (f", {c['duplicates_marked']} marked" if c["duplicates_marked"] else "")
                      # A rerun of a batch the index already took keeps nothing: say why.
-                     + (f" ({c['duplicates_of_index']} copies of documents in the index)"
+                     + (f" ({counted(c['duplicates_of_index'], 'copy', 'copies')} of documents in the index)"
                         if c["duplicates_of_index"] else ""))
         ranked = sorted(self.removed.items(), key=lambda kv: (-kv[1], kv[0]))
         top = ", ".join(f"{k} {v}" for k, v in ranked[:TOP_REASONS])
@@ -70,35 +70,42 @@ class Stats:
             rest = ranked[TOP_REASONS:]
             top += (f", {sum(v for _, v in rest)} more by {len(rest)} other "
                     f"reason{'s' if len(rest) > 1 else ''}")
-        parts.append(f"{c['lines_removed']} lines and {c['spans_removed']} spans removed"
+        parts.append(f"{counted(c['lines_removed'], 'line')} and {counted(c['spans_removed'], 'span')} removed"
                      + (f" ({top})" if top else ""))
         halved = [f"{s} {c[f'halved_by_{s}']}" for s in STEPS if c[f"halved_by_{s}"]]
         if halved:
-            parts.append(f"{sum(c[f'halved_by_{s}'] for s in STEPS)} documents lost over half their "
+            n = sum(c[f"halved_by_{s}"] for s in STEPS)
+            parts.append(f"{counted(n, 'document')} lost over half {'its' if n == 1 else 'their'} "
                          f"text to one step ({', '.join(halved)})")
-        if c["documents_spared"]:
-            parts.append(f"{c['documents_spared']} documents kept their corpus furniture "
-                         f"(it would have taken over half their words)")
-        parts.append(f"{c['documents_repaired']} documents repaired"
-                     + (f", {c['invalid_utf8_bytes']} invalid UTF-8 bytes replaced" if c["invalid_utf8_bytes"] else "")
-                     + (f", {c['legacy_encoding_files']} files read as Latin-1" if c["legacy_encoding_files"] else "")
-                     + (f", {c['legacy_encoding_records']} JSONL records read as Latin-1"
+        if n := c["documents_spared"]:
+            their = "its" if n == 1 else "their"
+            parts.append(f"{counted(n, 'document')} kept {their} corpus furniture "
+                         f"(it would have taken over half {their} words)")
+        parts.append(f"{counted(c['documents_repaired'], 'document')} repaired"
+                     + (f", {counted(c['invalid_utf8_bytes'], 'invalid UTF-8 byte')} replaced" if c["invalid_utf8_bytes"] else "")
+                     + (f", {counted(c['legacy_encoding_files'], 'file')} read as Latin-1" if c["legacy_encoding_files"] else "")
+                     + (f", {counted(c['legacy_encoding_records'], 'JSONL record')} read as Latin-1"
                         if c["legacy_encoding_records"] else ""))
         if c["warc_records_skipped"]:
             why = ", ".join(f"{k[len('warc_skipped_'):].replace('_', ' ')} {v}"
                             for k, v in sorted(c.items()) if k.startswith("warc_skipped_"))
-            parts.append(f"{c['warc_records_skipped']} WARC records skipped ({why})")
+            parts.append(f"{counted(c['warc_records_skipped'], 'WARC record')} skipped ({why})")
         timeouts = sorted(((k.split(":", 1)[1], v) for k, v in c.items()
                            if k.startswith("rule_timeouts:") and v), key=lambda kv: (-kv[1], kv[0]))
         if timeouts:
-            parts.append(f"{sum(v for _, v in timeouts)} rule matches timed out, lines kept ("
+            parts.append(f"{counted(sum(v for _, v in timeouts), 'rule match', 'rule matches')} timed out, lines kept ("
                          + ", ".join(f"{k} {v}" for k, v in timeouts) + ")")
         if c["documents_too_long"] or c["documents_truncated"]:
-            parts.append(f"{c['documents_too_long']} documents over --max-doc-bytes skipped, "
+            parts.append(f"{counted(c['documents_too_long'], 'document')} over --max-doc-bytes skipped, "
                          f"{c['documents_truncated']} truncated")
-        parts.append(f"{c['bad_inputs']} bad inputs skipped")
+        parts.append(f"{counted(c['bad_inputs'], 'bad input')} skipped")
         rate = f", {mb / self.seconds:.1f} MB/s" if self.seconds > 0 else ""
         return "scrubber: " + "; ".join(parts) + f"; {self.seconds:.2f} s{rate}."
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``count`` and ``noun`` in the number it takes: "1 document", "2 documents"."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def check_stats(stats: object, caller: str) -> None:
