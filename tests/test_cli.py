@@ -646,12 +646,46 @@ def test_lang_field_is_refused_over_fields_scrubber_writes_and_when_empty(tmp_pa
     assert r.exit_code == 1 and r.stderr.count("\n") == 1 and "internal error" not in r.stderr
 
 
-@pytest.mark.parametrize("flags", [["--clusters", "c.jsonl"], ["--keep-duplicates"]])
+@pytest.mark.parametrize("flags", [["--clusters", "c.jsonl"], ["--keep-duplicates"], ["--dup-threshold", "0.8"]])
 def test_dedup_flags_without_dedup_are_refused(tmp_path, monkeypatch, flags):
     monkeypatch.chdir(tmp_path)
     r = run("clean", SEEDS, "--no-dedup", *flags)
     assert r.exit_code == 1 and r.stdout == "" and os.listdir(tmp_path) == []
     assert r.stderr == f"scrubber: error: {flags[0]} needs deduplication: drop --no-dedup\n"
+
+
+def _overlapping_pair() -> str:
+    """Two JSONL records, the second sharing 7 of the first's 10 paragraphs
+    (containment about 0.7)."""
+    word = lambda p, k: "w" + chr(97 + p) + chr(97 + k)  # letters: digits are all 0 to dedup
+    para = [" ".join(word(p, k) for k in range(16)) + "." for p in range(13)]
+    a, b = "\n\n".join(para[:10]), "\n\n".join(para[:7] + para[10:])
+    return json.dumps({"id": "a", "text": a}) + "\n" + json.dumps({"id": "b", "text": b}) + "\n"
+
+
+def test_dup_threshold_sets_how_much_of_a_document_makes_it_a_copy(tmp_path):
+    src = tmp_path / "pair.jsonl"
+    src.write_text(_overlapping_pair())
+    by_default = records(run("clean", src, "--no-classifier", "-q").stdout)
+    assert [r["id"] for r in by_default] == ["a"]  # 0.7 of b is in a: a copy at 0.5
+    strict = records(run("clean", src, "--no-classifier", "-q", "--dup-threshold", "0.9").stdout)
+    assert [r["id"] for r in strict] == ["a", "b"]
+    said = run("explain", "--dup", "a", "b", src, "--no-classifier", "--dup-threshold", "0.9").stdout
+    assert "< 0.90: not near-duplicates" in said
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", "nan"])
+def test_dup_threshold_outside_zero_to_one_is_refused_in_one_line(tmp_path, value):
+    src = tmp_path / "pair.jsonl"
+    src.write_text(_overlapping_pair())
+    r = run("clean", src, "--dup-threshold", value)
+    assert r.exit_code == 1 and r.stdout == "" and r.stderr.count("\n") == 1
+    assert r.stderr.startswith(f"scrubber: error: --dup-threshold {value}: must be over 0")
+
+
+def test_dup_threshold_in_explain_needs_dup(tmp_path):
+    r = run("explain", SEEDS, "--dup-threshold", "0.8")
+    assert r.exit_code == 1 and r.stderr == "scrubber: error: --dup-threshold needs --dup A B (clean takes it too)\n"
 
 
 @pytest.mark.parametrize("flags", [["--address", "auto"], ["--shard-bytes", "1000"]])

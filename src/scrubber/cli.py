@@ -247,6 +247,16 @@ def _config(**settings) -> Config:
                                    str(e))) from None
 
 
+def _threshold(value: float | None) -> dict:
+    """``--dup-threshold`` as ``Config`` settings: none when not given."""
+    if value is None:
+        return {}
+    if not 0 < value <= 1:
+        raise ScrubberError(f"--dup-threshold {value:g}: must be over 0 and at most 1 "
+                            "(the share of the smaller document's 5-grams in the larger)")
+    return {"containment_threshold": value}
+
+
 def _run(fn) -> None:
     """Run a command body with scrubber's exit-code conventions."""
     try:
@@ -299,6 +309,7 @@ def clean(
     min_words: int = typer.Option(1, min=0, help="Drop documents with fewer words after cleaning."),
     no_dedup: bool = typer.Option(False, "--no-dedup", help="Do not remove near-duplicates (output streams)."),
     keep_duplicates: bool = typer.Option(False, "--keep-duplicates", help="Keep near-duplicates, marked with duplicate_of."),
+    dup_threshold: Optional[float] = typer.Option(None, "--dup-threshold", help="Share of the smaller document's word 5-grams that must be in the larger for two documents to be near-duplicates, in (0, 1] (default 0.5); higher keeps more near-copies apart, and under about 0.3 MinHash starts to miss pairs."),
     clusters: Optional[str] = typer.Option(None, "--clusters", help="Also write one JSON line per near-duplicate cluster: members and similarities."),
     index: Optional[str] = typer.Option(None, "--index", help="SQLite index of documents kept by earlier runs: deduplicate against it, then add this run's."),
     no_boilerplate: bool = typer.Option(False, "--no-boilerplate", help="Do not strip lines that repeat across many documents of a source."),
@@ -328,7 +339,8 @@ def clean(
     _setup_logging(quiet)
 
     def body() -> None:
-        for flag, given in (("--index", index), ("--clusters", clusters), ("--keep-duplicates", keep_duplicates)):
+        for flag, given in (("--index", index), ("--clusters", clusters), ("--keep-duplicates", keep_duplicates),
+                            ("--dup-threshold", dup_threshold is not None)):
             if given and no_dedup:  # each would do nothing, silently
                 raise ScrubberError(f"{flag} needs deduplication: drop --no-dedup")
         for flag, given in (("--address", address), ("--shard-bytes", shard_bytes)):
@@ -364,6 +376,7 @@ def clean(
             workers=_workers(workers), boilerplate=not no_boilerplate, source_field=source_field, index=index,
             engine=engine.value, ray_address=address,
             **({} if shard_bytes is None else {"shard_bytes": shard_bytes}),
+            **_threshold(dup_threshold),
         )
         pipe = Pipeline(config)
         pipe.hold_index = True
@@ -555,6 +568,7 @@ def explain(
     dup: Optional[Tuple[str, str]] = typer.Option(None, "--dup", help="Two document ids: why they were or were not joined as near-duplicates in the corpus of PATHS (without PATHS: two files, named by their paths when their names are one)."),
     corpus: bool = typer.Option(False, "--corpus", help="Run the corpus-wide pass over all PATHS, as clean does, and show the lines it removes as corpus furniture too."),
     source_field: Optional[str] = typer.Option(None, help="With --corpus or --dup: record field naming each document's site (as clean's)."),
+    dup_threshold: Optional[float] = typer.Option(None, "--dup-threshold", help="With --dup: the containment that joins two documents, as clean's (default 0.5)."),
     no_boilerplate: bool = typer.Option(False, "--no-boilerplate", help="With --corpus or --dup: no corpus furniture pass (as clean's)."),
     ids: Optional[List[str]] = typer.Option(None, "--id", help="Show only this document (repeatable); with --corpus the rest still count."),
 ) -> None:
@@ -579,7 +593,7 @@ def explain(
                        boilerplate=not no_boilerplate, **settings)
 
     def dup_body() -> None:
-        config = cleaning(source_field=source_field)
+        config = cleaning(source_field=source_field, **_threshold(dup_threshold))
         pipe = Pipeline(config)
         a, b = dup
         if paths:
@@ -595,6 +609,8 @@ def explain(
     def body() -> None:
         if not paths:
             raise ScrubberError("explain needs documents (PATHS), or --dup A B")
+        if dup_threshold is not None:  # it would do nothing, silently
+            raise ScrubberError("--dup-threshold needs --dup A B (clean takes it too)")
         config = cleaning(dedup=False)
         pipe = Pipeline(config)
         docs = pipe.reader().read_paths(paths)
