@@ -384,7 +384,7 @@ def test_an_empty_record_file_has_no_records(tmp_path):
     assert docs == [] and counts["bad_inputs"] == 0
 
 
-@pytest.mark.parametrize("name", ["data.json", "table.csv", "page.php"])
+@pytest.mark.parametrize("name", ["data.xml", "table.csv", "page.php"])
 def test_a_named_file_of_a_format_scrubber_cannot_read_is_refused(tmp_path, name):
     p = tmp_path / name
     p.write_text('{"text": "x"}\n')
@@ -806,3 +806,57 @@ def test_a_streams_format_is_told_by_its_first_line_without_waiting_for_more():
         told.set()
         assert head == b'{"text": "one"}\n'
         assert rest.read() == b'{"text": "one"}\n{"text": "two"}\n'
+
+
+_RECORDS = [{"id": "a", "text": "One.", "url": "https://x.org/a"}, {"text": "Two."}]
+
+
+@pytest.mark.parametrize("write", [
+    lambda p: p.write_text(json.dumps(_RECORDS, indent=2)),              # Scrapy's -o items.json
+    lambda p: p.write_text(json.dumps(_RECORDS)),                        # json.dump, one line
+    lambda p: p.write_text(jsonl(*_RECORDS)),                            # JSON Lines named .json
+    lambda p: p.write_bytes(json.dumps(_RECORDS, ensure_ascii=False).encode("utf-16")),
+])
+def test_a_named_json_file_of_records_is_read_record_by_record(tmp_path, write):
+    p = tmp_path / "items.json"
+    write(p)
+    docs, counts = read([p])
+    assert [(d.id, d.text) for d in docs] == [("a", "One."), (f"{p}:2", "Two.")]
+    assert docs[0].meta["url"] == "https://x.org/a" and counts["files"] == 1
+
+
+def test_a_json_array_on_standard_input_is_read_as_records_not_as_one_text():
+    for data in (json.dumps(_RECORDS, indent=2).encode(), json.dumps(_RECORDS).encode()):
+        docs, _ = read(["-"], stdin=io.BytesIO(data))
+        assert [d.text for d in docs] == ["One.", "Two."]
+    docs, _ = read(["-"], stdin=io.BytesIO(b"[Updated] The council met.\nMore.\n"))
+    assert [d.text for d in docs] == ["[Updated] The council met.\nMore.\n"]  # text that opens with a bracket
+
+
+def test_one_json_object_over_several_lines_is_refused_not_read_as_text(tmp_path):
+    data = json.dumps({"records": _RECORDS}, indent=2)
+    p = tmp_path / "dump.json"
+    p.write_text(data)
+    for paths, stdin, where in (([p], None, str(p)), (["-"], io.BytesIO(data.encode()), "<stdin>")):
+        with pytest.raises(InputError, match=rf"^{re.escape(where)}: a JSON object over several lines: "
+                                             r".*make it JSON Lines, e.g. jq -c"):
+            read(paths, stdin=stdin)
+    docs, _ = read(["-"], stdin=io.BytesIO(b"{{Infobox person\n| name = X\n}}\nX was a painter.\n"))
+    assert len(docs) == 1  # wikitext opens with braces too
+
+
+def test_a_cut_json_array_keeps_the_records_before_the_cut_when_skipping(tmp_path, caplog):
+    p = tmp_path / "cut.json.gz"
+    p.write_bytes(gzip.compress(json.dumps(_RECORDS).encode()[:-8]))
+    with pytest.raises(InputError, match=rf"^{re.escape(str(p))}:2: the JSON array ends inside this record"):
+        read([p])
+    docs, counts = read([p], on_error="skip")
+    assert [d.text for d in docs] == ["One."] and counts["bad_inputs"] == 1
+
+
+def test_json_files_in_a_directory_are_left_out_with_a_hint(tmp_path, caplog):
+    (tmp_path / "a.jsonl").write_text(jsonl(_RECORDS[0]))
+    (tmp_path / "dataset_info.json").write_text('{"features": {}}')
+    docs, counts = read([tmp_path])
+    assert [d.text for d in docs] == ["One."] and counts["files_ignored"] == 1
+    assert "a .json file is read when named" in caplog.text

@@ -117,6 +117,7 @@ app.add_typer(index_app, name="index")
 class InputFormat(str, Enum):
     auto = "auto"
     jsonl = "jsonl"
+    json = "json"
     text = "text"
     html = "html"
     warc = "warc"
@@ -290,7 +291,7 @@ def _run(fn) -> None:
 
 @app.command(cls=_Command)
 def clean(
-    paths: List[str] = typer.Argument(..., metavar="PATHS", help="Directories, files (.txt .md .jsonl .html .warc .wet, each also .gz/.zst; .parquet) or - for standard input (gzip/zstd detected)."),
+    paths: List[str] = typer.Argument(..., metavar="PATHS", help="Directories, files (.txt .md .jsonl .json .html .warc .wet, each also .gz/.zst; .parquet) or - for standard input (gzip/zstd detected)."),
     output: str = typer.Option("-", "--output", "-o", help="Output JSONL file (.gz/.zst compress; .parquet for parquet); - for standard output; DIR/ for shards part-00000.jsonl.gz …, DIR.parquet/ for part-00000.parquet …"),
     shard_size: Optional[int] = typer.Option(None, "--shard-size", min=1, help="Records per shard when -o is a directory (default: 100000)."),
     text_field: str = typer.Option("text", help="JSONL field holding the text."),

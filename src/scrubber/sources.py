@@ -25,7 +25,7 @@ import sys
 from collections import Counter
 from typing import BinaryIO, Iterable, Iterator
 
-from . import files, parquet, warc
+from . import files, jsonarray, parquet, warc
 from .compression import _corrupt_errors, _decompressed, _head, _open_binary, _peek, _Prefixed, decompressing
 from .decoding import (_SNIFF_BYTES, _bom_head, _bounded_lines, _cut_bytes, _lines_until, _TooLong,
                        _utf8_lines, binary_kind, decode, line_limit, not_text, utf8_stream, wide_encoding)
@@ -41,9 +41,12 @@ TEXT_SUFFIXES = (".txt", ".md", ".text")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 HTML_SUFFIXES = (".html", ".htm")
 WARC_SUFFIXES = (".warc", ".wet")
+#: Read when named, not in a directory, where .json files are as often a
+#: tool's settings or a data set's metadata (``dataset_info.json``).
+JSON_SUFFIXES = (".json",)
 COMPRESSIONS = ("", ".gz", ".zst", ".zstd")
 #: What the refusal of an unreadable file lists.
-READABLE = (".txt .md .jsonl .ndjson .html .htm .warc .wet (each also .gz or .zst) "
+READABLE = (".txt .md .jsonl .ndjson .json .html .htm .warc .wet (each also .gz or .zst) "
             "and .parquet")
 
 
@@ -68,6 +71,16 @@ def kind_of(name: str) -> str | None:
     return None
 
 
+def _named_json(path: str) -> bool:
+    """Whether ``path`` is named as JSON (``.json``, also ``.gz``/``.zst``)."""
+    low = path.lower()
+    for comp in COMPRESSIONS[1:]:
+        if low.endswith(comp):
+            low = low[: -len(comp)]
+            break
+    return low.endswith(JSON_SUFFIXES)
+
+
 def kind_of_content(head: bytes) -> str | None:
     """``warc`` or ``parquet`` when a (decompressed) file's first bytes say so."""
     if head.startswith(b"WARC/"):
@@ -90,6 +103,10 @@ def _looks_like_html(head: bytes) -> bool:
     s = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return s.startswith((b"<!doctype html", b"<html"))
 
+
+#: What a refused JSON document is told.
+_JSON_SHAPES = ("JSON is read as an array of records or as JSON Lines (one record a line); make it "
+                "JSON Lines, e.g. jq -c '.records[]' FILE > FILE.jsonl")
 
 #: How far past a line that is not JSON a compressed file is read to tell
 #: damage (gzip's checksum comes at the end) from a bad record.
@@ -189,8 +206,11 @@ class Reader:
                         root, len(links), min(links))
         if ignored:
             self.counts["files_ignored"] += len(ignored)
-            log.warning("%s: ignored %d file(s) of formats scrubber does not read (e.g. %s)",
-                        root, len(ignored), min(ignored)[1])
+            json_named = [path for _, path, _ in ignored if _named_json(path)]
+            log.warning("%s: ignored %d file(s) of formats scrubber does not read (e.g. %s)%s",
+                        root, len(ignored), min(ignored)[1],
+                        f"; a .json file is read when named ({min(json_named)}): in a "
+                        "directory it is as often settings or metadata" if json_named else "")
         elif not (found or special or unreadable or links):
             # likely a wrong directory; say so rather than report 0 documents
             log.warning("%s: no files in this directory", root)
@@ -230,7 +250,7 @@ class Reader:
         if self.config.input_format != "auto":
             return self.config.input_format
         head = _peek(fh, 512)
-        kind = kind_of_content(head) or kind_of(path)
+        kind = kind_of_content(head) or kind_of(path) or ("json" if _named_json(path) else None)
         if kind:
             return kind
         if _no_extension(path):
@@ -247,6 +267,8 @@ class Reader:
             wide = wide_encoding(head)
             lines = _utf8_lines(fh, wide, line_limit(self.config.max_doc_bytes)) if wide else utf8_stream(fh, head)
             yield from self._read_jsonl(lines, where)
+        elif kind == "json":
+            yield from self._read_json(fh, where)
         elif kind == "warc":
             yield from self._read_warc(fh, where)
         elif kind == "parquet":
@@ -308,7 +330,7 @@ class Reader:
         fmt = self.config.input_format
         if fmt == "auto":
             fmt = kind_of_content(head) or ("html" if _looks_like_html(head) else "auto")
-        if fmt in ("warc", "parquet", "html"):
+        if fmt in ("warc", "parquet", "html", "json"):
             if fmt == "parquet":  # its footer comes last: it needs a file that seeks
                 fh = io.BytesIO(fh.read())
             yield from self._read_as(fmt, fh, where, doc_id)
@@ -326,8 +348,16 @@ class Reader:
                     # line is a record, or the whole stream is one document
                     # of raw JSON and every record in it is lost unsaid.
                     head, second = _next_line(fh, head, limit)
+                if whole and first.strip() == b"[":  # an array of records, pretty-printed?
+                    head, second = _next_line(fh, head, limit)
             except _corrupt_errors() as e:  # inside its first lines
                 return self._bad(InputError(f"{where}:1", f"corrupt compressed data: {e}"))
+            opened = first.lstrip()
+            if opened.startswith(b"[") and (opened[1:].lstrip() or second.lstrip()).startswith(b"{"):
+                # A JSON array of records (Scrapy's -o items.json, json.dump):
+                # read as text, it would be one document of raw JSON.
+                yield from self._read_json(_Prefixed(head, fh), where)
+                return
             # Nothing at all is no documents, as an empty JSONL file is: a
             # pipeline whose upstream stage found nothing is not an error.
             # A first line past the bound is JSONL if it starts as a record.
@@ -340,6 +370,10 @@ class Reader:
                 return self._bad(InputError(f"{where}:1", "JSON records separated by carriage returns "
                                             "alone; JSONL is one record per \\n-ended line: convert it "
                                             "(tr '\\r' '\\n')"))
+            if fmt == "text" and (opened.rstrip() == b"{" or opened.startswith(b'{"')):
+                # One JSON object over several lines ("{", then its keys):
+                # read as text, it would be one document of raw JSON.
+                return self._bad(InputError(where, f"a JSON object over several lines: {_JSON_SHAPES}"))
             fh = _Prefixed(head, fh)
         if fmt == "jsonl":
             yield from self._read_jsonl(fh, where)
@@ -476,6 +510,36 @@ class Reader:
                     start += len(fh.readline())  # that line belongs to the shard before
             yield from self._read_jsonl(_lines_until(fh, start, end, line_limit(self.config.max_doc_bytes)),
                                         files.shown(path), first_line)
+
+    def _read_json(self, fh: BinaryIO, where: str) -> Iterator[Document]:
+        """A ``.json`` file: an array of records (``where:N`` its Nth), read
+        a record at a time, or JSON Lines named so (Hugging Face data sets,
+        pandas' ``lines=True``). One JSON document of another shape (a
+        pretty-printed object, an object holding the records) is refused:
+        which of its values are the records is not scrubber's guess."""
+        limit = line_limit(self.config.max_doc_bytes)
+        try:
+            fh = utf8_stream(fh, _bom_head(fh))
+            head = b""
+            while not head.lstrip():  # its first byte that is not blank tells
+                more = fh.read(512)
+                if not more:
+                    break
+                head += more
+            fh = _Prefixed(head, fh)
+            if head.lstrip()[:1] == b"[":
+                yield from self._read_jsonl(jsonarray.items(fh, where, limit), where)
+                return
+            head, first = _next_line(fh, b"", limit or -1)
+        except InputError as e:
+            return self._bad(e)
+        except _corrupt_errors() as e:
+            return self._bad(InputError(f"{where}:1", f"corrupt compressed data: {e}"))
+        whole = first.endswith(b"\n") or not limit or len(first) <= limit
+        if first and whole and not _is_json_object(first):
+            shape = "a JSON object over several lines" if first.lstrip().startswith(b"{") else "not JSON"
+            return self._bad(InputError(where, f"{shape}: {_JSON_SHAPES}"))
+        yield from self._read_jsonl(_Prefixed(head, fh), where)
 
     def _read_jsonl(self, fh, where: str, first_line: int = 0) -> Iterator[Document]:
         """The records of ``fh``: a file (read in lines of at most
