@@ -860,3 +860,11 @@ def test_json_files_in_a_directory_are_left_out_with_a_hint(tmp_path, caplog):
     docs, counts = read([tmp_path])
     assert [d.text for d in docs] == ["One."] and counts["files_ignored"] == 1
     assert "a .json file is read when named" in caplog.text
+
+
+def test_a_json_array_element_past_the_bound_is_skipped_and_named_so(tmp_path, caplog):
+    p = tmp_path / "big.json"
+    p.write_text(json.dumps([{"text": "x" * 70_000}, {"text": "Two."}]))
+    docs, counts = read([p], max_doc_bytes=100, long_docs="truncate")
+    assert [d.text for d in docs] == ["Two."] and counts["documents_too_long"] == 1
+    assert f"{p}:1: JSON array element over 65836 bytes" in caplog.text

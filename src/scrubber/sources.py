@@ -528,7 +528,8 @@ class Reader:
                 head += more
             fh = _Prefixed(head, fh)
             if head.lstrip()[:1] == b"[":
-                yield from self._read_jsonl(jsonarray.items(fh, where, limit), where)
+                yield from self._read_jsonl(jsonarray.items(fh, where, limit), where,
+                                            what="JSON array element")
                 return
             head, first = _next_line(fh, b"", limit or -1)
         except InputError as e:
@@ -541,10 +542,12 @@ class Reader:
             return self._bad(InputError(where, f"{shape}: {_JSON_SHAPES}"))
         yield from self._read_jsonl(_Prefixed(head, fh), where)
 
-    def _read_jsonl(self, fh, where: str, first_line: int = 0) -> Iterator[Document]:
+    def _read_jsonl(self, fh, where: str, first_line: int = 0,
+                    what: str = "JSONL record") -> Iterator[Document]:
         """The records of ``fh``: a file (read in lines of at most
         ``line_limit`` bytes) or lines already bounded (``_TooLong`` for one
-        that was not)."""
+        that was not), or a JSON array's elements (``what`` the messages
+        call them)."""
         lineno = first_line
         compressed, first_bad = decompressing(fh), 0
         if hasattr(fh, "readline"):
@@ -557,7 +560,7 @@ class Reader:
                 loc = f"{where}:{lineno}"
                 if type(raw) is _TooLong:
                     self.counts["bytes_in"] += raw.size
-                    self._too_long(loc, line=True)
+                    self._too_long(loc, line=True, what=what)
                     continue
                 self.counts["bytes_in"] += len(raw)
                 if not raw.strip():
