@@ -868,3 +868,10 @@ def test_a_json_array_element_past_the_bound_is_skipped_and_named_so(tmp_path, c
     docs, counts = read([p], max_doc_bytes=100, long_docs="truncate")
     assert [d.text for d in docs] == ["Two."] and counts["documents_too_long"] == 1
     assert f"{p}:1: JSON array element over 65836 bytes" in caplog.text
+
+
+def test_compressed_json_in_a_directory_is_read_as_c4_and_dolma_ship_it(tmp_path):
+    (tmp_path / "c4-train.00000-of-01024.json.gz").write_bytes(gzip.compress(jsonl(*_RECORDS).encode()))
+    (tmp_path / "state.json").write_text('{\n  "_fingerprint": "x"\n}\n')
+    docs, counts = read([tmp_path])
+    assert [d.text for d in docs] == ["One.", "Two."] and counts["files_ignored"] == 1

@@ -41,8 +41,9 @@ TEXT_SUFFIXES = (".txt", ".md", ".text")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 HTML_SUFFIXES = (".html", ".htm")
 WARC_SUFFIXES = (".warc", ".wet")
-#: Read when named, not in a directory, where .json files are as often a
-#: tool's settings or a data set's metadata (``dataset_info.json``).
+#: Read when named; in a directory only compressed (C4's and Dolma's
+#: ``.json.gz``), since a plain .json file there is as often a tool's
+#: settings or a data set's metadata (``dataset_info.json``).
 JSON_SUFFIXES = (".json",)
 COMPRESSIONS = ("", ".gz", ".zst", ".zstd")
 #: What the refusal of an unreadable file lists.
@@ -71,14 +72,14 @@ def kind_of(name: str) -> str | None:
     return None
 
 
-def _named_json(path: str) -> bool:
-    """Whether ``path`` is named as JSON (``.json``, also ``.gz``/``.zst``)."""
+def _named_json(path: str, compressed: bool = False) -> bool:
+    """Whether ``path`` is named as JSON (``.json``, also ``.gz``/``.zst``;
+    with ``compressed``, only those)."""
     low = path.lower()
     for comp in COMPRESSIONS[1:]:
         if low.endswith(comp):
-            low = low[: -len(comp)]
-            break
-    return low.endswith(JSON_SUFFIXES)
+            return low[: -len(comp)].endswith(JSON_SUFFIXES)
+    return not compressed and low.endswith(JSON_SUFFIXES)
 
 
 def kind_of_content(head: bytes) -> str | None:
@@ -193,7 +194,8 @@ class Reader:
     def _walk(self, root: str) -> list[tuple[str, str]]:
         found, ignored, unreadable, special, links = [], [], [], [], []
         for parts, path in files.walk(root, unreadable, special, links):
-            (found if kind_of(parts[-1]) else ignored).append((parts, path, files.shown("/".join(parts))))
+            (found if kind_of(parts[-1]) or _named_json(parts[-1], compressed=True) else ignored).append(
+                (parts, path, files.shown("/".join(parts))))
         for path, e in sorted(unreadable, key=lambda x: x[0]):
             self._bad(InputError(path, f"cannot read directory: {e.strerror or e}"))
         if special:
