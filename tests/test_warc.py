@@ -118,6 +118,8 @@ def test_without_fastwarc_the_error_names_the_extra(tmp_path, monkeypatch):
     ("c.wet.zst", lambda b: __import__("zstandard").ZstdCompressor().compress(b)),
     ("c.wet.gz", lambda b: b),  # not compressed whatever the name says
     ("c.data", gzip.compress),  # compressed whatever the name says
+    ("c.wet.bz2", lambda b: __import__("bz2").compress(b)),
+    ("c.wet.xz", lambda b: __import__("lzma").compress(b)),
 ])
 def test_compression_is_told_by_content_not_name(tmp_path, name, pack):
     plain = wet(tmp_path / "plain.wet", [("http://a.example/", "text")], gzip=False)

@@ -1,10 +1,12 @@
-"""Compressed input: gzip and zstd told by their magic bytes, and streams
-that report a file cut short instead of ending quietly."""
+"""Compressed input: gzip, zstd, bzip2 and xz told by their magic bytes, and
+streams that report a file cut short instead of ending quietly."""
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
+import lzma
 import sys
 import zlib
 from typing import BinaryIO
@@ -15,6 +17,67 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+XZ_MAGIC = b"\xfd7zXZ\x00"
+#: Bytes that tell every compression read here.
+MAGIC_BYTES = 10
+
+
+def is_bzip2(head: bytes) -> bool:
+    """bzip2's "BZh", its block size, then a block's magic (or, for no
+    data, the end-of-stream magic): a text that starts "BZh1 is" is text."""
+    return (len(head) >= 10 and head[:3] == b"BZh" and head[3:4] in b"123456789"
+            and head[4:10] in (b"1AY&SY", b"\x17rE8P\x90"))
+
+
+class Bzip2Error(ValueError):
+    """Damaged bzip2 data (``bz2`` says so with an OSError, as if the disk
+    had failed)."""
+
+
+def _bzip2_errors(method):
+    def read(self, *args):
+        try:
+            return method(self, *args)
+        except OSError as e:
+            if e.errno is not None:  # the disk's, not the data's
+                raise
+            raise Bzip2Error(str(e)) from None
+    return read
+
+
+class _Bz2(bz2.BZ2File):
+    """A bzip2 file that closes the file it reads, as gzip.open's does, and
+    calls damage damage."""
+
+    def __init__(self, raw: BinaryIO):
+        super().__init__(raw)
+        self._raw_file = raw
+
+    read = _bzip2_errors(bz2.BZ2File.read)
+    read1 = _bzip2_errors(bz2.BZ2File.read1)
+    readinto = _bzip2_errors(bz2.BZ2File.readinto)
+    readline = _bzip2_errors(bz2.BZ2File.readline)
+    peek = _bzip2_errors(bz2.BZ2File.peek)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw_file.close()
+
+
+class _Xz(lzma.LZMAFile):
+    """An xz file that closes the file it reads."""
+
+    def __init__(self, raw: BinaryIO):
+        super().__init__(raw)
+        self._raw_file = raw
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw_file.close()
 
 
 def magic(path: str, n: int = 4) -> bytes:
@@ -28,19 +91,23 @@ def _open_binary(path: str) -> BinaryIO:
     (whatever its name says). The file is opened once and its first bytes
     peeked at: a FIFO named on the command line cannot be opened twice."""
     if files.is_url(path):
-        head = magic(path)
+        head = magic(path, MAGIC_BYTES)
         if head.startswith(GZIP_MAGIC) or _cut_as_named(head, path, GZIP_MAGIC, (".gz",)):
             return files.open_raw(path, "gzip")
         raw = files.open_raw(path)
     else:
         raw = open(path, "rb")
-        head = raw.peek(len(ZSTD_MAGIC))[:len(ZSTD_MAGIC)]
+        head = raw.peek(MAGIC_BYTES)[:MAGIC_BYTES]
         if head.startswith(GZIP_MAGIC) or _cut_as_named(head, path, GZIP_MAGIC, (".gz",)):
             g = gzip.GzipFile(fileobj=raw, mode="rb")
             g.myfileobj = raw  # closed with it, as gzip.open does with the file it opens
             return g
-    if head == ZSTD_MAGIC or _cut_as_named(head, path, ZSTD_MAGIC, (".zst", ".zstd")):
+    if head[:4] == ZSTD_MAGIC or _cut_as_named(head, path, ZSTD_MAGIC, (".zst", ".zstd")):
         return _zstd_reader(raw)
+    if is_bzip2(head) or _cut_as_named(head, path, b"BZh", (".bz2",)):
+        return _Bz2(raw)
+    if head.startswith(XZ_MAGIC) or _cut_as_named(head, path, XZ_MAGIC, (".xz",)):
+        return _Xz(raw)
     return raw
 
 
@@ -135,8 +202,9 @@ def _zstd_reader(raw: BinaryIO) -> BinaryIO:
 
 
 def decompressing(fh: BinaryIO) -> bool:
-    """Whether ``fh`` inflates a gzip or zstd file as it is read."""
-    return isinstance(fh, gzip.GzipFile) or isinstance(getattr(fh, "raw", None), _Zstd)
+    """Whether ``fh`` inflates a compressed file as it is read."""
+    return (isinstance(fh, (gzip.GzipFile, bz2.BZ2File, lzma.LZMAFile))
+            or isinstance(getattr(fh, "raw", None), _Zstd))
 
 
 def _peek(fh: BinaryIO, n: int) -> bytes:
@@ -154,17 +222,21 @@ def _corrupt_errors() -> tuple[type[BaseException], ...]:
     # error; importing it here instead failed when a reading generator was
     # closed at interpreter exit ("sys.meta_path is None").
     zstd = sys.modules.get("zstandard")
-    return (EOFError, gzip.BadGzipFile, zlib.error) + ((zstd.ZstdError,) if zstd else ())
+    return (EOFError, gzip.BadGzipFile, zlib.error, lzma.LZMAError, Bzip2Error) + ((zstd.ZstdError,) if zstd else ())
 
 
 def _decompressed(fh: BinaryIO) -> BinaryIO:
-    """Standard input, decompressed when its first bytes are gzip's or
-    zstd's magic; a stream that can ``peek`` either way."""
-    head, fh = _head(fh, 4)
+    """Standard input, decompressed when its first bytes are gzip's, zstd's,
+    bzip2's or xz's magic; a stream that can ``peek`` either way."""
+    head, fh = _head(fh, MAGIC_BYTES)
     if head.startswith(GZIP_MAGIC):
         return gzip.GzipFile(fileobj=fh, mode="rb")
-    if head == ZSTD_MAGIC:
+    if head[:4] == ZSTD_MAGIC:
         return _zstd_reader(fh)
+    if is_bzip2(head):
+        return _Bz2(fh)
+    if head.startswith(XZ_MAGIC):
+        return lzma.LZMAFile(fh)
     return fh
 
 

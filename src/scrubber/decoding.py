@@ -23,7 +23,9 @@ _SNIFF_BYTES = 8192
 #: Formats a binary file or stream is named by when its first bytes say
 #: which (and after them, for bzip2, its block's magic, so that no text
 #: starting "BZh" is taken for it), so the error says what to do; any other
-#: with NUL bytes is a "binary file". gzip and zstd are read (compression.py).
+#: with NUL bytes is a "binary file". gzip, zstd, bzip2 and xz are read
+#: (compression.py): these two name bzip2 and xz only where they were not
+#: undone, as on standard input whose first line ended inside their magic.
 _MAGIC = (
     (b"BZh", b"1AY&SY", "bzip2-compressed data", "decompress it first (bzcat FILE | scrubber clean -)"),
     (b"\xfd7zXZ\x00", b"", "xz-compressed data", "decompress it first (xzcat FILE | scrubber clean -)"),

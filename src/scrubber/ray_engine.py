@@ -40,7 +40,7 @@ from .workers import single_threaded_blas, usable_cores
 if TYPE_CHECKING:  # the engine is given a Pipeline, never imports the local engine
     from .pipeline import Pipeline
 from .sinks import PendingParts, is_part, make_dirs, sweep_stale
-from .compression import GZIP_MAGIC, ZSTD_MAGIC, magic
+from .compression import GZIP_MAGIC, MAGIC_BYTES, XZ_MAGIC, ZSTD_MAGIC, is_bzip2, magic
 from .decoding import wide_encoding
 from .sources import Reader, kind_of, kind_of_content
 
@@ -64,11 +64,11 @@ def _splittable(path: str) -> bool:
     engine reads it. So is UTF-16 or UTF-32 JSONL: its byte-order mark,
     which says how to decode it, is in the first range only, and a byte
     offset may fall inside a character."""
-    if kind_of(path) != "jsonl" or path.lower().endswith((".gz", ".zst", ".zstd")):
+    if kind_of(path) != "jsonl" or path.lower().endswith((".gz", ".zst", ".zstd", ".bz2", ".xz")):
         return False
-    head = magic(path, 5)  # a compressed file under a plain name is read by its content
-    return not (head.startswith(GZIP_MAGIC) or head[:4] == ZSTD_MAGIC or kind_of_content(head)
-                or wide_encoding(head))
+    head = magic(path, MAGIC_BYTES)  # a compressed file under a plain name is read by its content
+    return not (head.startswith((GZIP_MAGIC, XZ_MAGIC)) or head[:4] == ZSTD_MAGIC or is_bzip2(head)
+                or kind_of_content(head) or wide_encoding(head))
 
 
 def line_starts_in(path: str, start: int, end: int) -> int:

@@ -15,11 +15,13 @@ counted (``files_ignored``).
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import dataclasses
 import io
 import json
 import logging
+import lzma
 import os
 import sys
 from collections import Counter
@@ -45,9 +47,9 @@ WARC_SUFFIXES = (".warc", ".wet")
 #: ``.json.gz``), since a plain .json file there is as often a tool's
 #: settings or a data set's metadata (``dataset_info.json``).
 JSON_SUFFIXES = (".json",)
-COMPRESSIONS = ("", ".gz", ".zst", ".zstd")
+COMPRESSIONS = ("", ".gz", ".zst", ".zstd", ".bz2", ".xz")
 #: What the refusal of an unreadable file lists.
-READABLE = (".txt .md .jsonl .ndjson .json .html .htm .warc .wet (each also .gz or .zst) "
+READABLE = (".txt .md .jsonl .ndjson .json .html .htm .warc .wet (each also .gz, .zst, .bz2 or .xz) "
             "and .parquet")
 
 
@@ -241,8 +243,9 @@ class Reader:
             except _corrupt_errors() as e:  # while its first bytes were read: no line decoded
                 return self._bad(InputError(f"{where}:1", f"corrupt compressed data: {e}"))
             self.counts["files"] += 1
-            if kind == "warc" and not files.is_url(path) and os.path.isfile(path):
-                yield from self._read_warc(path, where)  # fastwarc reads and inflates it
+            if kind == "warc" and not files.is_url(path) and os.path.isfile(path) \
+                    and not isinstance(fh, (bz2.BZ2File, lzma.LZMAFile)):
+                yield from self._read_warc(path, where)  # fastwarc reads and inflates gzip and zstd
             else:
                 yield from self._read_as(kind, fh, where, doc_id)
 
