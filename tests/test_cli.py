@@ -479,7 +479,16 @@ def test_a_signal_while_files_are_renamed_into_place_waits_until_all_are(tmp_pat
     assert clusters.read_text() == ""  # this run's: the seeds have no near-duplicates
 
 
-@pytest.mark.parametrize("name", ["out.jsonl.bz2", "out.jsonl.xz", "out.zip"])
+@pytest.mark.parametrize("name, opener", [("out.jsonl.bz2", "bz2"), ("out.jsonl.xz", "lzma")])
+def test_bzip2_and_xz_output_is_compressed_by_name_and_the_same_bytes_each_run(tmp_path, name, opener):
+    out = tmp_path / name
+    assert run("clean", SEEDS, "-o", out, "-q").exit_code == 0
+    first = out.read_bytes()
+    assert len(records(__import__(opener).decompress(first).decode())) == 5
+    assert run("clean", SEEDS, "-o", out, "-q").exit_code == 0 and out.read_bytes() == first
+
+
+@pytest.mark.parametrize("name", ["out.jsonl.lz4", "out.jsonl.br", "out.zip"])
 def test_an_output_named_for_a_compression_scrubber_does_not_write_is_refused(tmp_path, name):
     # it would hold plain JSONL under a name that promises otherwise
     r = run("clean", SEEDS, "-o", tmp_path / name)

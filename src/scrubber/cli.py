@@ -291,8 +291,8 @@ def _run(fn) -> None:
 
 @app.command(cls=_Command)
 def clean(
-    paths: List[str] = typer.Argument(..., metavar="PATHS", help="Directories, files (.txt .md .jsonl .json .html .warc .wet, each also .gz/.zst; .parquet) or - for standard input (gzip/zstd detected)."),
-    output: str = typer.Option("-", "--output", "-o", help="Output JSONL file (.gz/.zst compress; .parquet for parquet); - for standard output; DIR/ for shards part-00000.jsonl.gz …, DIR.parquet/ for part-00000.parquet …"),
+    paths: List[str] = typer.Argument(..., metavar="PATHS", help="Directories, files (.txt .md .jsonl .json .html .warc .wet, each also .gz/.zst/.bz2/.xz; .parquet) or - for standard input (compression detected)."),
+    output: str = typer.Option("-", "--output", "-o", help="Output JSONL file (.gz/.zst/.bz2/.xz compress; .parquet for parquet); - for standard output; DIR/ for shards part-00000.jsonl.gz …, DIR.parquet/ for part-00000.parquet …"),
     shard_size: Optional[int] = typer.Option(None, "--shard-size", min=1, help="Records per shard when -o is a directory (default: 100000)."),
     text_field: str = typer.Option("text", help="JSONL field holding the text."),
     id_field: str = typer.Option("id", help="JSONL field holding the id (default: file:line)."),
@@ -482,7 +482,7 @@ def _check_outputs(paths: List[str], outputs: List[Tuple[str, Optional[str]]],
                                 "give a file name")
         if flag in ("--clusters", "--stats") and is_parquet(out):  # only -o writes parquet
             raise ScrubberError(f"{out}: {flag} is written as JSON, not parquet; name the file "
-                                "for plain, .gz or .zst JSON")
+                                "for plain or compressed JSON")
     # Two streams on one standard output would interleave: JSONL, then a cluster
     # line, then the indented stats, which no reader of either could take apart.
     # /dev/stdout, /dev/fd/1 and the like are written through the same

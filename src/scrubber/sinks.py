@@ -12,7 +12,9 @@ layout Spark, Dask and Hugging Face datasets read as one data set).
 
 from __future__ import annotations
 
+import bz2
 import gzip
+import lzma
 import io
 import json
 import logging
@@ -404,7 +406,7 @@ def check_target(path: str) -> None:
     suffix = next((x for x in UNWRITTEN_SUFFIXES if path.lower().endswith(x)), None)
     if suffix:
         raise ScrubberError(f"{path}: scrubber does not write {suffix} files (it writes plain, .gz, "
-                            ".zst or .parquet); name the file for one of those")
+                            ".zst, .bz2, .xz or .parquet); name the file for one of those")
     if not _is_special(path):  # a device or a pipe is opened as it is (Sink)
         # The temporary file goes beside the target: a directory that cannot
         # take it (read-only, another user's) would otherwise be found only
@@ -421,7 +423,7 @@ def check_target(path: str) -> None:
 
 #: Compressed or archive names a plain writer would fill with plain JSONL,
 #: which nothing (scrubber included) would then read as named.
-UNWRITTEN_SUFFIXES = (".bz2", ".xz", ".lzma", ".lz4", ".br", ".zip", ".7z", ".tgz", ".tar", ".snappy")
+UNWRITTEN_SUFFIXES = (".lzma", ".lz4", ".br", ".zip", ".7z", ".tgz", ".tar", ".snappy")
 
 
 def inside(path: str, folder: str) -> bool:
@@ -526,6 +528,10 @@ class Sink:
             import zstandard
 
             self._fh = zstandard.ZstdCompressor().stream_writer(self._raw, closefd=False)
+        elif low.endswith(".bz2"):
+            self._fh = bz2.BZ2File(self._raw, "wb")
+        elif low.endswith(".xz"):
+            self._fh = lzma.LZMAFile(self._raw, "wb")
         else:
             self._fh = self._raw
         return self
