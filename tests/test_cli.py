@@ -216,7 +216,8 @@ def make(path, data):
 
 @pytest.mark.parametrize("setup, message", [
     (lambda d: d / "missing.txt", "missing.txt: no such file or directory"),
-    (lambda d: make(d / "t.csv", b"a,b\n1,2\n"), "t.csv: not a format scrubber reads"),
+    (lambda d: make(d / "t.xlsx", b"a,b\n1,2\n"), "t.xlsx: not a format scrubber reads"),
+    (lambda d: make(d / "t.csv", b"a,b\n1,2\n"), "t.csv:1: no 'text' field"),
     (lambda d: make(d / "b.txt", b"\x00\x01\x02binary"), "b.txt: binary file"),
 ])
 def test_bad_files_get_one_line(tmp_path, setup, message):

@@ -404,7 +404,7 @@ def test_an_empty_record_file_has_no_records(tmp_path):
     assert docs == [] and counts["bad_inputs"] == 0
 
 
-@pytest.mark.parametrize("name", ["data.xml", "table.csv", "page.php"])
+@pytest.mark.parametrize("name", ["data.xml", "table.xlsx", "page.php"])
 def test_a_named_file_of_a_format_scrubber_cannot_read_is_refused(tmp_path, name):
     p = tmp_path / name
     p.write_text('{"text": "x"}\n')
@@ -879,7 +879,7 @@ def test_json_files_in_a_directory_are_left_out_with_a_hint(tmp_path, caplog):
     (tmp_path / "dataset_info.json").write_text('{"features": {}}')
     docs, counts = read([tmp_path])
     assert [d.text for d in docs] == ["One."] and counts["files_ignored"] == 1
-    assert "a .json file is read when named" in caplog.text
+    assert ".json, .csv and .tsv files are read when named" in caplog.text
 
 
 def test_a_json_array_element_past_the_bound_is_skipped_and_named_so(tmp_path, caplog):
@@ -895,3 +895,23 @@ def test_compressed_json_in_a_directory_is_read_as_c4_and_dolma_ship_it(tmp_path
     (tmp_path / "state.json").write_text('{\n  "_fingerprint": "x"\n}\n')
     docs, counts = read([tmp_path])
     assert [d.text for d in docs] == ["One.", "Two."] and counts["files_ignored"] == 1
+
+
+@pytest.mark.parametrize("name, sep", [("news.csv", ","), ("news.tsv", "\t"), ("news.csv.gz", ",")])
+def test_a_named_csv_or_tsv_file_is_read_row_by_row(tmp_path, name, sep):
+    p = tmp_path / name
+    data = f"id{sep}title{sep}text\na{sep}Tram{sep}\"The council met.\nIt voted.\"\n{sep}Zoo{sep}Two.\n"
+    p.write_bytes(gzip.compress(data.encode()) if name.endswith(".gz") else data.encode())
+    docs, counts = read([p])
+    assert [(d.id, d.text, d.meta["title"]) for d in docs] == [
+        ("a", "The council met.\nIt voted.", "Tram"), (f"{p}:2", "Two.", "Zoo")]  # an empty id cell: none
+    assert counts["bytes_in"] == len(data.encode())
+
+
+def test_csv_files_in_a_directory_are_skipped_and_stdin_takes_input_format_csv(tmp_path):
+    (tmp_path / "urls.csv").write_text("url\nhttps://x.org/\n")
+    (tmp_path / "a.txt").write_text("One.")
+    docs, counts = read([tmp_path])
+    assert [d.text for d in docs] == ["One."] and counts["files_ignored"] == 1
+    docs, _ = read(["-"], stdin=io.BytesIO(b"text\nFrom a pipe.\n"), input_format="csv")
+    assert [(d.id, d.text) for d in docs] == [("<stdin>:1", "From a pipe.")]

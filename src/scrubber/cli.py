@@ -118,6 +118,8 @@ class InputFormat(str, Enum):
     auto = "auto"
     jsonl = "jsonl"
     json = "json"
+    csv = "csv"
+    tsv = "tsv"
     text = "text"
     html = "html"
     warc = "warc"
@@ -291,7 +293,7 @@ def _run(fn) -> None:
 
 @app.command(cls=_Command)
 def clean(
-    paths: List[str] = typer.Argument(..., metavar="PATHS", help="Directories, files (.txt .md .jsonl .json .html .warc .wet, each also .gz/.zst/.bz2/.xz; .parquet) or - for standard input (compression detected)."),
+    paths: List[str] = typer.Argument(..., metavar="PATHS", help="Directories, files (.txt .md .jsonl .json .csv .tsv .html .warc .wet, each also .gz/.zst/.bz2/.xz; .parquet) or - for standard input (compression detected)."),
     output: str = typer.Option("-", "--output", "-o", help="Output JSONL file (.gz/.zst/.bz2/.xz compress; .parquet for parquet); - for standard output; DIR/ for shards part-00000.jsonl.gz …, DIR.parquet/ for part-00000.parquet …"),
     shard_size: Optional[int] = typer.Option(None, "--shard-size", min=1, help="Records per shard when -o is a directory (default: 100000)."),
     text_field: str = typer.Option("text", help="JSONL field holding the text."),

@@ -27,7 +27,7 @@ class Config:
     Input:
       text_field      record field holding the text ("text")
       id_field        record field holding the id ("id"; else file:line, <record N>)
-      input_format    auto, jsonl, json, text, html, warc or parquet (auto: sniffed)
+      input_format    auto, jsonl, json, csv, tsv, text, html, warc or parquet (auto: sniffed)
       on_error        fail at the first bad input, or skip it with a warning
       max_doc_bytes   longest document read, in UTF-8 bytes (0: no limit)
       long_docs       a longer one is skipped or truncated at a line break
@@ -77,7 +77,7 @@ class Config:
     #: ``auto`` tells a file's format from its first bytes, else its name,
     #: and standard input's from its first bytes or line (JSONL when that
     #: is a JSON object); the others force it (see docs/formats.md).
-    input_format: Literal["auto", "jsonl", "json", "text", "html", "warc", "parquet"] = "auto"
+    input_format: Literal["auto", "jsonl", "json", "csv", "tsv", "text", "html", "warc", "parquet"] = "auto"
     #: ``fail`` stops at the first bad input with exit 1; ``skip`` warns,
     #: counts it and goes on.
     on_error: Literal["fail", "skip"] = "fail"
@@ -275,7 +275,7 @@ def config_of(config: object, caller: str, **options: Any) -> Config:
 OWN_FIELDS = ("cluster", "duplicates", "duplicate_of", "removed")
 
 _CHOICES = {
-    "input_format": ("auto", "jsonl", "json", "text", "html", "warc", "parquet"),
+    "input_format": ("auto", "jsonl", "json", "csv", "tsv", "text", "html", "warc", "parquet"),
     "on_error": ("fail", "skip"),
     "long_docs": ("skip", "truncate"),
     "favor": ("balanced", "precision", "recall"),

@@ -25,9 +25,10 @@ import lzma
 import os
 import sys
 from collections import Counter
+from contextlib import contextmanager
 from typing import BinaryIO, Iterable, Iterator
 
-from . import files, jsonarray, parquet, warc
+from . import delimited, files, jsonarray, parquet, warc
 from .compression import _corrupt_errors, _decompressed, _head, _open_binary, _peek, _Prefixed, decompressing
 from .decoding import (_SNIFF_BYTES, _bom_head, _bounded_lines, _cut_bytes, _lines_until, _TooLong,
                        _utf8_lines, binary_kind, decode, line_limit, not_text, utf8_stream, wide_encoding)
@@ -47,10 +48,13 @@ WARC_SUFFIXES = (".warc", ".wet")
 #: ``.json.gz``), since a plain .json file there is as often a tool's
 #: settings or a data set's metadata (``dataset_info.json``).
 JSON_SUFFIXES = (".json",)
+#: Read when named, never in a directory: a crawl's folder holds CSV
+#: lists of URLs and logs as often as documents.
+CSV_SUFFIXES = {".csv": "csv", ".tsv": "tsv"}
 COMPRESSIONS = ("", ".gz", ".zst", ".zstd", ".bz2", ".xz")
 #: What the refusal of an unreadable file lists.
-READABLE = (".txt .md .jsonl .ndjson .json .html .htm .warc .wet (each also .gz, .zst, .bz2 or .xz) "
-            "and .parquet")
+READABLE = (".txt .md .jsonl .ndjson .json .csv .tsv .html .htm .warc .wet (each also .gz, .zst, "
+            ".bz2 or .xz) and .parquet")
 
 
 def kind_of(name: str) -> str | None:
@@ -82,6 +86,16 @@ def _named_json(path: str, compressed: bool = False) -> bool:
         if low.endswith(comp):
             return low[: -len(comp)].endswith(JSON_SUFFIXES)
     return not compressed and low.endswith(JSON_SUFFIXES)
+
+
+def _named_csv(path: str) -> str | None:
+    """``csv`` or ``tsv`` when ``path`` is named so (also compressed)."""
+    low = path.lower()
+    for comp in COMPRESSIONS[1:]:
+        if low.endswith(comp):
+            low = low[: -len(comp)]
+            break
+    return next((kind for suffix, kind in CSV_SUFFIXES.items() if low.endswith(suffix)), None)
 
 
 def kind_of_content(head: bytes) -> str | None:
@@ -210,11 +224,11 @@ class Reader:
                         root, len(links), min(links))
         if ignored:
             self.counts["files_ignored"] += len(ignored)
-            json_named = [path for _, path, _ in ignored if _named_json(path)]
+            when_named = [path for _, path, _ in ignored if _named_json(path) or _named_csv(path)]
             log.warning("%s: ignored %d file(s) of formats scrubber does not read (e.g. %s)%s",
                         root, len(ignored), min(ignored)[1],
-                        f"; a .json file is read when named ({min(json_named)}): in a "
-                        "directory it is as often settings or metadata" if json_named else "")
+                        f"; .json, .csv and .tsv files are read when named ({min(when_named)}): in a "
+                        "directory they are as often settings, lists or metadata" if when_named else "")
         elif not (found or special or unreadable or links):
             # likely a wrong directory; say so rather than report 0 documents
             log.warning("%s: no files in this directory", root)
@@ -255,7 +269,8 @@ class Reader:
         if self.config.input_format != "auto":
             return self.config.input_format
         head = _peek(fh, 512)
-        kind = kind_of_content(head) or kind_of(path) or ("json" if _named_json(path) else None)
+        kind = (kind_of_content(head) or kind_of(path) or ("json" if _named_json(path) else None)
+                or _named_csv(path))
         if kind:
             return kind
         if _no_extension(path):
@@ -274,6 +289,8 @@ class Reader:
             yield from self._read_jsonl(lines, where)
         elif kind == "json":
             yield from self._read_json(fh, where)
+        elif kind in ("csv", "tsv"):
+            yield from self._read_csv(fh, where, "\t" if kind == "tsv" else ",")
         elif kind == "warc":
             yield from self._read_warc(fh, where)
         elif kind == "parquet":
@@ -335,7 +352,7 @@ class Reader:
         fmt = self.config.input_format
         if fmt == "auto":
             fmt = kind_of_content(head) or ("html" if _looks_like_html(head) else "auto")
-        if fmt in ("warc", "parquet", "html", "json"):
+        if fmt in ("warc", "parquet", "html", "json", "csv", "tsv"):
             if fmt == "parquet":  # its footer comes last: it needs a file that seeks
                 fh = io.BytesIO(fh.read())
             yield from self._read_as(fmt, fh, where, doc_id)
@@ -432,7 +449,7 @@ class Reader:
 
     def _read_warc(self, src: BinaryIO | str, where: str) -> Iterator[Document]:
         cfg = self.config
-        try:
+        with self._file_errors(where):
             for n, fields, text in warc.records(
                     src, where, self.counts, cfg.text_field, cfg.id_field,
                     max_bytes=cfg.max_doc_bytes, truncate=cfg.long_docs == "truncate",
@@ -440,6 +457,13 @@ class Reader:
                 doc = self._sized(Document(fields[cfg.id_field], text, fields, f"{where}:{n}"))
                 if doc is not None:
                     yield doc
+
+    @contextmanager
+    def _file_errors(self, where: str) -> Iterator[None]:
+        """A file's reading stopped by bad input, damage or the disk: said
+        (or counted and skipped) as bad input naming ``where``."""
+        try:
+            yield
         except InputError as e:
             self._bad(e)
         except _corrupt_errors() as e:
@@ -547,6 +571,25 @@ class Reader:
             return self._bad(InputError(where, f"{shape}: {_JSON_SHAPES}"))
         yield from self._read_jsonl(_Prefixed(head, fh), where)
 
+    def _read_csv(self, fh: BinaryIO, where: str, delimiter: str) -> Iterator[Document]:
+        """A CSV or TSV file: the Nth row after the header is record
+        ``where:N``, its columns the fields (strings, as the file holds them)."""
+        counted = _Counted(utf8_stream(fh, _bom_head(fh)))
+        with self._file_errors(where):
+            for n, rec in delimited.rows(io.BufferedReader(counted), where, delimiter,
+                                         line_limit(self.config.max_doc_bytes)):
+                self.counts["bytes_in"] += counted.take()
+                if rec.get(self.config.id_field) == "":  # an empty cell is no id: where, as null is
+                    rec[self.config.id_field] = None
+                try:
+                    doc = self._sized(self.record_to_document(rec, f"{where}:{n}"))
+                except InputError as e:
+                    self._bad(e)
+                    continue
+                if doc is not None:
+                    yield doc
+        self.counts["bytes_in"] += counted.take()
+
     def _read_jsonl(self, fh, where: str, first_line: int = 0,
                     what: str = "JSONL record") -> Iterator[Document]:
         """The records of ``fh``: a file (read in lines of at most
@@ -643,6 +686,28 @@ class Reader:
             # too, as clusters name it: they named an id no record carried.
             meta[self.config.id_field] = where
         return Document(doc_id, text, meta, where)
+
+
+class _Counted(io.RawIOBase):
+    """A stream that counts the bytes read through it (``take`` gives the
+    count since it was last taken): the summary's bytes in, for a reader
+    that does not see bytes."""
+
+    def __init__(self, fh: BinaryIO):
+        self._fh, self._n = fh, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        data = self._fh.read(len(b))
+        b[:len(data)] = data
+        self._n += len(data)
+        return len(data)
+
+    def take(self) -> int:
+        n, self._n = self._n, 0
+        return n
 
 
 def _next_line(fh: BinaryIO, head: bytes, limit: int) -> tuple[bytes, bytes]:

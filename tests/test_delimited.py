@@ -1,0 +1,40 @@
+import csv
+import io
+
+import pytest
+
+from scrubber import delimited
+from scrubber.errors import InputError
+
+
+def rows(data: str, **kw):
+    return list(delimited.rows(io.BytesIO(data.encode()), "f.csv", **kw))
+
+
+def test_each_row_after_the_header_is_a_record_quoted_newlines_and_all():
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerows([["id", "text"], ["a", 'Line one.\nShe said "yes", then left.'], [], ["b", "Two."]])
+    assert rows(buf.getvalue()) == [(1, {"id": "a", "text": 'Line one.\nShe said "yes", then left.'}),
+                                    (2, {"id": "b", "text": "Two."})]  # the blank line is no row
+
+
+def test_tsv_and_a_short_row():
+    assert rows("id\ttext\turl\na\tOne, with a comma.\n", delimiter="\t") == [
+        (1, {"id": "a", "text": "One, with a comma.", "url": None})]
+
+
+@pytest.mark.parametrize("data, where, said", [
+    ('id,text\n1,"open quote\n2,next\n', "f.csv:1", "unexpected end of data"),  # not every row after it as one field
+    ("id,text\n1,a\n2,b,c\n", "f.csv:2", "row 2 (line 3) has 3 fields, the header 2"),
+    ("id,id,text\n", "f.csv:1", "names the column 'id' twice"),
+])
+def test_what_cannot_be_read_as_rows_is_an_error_naming_the_row(data, where, said):
+    with pytest.raises(InputError) as e:
+        rows(data)
+    assert e.value.where == where and said in str(e.value)
+
+
+def test_a_field_longer_than_csvs_default_limit_is_read():
+    long = "word " * 40_000  # 200 kB: past the csv module's 128 kB default
+    assert rows(f"id,text\n1,{long}\n")[0][1]["text"] == long
