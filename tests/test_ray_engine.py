@@ -89,6 +89,20 @@ def test_new_formats_are_one_shard_per_file_read_as_the_local_engine_reads_them(
     assert ids == local and len(ids) == 32
 
 
+def test_json_lines_named_json_are_cut_into_shards_and_an_array_is_not(tmp_path):
+    rows = [{"text": f"{PARA} Row {i}."} for i in range(30)]
+    lines, array = tmp_path / "lines.json", tmp_path / "array.json"
+    lines.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    array.write_text(json.dumps(rows, indent=1))
+    config = Config(shard_bytes=700, dedup=False)
+    pipe = Pipeline(config)
+    shards = plan_shards(pipe.reader(), [str(lines), str(array)], config.shard_bytes)
+    assert sum(s[0] == str(lines) for s in shards) > 3 and [s[2] for s in shards if s[0] == str(array)] == [None]
+    ids = [r.id for s in shards for r in clean_shard(config, s)[0]]
+    local = [r.id for r in process_batch(pipe.cleaner, list(pipe.reader().read_paths([str(lines), str(array)])))]
+    assert ids == local and len(ids) == 60
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
 def test_a_wide_jsonl_file_is_one_shard_read_as_the_local_engine_reads_it(tmp_path, encoding):
     d = tmp_path / "in"

@@ -42,7 +42,8 @@ if TYPE_CHECKING:  # the engine is given a Pipeline, never imports the local eng
 from .sinks import PendingParts, is_part, make_dirs, sweep_stale
 from .compression import GZIP_MAGIC, MAGIC_BYTES, XZ_MAGIC, ZSTD_MAGIC, is_bzip2, magic
 from .decoding import wide_encoding
-from .sources import Reader, kind_of, kind_of_content
+from .records import _is_json_object
+from .sources import Reader, _named_json, kind_of, kind_of_content
 
 log = logging.getLogger("scrubber")
 
@@ -64,11 +65,26 @@ def _splittable(path: str) -> bool:
     engine reads it. So is UTF-16 or UTF-32 JSONL: its byte-order mark,
     which says how to decode it, is in the first range only, and a byte
     offset may fall inside a character."""
-    if kind_of(path) != "jsonl" or path.lower().endswith((".gz", ".zst", ".zstd", ".bz2", ".xz")):
+    if path.lower().endswith((".gz", ".zst", ".zstd", ".bz2", ".xz")):
+        return False
+    if kind_of(path) != "jsonl" and not _json_lines(path):
         return False
     head = magic(path, MAGIC_BYTES)  # a compressed file under a plain name is read by its content
     return not (head.startswith((GZIP_MAGIC, XZ_MAGIC)) or head[:4] == ZSTD_MAGIC or is_bzip2(head)
                 or kind_of_content(head) or wide_encoding(head))
+
+
+def _json_lines(path: str) -> bool:
+    """Whether ``path`` is a ``.json`` file of JSON Lines (its first line
+    that is not blank a whole record, within 1 MB), which the local engine
+    reads as JSONL too; an array of records is read whole, as one shard."""
+    if not _named_json(path):
+        return False
+    with files.open_raw(path) as f:
+        for line in iter(lambda: f.readline(1 << 20), b""):
+            if line.strip():
+                return _is_json_object(line)
+    return False
 
 
 def line_starts_in(path: str, start: int, end: int) -> int:
