@@ -489,6 +489,14 @@ def test_bzip2_and_xz_output_is_compressed_by_name_and_the_same_bytes_each_run(t
     assert run("clean", SEEDS, "-o", out, "-q").exit_code == 0 and out.read_bytes() == first
 
 
+def test_xz_output_on_a_python_without_lzma_is_refused_before_anything_is_written(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "lzma", None)  # a bare pyenv build has no _lzma
+    r = run("clean", SEEDS, "-o", tmp_path / "out.jsonl.xz")
+    assert r.exit_code == 1 and os.listdir(tmp_path) == []
+    assert r.stderr == f"scrubber: error: {tmp_path / 'out.jsonl.xz'}: this Python was built without its lzma " \
+                       "module; name the file .gz or .zst\n"
+
+
 @pytest.mark.parametrize("name", ["out.jsonl.lz4", "out.jsonl.br", "out.zip"])
 def test_an_output_named_for_a_compression_scrubber_does_not_write_is_refused(tmp_path, name):
     # it would hold plain JSONL under a name that promises otherwise

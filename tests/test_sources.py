@@ -915,3 +915,14 @@ def test_csv_files_in_a_directory_are_skipped_and_stdin_takes_input_format_csv(t
     assert [d.text for d in docs] == ["One."] and counts["files_ignored"] == 1
     docs, _ = read(["-"], stdin=io.BytesIO(b"text\nFrom a pipe.\n"), input_format="csv")
     assert [(d.id, d.text) for d in docs] == [("<stdin>:1", "From a pipe.")]
+
+
+def test_a_python_without_bz2_refuses_bzip2_as_before_rather_than_failing(tmp_path, monkeypatch):
+    import bz2
+
+    from scrubber import compression
+    monkeypatch.setattr(compression, "bz2", None)  # a bare pyenv build has no _bz2
+    p = tmp_path / "x.jsonl.bz2"
+    p.write_bytes(bz2.compress(_TWO))
+    with pytest.raises(InputError, match="bzip2-compressed data, which scrubber does not read: decompress"):
+        read([p])

@@ -3,13 +3,22 @@ streams that report a file cut short instead of ending quietly."""
 
 from __future__ import annotations
 
-import bz2
 import gzip
 import io
-import lzma
 import sys
 import zlib
 from typing import BinaryIO
+
+# A Python built without libbz2's or liblzma's headers (a bare pyenv build)
+# lacks these modules: such files are then refused as before, not a crash.
+try:
+    import bz2
+except ImportError:
+    bz2 = None
+try:
+    import lzma
+except ImportError:
+    lzma = None
 
 from . import files
 
@@ -45,39 +54,46 @@ def _bzip2_errors(method):
     return read
 
 
-class _Bz2(bz2.BZ2File):
-    """A bzip2 file that closes the file it reads, as gzip.open's does, and
-    calls damage damage."""
+if bz2 is not None:
+    class _Bz2(bz2.BZ2File):
+        """A bzip2 file that closes the file it reads, as gzip.open's does,
+        and calls damage damage."""
 
-    def __init__(self, raw: BinaryIO):
-        super().__init__(raw)
-        self._raw_file = raw
+        def __init__(self, raw: BinaryIO):
+            super().__init__(raw)
+            self._raw_file = raw
 
-    read = _bzip2_errors(bz2.BZ2File.read)
-    read1 = _bzip2_errors(bz2.BZ2File.read1)
-    readinto = _bzip2_errors(bz2.BZ2File.readinto)
-    readline = _bzip2_errors(bz2.BZ2File.readline)
-    peek = _bzip2_errors(bz2.BZ2File.peek)
+        read = _bzip2_errors(bz2.BZ2File.read)
+        read1 = _bzip2_errors(bz2.BZ2File.read1)
+        readinto = _bzip2_errors(bz2.BZ2File.readinto)
+        readline = _bzip2_errors(bz2.BZ2File.readline)
+        peek = _bzip2_errors(bz2.BZ2File.peek)
 
-    def close(self) -> None:
-        try:
-            super().close()
-        finally:
-            self._raw_file.close()
+        def close(self) -> None:
+            try:
+                super().close()
+            finally:
+                self._raw_file.close()
+
+if lzma is not None:
+    class _Xz(lzma.LZMAFile):
+        """An xz file that closes the file it reads."""
+
+        def __init__(self, raw: BinaryIO):
+            super().__init__(raw)
+            self._raw_file = raw
+
+        def close(self) -> None:
+            try:
+                super().close()
+            finally:
+                self._raw_file.close()
 
 
-class _Xz(lzma.LZMAFile):
-    """An xz file that closes the file it reads."""
-
-    def __init__(self, raw: BinaryIO):
-        super().__init__(raw)
-        self._raw_file = raw
-
-    def close(self) -> None:
-        try:
-            super().close()
-        finally:
-            self._raw_file.close()
+def stdlib_inflating(fh: BinaryIO) -> bool:
+    """Whether ``fh`` inflates bzip2 or xz (which fastwarc does not read)."""
+    return ((bz2 is not None and isinstance(fh, bz2.BZ2File))
+            or (lzma is not None and isinstance(fh, lzma.LZMAFile)))
 
 
 def magic(path: str, n: int = 4) -> bytes:
@@ -104,9 +120,9 @@ def _open_binary(path: str) -> BinaryIO:
             return g
     if head[:4] == ZSTD_MAGIC or _cut_as_named(head, path, ZSTD_MAGIC, (".zst", ".zstd")):
         return _zstd_reader(raw)
-    if is_bzip2(head) or _cut_as_named(head, path, b"BZh", (".bz2",)):
+    if bz2 is not None and (is_bzip2(head) or _cut_as_named(head, path, b"BZh", (".bz2",))):
         return _Bz2(raw)
-    if head.startswith(XZ_MAGIC) or _cut_as_named(head, path, XZ_MAGIC, (".xz",)):
+    if lzma is not None and (head.startswith(XZ_MAGIC) or _cut_as_named(head, path, XZ_MAGIC, (".xz",))):
         return _Xz(raw)
     return raw
 
@@ -203,7 +219,7 @@ def _zstd_reader(raw: BinaryIO) -> BinaryIO:
 
 def decompressing(fh: BinaryIO) -> bool:
     """Whether ``fh`` inflates a compressed file as it is read."""
-    return (isinstance(fh, (gzip.GzipFile, bz2.BZ2File, lzma.LZMAFile))
+    return (isinstance(fh, gzip.GzipFile) or stdlib_inflating(fh)
             or isinstance(getattr(fh, "raw", None), _Zstd))
 
 
@@ -222,7 +238,8 @@ def _corrupt_errors() -> tuple[type[BaseException], ...]:
     # error; importing it here instead failed when a reading generator was
     # closed at interpreter exit ("sys.meta_path is None").
     zstd = sys.modules.get("zstandard")
-    return (EOFError, gzip.BadGzipFile, zlib.error, lzma.LZMAError, Bzip2Error) + ((zstd.ZstdError,) if zstd else ())
+    return ((EOFError, gzip.BadGzipFile, zlib.error, Bzip2Error) + ((lzma.LZMAError,) if lzma else ())
+            + ((zstd.ZstdError,) if zstd else ()))
 
 
 def _decompressed(fh: BinaryIO) -> BinaryIO:
@@ -233,9 +250,9 @@ def _decompressed(fh: BinaryIO) -> BinaryIO:
         return gzip.GzipFile(fileobj=fh, mode="rb")
     if head[:4] == ZSTD_MAGIC:
         return _zstd_reader(fh)
-    if is_bzip2(head):
+    if bz2 is not None and is_bzip2(head):
         return _Bz2(fh)
-    if head.startswith(XZ_MAGIC):
+    if lzma is not None and head.startswith(XZ_MAGIC):
         return lzma.LZMAFile(fh)
     return fh
 

@@ -12,9 +12,7 @@ layout Spark, Dask and Hugging Face datasets read as one data set).
 
 from __future__ import annotations
 
-import bz2
 import gzip
-import lzma
 import io
 import json
 import logging
@@ -407,6 +405,13 @@ def check_target(path: str) -> None:
     if suffix:
         raise ScrubberError(f"{path}: scrubber does not write {suffix} files (it writes plain, .gz, "
                             ".zst, .bz2, .xz or .parquet); name the file for one of those")
+    module = next((m for x, m in _STDLIB_COMPRESSIONS.items() if path.lower().endswith(x)), None)
+    if module:
+        try:
+            __import__(module)
+        except ImportError:  # a bare pyenv build, without libbz2's or liblzma's headers
+            raise ScrubberError(f"{path}: this Python was built without its {module} module; name "
+                                "the file .gz or .zst") from None
     if not _is_special(path):  # a device or a pipe is opened as it is (Sink)
         # The temporary file goes beside the target: a directory that cannot
         # take it (read-only, another user's) would otherwise be found only
@@ -423,6 +428,16 @@ def check_target(path: str) -> None:
 
 #: Compressed or archive names a plain writer would fill with plain JSONL,
 #: which nothing (scrubber included) would then read as named.
+def _stdlib_writer(module: str, cls: str, raw: BinaryIO, path: str):
+    """A bzip2 or xz writer over ``raw`` (``check_target`` made sure this
+    Python has the module)."""
+    return getattr(__import__(module), cls)(raw, "wb")
+
+
+#: Compressions Python writes only when it was built with their library.
+_STDLIB_COMPRESSIONS = {".bz2": "bz2", ".xz": "lzma"}
+
+
 UNWRITTEN_SUFFIXES = (".lzma", ".lz4", ".br", ".zip", ".7z", ".tgz", ".tar", ".snappy")
 
 
@@ -529,9 +544,9 @@ class Sink:
 
             self._fh = zstandard.ZstdCompressor().stream_writer(self._raw, closefd=False)
         elif low.endswith(".bz2"):
-            self._fh = bz2.BZ2File(self._raw, "wb")
+            self._fh = _stdlib_writer("bz2", "BZ2File", self._raw, self.path)
         elif low.endswith(".xz"):
-            self._fh = lzma.LZMAFile(self._raw, "wb")
+            self._fh = _stdlib_writer("lzma", "LZMAFile", self._raw, self.path)
         else:
             self._fh = self._raw
         return self

@@ -15,13 +15,11 @@ counted (``files_ignored``).
 
 from __future__ import annotations
 
-import bz2
 import codecs
 import dataclasses
 import io
 import json
 import logging
-import lzma
 import os
 import sys
 from collections import Counter
@@ -29,7 +27,8 @@ from contextlib import contextmanager
 from typing import BinaryIO, Iterable, Iterator
 
 from . import delimited, files, jsonarray, parquet, warc
-from .compression import _corrupt_errors, _decompressed, _head, _open_binary, _peek, _Prefixed, decompressing
+from .compression import (_corrupt_errors, _decompressed, _head, _open_binary, _peek, _Prefixed, decompressing,
+                          stdlib_inflating)
 from .decoding import (_SNIFF_BYTES, _bom_head, _bounded_lines, _cut_bytes, _lines_until, _TooLong,
                        _utf8_lines, binary_kind, decode, line_limit, not_text, utf8_stream, wide_encoding)
 from .records import _FLAT, _is_json_object, _parse_line, check_record, json_value, jsonable
@@ -258,7 +257,7 @@ class Reader:
                 return self._bad(InputError(f"{where}:1", f"corrupt compressed data: {e}"))
             self.counts["files"] += 1
             if kind == "warc" and not files.is_url(path) and os.path.isfile(path) \
-                    and not isinstance(fh, (bz2.BZ2File, lzma.LZMAFile)):
+                    and not stdlib_inflating(fh):
                 yield from self._read_warc(path, where)  # fastwarc reads and inflates gzip and zstd
             else:
                 yield from self._read_as(kind, fh, where, doc_id)
