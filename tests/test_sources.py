@@ -926,3 +926,14 @@ def test_a_python_without_bz2_refuses_bzip2_as_before_rather_than_failing(tmp_pa
     p.write_bytes(bz2.compress(_TWO))
     with pytest.raises(InputError, match="bzip2-compressed data, which scrubber does not read: decompress"):
         read([p])
+
+
+def test_damaged_gzip_json_lines_named_json_are_named_as_damaged_as_jsonl_are(tmp_path):
+    data = "".join(json.dumps({"id": f"r{i}", "text": f"Article {i} says the council voted on Tuesday, "
+                                                       f"officials said {i}."}) + "\n" for i in range(2000))
+    raw = bytearray(gzip.compress(data.encode()))
+    raw[len(raw) // 2] ^= 0xFF
+    p = tmp_path / "c4.json.gz"
+    p.write_bytes(bytes(raw))
+    with pytest.raises(InputError, match=r"corrupt compressed data \(CRC check failed .*\), first seen here"):
+        read([p])

@@ -17,12 +17,11 @@ _DEFAULT_FIELD_LIMIT = 1 << 17
 
 def rows(fh: BinaryIO, where: str, delimiter: str = ",", limit: int = 0) -> Iterator[tuple[int, dict]]:
     """(N, record) for the Nth row after the header (blank lines are not
-    counted) of the UTF-8 CSV (or,
-    with ``delimiter="\\t"``, TSV) in ``fh``. A field over ``limit``
-    characters (0: any length), a row with more fields than the header, or
-    a header naming a column twice is an InputError naming the row (the
-    file cannot be read on past a field it could not finish); a row with
-    fewer fields has null for the rest."""
+    counted) of the UTF-8 CSV (with ``delimiter="\\t"``, TSV) in ``fh``.
+    A field over ``limit`` characters (0: any length), a row with more
+    fields than the header, or a header naming a column twice is an
+    InputError naming the row (the file cannot be read on past a field it
+    could not finish); a row with fewer fields has null for the rest."""
     csv.field_size_limit(max(csv.field_size_limit(), limit or (1 << 31) - 1, _DEFAULT_FIELD_LIMIT))
     text = io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="")
     # strict: a quote left open to the end of the file is an error, not

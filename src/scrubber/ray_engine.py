@@ -43,7 +43,7 @@ from .sinks import PendingParts, is_part, make_dirs, sweep_stale
 from .compression import GZIP_MAGIC, MAGIC_BYTES, XZ_MAGIC, ZSTD_MAGIC, is_bzip2, magic
 from .decoding import wide_encoding
 from .records import _is_json_object
-from .sources import Reader, _named_json, kind_of, kind_of_content
+from .sources import COMPRESSIONS, Reader, _named_json, kind_of, kind_of_content
 
 log = logging.getLogger("scrubber")
 
@@ -65,7 +65,7 @@ def _splittable(path: str) -> bool:
     engine reads it. So is UTF-16 or UTF-32 JSONL: its byte-order mark,
     which says how to decode it, is in the first range only, and a byte
     offset may fall inside a character."""
-    if path.lower().endswith((".gz", ".zst", ".zstd", ".bz2", ".xz")):
+    if path.lower().endswith(COMPRESSIONS[1:]):
         return False
     if kind_of(path) != "jsonl" and not _json_lines(path):
         return False

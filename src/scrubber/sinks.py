@@ -405,12 +405,12 @@ def check_target(path: str) -> None:
     if suffix:
         raise ScrubberError(f"{path}: scrubber does not write {suffix} files (it writes plain, .gz, "
                             ".zst, .bz2, .xz or .parquet); name the file for one of those")
-    module = next((m for x, m in _STDLIB_COMPRESSIONS.items() if path.lower().endswith(x)), None)
-    if module:
+    stdlib = _stdlib_compression(path)
+    if stdlib:
         try:
-            __import__(module)
+            __import__(stdlib[0])
         except ImportError:  # a bare pyenv build, without libbz2's or liblzma's headers
-            raise ScrubberError(f"{path}: this Python was built without its {module} module; name "
+            raise ScrubberError(f"{path}: this Python was built without its {stdlib[0]} module; name "
                                 "the file .gz or .zst") from None
     if not _is_special(path):  # a device or a pipe is opened as it is (Sink)
         # The temporary file goes beside the target: a directory that cannot
@@ -426,18 +426,17 @@ def check_target(path: str) -> None:
         os.unlink(probe)
 
 
+#: Compressions Python writes only when it was built with their library:
+#: suffix -> (module, file class).
+_STDLIB_COMPRESSIONS = {".bz2": ("bz2", "BZ2File"), ".xz": ("lzma", "LZMAFile")}
+
+
+def _stdlib_compression(path: str) -> tuple[str, str] | None:
+    return next((mc for x, mc in _STDLIB_COMPRESSIONS.items() if path.lower().endswith(x)), None)
+
+
 #: Compressed or archive names a plain writer would fill with plain JSONL,
 #: which nothing (scrubber included) would then read as named.
-def _stdlib_writer(module: str, cls: str, raw: BinaryIO, path: str):
-    """A bzip2 or xz writer over ``raw`` (``check_target`` made sure this
-    Python has the module)."""
-    return getattr(__import__(module), cls)(raw, "wb")
-
-
-#: Compressions Python writes only when it was built with their library.
-_STDLIB_COMPRESSIONS = {".bz2": "bz2", ".xz": "lzma"}
-
-
 UNWRITTEN_SUFFIXES = (".lzma", ".lz4", ".br", ".zip", ".7z", ".tgz", ".tar", ".snappy")
 
 
@@ -543,10 +542,9 @@ class Sink:
             import zstandard
 
             self._fh = zstandard.ZstdCompressor().stream_writer(self._raw, closefd=False)
-        elif low.endswith(".bz2"):
-            self._fh = _stdlib_writer("bz2", "BZ2File", self._raw, self.path)
-        elif low.endswith(".xz"):
-            self._fh = _stdlib_writer("lzma", "LZMAFile", self._raw, self.path)
+        elif stdlib := _stdlib_compression(low):  # check_target made sure the module is there
+            module, cls = stdlib
+            self._fh = getattr(__import__(module), cls)(self._raw, "wb")
         else:
             self._fh = self._raw
         return self

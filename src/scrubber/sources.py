@@ -546,6 +546,7 @@ class Reader:
         pretty-printed object, an object holding the records) is refused:
         which of its values are the records is not scrubber's guess."""
         limit = line_limit(self.config.max_doc_bytes)
+        compressed = decompressing(fh)  # the wrappers below hide it from _read_jsonl
         try:
             fh = utf8_stream(fh, _bom_head(fh))
             head = b""
@@ -557,7 +558,7 @@ class Reader:
             fh = _Prefixed(head, fh)
             if head.lstrip()[:1] == b"[":
                 yield from self._read_jsonl(jsonarray.items(fh, where, limit), where,
-                                            what="JSON array element")
+                                            what="JSON array element", compressed=compressed)
                 return
             head, first = _next_line(fh, b"", limit or -1)
         except InputError as e:
@@ -568,7 +569,7 @@ class Reader:
         if first and whole and not _is_json_object(first):
             shape = "a JSON object over several lines" if first.lstrip().startswith(b"{") else "not JSON"
             return self._bad(InputError(where, f"{shape}: {_JSON_SHAPES}"))
-        yield from self._read_jsonl(_Prefixed(head, fh), where)
+        yield from self._read_jsonl(_Prefixed(head, fh), where, compressed=compressed)
 
     def _read_csv(self, fh: BinaryIO, where: str, delimiter: str) -> Iterator[Document]:
         """A CSV or TSV file: the Nth row after the header is record
@@ -589,14 +590,14 @@ class Reader:
                     yield doc
         self.counts["bytes_in"] += counted.take()
 
-    def _read_jsonl(self, fh, where: str, first_line: int = 0,
-                    what: str = "JSONL record") -> Iterator[Document]:
+    def _read_jsonl(self, fh, where: str, first_line: int = 0, what: str = "JSONL record",
+                    compressed: bool | None = None) -> Iterator[Document]:
         """The records of ``fh``: a file (read in lines of at most
         ``line_limit`` bytes) or lines already bounded (``_TooLong`` for one
         that was not), or a JSON array's elements (``what`` the messages
-        call them)."""
+        call them); ``compressed`` when ``fh`` wraps an inflating stream."""
         lineno = first_line
-        compressed, first_bad = decompressing(fh), 0
+        compressed, first_bad = decompressing(fh) if compressed is None else compressed, 0
         if hasattr(fh, "readline"):
             fh = _bounded_lines(fh.readline, line_limit(self.config.max_doc_bytes))
         bad_before = self.counts["invalid_utf8_bytes"]
