@@ -412,3 +412,42 @@ def test_a_comment_section_under_a_chinese_or_japanese_article_goes(body, headin
     out = c.clean(Document("d", f"标题\n\n{body}\n\n{body}\n\n{heading}\n\n{after}"))
     assert out.text == f"标题\n\n{body}\n\n{body}"
     assert {r.reason for r in out.removals} == {"rule:comment-section-intl"}
+
+
+def _case_variants(line):
+    # capitals as sites print them, and the letters Python's case folding
+    # takes for ASCII ones: Turkish İ and ı for i, long s, the Kelvin sign
+    return [line, line.upper(), line.title(), line.swapcase(), line.replace("i", "ı"),
+            line.upper().replace("I", "İ"), line.replace("s", "ſ"), line.upper().replace("K", "\u212a")]
+
+
+FURNITURE_LINES = [
+    "Anna says:", "Jörg schreibt:", "Marie a écrit :", "Иван пишет:", "Reply", "Report abuse",
+    "Link to this comment", "Antworten", "Ответить", "返信", "Bob | Permalink", "12 likes", "3 replies",
+    "23 Comments", "No comments", "Reader comments (12)", "Kommentare 4", "{ 167 comments }",
+    "Komentáře", "Комментарии 5", "Yorumlar", "Hozzászólások", "Σχόλια", "댓글 3", "التعليقات",
+    "Bình luận", "23 thoughts on “Title”", "11 comments to What Advocates Can Learn",
+    "12. Greg - October 26, 2012", "#3. Joel Leigh - 29 August, 2011", "July 23, 2012 at 4:39 am",
+    "03.12.24 14:05", "3 hours ago", "vor 2 Tagen", "il y a 3 jours", "hace 5 minutos",
+    "Posted: 3 hours\u00a0ago", "Gepostet: VOR 2 Tagen", "Comentários (3)", "kommentti 1",
+]
+
+
+@pytest.mark.parametrize("line", [v for line in FURNITURE_LINES for v in _case_variants(line)])
+def test_the_page_wide_search_finds_every_line_the_comment_heuristics_would_mark(line):
+    # comment-thread and comment-heading test only the lines one search over
+    # the page points at: a line it missed would stay furniture, silently
+    from scrubber import heuristics as h
+    lines = [BODY, line, BODY]
+    if h._mark(line) is not None:
+        assert h._hinted(lines, h._MARK_HINTS) == [1]
+    if h._COMMENT_HEAD.match(line) or h._COUNT_HEAD.match(line) or h._BARE_HEAD.match(line):
+        assert h._hinted(lines, h._HEADING_HINTS) == [1]
+
+
+def test_the_furniture_lines_above_are_marked_at_all():
+    # keeps the test above from passing by marking nothing
+    from scrubber import heuristics as h
+    marked = [line for line in FURNITURE_LINES if h._mark(line) is not None]
+    assert len(marked) >= len(FURNITURE_LINES) - 2
+    assert h._hinted(["x", "", "y"], h._MARK_HINTS) == []

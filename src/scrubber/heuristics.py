@@ -12,6 +12,8 @@ import re
 from itertools import accumulate
 from typing import Callable
 
+import re2
+
 from . import scripts
 from .document import Removal
 
@@ -53,7 +55,8 @@ _words = scripts.words
 def body_line(line: str) -> bool:
     """Whether ``line`` reads as an article's paragraph: at least BODY_WORDS
     words, ending a sentence."""
-    return _words(line) >= BODY_WORDS and line.rstrip().endswith(SENTENCE_END)
+    # the end first: counting words takes two regex calls on a line outside ASCII
+    return line.rstrip().endswith(SENTENCE_END) and _words(line) >= BODY_WORDS
 
 
 def repeated_title(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:
@@ -273,33 +276,97 @@ def _no_comments(line: str) -> bool:
     return (bool(digits) and set(digits) == {"0"}) or line.lstrip(" ({[").lower().startswith("no ")
 
 
+def _mark(line: str) -> str | None:
+    """The kind of comment furniture ``line`` looks like ("author",
+    "action", "head", "stamp"), or None. Tests on single characters decide
+    which patterns to try at all."""
+    if line.count(" ") >= MARK_WORDS:
+        return None
+    first, last = line[0], line[-1]
+    author = _AUTHOR.search(line) if last == ":" else None
+    if author:
+        # "Anna says:" (WordPress) or a byline with its time is a
+        # comment's; "His mother replied:" may only quote a letter
+        quoting = author[1].lower() in _QUOTING and not _CLOCK.search(line)
+        return "author" if quoting else "action"
+    if ((len(line) < 22 and line.lower() in _ACTIONS)
+            or ("|" in line and _ACTION_AFTER_BAR.search(line))
+            or (first.isdigit() and _COUNTED_ACTION.match(line))):
+        return "action"
+    if (not first.isalpha() or first in _MARK_HEAD_FIRST) and _COMMENT_HEAD.match(line):
+        return None if _no_comments(line) else "head"
+    if (first.isdigit() or first == "#") and _NUMBERED_HEAD.match(line):
+        return "stamp"
+    if ((":" in line or " ago" in line or "vor " in line or "il y a " in line or "hace " in line)
+            and _COMMENT_STAMP.search(line)):
+        return "stamp"
+    return None
+
+
+def _fold(words: str) -> str:
+    """``words`` (lower case) for an RE2 pattern that ignores case as
+    Python's ``re`` does: RE2 does not take Turkish dotless ı or dotted İ
+    for "i"."""
+    return words.replace("i", "[iıİ]")
+
+
+#: Stems of ``_HEAD_WORD``'s words (and "thoughts", of ``_COUNT_HEAD``):
+#: a comment heading of any kind holds one.
+_HEAD_STEMS = ("comment|coment|koment|komment|respons|replies|reacties|комментари|ответ|коментар|"
+               "yorum|hozzászólás|σχόλι|댓글|تعليق|نظرات|دیدگاه|bình luận|thoughts")
+
+
+def _hints(*parts: str):
+    options = re2.Options()
+    options.log_errors = False
+    return re2.compile("(?m)" + "|".join(parts), options)._regexp
+
+
+#: What every line ``_mark`` marks holds, looser: an author's colon at
+#: the end, a comment action alone or after a bar, a count of likes, a
+#: numbered comment's number, a clock or a relative time ("3 hours ago",
+#: "vor 2 Tagen"), a heading's word. One RE2 search over the page finds
+#: such lines, so ``_mark`` runs on a few lines of a page, not on each.
+_TIME_WORDS = "(?i:ago|vor|" + _fold("il y a") + "|hace)"
+_MARK_HINTS = _hints(
+    ":$",
+    "^(?i:" + _fold("|".join(map(re.escape, sorted(_ACTIONS, key=len, reverse=True)))) + ")$",
+    r"\|[^\n]*(?i:" + _fold("permalink|reply|antworten|répondre|responder|rispondi") + ")",
+    r"^\p{N}+ (?i:" + _fold("like|point|replie|vote") + ")",
+    r"^#?\p{N}{1,4}[.)]",
+    r"\p{N}:\p{N}| ago|vor |il y a |hace ",
+    f":[^\\n]*{_TIME_WORDS}|{_TIME_WORDS}[^\\n]*:",
+    "(?i:" + _fold(_HEAD_STEMS) + ")")
+#: The same for ``comment_heading``'s headings: a heading's word.
+_HEADING_HINTS = _hints("(?i:" + _fold(_HEAD_STEMS) + ")")
+_UNANCHORED = re2._re2.RE2.Anchor.UNANCHORED
+
+
+def _hinted(lines: list[str], hints) -> list[int]:
+    """Indices of the ``lines`` that hold a match of ``hints`` (see
+    ``_MARK_HINTS``), ascending."""
+    text = "\n".join(lines).encode()
+    out, pos, i, end = [], 0, 0, len(text)
+    while pos < end:
+        at = hints.Match(_UNANCHORED, text, pos, end)[0][0]
+        if at < 0:
+            break
+        i += text.count(b"\n", pos, at)
+        out.append(i)
+        pos = text.find(b"\n", at) + 1
+        if pos == 0:
+            break
+        i += 1
+    return out
+
+
 def _marks(lines: list[str]) -> list[tuple[int, str]]:
-    """(index, kind) of the lines that look like a comment's furniture.
-    Tests on single characters decide which patterns to try at all: this
-    runs on every short line of every page."""
+    """(index, kind) of the lines that look like a comment's furniture."""
     out = []
-    for i, line in enumerate(lines):
-        if not line or line.count(" ") >= MARK_WORDS:
-            continue
-        first, last = line[0], line[-1]
-        author = _AUTHOR.search(line) if last == ":" else None
-        if author:
-            # "Anna says:" (WordPress) or a byline with its time is a
-            # comment's; "His mother replied:" may only quote a letter
-            quoting = author[1].lower() in _QUOTING and not _CLOCK.search(line)
-            out.append((i, "author" if quoting else "action"))
-        elif ((len(line) < 22 and line.lower() in _ACTIONS)
-                or ("|" in line and _ACTION_AFTER_BAR.search(line))
-                or (first.isdigit() and _COUNTED_ACTION.match(line))):
-            out.append((i, "action"))
-        elif (not first.isalpha() or first in _MARK_HEAD_FIRST) and _COMMENT_HEAD.match(line):
-            if not _no_comments(line):
-                out.append((i, "head"))
-        elif (first.isdigit() or first == "#") and _NUMBERED_HEAD.match(line):
-            out.append((i, "stamp"))
-        elif (":" in line or " ago" in line or "vor " in line or "il y a " in line
-              or "hace " in line) and _COMMENT_STAMP.search(line):
-            out.append((i, "stamp"))
+    for i in _hinted(lines, _MARK_HINTS):
+        kind = _mark(lines[i])
+        if kind is not None:
+            out.append((i, kind))
     return out
 
 
@@ -428,13 +495,17 @@ def comment_heading(lines: list[str], alive: list[bool], removals: list[Removal]
     bare "Comments" is also a menu's link, so it needs more article above it,
     and a section's heading when article paragraphs follow it (``_over_prose``).
     """
-    body = 0
-    for i, line in enumerate(lines):
-        if not line or not alive[i]:
+    body, j = 0, 0  # body paragraphs above line j (counted up to BARE_HEAD_BODY)
+    for i in _hinted(lines, _HEADING_HINTS):
+        line = lines[i]
+        while j < i and body < BARE_HEAD_BODY:  # past it, how many more makes no difference
+            if alive[j] and lines[j] and body_line(lines[j]):
+                body += 1
+            j += 1
+        if not alive[i]:
             continue
         # The first character and the length decide whether the patterns are
-        # tried at all: this runs on every line below the article's first
-        # paragraphs. A heading that starts with a letter is a short one
+        # tried at all. A heading that starts with a letter is a short one
         # ("One comment", "Comments (12)"); only a count with a title is long.
         if (body >= COUNT_HEAD_BODY
                 and (not line[0].isalpha() or (len(line) <= BARE_HEAD_CHARS and line[0] in _HEADING_FIRST))
@@ -442,13 +513,11 @@ def comment_heading(lines: list[str], alive: list[bool], removals: list[Removal]
             if _over_prose(line, lines, alive, i):
                 continue
             if _headings(lines) <= HEAD_REPEATS:
-                for j in range(i, len(lines)):
-                    if alive[j] and lines[j]:
-                        alive[j] = False
-                        removals.append(Removal("heuristic:comment-heading", j + 1, lines[j]))
+                for k in range(i, len(lines)):
+                    if alive[k] and lines[k]:
+                        alive[k] = False
+                        removals.append(Removal("heuristic:comment-heading", k + 1, lines[k]))
             return
-        if body < BARE_HEAD_BODY and body_line(line):
-            body += 1  # past BARE_HEAD_BODY, how many more makes no difference
 
 
 #: Letters a heading can start with: "one", and the first letters of
@@ -495,7 +564,8 @@ def _over_prose(line: str, lines: list[str], alive: list[bool], i: int) -> bool:
 
 def _headings(lines: list[str]) -> int:
     """How many of ``lines`` read as a comment heading of any kind."""
-    return sum(1 for line in lines if line and line.count(" ") < MARK_WORDS and _COMMENT_HEAD.match(line))
+    return sum(1 for i in _hinted(lines, _HEADING_HINTS)
+               if lines[i].count(" ") < MARK_WORDS and _COMMENT_HEAD.match(lines[i]))
 
 
 #: Name -> heuristic, in the order they run. Names are what ``--disable``
