@@ -260,6 +260,20 @@ def test_bytes_that_open_as_bzip2_or_xz_are_read_so_and_found_damaged(tmp_path, 
         read([p])
 
 
+@pytest.mark.parametrize("cut", [4, 7, 9])
+def test_a_bzip2_file_cut_inside_its_magic_bytes_is_named_as_damaged_not_read_as_text(tmp_path, cut):
+    import bz2
+    raw = bz2.compress(_TWO)[:cut]
+    p = tmp_path / "c.jsonl.bz2"
+    p.write_bytes(raw)
+    with pytest.raises(InputError, match=r"c.jsonl.bz2:1: corrupt compressed data"):
+        read([p])
+    with pytest.raises(InputError, match=r"<stdin>:1: corrupt compressed data"):
+        read(["-"], stdin=io.BytesIO(raw))
+    # a text that opens as bzip2's name does is still text
+    assert [d.text.strip() for d in read(["-"], stdin=io.BytesIO(b"BZh9 is a text\n"))[0]] == ["BZh9 is a text"]
+
+
 def test_damaged_bzip2_is_named_as_damaged(tmp_path):
     import bz2
     raw = bytearray(bz2.compress(_TWO * 500))

@@ -31,11 +31,18 @@ XZ_MAGIC = b"\xfd7zXZ\x00"
 MAGIC_BYTES = 10
 
 
+_BZIP2_BLOCKS = (b"1AY&SY", b"\x17rE8P\x90")
+
+
 def is_bzip2(head: bytes) -> bool:
     """bzip2's "BZh", its block size, then a block's magic (or, for no
-    data, the end-of-stream magic): a text that starts "BZh1 is" is text."""
-    return (len(head) >= 10 and head[:3] == b"BZh" and head[3:4] in b"123456789"
-            and head[4:10] in (b"1AY&SY", b"\x17rE8P\x90"))
+    data, the end-of-stream magic): a text that starts "BZh1 is" is text.
+    ``head`` is the input's first MAGIC_BYTES bytes, fewer only where it
+    ends: an input that ends inside those magic bytes is a bzip2 file cut
+    short, which its decompressor then reports, not a text "BZh91AY"."""
+    if head[:3] != b"BZh" or head[3:4] not in b"123456789" or len(head) < 4:
+        return False
+    return head[4:10] in _BZIP2_BLOCKS or (len(head) < 10 and any(m.startswith(head[4:]) for m in _BZIP2_BLOCKS))
 
 
 class Bzip2Error(ValueError):
