@@ -82,6 +82,20 @@ def test_stdin_jsonl_with_a_broken_first_record_is_jsonl_not_one_text(caplog):
     assert [d.id for d in docs] == ["stdin"]
 
 
+def test_stdin_jsonl_opening_with_several_broken_records_names_them_not_a_json_object():
+    # Two broken records first were refused as "a JSON object over several
+    # lines", which sent the user to jq for a file that is JSON Lines.
+    stream = b'{"id": "x", "text": "a"\n{"id": "y", "text": "b"\n{"id": "a", "text": "hi"}\n'
+    with pytest.raises(InputError, match=r"^<stdin>:1: not valid JSON"):
+        read(["-"], stdin=io.BytesIO(stream))
+    docs, counts = read(["-"], stdin=io.BytesIO(stream), on_error="skip")
+    assert [(d.id, d.text) for d in docs] == [("a", "hi")] and counts["bad_inputs"] == 2
+    # a record indented inside one object over several lines is not a line of JSON Lines
+    nested = b'{"records": [\n  {"id": "a", "text": "hi"}\n]}\n'
+    with pytest.raises(InputError, match=r"^<stdin>: a JSON object over several lines"):
+        read(["-"], stdin=io.BytesIO(nested))
+
+
 def test_stdin_jsonl_split_by_carriage_returns_alone_is_refused_not_one_text():
     # One "line" to a JSONL reader, so it was read as one document of raw
     # JSON, exit 0; the same file named .jsonl fails at its first record.

@@ -124,6 +124,10 @@ def _looks_like_html(head: bytes) -> bool:
 _JSON_SHAPES = ("JSON is read as an array of records or as JSON Lines (one record a line); make it "
                 "JSON Lines, e.g. jq -c '.records[]' FILE > FILE.jsonl")
 
+#: Broken records a stream of JSON Lines may open with and still be told
+#: from one JSON object over several lines: each is named as it is read.
+_BROKEN_LINES = 8
+
 #: How far past a line that is not JSON a compressed file is read to tell
 #: damage (gzip's checksum comes at the end) from a bad record.
 DAMAGE_CHECK_BYTES = 256 << 20
@@ -365,10 +369,18 @@ class Reader:
                 whole = first.endswith(b"\n") or limit < 0 or len(first) <= limit
                 second = b""
                 if whole and first.lstrip().startswith(b"{") and not _is_json_object(first):
-                    # A broken first record: JSONL all the same when the next
-                    # line is a record, or the whole stream is one document
-                    # of raw JSON and every record in it is lost unsaid.
-                    head, second = _next_line(fh, head, limit)
+                    # A broken first record: JSONL all the same when one of
+                    # the next few lines is a record (unindented: inside one
+                    # object over several lines, a record is indented), or
+                    # the whole stream is one document of raw JSON and every
+                    # record in it is lost unsaid.
+                    for _ in range(_BROKEN_LINES):
+                        head, line = _next_line(fh, head, limit)
+                        if not line.startswith(b"{"):
+                            break
+                        if _is_json_object(line):
+                            second = line
+                            break
                 if whole and first.strip() == b"[":  # an array of records, pretty-printed?
                     head, second = _next_line(fh, head, limit)
             except _corrupt_errors() as e:  # inside its first lines
