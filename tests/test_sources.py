@@ -96,6 +96,26 @@ def test_stdin_jsonl_opening_with_several_broken_records_names_them_not_a_json_o
         read(["-"], stdin=io.BytesIO(nested))
 
 
+@pytest.mark.parametrize("data", [b'{"id": "m0", "text": "City council."}\n{"id": "m1", "text": "Two."}\n',
+                                  b'[\n  {"id": "a", "text": "x"}\n]\n',
+                                  b'{"id": "m0", "text": "' + b"long " * 200 + b'"}\n'])
+def test_json_records_in_a_file_named_as_text_are_read_as_named_with_a_warning(tmp_path, caplog, data):
+    # the name decides, but a run that made one document of raw JSON says so
+    p = tmp_path / "misnamed.txt"
+    p.write_bytes(data)
+    docs, _ = read([p])
+    assert len(docs) == 1 and docs[0].text.lstrip().startswith(("{", "["))
+    assert "misnamed.txt: read as one text document, as its name says, but it opens as JSON records" in caplog.text
+
+
+def test_text_that_holds_json_is_read_without_a_warning(tmp_path, caplog):
+    for i, data in enumerate((b'Plain text {"a": 1}\n', b'{"a": 1, not json\nmore\n', b"{{Infobox}}\nText.\n")):
+        p = tmp_path / f"t{i}.txt"
+        p.write_bytes(data)
+        read([p])
+    assert "opens as JSON records" not in caplog.text
+
+
 def test_stdin_jsonl_split_by_carriage_returns_alone_is_refused_not_one_text():
     # One "line" to a JSONL reader, so it was read as one document of raw
     # JSON, exit 0; the same file named .jsonl fails at its first record.

@@ -21,6 +21,7 @@ import io
 import json
 import logging
 import os
+import re
 import sys
 from collections import Counter
 from contextlib import contextmanager
@@ -75,6 +76,21 @@ def kind_of(name: str) -> str | None:
         if stem.endswith(WARC_SUFFIXES):
             return "warc"
     return None
+
+
+#: The start of a JSON record: a brace, then a quoted key and its colon.
+_RECORD_START = re.compile(rb'\s*\[?\s*\{\s*"[^"\n]{1,100}"\s*:')
+
+
+def _opens_as_records(head: bytes) -> bool:
+    """Whether a file's first bytes open a JSON record or an array of them
+    (a whole first line that is an object, or a start too long to see
+    whole)."""
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    if not _RECORD_START.match(head):
+        return False
+    first, newline, _ = head.partition(b"\n")
+    return _is_json_object(first) or not newline or head.lstrip().startswith(b"[")
 
 
 def _named_json(path: str, compressed: bool = False) -> bool:
@@ -274,6 +290,9 @@ class Reader:
         head = _peek(fh, 512)
         kind = (kind_of_content(head) or kind_of(path) or ("json" if _named_json(path) else None)
                 or _named_csv(path))
+        if kind == "text" and _opens_as_records(head):
+            log.warning("%s: read as one text document, as its name says, but it opens as JSON records; "
+                        "--input-format jsonl (or json, for an array) reads them as records", path)
         if kind:
             return kind
         if _no_extension(path):
