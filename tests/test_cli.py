@@ -769,6 +769,10 @@ def test_clean_annotate_lists_what_went(tmp_path):
     assert menu and menu[0]["reason"].startswith("classifier") and menu[0]["line"] == 2
     assert 0 <= menu[0]["p"] <= 1
     assert "removed" not in records(run("clean", src, "--no-dedup", "-q").stdout)[0]
+    # in the page's order, whichever step took each line
+    seeds = records(run("clean", SEEDS, "--no-dedup", "-q", "--annotate").stdout)
+    lines = [[x["line"] for x in rec["removed"]] for rec in seeds]
+    assert all(ls == sorted(ls) for ls in lines) and sum(map(len, lines)) > 10
 
 
 def test_clean_no_classifier_keeps_the_menu(tmp_path):

@@ -296,8 +296,8 @@ def clean(
     paths: List[str] = typer.Argument(..., metavar="PATHS", help="Directories, files (.txt .md .jsonl .json .csv .tsv .html .warc .wet, each also .gz/.zst/.bz2/.xz; .parquet) or - for standard input (compression detected)."),
     output: str = typer.Option("-", "--output", "-o", help="Output JSONL file (.gz/.zst/.bz2/.xz compress; .parquet for parquet); - for standard output; DIR/ for shards part-00000.jsonl.gz …, DIR.parquet/ for part-00000.parquet …"),
     shard_size: Optional[int] = typer.Option(None, "--shard-size", min=1, help="Records per shard when -o is a directory (default: 100000)."),
-    text_field: str = typer.Option("text", help="JSONL field holding the text."),
-    id_field: str = typer.Option("id", help="JSONL field holding the id (default: file:line)."),
+    text_field: str = typer.Option("text", help="Field of each record (JSONL, JSON, CSV, parquet) holding the text."),
+    id_field: str = typer.Option("id", help="Field of each record holding its id; a record without one gets FILE:LINE."),
     input_format: InputFormat = typer.Option(InputFormat.auto, help="Force how files and standard input are read."),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
     disable: Optional[List[str]] = typer.Option(None, "--disable", help="Rule id or heuristic to switch off; repeatable or comma-separated."),
@@ -559,14 +559,14 @@ def explain(
     paths: Optional[List[str]] = typer.Argument(None, metavar="PATHS", help="Documents to explain (files, directories, JSONL, or -)."),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
     disable: Optional[List[str]] = typer.Option(None, "--disable", help="Rule id or heuristic to switch off."),
-    no_default_rules: bool = typer.Option(False, "--no-default-rules"),
+    no_default_rules: bool = typer.Option(False, "--no-default-rules", help="Do not load the rule packs shipped with scrubber."),
     no_heuristics: bool = typer.Option(False, "--no-heuristics", help="Rules only: no heuristics for unnamed furniture."),
     no_classifier: bool = typer.Option(False, "--no-classifier", help="No content classifier."),
     favor: Favor = typer.Option(Favor.balanced, "--favor", help="Classifier threshold."),
     model: Optional[Path] = typer.Option(None, "--model", help="Classifier model file (default: the shipped one)."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Language (ISO 639-1) for stop words."),
-    text_field: str = typer.Option("text", help="JSONL field holding the text."),
-    id_field: str = typer.Option("id", help="JSONL field holding the id (default: file:line)."),
+    text_field: str = typer.Option("text", help="Field of each record (JSONL, JSON, CSV, parquet) holding the text."),
+    id_field: str = typer.Option("id", help="Field of each record holding its id; a record without one gets FILE:LINE."),
     input_format: InputFormat = typer.Option(InputFormat.auto, help="Force how files and standard input are read."),
     dup: Optional[Tuple[str, str]] = typer.Option(None, "--dup", help="Two document ids: why they were or were not joined as near-duplicates in the corpus of PATHS (without PATHS: two files, named by their paths when their names are one)."),
     corpus: bool = typer.Option(False, "--corpus", help="Run the corpus-wide pass over all PATHS, as clean does, and show the lines it removes as corpus furniture too."),
@@ -642,7 +642,7 @@ def learn(
     paths: List[str] = typer.Argument(..., metavar="PATHS", help="Documents of one site (directory, JSONL, or -)."),
     output: str = typer.Option("-", "--output", "-o", help="Rule file to write (TOML); - for standard output."),
     name: Optional[str] = typer.Option(None, "--name", help="Name used in the rule ids (default: the first path's name)."),
-    text_field: str = typer.Option("text", help="JSONL field holding the text."),
+    text_field: str = typer.Option("text", help="Field of each record (JSONL, JSON, CSV, parquet) holding the text."),
     source_field: Optional[str] = typer.Option(None, "--source-field", help="Record field naming the source (site, url)."),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
     workers: int = typer.Option(0, "--workers", "-j", min=0, max=MAX_WORKERS, help="Worker processes (default 0: one per CPU core, also the most it runs; 1: none)."),
@@ -724,26 +724,29 @@ def index_remove(path: str = typer.Argument(..., metavar="INDEX", help="Index fi
 @rules_app.command("list", cls=_Command)
 def rules_list(
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file (TOML); repeatable."),
-    no_default_rules: bool = typer.Option(False, "--no-default-rules"),
+    no_default_rules: bool = typer.Option(False, "--no-default-rules", help="Do not load the rule packs shipped with scrubber."),
 ) -> None:
     """List the rules in force (defaults, then --rules files) and the heuristics."""
 
     def body() -> None:
-        lines = []
         # A file's `disable` list switches off heuristics and the classifier
         # too: what it names is not in force, so it is not listed.
         in_force, off = load_rules_and_disabled(rules or (), defaults=not no_default_rules, known_extra=STEPS)
+        rows = []
         for r in in_force:
             region = r.where if r.where == "anywhere" else f"{r.where} {r.lines}"
-            lines.append(f"{r.id:<20} {r.action:<5} {region:<12} {Path(r.source).name:<18} {r.description}")
+            rows.append((r.id, r.action, region, Path(r.source).name, r.description))
         for name, h in HEURISTICS.items():
             if name in off:
                 continue
-            doc = (h.__doc__ or "").strip().split("\n")[0]
-            lines.append(f"{name:<20} {'line':<5} {'heuristic':<12} {'heuristics.py':<18} {doc}")
+            first = " ".join((h.__doc__ or "").split()).split(". ")[0].rstrip(".")  # its first sentence
+            rows.append((name, "line", "heuristic", "heuristics.py", first + "."))
         if "classifier" not in off:
-            lines.append(f"{'classifier':<20} {'line':<5} {'model':<12} {'classify.py':<18} "
-                         "Text-level content classifier: menus, teasers, footers, comment threads")
+            rows.append(("classifier", "line", "model", "classify.py",
+                         "Text-level content classifier: menus, teasers, footers, comment threads"))
+        # columns as wide as their longest entry: ids of rules in other languages run long
+        widths = [max(len(row[k]) for row in rows) for k in range(4)] if rows else [0] * 4
+        lines = [" ".join(f"{v:<{w}}" for v, w in zip(row, widths)) + " " + row[4] for row in rows]
         _echo("".join(line + "\n" for line in lines))
 
     _run(body)
@@ -751,8 +754,7 @@ def rules_list(
 
 @rules_app.command("check", cls=_Command)
 def rules_check(files: Optional[List[str]] = typer.Argument(None, metavar="FILES", help="Rule files to check (default: the shipped packs).")) -> None:
-    """Load rule files and run every rule's own examples; exit 1 if any fails
-    or if a rule's pattern backtracks catastrophically on long lines."""
+    """Load rule files and run every rule's own examples; exit 1 if any fails or if a rule's pattern backtracks catastrophically on long lines."""
 
     def body() -> None:
         shipped = [str(p) for p in default_rule_files()]

@@ -61,7 +61,7 @@ def rows(fh: BinaryIO, where: str, text_field: str, counts: Counter | None = Non
         raise InputError(where, f"not a readable parquet file: {e}") from None
     schema = pf.schema_arrow
     if text_field not in schema.names:
-        raise InputError(where, f"no '{text_field}' column (name another with --text-field); "
+        raise InputError(where, f"no '{text_field}' column (name another with --text-field, or text_field= in Python); "
                                 f"columns: {', '.join(schema.names)}")
     text_type = schema.field(text_field).type
     if pa.types.is_dictionary(text_type):

@@ -702,7 +702,7 @@ class Reader:
             raise InputError(where, f"expected a JSON object, got {json_kind(rec)}")
         tf = self.config.text_field
         if tf not in rec:
-            raise InputError(where, f"no '{tf}' field (name another with --text-field)")
+            raise InputError(where, f"no '{tf}' field (name another with --text-field, or text_field= in Python)")
         text = rec[tf]
         if not isinstance(text, str):
             raise InputError(where, f"'{tf}' is {json_kind(text)}, not a string")

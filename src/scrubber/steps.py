@@ -53,7 +53,8 @@ def to_record(doc: Document, config: Config) -> dict:
     if config.lang_field:
         rec[config.lang_field] = language_of(doc.text)
     if config.annotate:
-        rec["removed"] = [_removal_record(r) for r in doc.removals]
+        # in the text's order, as explain shows them (steps record them step by step)
+        rec["removed"] = [_removal_record(r) for r in sorted(doc.removals, key=lambda r: r.line)]
     if config.dedup:
         for f in _DEDUP_FIELDS:  # ours to set; stale input values would mislead
             rec.pop(f, None)
