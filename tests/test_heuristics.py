@@ -430,6 +430,7 @@ FURNITURE_LINES = [
     "12. Greg - October 26, 2012", "#3. Joel Leigh - 29 August, 2011", "July 23, 2012 at 4:39 am",
     "03.12.24 14:05", "3 hours ago", "vor 2 Tagen", "il y a 3 jours", "hace 5 minutos",
     "Posted: 3 hours\u00a0ago", "Gepostet: VOR 2 Tagen", "Comentários (3)", "kommentti 1",
+    "コメント (3)", "3 コメント", "返信する",
 ]
 
 
@@ -451,3 +452,23 @@ def test_the_furniture_lines_above_are_marked_at_all():
     marked = [line for line in FURNITURE_LINES if h._mark(line) is not None]
     assert len(marked) >= len(FURNITURE_LINES) - 2
     assert h._hinted(["x", "", "y"], h._MARK_HINTS) == []
+
+
+def test_a_comment_heading_the_page_would_end_on_goes_with_its_thread():
+    # the thread under it went line by line (a comment form's tail rule
+    # here); the heading alone would end the article
+    article = [BODY, BODY.replace("Wednesday", "Thursday")]
+    page = article + ["Commentaires", "Laisser un commentaire", "Jean-Pierre a écrit :", "Enfin une régulation."]
+    c = Cleaner(Config(classifier=False))
+    out = c.clean(__import__("scrubber").Document("d", "\n".join(page)))
+    assert out.text == "\n".join(article)
+    assert [r.reason for r in out.removals if r.text == "Commentaires"] == ["heuristic:comment-heading"]
+    for page in (article + ["Comments (3)"], article + ["コメント"], article + ["留言"]):
+        assert strip("\n".join(page))[0] == "\n".join(article)
+    # under kept text, or all a page keeps, it stays
+    assert strip("\n".join(article + ["Comments", BODY]))[0].count("Comments") == 1
+    assert strip("Comments")[0] == "Comments"
+    # a Chinese blog's guestbook link in its menu heads no thread, however much text is above
+    menu = article * 3 + ["留言"] + ["新竹尖石_美樹營地賞楓 一波波 接續性 低溫寒流報到"] * 3
+    assert strip("\n".join(menu))[0] == "\n".join(menu)
+    assert strip("\n".join(article + ["Comments"]), disabled=("comment-heading",))[0].endswith("Comments")

@@ -18,7 +18,7 @@ from typing import Iterable
 from .config import Config, config_of
 from .document import Document, Removal, check_document, document_name
 from .classify import Model, classify_batch
-from .heuristics import AFTER_CLASSIFIER, HEURISTICS, REPORTED_SPEECH, body_line
+from .heuristics import AFTER_CLASSIFIER, HEURISTICS, REPORTED_SPEECH, body_line, comment_heading, trailing_heading
 from .languages import languages
 from .repair import repair, squeeze_blank_lines
 from .rules import CompiledRule, Rule, RuleSet, load_rules_and_disabled
@@ -324,14 +324,16 @@ class Cleaner:
             h(lines, seen, out)
         return out
 
-    @staticmethod
-    def _drop(draft: tuple[list[str], list[bool], list[Removal]], late: list[Removal]) -> None:
-        """Remove ``late``'s lines from ``draft``, those the classifier kept."""
-        _, alive, removals = draft
+    def _drop(self, draft: tuple[list[str], list[bool], list[Removal]], late: list[Removal]) -> None:
+        """Remove ``late``'s lines from ``draft``, those the classifier kept,
+        and then a comment heading the page would end on (``trailing_heading``)."""
+        lines, alive, removals = draft
         for r in late:
             if alive[r.line - 1]:
                 alive[r.line - 1] = False
                 removals.append(r)
+        if comment_heading in self.late:
+            trailing_heading(lines, alive, removals)
 
     def _classify(self, drafts: list[tuple[list[str], list[bool], list[Removal]]],
                   scores: list[dict | None], read_as: list[dict | None] | None = None) -> None:

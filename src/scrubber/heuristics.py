@@ -193,7 +193,7 @@ _ACTIONS = frozenset((
     "reply", "permalink", "report", "report abuse", "report comment", "report this", "flag",
     "quote", "like", "recommend", "reply to this comment", "link to this comment",
     "antworten", "melden", "répondre", "signaler", "responder", "denunciar", "rispondi",
-    "segnala", "reageren", "beantwoorden", "odpowiedz", "ответить", "пожаловаться", "返信"))
+    "segnala", "reageren", "beantwoorden", "odpowiedz", "ответить", "пожаловаться", "返信", "返信する"))
 _COUNTED_ACTION = re.compile(r"(?i)^\d+ (?:likes?|points?|replies|votes?)$")
 _AUTHOR = re.compile(r"(?i)\s(says|said|wrote|writes|replied|commented|sagt|schreibt|schrieb|"
                      r"dit|a écrit|dice|escribió|escreveu|scrive|ha scritto|schreef|"
@@ -240,7 +240,7 @@ _NUMBERED_HEAD = re.compile(
 _HEAD_WORD = (r"(?:comments?|responses?|replies|kommentar(?:e|er)?|commentaires?|comentari\w*|comentários?|"
               r"commenti|reacties|komentar\w*|komentář\w*|комментари\w*|ответ\w*|коментар\w*|"
               r"yorum(?:lar)?|kommentit|kommentti\w*|hozzászólás\w*|kommentek|σχόλι[αο]|"
-              r"댓글|التعليقات|تعليقات|تعليق|نظرات|دیدگاه\w*|bình luận)\b")
+              r"댓글|التعليقات|تعليقات|تعليق|نظرات|دیدگاه\w*|bình luận|コメント)\b")
 #: "23 Comments ...", or a bare "Comments" / "Reader comments (12)" heading.
 _COMMENT_HEAD = re.compile(rf"(?i)^\W*(?:(?:\d+|no|one|two|three)\s+{_HEAD_WORD}|(?:reader\s+)?{_HEAD_WORD}[\W\d]*$)")
 #: Longest line that can be a comment's header or action line, in words.
@@ -313,7 +313,7 @@ def _fold(words: str) -> str:
 #: Stems of ``_HEAD_WORD``'s words (and "thoughts", of ``_COUNT_HEAD``):
 #: a comment heading of any kind holds one.
 _HEAD_STEMS = ("comment|coment|koment|komment|respons|replies|reacties|комментари|ответ|коментар|"
-               "yorum|hozzászólás|σχόλι|댓글|تعليق|نظرات|دیدگاه|bình luận|thoughts")
+               "yorum|hozzászólás|σχόλι|댓글|تعليق|نظرات|دیدگاه|bình luận|コメント|thoughts")
 
 
 def _hints(*parts: str):
@@ -520,9 +520,37 @@ def comment_heading(lines: list[str], alive: list[bool], removals: list[Removal]
             return
 
 
+#: Heading words that head a thread only as a page's last line: as a bare
+#: heading further up, "コメント" and "留言" are also links in a page's menus
+#: (a Chinese blog's guestbook), "评论" and "評論" an article's commentary.
+_LAST_WORD = re.compile(r"^\W*(?:コメント|留言|评论|評論)\W*$")
+
+
+def trailing_heading(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:
+    """A comment heading left as the last line a page keeps heads nothing:
+    the thread under it went (to the rules, the classifier) or never came,
+    and "Commentaires" or "Comments (3)" would end the article. It goes
+    too, unless it is all the page keeps or the page is a list of posts
+    (``HEAD_REPEATS``). Run once the classifier has read the page
+    (``Cleaner``), as part of ``comment-heading``."""
+    i = len(lines) - 1
+    while i >= 0 and not (alive[i] and lines[i]):
+        i -= 1
+    if i <= 0:
+        return
+    line = lines[i]
+    if not ((len(line) <= COUNT_HEAD_CHARS and _COUNT_HEAD.match(line))
+            or (len(line) <= BARE_HEAD_CHARS and (_BARE_HEAD.match(line) or _LAST_WORD.match(line)))):
+        return
+    # On a list of posts each post's count is a link, the last one's too.
+    if any(alive[j] and lines[j] for j in range(i)) and _headings(lines) <= HEAD_REPEATS:
+        alive[i] = False
+        removals.append(Removal("heuristic:comment-heading", i + 1, line))
+
+
 #: Letters a heading can start with: "one", and the first letters of
 #: ``_HEAD_WORD``'s words ("Comments (12)", "Reader comments 97").
-_HEADING_FIRST = "OoCcKkRrКкОоYyHhBbΣσ댓اتند"
+_HEADING_FIRST = "OoCcKkRrКкОоYyHhBbΣσ댓اتندコ"
 #: The same for ``_COMMENT_HEAD`` as ``_marks`` tries it, with "no", "two"
 #: and "three" ("No comments", "Two responses").
 _MARK_HEAD_FIRST = frozenset(_HEADING_FIRST + "NnTt")
