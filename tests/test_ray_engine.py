@@ -271,3 +271,30 @@ def test_writing_parts_removes_what_a_killed_run_left_in_the_directory_once(tmp_
     monkeypatch.setattr(ray_engine, "sweep_stale", lambda d, owns: swept.append(d) or sinks.sweep_stale(d, owns))
     ray_engine.write_parts(Pipeline(Config(engine="ray")), [], str(out))
     assert swept == [str(out)] and not stale.exists()
+
+
+def test_a_later_run_that_asks_for_another_ray_gets_it_not_the_one_left_running(tmp_path):
+    # Ray stays up after a run, as Ray Data leaves it; a later run aimed at
+    # an unreachable address ran on it, and one with workers=1 had two CPUs.
+    import socket
+
+    ray = pytest.importorskip("ray")
+    from scrubber.errors import ScrubberError
+
+    d = corpus(tmp_path)
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    try:
+        first = b"".join(Pipeline(Config(engine="ray", workers=2)).run_paths([str(d)]))
+        assert ray.is_initialized() and ray.cluster_resources()["CPU"] == 2
+        again = b"".join(Pipeline(Config(engine="ray", workers=1)).run_paths([str(d)]))
+        assert ray.cluster_resources()["CPU"] == 1 and again == first
+        with pytest.raises(ScrubberError, match=rf"--address 127.0.0.1:{port}: no Ray cluster reachable"):
+            b"".join(Pipeline(Config(engine="ray", ray_address=f"127.0.0.1:{port}")).run_paths([str(d)]))
+        # the caller's own Ray is used as it is
+        ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False)
+        assert b"".join(Pipeline(Config(engine="ray", workers=2)).run_paths([str(d)])) == first
+        assert ray.cluster_resources()["CPU"] == 1
+    finally:
+        ray.shutdown()

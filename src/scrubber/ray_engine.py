@@ -200,40 +200,69 @@ class RayExecutor:
         return self.ray.put(value)
 
 
+#: The Ray this module started, while it runs: the ``ray.init`` arguments
+#: and the cluster's address. Ray stays up after a run, as Ray Data leaves
+#: it, so the next run starts no cluster; a run that asks for another one
+#: (``ray_address``, ``workers``) gets it.
+_started: tuple[dict, str] | None = None
+
+
 def _init(config: Config):
+    global _started
     ray = _ray()
     # A failed task's error reaches the user once, as one line (RayExecutor.get);
     # Ray would print it again, with its trace, for each of the task's other
     # outputs that nobody fetched.
     os.environ.setdefault("RAY_IGNORE_UNHANDLED_ERRORS", "1")
-    if not ray.is_initialized():
-        # workers=0 means one per usable core, as -j 0 does; passed on as
-        # num_cpus=0 it left Ray no CPU to schedule a task on, and the run
-        # waited for ever.
-        kw = {"address": config.ray_address} if config.ray_address \
-            else {"num_cpus": config.workers or usable_cores()}
-        # Starting a cluster, Ray logs notices of its own (that token
-        # authentication is on, ...) to standard error, past --quiet; the
-        # level goes back to what it was once the cluster is up.
-        ray_log = logging.getLogger("ray")
-        level = ray_log.level
-        ray_log.setLevel(logging.ERROR)
-        # ray.init puts its own SIGTERM handler (exit 15, a C++ stack dump) in
-        # place of the command's (exit 143, `scrubber: terminated`, output removed).
-        main = threading.current_thread() is threading.main_thread()
-        term = signal.getsignal(signal.SIGTERM) if main else None
-        try:
+    # workers=0 means one per usable core, as -j 0 does; passed on as
+    # num_cpus=0 it left Ray no CPU to schedule a task on, and the run
+    # waited for ever.
+    kw = {"address": config.ray_address} if config.ray_address \
+        else {"num_cpus": config.workers or usable_cores()}
+    if ray.is_initialized():
+        ours = _started is not None and _started[1] == _gcs_address(ray)
+        if not ours:
+            # the caller's own Ray (ray.init before the run): used as it is
             if config.ray_address:
-                _reachable(config.ray_address)
-            ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False,
-                     logging_level=logging.ERROR, **kw)
-        except ConnectionError as e:
-            raise ScrubberError(f"--address {config.ray_address}: {e}") from None
-        finally:
-            ray_log.setLevel(level)
-            if term is not None:
-                signal.signal(signal.SIGTERM, term)
+                log.warning("Ray is already running in this process; --address %s is not used "
+                            "(ray.shutdown() first to reach it)", config.ray_address)
+            return ray
+        if _started[0] == kw:
+            return ray
+        ray.shutdown()  # ours, started for another address or number of workers
+        _started = None
+    # Starting a cluster, Ray logs notices of its own (that token
+    # authentication is on, ...) to standard error, past --quiet; the
+    # level goes back to what it was once the cluster is up.
+    ray_log = logging.getLogger("ray")
+    level = ray_log.level
+    ray_log.setLevel(logging.ERROR)
+    # ray.init puts its own SIGTERM handler (exit 15, a C++ stack dump) in
+    # place of the command's (exit 143, `scrubber: terminated`, output removed).
+    main = threading.current_thread() is threading.main_thread()
+    term = signal.getsignal(signal.SIGTERM) if main else None
+    try:
+        if config.ray_address:
+            _reachable(config.ray_address)
+        ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False,
+                 logging_level=logging.ERROR, **kw)
+    except ConnectionError as e:
+        raise ScrubberError(f"--address {config.ray_address}: {e}") from None
+    finally:
+        ray_log.setLevel(level)
+        if term is not None:
+            signal.signal(signal.SIGTERM, term)
+    _started = (kw, _gcs_address(ray))
     return ray
+
+
+def _gcs_address(ray) -> str:
+    """The address of the cluster this process is connected to ("" when
+    Ray cannot say)."""
+    try:
+        return str(ray.get_runtime_context().gcs_address)
+    except Exception:
+        return ""
 
 
 def _reachable(address: str, timeout: float = 10.0) -> None:
