@@ -23,6 +23,19 @@ def test_clean_accepts_dicts_strings_and_documents_in_order():
     assert out[0] == {"id": "a", "text": ARTICLE, "url": "http://x"}
 
 
+def test_a_documents_own_id_names_it_whatever_id_its_meta_row_holds():
+    # Document(url, text, meta=row) came out under the row's id while
+    # cluster and duplicates named the urls: ids no output record held
+    rows = [{"id": 1, "url": "https://a/1", "text": ARTICLE}, {"id": 2, "url": "https://b/2", "text": ARTICLE + " More."}]
+    out = list(clean([Document(r["url"], r["text"], meta=r) for r in rows]))
+    assert [(r["id"], r["url"], r["cluster"], r["duplicates"]) for r in out] == \
+        [("https://b/2", "https://b/2", "https://b/2", ["https://a/1"])]
+    out = list(Pipeline(Config()).run([Document(r["url"], r["text"], meta=r) for r in rows]))
+    assert [__import__("json").loads(x)["id"] for x in out] == ["https://b/2"]
+    # a row's own id, typed as it came, stays
+    assert [(r["id"], r["cluster"]) for r in clean(rows)] == [(2, "2")]
+
+
 def test_exact_duplicates_are_always_caught_even_when_short():
     out = list(clean([{"id": "1", "text": "Short note."}, {"id": "2", "text": "short   NOTE"}]))
     assert [r["id"] for r in out] == ["1"]

@@ -337,7 +337,7 @@ class Reader:
                 meta = jsonable(doc.meta, where)
                 if meta is not doc.meta:  # a copy: a caller's Document is theirs
                     doc = dataclasses.replace(doc, meta=meta)
-                doc = self._sized(doc)
+                doc = self._sized(_own_id(doc, self.config.id_field, where))
             except InputError as e:
                 self._bad(e)
                 continue
@@ -350,7 +350,8 @@ class Reader:
         bad input named as such rather than an error deep in the cleaning."""
         for n, doc in enumerate(docs, 1):
             try:
-                yield check_document(doc, document_name(doc, n))
+                name = document_name(doc, n)
+                yield _own_id(check_document(doc, name), self.config.id_field, name)
             except InputError as e:
                 self._bad(e)
 
@@ -763,6 +764,20 @@ def json_kind(value: object) -> str:
         if isinstance(value, kind):
             return name
     return type(value).__name__
+
+
+def _own_id(doc: Document, id_field: str, where: str) -> Document:
+    """``doc`` with its own id in its ``meta``'s id field: a caller's
+    ``Document(id, text, meta=row)`` whose row holds another id would
+    come out under the row's id while ``cluster`` and ``duplicates`` name
+    its own. (A record read from a file or a dict has its id from that
+    field already.)"""
+    if not doc.meta or id_field not in doc.meta:
+        return doc
+    raw = doc.meta[id_field]
+    if raw == doc.id or (not isinstance(raw, str) and _id_text(raw, where) == doc.id):
+        return doc
+    return dataclasses.replace(doc, meta={**doc.meta, id_field: doc.id})
 
 
 def _id_text(raw_id: object, where: str) -> str:
