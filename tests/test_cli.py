@@ -957,7 +957,7 @@ def test_a_missing_extra_is_one_line_naming_the_pip_install(tmp_path, monkeypatc
     assert r.exit_code == 1
     assert r.stderr.strip().splitlines() == [
         f"scrubber: error: {p}: reading WARC/WET needs fastwarc, which is not installed: "
-        "pip install 'scrubber[warc]'"]
+        "pip install 'fastwarc>=2.0' 'resiliparse>=2.0'"]
 
 
 def test_an_extra_installed_but_broken_says_why_not_to_install_it(tmp_path, monkeypatch):

@@ -106,7 +106,7 @@ def test_scrubber_imports_no_framework_and_a_missing_one_says_what_to_install():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == ("scrubber.integrations.datatrove needs datatrove: "
-                                "pip install 'scrubber[datatrove]'")
+                                "pip install 'datatrove>=0.3'")
 
 
 def test_datatrove_step_drops_or_cuts_a_document_over_max_doc_bytes(tmp_path):
@@ -332,3 +332,11 @@ def test_datatrove_step_and_clean_dataset_refuse_a_config_or_stats_of_another_ty
         clean_dataset(ds, {"min_words": 3})
     with pytest.raises(TypeError, match=r"clean_dataset\(\) takes a scrubber.Stats or None as stats, not dict"):
         clean_dataset(ds, stats={})
+
+
+def test_an_extras_install_command_names_its_packages_not_a_pypi_project_called_scrubber():
+    # "pip install 'scrubber[ray]'" fetches an unrelated project from PyPI
+    from scrubber.extras import install_command
+    assert install_command("ray") == "pip install 'ray>=2.9'"
+    assert install_command("s3") == "pip install 'fsspec>=2023.1' 's3fs>=2023.1'"
+    assert install_command("no-such-extra") == "pip install '.[no-such-extra]' in scrubber's source tree"

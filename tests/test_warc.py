@@ -110,7 +110,7 @@ def test_invalid_utf8_in_a_conversion_record_is_replaced_and_counted(tmp_path):
 def test_without_fastwarc_the_error_names_the_extra(tmp_path, monkeypatch):
     p = wet(tmp_path / "c.wet.gz", [("http://a.example/", "text")])
     monkeypatch.setitem(sys.modules, "fastwarc", None)
-    with pytest.raises(ScrubberError, match=r"reading WARC/WET needs fastwarc.*pip install 'scrubber\[warc\]'"):
+    with pytest.raises(ScrubberError, match=r"reading WARC/WET needs fastwarc.*pip install 'fastwarc>=2.0' 'resiliparse>=2.0'$"):
         read(p, on_error="skip")  # not bad input: skipping every file would hide it
 
 

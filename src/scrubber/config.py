@@ -172,7 +172,7 @@ class Config:
     #: defaults to one per core. Output is the same for any number.
     workers: int = 1
     #: ``local`` (this machine, ``workers`` processes) or ``ray`` (tasks on a
-    #: Ray cluster; ``pip install 'scrubber[ray]'``).
+    #: Ray cluster; the ``ray`` extra).
     engine: Literal["local", "ray"] = "local"
     #: Ray cluster address (``auto``: the one this machine belongs to); None
     #: starts a local Ray instance.

@@ -13,6 +13,8 @@ circle.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
+import re
 from types import ModuleType
 
 from .errors import ScrubberError
@@ -34,4 +36,21 @@ def need(module: str, extra: str, where: str, what: str) -> ModuleType:
             raise ScrubberError(f"{where}: {what} needs {package}, which is installed but "
                                 f"cannot be imported: {reason}") from None
         raise ScrubberError(f"{where}: {what} needs {package}, which is not installed: "
-                            f"pip install 'scrubber[{extra}]'") from None
+                            f"{install_command(extra)}") from None
+
+
+_EXTRA_REQUIREMENT = re.compile(r"""^([^;]+);\s*extra\s*==\s*['"]([^'"]+)['"]\s*$""")
+
+
+def install_command(extra: str) -> str:
+    """The ``pip install`` of an extra's packages, named one by one from
+    scrubber's installed metadata: ``pip install 'scrubber[ray]'`` would
+    fetch another project of that name from PyPI, where this one is not."""
+    try:
+        requires = importlib.metadata.requires("scrubber") or []
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree, not installed
+        requires = []
+    wanted = [m[1].strip() for m in map(_EXTRA_REQUIREMENT.match, requires) if m and m[2] == extra]
+    if wanted:
+        return "pip install " + " ".join(f"'{r}'" for r in wanted)
+    return f"pip install '.[{extra}]' in scrubber's source tree"

@@ -3,7 +3,7 @@
 A local path goes to ``os`` and ``open`` directly. A path with a scheme
 (``s3://bucket/crawl/``, ``gs://…``, ``https://…``, ``file://…``) goes to
 fsspec, the file-system layer Ray, Dask and pandas read object stores with
-(``pip install 'scrubber[s3]'``, or fsspec and the scheme's own package);
+(the ``s3`` extra, or fsspec and the scheme's own package);
 its files seek, so the Ray engine's byte-range shards read only their range
 of an object. Output stays local (or on a shared file system): a part file
 is renamed into place at the end of a run, which object stores cannot do
@@ -18,6 +18,7 @@ import stat
 from typing import BinaryIO, Iterator
 
 from .errors import InputError
+from .extras import install_command
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
@@ -31,7 +32,7 @@ def _fs(url: str):
     try:
         import fsspec
     except ImportError:
-        raise InputError(url, "reading URLs needs fsspec: pip install 'scrubber[s3]' "
+        raise InputError(url, f"reading URLs needs fsspec: {install_command('s3')} "
                               "(or fsspec and the package for this scheme)") from None
     try:
         return fsspec.core.url_to_fs(url)

@@ -6,7 +6,7 @@ elements and images' alt texts gone, and nothing else
 judged: menus, footers and share buttons stay in, for scrubber's own rules,
 heuristics and classifier to remove with a recorded reason. A main-content
 extractor would drop them silently instead, and unevenly from page to page.
-Uses resiliparse (``pip install 'scrubber[html]'``), whose
+Uses resiliparse (the ``html`` extra), whose
 ``extract_plain_text(main_content=False)`` is this conversion at C speed.
 """
 

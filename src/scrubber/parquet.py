@@ -1,4 +1,4 @@
-"""Parquet in and out, with pyarrow (``pip install 'scrubber[parquet]'``).
+"""Parquet in and out, with pyarrow (the ``parquet`` extra).
 
 Parquet is how FineWeb, RedPajama, Dolma and most Hugging Face datasets
 ship. Reading streams row groups in batches; any column can be the text or

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from .cleaner import Cleaner
 from .config import Config
 from .errors import ScrubberError
+from .extras import install_command
 from . import files, sharded, shards
 from .batches import Result, batches
 from .stats import warn_timeouts
@@ -55,7 +56,7 @@ def _ray():
     try:
         import ray
     except ImportError:
-        raise ScrubberError("--engine ray needs Ray: pip install 'scrubber[ray]'") from None
+        raise ScrubberError(f"--engine ray needs Ray: {install_command('ray')}") from None
     return ray
 
 

@@ -6,7 +6,7 @@ payload is an HTTP response, which for an HTML page is converted to text as
 WET does (``htmltext.py``). Everything else (``warcinfo``, ``request``,
 ``metadata``, ``revisit``, responses that are not HTML or not 2xx) is
 skipped and counted under ``warc_skipped_<why>``, so a run says what it did
-not read. Parsed with fastwarc 2 (``pip install 'scrubber[warc]'``), which
+not read. Parsed with fastwarc 2 (the ``warc`` extra), which
 streams record by record and, given a path, reads and inflates gzip or
 zstd in Rust without passing the bytes through Python. A response's HTTP
 payload is read as the server meant it: chunking and compression that a

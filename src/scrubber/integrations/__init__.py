@@ -4,8 +4,8 @@ Each module imports its framework when it is imported itself, never from
 scrubber's core, so ``import scrubber`` needs none of them:
 
 * ``scrubber.integrations.datatrove``: ``ScrubberCleaner``, a datatrove
-  pipeline step (``pip install 'scrubber[datatrove]'``);
+  pipeline step (the ``datatrove`` extra: ``pip install '.[datatrove]'`` in the source tree);
 * ``scrubber.integrations.hf``: ``clean_dataset``, a Hugging Face
   ``datasets.Dataset`` cleaned and deduplicated as a whole
-  (``pip install 'scrubber[hf]'``).
+  (the ``hf`` extra).
 """

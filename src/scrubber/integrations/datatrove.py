@@ -32,8 +32,9 @@ try:
     from datatrove.pipeline.filters.base_filter import BaseFilter
     from datatrove.pipeline.writers.disk_base import DiskWriter
 except ImportError as e:  # one line saying what to install, not a traceback into datatrove
-    raise ImportError("scrubber.integrations.datatrove needs datatrove: "
-                      "pip install 'scrubber[datatrove]'") from e
+    from ..extras import install_command
+
+    raise ImportError(f"scrubber.integrations.datatrove needs datatrove: {install_command('datatrove')}") from e
 
 from ..cleaner import Cleaner, cleaner_for
 from ..config import Config, config_of
