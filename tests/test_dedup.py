@@ -322,6 +322,13 @@ def test_a_bucket_is_paired_around_the_copy_to_keep_not_the_earliest():
      ValueError, r"sketch 0 has 64 permutations but params has num_perm=128"),
     (lambda: cluster([sketch(article(1)), sketch(article(1), num_perm=64)]),
      ValueError, r"sketch 1 has 64 permutations but params has num_perm=128"),
+    # copies sketched with another shingle size or seed were silently not joined
+    (lambda: cluster([sketch(article(1)), sketch(article(1) + " More.", seed=2)]),
+     ValueError, r"sketch 1 was made with k=5, seed=2 but params has shingle_size=5, seed=1"),
+    (lambda: cluster([sketch(article(1)), sketch(article(1) + " More.", k=3)]),
+     ValueError, r"sketch 1 was made with k=3, seed=1 but params has shingle_size=5, seed=1"),
+    (lambda: cluster([sketch(article(1)), sketch(article(1))], Params(shingle_size=3)),
+     ValueError, r"sketch 0 was made with k=5, seed=1 but params has shingle_size=3"),
 ])
 def test_sketch_cluster_and_params_refuse_what_they_cannot_use_by_name(call, error, message):
     # These were AttributeErrors, an IndexError and numpy's errors, or accepted.

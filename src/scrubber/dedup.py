@@ -423,9 +423,9 @@ def cluster(corpus: Corpus | Sequence[Sketch], params: Params = Params(), contai
 
 def _sketches(sketches: Iterable[Sketch], params: Params) -> list[Sketch]:
     """``sketches`` as a list, refused unless each is a ``Sketch`` of
-    ``params.num_perm`` permutations: others failed deep in numpy (an
-    IndexError, a shape mismatch), where datasketch refuses to compare
-    MinHashes of different sizes."""
+    ``params.num_perm`` permutations (others failed deep in numpy, where
+    datasketch refuses to compare MinHashes of different sizes), shingle
+    size and seed."""
     out = list(sketches)
     for n, s in enumerate(out):
         if not isinstance(s, Sketch):
@@ -435,6 +435,12 @@ def _sketches(sketches: Iterable[Sketch], params: Params) -> list[Sketch]:
             raise ValueError(f"cluster(): sketch {n} has {len(s.sig)} permutations but params has "
                              f"num_perm={params.num_perm}: sketch every text with one num_perm and "
                              "pass Params of that num_perm")
+        # Other shingles or permutations find nothing in common: copies
+        # were silently not joined.
+        if (s.k, s.seed) != (params.shingle_size, params.seed):
+            raise ValueError(f"cluster(): sketch {n} was made with k={s.k}, seed={s.seed} but params "
+                             f"has shingle_size={params.shingle_size}, seed={params.seed}: sketch every "
+                             "text with one k and seed and pass Params of those")
     return out
 
 

@@ -235,6 +235,8 @@ class Sketch:
     shingles: np.ndarray     # sorted unique uint32 shingle hashes (exact verification)
     words: int               # words in the clean text (completeness)
     exact: bytes             # digest of the normalised text
+    k: int = 5               # words a shingle, and the seed the signature was drawn from:
+    seed: int = 1            # sketches of other k or seed share no shingles or permutations
 
     @property
     def size(self) -> int:
@@ -285,7 +287,7 @@ def sketch_hashes(whs: Sequence[np.ndarray], k: int = 5, num_perm: int = 128, se
     """Sketches from word-hash sequences."""
     sets = [grams(wh, k) for wh in whs]
     sigs = signatures(sets, num_perm, seed)
-    return [Sketch(sigs[i], sets[i], len(wh), exact_digest(wh)) for i, wh in enumerate(whs)]
+    return [Sketch(sigs[i], sets[i], len(wh), exact_digest(wh), k, seed) for i, wh in enumerate(whs)]
 
 
 # --- exact similarity --------------------------------------------------------

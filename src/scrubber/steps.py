@@ -182,7 +182,8 @@ def restrip_items(config: Config, common: np.ndarray, items: Iterable[tuple]) ->
         sets.append(boilerplate.without(shingles, common))
         out.append((line, len(sets) - 1, None))
     sigs = signatures(sets, config.num_perm, config.seed)
-    return [(line, None if k is None else Sketch(sigs[k], sets[k], words[k], exact[k]), why)
+    return [(line, None if k is None else Sketch(sigs[k], sets[k], words[k], exact[k], config.shingle_size,
+                                                config.seed), why)
             for line, k, why in out]
 
 
