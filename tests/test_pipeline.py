@@ -36,6 +36,11 @@ def test_a_documents_own_id_names_it_whatever_id_its_meta_row_holds():
     assert [(r["id"], r["cluster"]) for r in clean(rows)] == [(2, "2")]
 
 
+def test_a_missing_text_from_pandas_is_named_as_missing_not_as_a_number():
+    with pytest.raises(InputError, match=r"<record 1>: 'text' is NaN \(a missing value\), not a string"):
+        list(clean([{"id": "a", "text": float("nan")}]))
+
+
 def test_exact_duplicates_are_always_caught_even_when_short():
     out = list(clean([{"id": "1", "text": "Short note."}, {"id": "2", "text": "short   NOTE"}]))
     assert [r["id"] for r in out] == ["1"]

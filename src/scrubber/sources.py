@@ -759,6 +759,8 @@ def json_kind(value: object) -> str:
     "null", not Python's "NoneType"."""
     if value is None:
         return "null"
+    if isinstance(value, float) and value != value:  # pandas' missing value
+        return "NaN (a missing value)"
     for kind, name in ((bool, "a boolean"), ((int, float), "a number"), (str, "a string"),
                        ((list, tuple), "an array"), (dict, "an object")):
         if isinstance(value, kind):
