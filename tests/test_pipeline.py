@@ -139,7 +139,7 @@ def test_clean_text_builds_its_cleaner_once_per_configuration(monkeypatch):
     for _ in range(3):
         assert clean_text(f"Share this:\n\n{ARTICLE}") == ARTICLE
     assert len(built) == 1
-    clean_text(ARTICLE, min_words=5)  # another configuration, another Cleaner
+    clean_text(ARTICLE, favor="recall")  # another configuration, another Cleaner
     assert len(built) == 2
 
 
@@ -153,14 +153,25 @@ def test_clean_text_checks_the_settings_of_one_call_signature_once(monkeypatch):
     for round in range(3):
         if round == 1:
             checked.clear()  # the first round may make them
-        assert clean_text(f"Share this:\n\n{ARTICLE}", min_words=5) == ARTICLE
+        assert clean_text(f"Share this:\n\n{ARTICLE}", favor="recall") == ARTICLE
         clean_text(ARTICLE)
     assert checked == []
-    clean_text(ARTICLE, annotate=True)
+    clean_text(ARTICLE, classifier=True)
     with pytest.raises(TypeError, match="Config.annotate must be True or False, not 1"):
         clean_text(ARTICLE, annotate=1)  # equal to True, yet refused as before
     with pytest.raises(TypeError, match="Config.workers must be an integer"):
         clean_text(ARTICLE, workers="4")
+
+def test_clean_text_refuses_settings_one_text_in_one_text_out_cannot_honour():
+    # min_words=50 returned the short text, engine and index did nothing
+    for options in ({"min_words": 50}, {"engine": "ray"}, {"index": "seen.db"}, {"dedup": True},
+                    {"annotate": True, "favor": "recall"}):
+        with pytest.raises(ValueError, match=r"clean_text\(\) returns one cleaned text, so "):
+            clean_text(ARTICLE, **options)
+    with pytest.raises(ValueError, match="so min_words would do nothing"):
+        clean_text(ARTICLE, min_words=50, disabled=["x"])  # the unhashable path too
+    assert clean_text(ARTICLE, dedup=False, boilerplate=False, min_words=Config().min_words) == ARTICLE
+
 
 def test_clean_text_sees_a_rule_file_edited_between_calls(tmp_path):
     rules = tmp_path / "mine.toml"
