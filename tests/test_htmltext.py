@@ -61,7 +61,7 @@ def test_an_unknown_http_charset_falls_back_to_the_page():
 
 def test_without_resiliparse_the_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "resiliparse", None)
-    with pytest.raises(ScrubberError, match=r"^p.html: reading HTML needs resiliparse.*'scrubber\[html\]'"):
+    with pytest.raises(ScrubberError, match=r"^p.html: reading HTML needs resiliparse, which is not installed: pip install 'resiliparse>=2.0'$"):
         to_text(b"<p>x</p>", "p.html")
 
 
