@@ -36,6 +36,16 @@ def test_a_documents_own_id_names_it_whatever_id_its_meta_row_holds():
     assert [(r["id"], r["cluster"]) for r in clean(rows)] == [(2, "2")]
 
 
+def test_pipeline_run_makes_a_documents_meta_json_as_clean_does():
+    # a datetime or NaN in a caller's Document.meta was a TypeError deep in
+    # the writer under Pipeline.run, where clean() made them JSON
+    import datetime
+    import json
+    docs = [Document("x", ARTICLE, meta={"id": float("nan"), "seen": datetime.datetime(2024, 5, 1, 12, 30)})]
+    [line] = Pipeline(Config(dedup=False)).run(docs)
+    assert json.loads(line) == {"id": "x", "seen": "2024-05-01T12:30:00", "text": ARTICLE}
+
+
 def test_a_missing_text_from_pandas_is_named_as_missing_not_as_a_number():
     with pytest.raises(InputError, match=r"<record 1>: 'text' is NaN \(a missing value\), not a string"):
         list(clean([{"id": "a", "text": float("nan")}]))

@@ -351,7 +351,13 @@ class Reader:
         for n, doc in enumerate(docs, 1):
             try:
                 name = document_name(doc, n)
-                yield _own_id(check_document(doc, name), self.config.id_field, name)
+                doc = check_document(doc, name)
+                # fields JSON has no type for, as clean() makes them: a pandas
+                # NA or a datetime in meta was a TypeError deep in the writer
+                meta = jsonable(doc.meta, name)
+                if meta is not doc.meta:
+                    doc = dataclasses.replace(doc, meta=meta)
+                yield _own_id(doc, self.config.id_field, name)
             except InputError as e:
                 self._bad(e)
 
@@ -768,6 +774,9 @@ def json_kind(value: object) -> str:
     return type(value).__name__
 
 
+_NULL_ID = "\0null"
+
+
 def _own_id(doc: Document, id_field: str, where: str) -> Document:
     """``doc`` with its own id in its ``meta``'s id field: a caller's
     ``Document(id, text, meta=row)`` whose row holds another id would
@@ -777,7 +786,9 @@ def _own_id(doc: Document, id_field: str, where: str) -> Document:
     if not doc.meta or id_field not in doc.meta:
         return doc
     raw = doc.meta[id_field]
-    if raw == doc.id or (not isinstance(raw, str) and _id_text(raw, where) == doc.id):
+    # A null (None, NaN, NaT, NA: ``_id_text`` gives its ``where``) is no
+    # id; ``raw == doc.id`` alone would fail on NA, which has no truth value.
+    if (raw == doc.id) if isinstance(raw, str) else (_id_text(raw, _NULL_ID) == doc.id):
         return doc
     return dataclasses.replace(doc, meta={**doc.meta, id_field: doc.id})
 
