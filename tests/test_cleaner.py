@@ -26,3 +26,23 @@ def test_a_document_of_the_wrong_types_is_an_input_error_naming_it(doc, message)
     with pytest.raises(InputError) as err:
         Cleaner().clean(doc)
     assert str(err.value) == message
+
+
+def test_an_author_bio_goes_under_an_article_but_a_document_that_is_one_such_sentence_stays():
+    # a one-line document "X is an American author of …" came out empty and was dropped
+    from scrubber import Config
+    c = Cleaner(Config(classifier=False))
+    one = "Stephen King is an American author of horror, supernatural fiction and fantasy novels."
+    assert c.clean(Document("a", one)).text == one
+    bio = "Jane Doe is a freelance journalist based in Kyiv."
+    assert c.clean(Document("b", f"{T}\n{T}\n{bio}")).text == f"{T}\n{T}"
+    # under a hard-wrapped article too, whose lines are no sentence each
+    wrapped = ("The city council voted on Tuesday to expand the tram\n"
+               "network to the northern districts, a plan that has been\n"
+               "debated for a decade and that officials said would cost\n"
+               "more than four hundred million euros over the next ten\n"
+               "years, most of it paid for by the regional government and\n"
+               "a loan from the European Investment Bank, they added.")
+    assert c.clean(Document("c", f"{wrapped}\n{bio}")).text == wrapped
+    story = f"{T}\n{T}\nHilary Mantel is the only author to have won the prize twice."
+    assert c.clean(Document("d", story)).text == story

@@ -22,6 +22,7 @@ from .heuristics import AFTER_CLASSIFIER, HEURISTICS, REPORTED_SPEECH, body_line
 from .languages import languages
 from .repair import repair, squeeze_blank_lines
 from .rules import CompiledRule, Rule, RuleSet, load_rules_and_disabled
+from .wrapping import wrapped_runs
 
 log = logging.getLogger("scrubber")
 
@@ -31,15 +32,18 @@ STEPS = (*HEURISTICS, "classifier")
 
 class _BodyStart:
     """Whether a document's article has begun above a line: a kept
-    ``heuristics.body_line``. Made and asked only when an ``after_body``
+    ``heuristics.body_line``, or a kept line of a hard-wrapped paragraph
+    (``wrapping.wrapped_runs``: e-mail and plain-text archives have no
+    line of a whole sentence). Made and asked only when an ``after_body``
     rule matches, which is rare, so no line pays for it; each line is
-    looked at once however often it is asked (the rules never
-    change a line above the one they are on)."""
+    looked at once however often it is asked (the rules never change a
+    line above the one they are on)."""
 
-    __slots__ = ("lines", "alive", "upto", "found")
+    __slots__ = ("lines", "alive", "upto", "found", "runs")
 
     def __init__(self, lines: list[str], alive: list[bool]):
         self.lines, self.alive, self.upto, self.found = lines, alive, 0, False
+        self.runs: list[tuple[int, int]] | None = None
 
     def above(self, i: int) -> bool:
         if self.found:
@@ -50,6 +54,10 @@ class _BodyStart:
                 self.found = True
                 break
         self.upto = max(self.upto, i)
+        if not self.found:
+            if self.runs is None:
+                self.runs = wrapped_runs(lines)
+            self.found = any(alive[j] for lo, hi in self.runs if lo < i for j in range(lo, min(hi, i)))
         return self.found
 
 
