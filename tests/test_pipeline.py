@@ -493,3 +493,47 @@ def test_a_run_leaves_no_named_file_in_the_temporary_directory_and_removes_a_kil
     out = b"".join(Pipeline(Config()).run_paths([str(src)]))
     assert out.count(b"\n") >= 1
     assert not stale.exists() and os.listdir(tmp) == []
+
+
+def test_a_signal_taken_by_another_thread_still_waits_for_the_held_block():
+    # Blocking SIGINT in the main thread alone let the kernel hand it to a
+    # reader's or a pool's thread, and Python raised it in the middle of a
+    # pool's start: its workers then waited for ever at exit.
+    import os
+    import signal
+    import threading
+    import time
+
+    from scrubber.workers import signals_held
+
+    inside = []
+    with pytest.raises(KeyboardInterrupt):
+        with signals_held():
+            t = threading.Thread(target=lambda: os.kill(os.getpid(), signal.SIGINT))
+            t.start()
+            t.join()
+            for _ in range(100):  # bytecodes enough for Python to act on it
+                time.sleep(0.001)
+            inside.append("done")
+    assert inside == ["done"]
+
+
+def test_a_stopped_runs_workers_are_gone_within_the_stop_wait_whatever_they_were_doing(monkeypatch):
+    # An interrupted run left its workers waiting at exit for ever; they
+    # ignore Ctrl-C and SIGTERM, so the main process must end them.
+    import time
+
+    from scrubber import Cleaner
+    from scrubber import workers as workers_module
+
+    monkeypatch.setattr(workers_module, "STOP_WAIT", 0.5)
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        with workers_module.started(Cleaner(Config(classifier=False)), 2) as pool:
+            if pool is None:
+                pytest.skip("one core: no pool")
+            procs = list(pool._processes.values())
+            pool.submit(time.sleep, 60)
+            raise KeyboardInterrupt
+    assert time.monotonic() - start < 10
+    assert procs and not [p for p in procs if p.is_alive()]

@@ -14,7 +14,6 @@ import re
 import signal
 import stat
 import sys
-import threading
 import time
 from contextlib import contextmanager
 from enum import Enum
@@ -35,7 +34,7 @@ from .explain import corpus_removals, explain_document, explain_pair, two_files
 from .index import open_index
 from .pipeline import Pipeline
 from .stats import counted
-from .workers import fewer_collections, single_threaded_blas, usable_cores
+from .workers import fewer_collections, signals_held, single_threaded_blas, usable_cores
 from .rules import (check_backtracking, check_examples, default_rule_files,
                     load_rules_and_disabled, off_fast_path, parse_rule_file, unknown_disabled)
 from .sinks import (Sink, check_target, descriptor, inside, is_parquet, is_part, is_shard_dir,
@@ -405,7 +404,7 @@ def clean(
                 finished += _sidecars(pipe, clusters, stats)
             finally:
                 progress.done()
-            with _signals_held():
+            with signals_held():
                 for f in finished:
                     f.commit_now()
                 pipe.commit_index()
@@ -417,27 +416,6 @@ def clean(
             _say(pipe.stats.summary())
 
     _run(body)
-
-
-@contextmanager
-def _signals_held():
-    """Ctrl-C and SIGTERM wait while a run's files are renamed into place,
-    and are acted on (exit 130 or 143) once they all are: one arriving
-    between two renames would leave a folder of shards of two runs, or an
-    output without the --clusters and --stats that go with it."""
-    if threading.current_thread() is not threading.main_thread():  # only it takes signals
-        yield
-        return
-    held: list[int] = []
-    saved = {s: signal.signal(s, lambda signum, frame: held.append(signum))
-             for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for s, handler in saved.items():
-            signal.signal(s, signal.SIG_DFL if handler is None else handler)  # None: not set from Python
-        if held:
-            signal.raise_signal(held[0])  # to its own handler, or ignored if it was
 
 
 @contextmanager

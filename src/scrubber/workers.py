@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -113,17 +114,37 @@ def _leave_signals_to_parent() -> None:
 
 
 @contextmanager
-def _signals_held():
-    """Ctrl-C and SIGTERM wait until the block is done (where the platform
-    can hold signals); what arrived meanwhile is handled on leaving it."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+def signals_held():
+    """Ctrl-C and SIGTERM wait until the block is done; what arrived
+    meanwhile is handled on leaving it. Around a pool's start, and around
+    the renames that put a run's files in place (one signal between two
+    would leave a folder of shards of two runs).
+
+    Blocking them in this thread is not enough: the kernel then hands the
+    signal to another thread (a reader's, a pool's), and Python still
+    raises it here at the next bytecode, in the middle of the block (a
+    pool half started, whose workers then waited for ever at exit: 2 runs
+    of 40 stopped at start-up hung). So their Python handlers are swapped
+    for a recorder too, and what it recorded is raised again after."""
+    caught: list[int] = []
+    swapped = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in _STOP_SIGNALS:
+            handler = signal.getsignal(sig)
+            if callable(handler):  # not SIG_DFL or SIG_IGN, whose way is fine as it is
+                swapped[sig] = handler
+                signal.signal(sig, lambda signum, frame: caught.append(signum))
+    masked = hasattr(signal, "pthread_sigmask")
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS) if masked else None
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        if masked:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for sig, handler in swapped.items():
+            signal.signal(sig, handler)
+        for sig in dict.fromkeys(caught):
+            signal.raise_signal(sig)
 
 
 def _init_worker(setup: Cleaner | Config) -> None:
@@ -190,15 +211,43 @@ def started(cleaner: Cleaner, workers: int) -> Iterator[ProcessPoolExecutor | No
     setup = cleaner if ctx.get_start_method() == "fork" else cleaner.config
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(setup,))
     try:
-        with _signals_held():
+        with signals_held():
             # The first task starts the worker processes. A Ctrl-C or
             # SIGTERM arriving during a fork would be raised in an
             # at-fork hook, where Python ignores exceptions: the run
             # would go on as if never stopped. Held, it arrives after.
             pool.submit(int)
         yield pool
-    finally:
-        pool.shutdown(cancel_futures=True)  # on an error, skip the batches not started
+    except BaseException:
+        _stop(pool)
+        raise
+    # A signal inside shutdown's wait left it half done, and the workers
+    # waiting for work at exit for ever; held, it is acted on after.
+    with signals_held():
+        pool.shutdown(cancel_futures=True)
+
+
+#: Seconds a stopped run's workers get to leave before they are killed.
+STOP_WAIT = 5.0
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Shut ``pool`` down after an error or a signal, skipping the batches
+    not started, and kill the workers still there after STOP_WAIT seconds.
+
+    The workers ignore Ctrl-C and SIGTERM (the main process acts on them),
+    and an interrupted run sometimes left them waiting for a task that
+    never came (2 runs of 40 stopped with Ctrl-C hung at exit, joining
+    them): nothing they are doing is needed any more."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + STOP_WAIT
+    for p in procs:
+        p.join(max(0.0, deadline - time.monotonic()))
+    for p in procs:
+        if p.is_alive():
+            p.kill()
+            p.join(1.0)
 
 
 def ordered_map(pool: ProcessPoolExecutor | None, cleaner: Cleaner, local: Callable, remote: Callable,
