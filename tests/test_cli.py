@@ -1188,3 +1188,14 @@ def test_a_jsonl_record_with_a_null_id_is_named_in_the_output_as_its_cluster_nam
     out = records(result.stdout)
     assert [r["id"] for r in out] == [f"{src}:1", f"{src}:2"]
     assert out[1]["duplicate_of"] == out[0]["id"]
+
+
+def test_a_source_field_no_record_holds_is_a_warning_not_a_silent_single_source(tmp_path):
+    # a typo pooled every file into one source: furniture learnt across sites
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps({"id": str(i), "text": f"{ARTICLE} {i}", "url": f"https://s{i % 3}.example/{i}"})
+                           + "\n" for i in range(12)))
+    r = run("clean", src, "--source-field", "nosuch")
+    assert r.exit_code == 0
+    assert "no record has the --source-field 'nosuch': all documents count as one source" in r.stderr
+    assert "--source-field" not in run("clean", src, "--source-field", "url").stderr

@@ -28,6 +28,7 @@ whole run (a global pass); this module holds the pure parts.
 
 from __future__ import annotations
 
+import logging
 import re
 import tempfile
 import zlib
@@ -72,6 +73,16 @@ PRELIM = Params(num_perm=32, bands=16, rows=2)
 #: On the dev set 98% of copies keep >= 0.7 against their original before
 #: stripping.
 PRELIM_CONTAINMENT = 0.7
+
+
+def warn_unsourced(field: str | None, sources) -> None:
+    """One warning when ``--source-field`` names a field no record holds
+    (a typo): every document is then of one source "", and furniture is
+    learned across sites that share none, silently."""
+    if field and sources and not any(sources):
+        logging.getLogger("scrubber").warning(
+            "no record has the --source-field %r: all documents count as one source, and "
+            "furniture is learned across all of them", field)
 
 
 def source_of(origin: str, meta: dict | None = None, field: str | None = None) -> str:

@@ -345,6 +345,7 @@ class Pipeline:
         as furniture); two groupings learn no article line.
         """
         cfg = self.config
+        boilerplate.warn_unsourced(cfg.source_field, p1.sources)
         groups = self._groups = self._prelim_groups(p1)
         give_back()
         learned = boilerplate.learn(p1.keys, p1.lwords, groups, p1.sources,

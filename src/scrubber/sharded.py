@@ -460,6 +460,7 @@ def run(ex, config: Config, passed: Iterator[list], outcome: Outcome, parts: int
             stats.counts["ids_reused"] += n
             log.warning("%s", reused_ids_warning(n, ids_of(ex, views, bases, total, {first})[first]))
         if config.boilerplate:
+            boilerplate.warn_unsourced(config.source_field, sources)
             docs, views = _boilerplate(ex, config, docs, views, bases, total, sources, stats, parts)
         clusters = cluster(ex, views, bases, total, config.dedup_params, config.containment_threshold, parts)
         ids = ids_of(ex, views, bases, total, {n for cl in clusters for n in (cl.keep, *cl.dropped)})
