@@ -74,7 +74,7 @@ def test_stale_shards_of_a_larger_earlier_run_are_removed(tmp_path):
 def test_only_files_named_as_shards_are_removed_as_stale(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    for name in ("part-00007.jsonl.gz", "part-final.jsonl.gz", "part-1.jsonl.gz", "notes.txt"):
+    for name in ("part-00007.jsonl.gz", "part-00003.parquet", "part-final.jsonl.gz", "part-1.jsonl.gz", "notes.txt"):
         (out / name).write_bytes(b"kept?")
     with ShardedSink(str(out), per_shard=2) as s:
         s.write(lines(1)[0])

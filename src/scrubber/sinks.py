@@ -233,7 +233,9 @@ class PendingParts:
         width = shard_width(len(self._tmps))
         names = {shard_name(i, self.suffix, width) for i in range(len(self._tmps))}
         for old in os.listdir(self.dir):
-            if _PART.fullmatch(old) and old.endswith(self.suffix) and old not in names:
+            # of any format: a folder of this run's .jsonl.gz and an earlier
+            # run's .parquet parts would read as one mixed data set
+            if _PART.fullmatch(old) and old not in names:
                 os.unlink(os.path.join(self.dir, old))
         for i, tmp in enumerate(self._tmps):
             Sink.commit_file(tmp, os.path.join(self.dir, shard_name(i, self.suffix, width)))
