@@ -690,11 +690,16 @@ def index_remove(path: str = typer.Argument(..., metavar="INDEX", help="Index fi
     def body() -> None:
         idx = open_index(path)
         try:
+            unknown = idx.unknown(ids)  # a typo'd id removed nothing, and the line read as success
             gone = idx.remove(ids)
         finally:
             idx.close()
         docs, given = ("document" if gone == 1 else "documents"), ("id" if len(ids) == 1 else "ids")
         _say(f"scrubber: {gone} {docs} removed from {path} (all those with the {len(ids)} {given} given)")
+        if unknown:
+            shown = ", ".join(repr(i) for i in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+            _say(f"scrubber: warning: {len(unknown)} of the ids given {'is' if len(unknown) == 1 else 'are'} "
+                 f"in no indexed document: {shown}")
 
     _run(body)
 

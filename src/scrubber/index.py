@@ -413,6 +413,11 @@ class Index:
         self.commit()
         return gone
 
+    def unknown(self, ids: list[str]) -> list[str]:
+        """Those of ``ids`` no indexed document has, in their order."""
+        return [i for i in dict.fromkeys(ids)
+                if self.db.execute("SELECT 1 FROM docs WHERE id = ? LIMIT 1", (i,)).fetchone() is None]
+
     def _remove(self, ids: list[str]) -> int:
         gone = 0
         for i in dict.fromkeys(ids):
