@@ -273,6 +273,12 @@ def main(argv: list[str] | None = None) -> int:
     cold = time.perf_counter()
     preds = [d.text for at in range(0, len(docs), BATCH) for d in fresh.clean_batch(docs[at:at + BATCH])]
     cold = time.perf_counter() - cold
+    # A rule's pattern is compiled the first time the pre-filter lets a
+    # line through to it (rules.CompiledRule), once per process (0.28 s for
+    # all of them, docs/performance.md): a long run has compiled every rule
+    # it meets, so the warm-up compiles them all.
+    for c in cleaner.rules + no_clf.rules:
+        c.regex
     for at in range(0, len(other), BATCH):
         cleaner.clean_batch(other[at:at + BATCH])
         for d in other[at:at + BATCH]:
