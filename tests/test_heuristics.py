@@ -351,6 +351,38 @@ def test_a_bare_heading_word_over_more_article_paragraphs_is_a_section_heading()
     # the same word over a thread still cuts it
     text, why = strip("\n".join(article + ["Bình luận"] + UNMARKED * 3))
     assert text == "\n".join(article) and set(why) == {"heuristic:comment-heading"}
+    # a section may open with one short sentence, and may be the page's last paragraph
+    src = "\n".join(article + ["Bình luận", "Lãi suất thấp là chưa đủ."] + analysis)
+    assert strip(src) == (src, [])
+    src = "\n".join(article + ["Bình luận", "Lãi suất thấp là chưa đủ.", analysis[0]])
+    assert strip(src) == (src, [])
+    # a thread whose first comment is a short sentence is still a thread
+    text, why = strip("\n".join(article + ["Bình luận", "Bài viết hay quá."] + UNMARKED * 3))
+    assert text == "\n".join(article) and set(why) == {"heuristic:comment-heading"}
+
+
+def test_a_thai_or_lao_paragraph_ends_a_sentence_without_a_mark():
+    from scrubber.heuristics import body_line
+    paragraph = ("ฝนตกหนักต่อเนื่องในจังหวัดเชียงราย ทำให้แม่น้ำสายเอ่อล้นตลิ่งและท่วมพื้นที่"
+                 "อำเภอแม่สายอย่างรวดเร็ว")
+    assert body_line(paragraph)
+    assert not body_line("ข่าวสยามรายวัน")  # a site's name is short
+    assert body_line("ភ្លៀងធ្លាក់ខ្លាំងនៅខេត្តសៀមរាប ធ្វើឲ្យទឹកជំនន់ហូរចូលភូមិជាច្រើនក្នុងរយៈពេលពីរថ្ងៃ។")  # Khmer ends with its own mark
+
+
+def test_dates_between_thai_paragraphs_are_a_timeline_not_datelines():
+    # dateline-intl spares a date between article paragraphs; Thai ones
+    # have no full stop to be known by
+    entries = ["ฝนตกหนักต่อเนื่องในจังหวัดเชียงราย ทำให้แม่น้ำสายเอ่อล้นตลิ่งและท่วมพื้นที่อำเภอแม่สายอย่างรวดเร็ว",
+               "น้ำท่วมขยายวงกว้างเข้าสู่ตัวเมืองเชียงใหม่ ประชาชนหลายพันครัวเรือนได้รับผลกระทบและต้องอพยพไปยังศูนย์พักพิง",
+               "รัฐบาลประกาศให้ 5 จังหวัดภาคเหนือเป็นเขตประสบภัยพิบัติ และอนุมัติงบประมาณฉุกเฉินเพื่อช่วยเหลือผู้ประสบภัย"]
+    lines = ["ลำดับเหตุการณ์น้ำท่วมภาคเหนือ",
+             "สรุปเหตุการณ์สำคัญของสถานการณ์น้ำท่วมในภาคเหนือตลอดสัปดาห์ที่ผ่านมา ตั้งแต่ฝนเริ่มตกหนักจนถึงการประกาศเขตภัยพิบัติ"]
+    for day, entry in zip(("10", "12", "15"), entries):
+        lines += [f"{day} กันยายน 2567", entry]
+    src = "\n".join(lines)
+    c = Cleaner(Config(classifier=False))
+    assert c.clean(__import__("scrubber").Document("d", src)).text == src
 
 
 def test_a_bare_comments_heading_near_the_top_or_under_each_post_is_left_alone():

@@ -212,6 +212,9 @@ def test_workers_0_starts_ray_with_a_cpu_per_core_as_j_0_does(monkeypatch):
     assert fake.kw["num_cpus"] == usable_cores() >= 1
     ray_engine._init(Config(engine="ray", workers=3))
     assert fake.kw["num_cpus"] == 3
+    # a Ray of its own, not a cluster `ray start` left on the machine,
+    # which refuses num_cpus (an internal error)
+    assert fake.kw["address"] == "local"
 
 
 def test_starting_ray_leaves_the_commands_sigterm_handler_in_place():
@@ -298,3 +301,18 @@ def test_a_later_run_that_asks_for_another_ray_gets_it_not_the_one_left_running(
         assert ray.cluster_resources()["CPU"] == 1
     finally:
         ray.shutdown()
+
+
+
+def test_with_an_address_shards_name_files_as_the_driver_sees_them(tmp_path, monkeypatch):
+    # A cluster's workers open files in directories of their own: a
+    # relative path was "cannot open" there although it exists here.
+    d = corpus(tmp_path)
+    config = Config(engine="ray", ray_address="auto", dedup=False)
+    monkeypatch.chdir(tmp_path)
+    shards = plan_shards(Pipeline(config).reader(), ["in"], config.shard_bytes, absolute=True)
+    assert {s[0] for s in shards} == {str(d / "a.jsonl"), str(d / "b.txt")}
+    monkeypatch.chdir(d / "..")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # as a worker would be
+    assert sum(len(clean_shard(config, s)[0]) for s in shards) == 42

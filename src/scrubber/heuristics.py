@@ -28,9 +28,13 @@ FURNITURE_WORDS = 6
 #: Longest line the repeated-title heuristic treats as a title.
 TITLE_WORDS = 20
 #: Sentence ends: Latin, Cyrillic and Greek (and closing quotes), the CJK
-#: full stop and marks, the Arabic question mark, the Devanagari danda and
-#: the Urdu full stop.
-SENTENCE_END = (".", "!", "?", "\u201d", '"', "\u3002", "\uff01", "\uff1f", "\u061f", "\u0964", "\u06d4")
+#: full stop and marks, the Arabic question mark, the Devanagari danda, the
+#: Urdu, Khmer, Myanmar, Ethiopic and Armenian full stops and the Tibetan shad.
+SENTENCE_END = (".", "!", "?", "\u201d", '"', "\u3002", "\uff01", "\uff1f", "\u061f", "\u0964",
+                "\u06d4", "\u17d4", "\u17d5", "\u104b", "\u1362", "\u0589", "\u0f0d")
+#: Thai and Lao end a sentence with a space, not a mark: a line that ends
+#: in their letters may end a paragraph.
+_UNMARKED_END = ("\u0e00", "\u0eff")
 #: A line of this many words that ends in a full stop is a sentence of the
 #: article (a standfirst, a short first paragraph), not the header's
 #: headline: a headline is not punctuated so.
@@ -52,11 +56,19 @@ def _head(lines: list[str], alive: list[bool]) -> list[int]:
 _words = scripts.words
 
 
+def ends_sentence(line: str) -> bool:
+    """Whether ``line`` ends as a sentence does: with a full stop or mark,
+    or with a letter of a script that marks none (Thai, Lao)."""
+    line = line.rstrip()
+    return line.endswith(SENTENCE_END) or (
+        bool(line) and _UNMARKED_END[0] <= line[-1] <= _UNMARKED_END[1])
+
+
 def body_line(line: str) -> bool:
     """Whether ``line`` reads as an article's paragraph: at least BODY_WORDS
     words, ending a sentence."""
     # the end first: counting words takes two regex calls on a line outside ASCII
-    return line.rstrip().endswith(SENTENCE_END) and _words(line) >= BODY_WORDS
+    return ends_sentence(line) and _words(line) >= BODY_WORDS
 
 
 def repeated_title(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:
@@ -575,19 +587,32 @@ PROSE_BELOW = 2
 
 def _over_prose(line: str, lines: list[str], alive: list[bool], i: int) -> bool:
     """Whether ``line`` (at ``i``), a heading word without a count, stands over
-    PROSE_BELOW article paragraphs: a section of the article, not a thread."""
+    PROSE_BELOW article paragraphs, or only paragraphs down to the page's
+    end: a section of the article, not a thread.
+    A section may open with one short sentence ("Rates alone are not
+    enough."); a thread opens with a name, a date or an action."""
     if _COUNT_HEAD.match(line):
         return False
     below = 0
+    opener = True
     for j in range(i + 1, len(lines)):
         if not (alive[j] and lines[j]):
             continue
         if not body_line(lines[j]):
-            return False
+            if not (opener and _short_sentence(lines[j])):
+                return False
+            opener = False
+            continue
+        opener = False
         below += 1
         if below == PROSE_BELOW:
             return True
-    return False
+    return below > 0  # prose to the page's end: no name, date or action of a thread
+
+
+def _short_sentence(line: str) -> bool:
+    return (line.rstrip().endswith(_FULL_STOPS + ("!", "?")) and _words(line) >= 3
+            and _mark(line) is None)
 
 
 def _headings(lines: list[str]) -> int:

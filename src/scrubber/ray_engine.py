@@ -107,12 +107,17 @@ def line_starts_in(path: str, start: int, end: int) -> int:
     return n
 
 
-def plan_shards(reader: Reader, paths: Iterable[str], shard_bytes: int) -> list[Shard]:
-    """The shards of a run, in input order."""
+def plan_shards(reader: Reader, paths: Iterable[str], shard_bytes: int,
+                absolute: bool = False) -> list[Shard]:
+    """The shards of a run, in input order; with ``absolute``, their paths
+    made absolute here (a cluster's workers open them in directories of
+    their own)."""
     shards: list[Shard] = []
     for path, doc_id in reader.plan(paths):
         if path == "-":
             raise ScrubberError("--engine ray reads files, not standard input")
+        if absolute:
+            path = os.path.abspath(path)
         size = files.size(path)
         if not _splittable(path) or size <= shard_bytes:
             shards.append((path, doc_id, None, 0))
@@ -218,8 +223,11 @@ def _init(config: Config):
     # workers=0 means one per usable core, as -j 0 does; passed on as
     # num_cpus=0 it left Ray no CPU to schedule a task on, and the run
     # waited for ever.
+    # Without --address the run starts a Ray of its own ("local"): left to
+    # itself, ray.init joins a cluster `ray start` left on this machine (or
+    # its stale address file), and refuses num_cpus there.
     kw = {"address": config.ray_address} if config.ray_address \
-        else {"num_cpus": config.workers or usable_cores()}
+        else {"address": "local", "num_cpus": config.workers or usable_cores()}
     if ray.is_initialized():
         ours = _started is not None and _started[1] == _gcs_address(ray)
         if not ours:
@@ -293,7 +301,7 @@ def run(pipe: Pipeline, paths: Iterable[str], progress: Callable[[int, int], Non
     start = time.perf_counter()
     try:
         config = pipe.config
-        shards = plan_shards(pipe.reader(), paths, config.shard_bytes)
+        shards = plan_shards(pipe.reader(), paths, config.shard_bytes, bool(config.ray_address))
         ray = _init(config)
         ex = RayExecutor(ray)
         cfg = ray.put(config)
@@ -315,6 +323,8 @@ def write_parts(pipe: Pipeline, paths: Iterable[str], directory: str,
     write none), and stale parts of an earlier run go, only when the whole
     run has succeeded (with ``commit=False``, at the ``commit_now()`` of the
     parts returned)."""
+    if pipe.config.ray_address:
+        directory = os.path.abspath(directory)  # where the driver runs, not each worker
     made = make_dirs(directory)
     # Once here: the shards' tasks, each writing one part, do not look.
     sweep_stale(directory, is_part)
@@ -343,7 +353,7 @@ def shard_results(pipe: Pipeline, paths: Iterable[str],
                   progress: Callable[[int, int], None] | None = None) -> Iterator[Result]:
     """Per-document results of ``paths`` computed by Ray tasks, in input order."""
     config = pipe.config
-    shards = plan_shards(pipe.reader(), paths, config.shard_bytes)
+    shards = plan_shards(pipe.reader(), paths, config.shard_bytes, bool(config.ray_address))
     ray = _init(config)
     task = ray.remote(clean_shard)
     cfg = ray.put(config)
