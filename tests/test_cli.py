@@ -592,6 +592,21 @@ def test_learn_writes_rules_that_rules_check_accepts(tmp_path):
     assert "Skip to main menu" not in r.stdout
 
 
+def test_learn_warns_when_it_writes_where_default_rules_are_loaded_from(tmp_path, monkeypatch):
+    # The README's example once wrote into rules/, which a source checkout
+    # loads as shipped packs: unreviewed rules ran on every later run.
+    from scrubber import cli
+
+    d = _corpus(tmp_path)
+    packs = tmp_path / "packs"
+    packs.mkdir()
+    monkeypatch.setattr(cli, "default_rules_dir", lambda: packs)
+    r = run("learn", d, "-o", packs / "learned.toml")
+    assert r.exit_code == 0 and "every run loads the files of" in r.stderr
+    r = run("learn", d, "-o", tmp_path / "learned.toml")
+    assert r.exit_code == 0 and "every run loads" not in r.stderr
+
+
 def test_learn_says_why_a_site_of_seven_pages_learns_nothing(tmp_path):
     d = _corpus(tmp_path)
     for p in sorted(d.glob("*.txt"))[7:]:

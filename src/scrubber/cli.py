@@ -35,7 +35,7 @@ from .index import open_index
 from .pipeline import Pipeline
 from .stats import counted
 from .workers import fewer_collections, signals_held, single_threaded_blas, usable_cores
-from .rules import (check_backtracking, check_examples, default_rule_files,
+from .rules import (check_backtracking, check_examples, default_rule_files, default_rules_dir,
                     load_rules_and_disabled, off_fast_path, parse_rule_file, unknown_disabled)
 from .sinks import (Sink, check_target, descriptor, inside, is_parquet, is_part, is_shard_dir,
                     open_sink, pending_file, same_file)
@@ -629,8 +629,8 @@ def learn(
 
     \b
     Example:
-      scrubber learn crawl/example.com/ -o rules/learned-example.toml
-      scrubber rules check rules/learned-example.toml
+      scrubber learn crawl/example.com/ -o learned-example.toml
+      scrubber rules check learned-example.toml
     """
     _setup_logging(False)
 
@@ -649,6 +649,10 @@ def learn(
             _echo(text)
         else:
             pending_file(output, [text.encode("utf-8")]).commit_now()
+            if Path(output).resolve().parent == default_rules_dir().resolve():
+                logging.getLogger("scrubber").warning("%s: every run loads the files of %s as default rules, before anyone has "
+                            "reviewed these; keep learned rules elsewhere and pass them with --rules",
+                            output, default_rules_dir())
         # An empty file is puzzling when a footer is on every page: a small
         # site learns nothing at all (boilerplate.MIN_SOURCE_DOCS), so say so.
         why = "" if learned.counts else (
