@@ -19,6 +19,30 @@ def test_each_row_after_the_header_is_a_record_quoted_newlines_and_all():
                                     (2, {"id": "b", "text": "Two."})]  # the blank line is no row
 
 
+def test_tsv_written_without_quoting_keeps_a_text_that_opens_with_a_quote():
+    # "Hello," she said. stopped the whole file as "not valid TSV"
+    got = rows('id\ttext\n1\t"Hello," she said.\n2\t"Fine"\n3\t"a"b\n', delimiter="\t")
+    assert got == [(1, {"id": "1", "text": '"Hello," she said.'}), (2, {"id": "2", "text": "Fine"}),
+                   (3, {"id": "3", "text": '"a"b'})]
+    # a quote that never closes is text, and the rows after it are rows
+    got = rows('id\ttext\n1\t"Open to the end\n2\tNext.\n', delimiter="\t")
+    assert got == [(1, {"id": "1", "text": '"Open to the end'}), (2, {"id": "2", "text": "Next."})]
+
+
+def test_quoted_tsv_fields_hold_tabs_line_breaks_and_doubled_quotes():
+    buf = io.StringIO()
+    w = csv.writer(buf, dialect="excel-tab")
+    w.writerows([["id", "text", "url"], ["a", 'Line one.\r\nShe said "yes"\tthen left.', "u"], ["b", "Two.", "v"]])
+    assert rows(buf.getvalue(), delimiter="\t") == [
+        (1, {"id": "a", "text": 'Line one.\r\nShe said "yes"\tthen left.', "url": "u"}),
+        (2, {"id": "b", "text": "Two.", "url": "v"})]
+
+
+def test_a_tsv_line_longer_than_the_limit_is_an_error_not_read_whole():
+    with pytest.raises(InputError, match="field larger than field limit"):
+        rows("id\ttext\n1\t" + "x" * 5000 + "\n", delimiter="\t", limit=100)
+
+
 def test_tsv_and_a_short_row():
     assert rows("id\ttext\turl\na\tOne, with a comma.\n", delimiter="\t") == [
         (1, {"id": "a", "text": "One, with a comma.", "url": None})]

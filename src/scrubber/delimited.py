@@ -24,9 +24,12 @@ def rows(fh: BinaryIO, where: str, delimiter: str = ",", limit: int = 0) -> Iter
     could not finish); a row with fewer fields has null for the rest."""
     csv.field_size_limit(max(csv.field_size_limit(), limit or (1 << 31) - 1, _DEFAULT_FIELD_LIMIT))
     text = io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="")
-    # strict: a quote left open to the end of the file is an error, not
-    # every row after it read as one field
-    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    if delimiter == "\t":
+        reader: _TsvReader | csv._reader = _TsvReader(text, limit)
+    else:
+        # strict: a quote left open to the end of the file is an error, not
+        # every row after it read as one field
+        reader = csv.reader(text, delimiter=delimiter, strict=True)
     n = 0
     try:
         header = next(reader, None)
@@ -38,7 +41,7 @@ def rows(fh: BinaryIO, where: str, delimiter: str = ",", limit: int = 0) -> Iter
                 raise InputError(f"{where}:1", f"the header names the column {name!r} twice")
             seen.add(name)
         for row in reader:
-            if not row:
+            if not row or row == [""]:
                 continue
             n += 1
             if len(row) > len(header):
@@ -55,3 +58,103 @@ def rows(fh: BinaryIO, where: str, delimiter: str = ",", limit: int = 0) -> Iter
                          "not read") from None
     finally:
         text.detach()  # the caller closes the file
+
+
+class _TsvReader:
+    """Rows of a TSV file: fields split at tabs. A field that opens with a
+    quote is a quoted field (doubled quotes inside; tabs and line breaks
+    allowed) when it closes as one, right before a tab or the line's end;
+    otherwise its quote is text, as in TSV written without quoting, where
+    an article may well open with one ('"Yes," she said.'). Lines are read
+    one at a time; ``line_num`` is the last line of the row, as the csv
+    module counts."""
+
+    def __init__(self, text: io.TextIOBase, limit: int = 0):
+        self._text = text
+        self._limit = limit or (1 << 31) - 1
+        self._back: list[str] = []
+        self.line_num = 0
+
+    def __iter__(self) -> "_TsvReader":
+        return self
+
+    def _line(self) -> str | None:
+        # never more than a field may hold: one line of a GB is an error, not a GB read
+        line = self._back.pop() if self._back else self._text.readline(self._limit + 2)
+        if not line:
+            return None
+        if len(line) > self._limit + 1:
+            raise csv.Error(f"field larger than field limit ({self._limit})")
+        self.line_num += 1
+        return line
+
+    def __next__(self) -> list[str]:
+        line = self._line()
+        if line is None:
+            raise StopIteration
+        body = line.rstrip("\r\n")
+        if '"' not in body:
+            row = body.split("\t")
+        else:
+            self._ending = line[len(body):] or "\n"
+            row, body = self._quoted(body)
+        if any(len(f) > self._limit for f in row):
+            raise csv.Error(f"field larger than field limit ({self._limit})")
+        return row
+
+    def _quoted(self, body: str) -> tuple[list[str], str]:
+        row: list[str] = []
+        i = 0
+        while True:
+            end = -1
+            if body.startswith('"', i):
+                field, end, body = self._close(body, i)
+                if end >= 0:
+                    row.append(field)
+                    i = end
+            if end < 0:  # a plain field, quotes and all
+                tab = body.find("\t", i)
+                end = len(body) if tab < 0 else tab
+                row.append(body[i:end])
+                i = end
+            if i >= len(body):
+                return row, body
+            i += 1  # past the tab
+
+    def _close(self, body: str, i: int) -> tuple[str, int, str]:
+        """The quoted field opening at ``body[i]``: (value, index after its
+        closing quote in the text its row goes on in, that text: the last
+        line it went on into), or end -1 (lines read ahead put back) when it
+        does not close as one."""
+        ending = self._ending
+        parts: list[str] = []
+        taken: list[str] = []
+        cur, j, size = body, i + 1, 0
+        while True:
+            k = cur.find('"', j)
+            if k < 0:
+                parts.append(cur[j:])
+                size += len(cur) - j
+                line = self._line() if size <= self._limit else None
+                if line is None:
+                    break
+                taken.append(line)
+                stripped = line.rstrip("\r\n")
+                parts.append(self._ending)  # the line break is the field's, as the file has it
+                self._ending = line[len(stripped):] or "\n"
+                cur, j = stripped, 0
+                continue
+            if cur.startswith('"', k + 1):
+                parts.append(cur[j:k] + '"')
+                size += k - j + 1
+                j = k + 2
+                continue
+            if k + 1 == len(cur) or cur[k + 1] == "\t":
+                parts.append(cur[j:k])
+                return "".join(parts), k + 1, cur
+            break
+        for line in reversed(taken):
+            self._back.append(line)
+            self.line_num -= 1
+        self._ending = ending
+        return "", -1, body
