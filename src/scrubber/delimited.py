@@ -25,7 +25,8 @@ def rows(fh: BinaryIO, where: str, delimiter: str = ",", limit: int = 0) -> Iter
     csv.field_size_limit(max(csv.field_size_limit(), limit or (1 << 31) - 1, _DEFAULT_FIELD_LIMIT))
     text = io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="")
     if delimiter == "\t":
-        reader: _TsvReader | csv._reader = _TsvReader(text, limit)
+        # the csv module's limit, as raised above: CSV and TSV take the same fields
+        reader: _TsvReader | csv._reader = _TsvReader(text, csv.field_size_limit())
     else:
         # strict: a quote left open to the end of the file is an error, not
         # every row after it read as one field
@@ -41,7 +42,7 @@ def rows(fh: BinaryIO, where: str, delimiter: str = ",", limit: int = 0) -> Iter
                 raise InputError(f"{where}:1", f"the header names the column {name!r} twice")
             seen.add(name)
         for row in reader:
-            if not row or row == [""]:
+            if not row:
                 continue
             n += 1
             if len(row) > len(header):
@@ -65,9 +66,12 @@ class _TsvReader:
     quote is a quoted field (doubled quotes inside; tabs and line breaks
     allowed) when it closes as one, right before a tab or the line's end;
     otherwise its quote is text, as in TSV written without quoting, where
-    an article may well open with one ('"Yes," she said.'). Lines are read
-    one at a time; ``line_num`` is the last line of the row, as the csv
-    module counts."""
+    an article may well open with one ('"Yes," she said.'). A quote that
+    never closes as a quoted field is text too (one that closes a later
+    line, right before its end or a tab, closes one, as the csv module
+    reads it), and one left open past the field limit is an error, as it
+    is in CSV. A blank line is an empty row. Lines are read one at a time;
+    ``line_num`` is the last line of the row, as the csv module counts."""
 
     def __init__(self, text: io.TextIOBase, limit: int = 0):
         self._text = text
@@ -83,9 +87,9 @@ class _TsvReader:
         line = self._back.pop() if self._back else self._text.readline(self._limit + 2)
         if not line:
             return None
+        self.line_num += 1
         if len(line) > self._limit + 1:
             raise csv.Error(f"field larger than field limit ({self._limit})")
-        self.line_num += 1
         return line
 
     def __next__(self) -> list[str]:
@@ -93,6 +97,8 @@ class _TsvReader:
         if line is None:
             raise StopIteration
         body = line.rstrip("\r\n")
+        if not body:
+            return []
         if '"' not in body:
             row = body.split("\t")
         else:
@@ -135,7 +141,9 @@ class _TsvReader:
             if k < 0:
                 parts.append(cur[j:])
                 size += len(cur) - j
-                line = self._line() if size <= self._limit else None
+                if size > self._limit:
+                    raise csv.Error(f"a quoted field runs past the field limit ({self._limit})")
+                line = self._line()
                 if line is None:
                     break
                 taken.append(line)
