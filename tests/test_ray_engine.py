@@ -316,3 +316,10 @@ def test_with_an_address_shards_name_files_as_the_driver_sees_them(tmp_path, mon
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")  # as a worker would be
     assert sum(len(clean_shard(config, s)[0]) for s in shards) == 42
+    # the rule and model files the run names too
+    from scrubber.ray_engine import _for_workers
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.toml").write_text("")
+    sent = _for_workers(config.with_(rule_files=("mine.toml",), classifier_model="m.json"))
+    assert sent.rule_files == (str(tmp_path / "mine.toml"),) and sent.classifier_model == str(tmp_path / "m.json")
+    assert _for_workers(Config(rule_files=("mine.toml",))).rule_files == ("mine.toml",)  # a local Ray shares our cwd

@@ -107,6 +107,17 @@ def line_starts_in(path: str, start: int, end: int) -> int:
     return n
 
 
+def _for_workers(config: Config) -> Config:
+    """``config`` as a cluster's workers need it: with ``--address``, the
+    rule and model files it names made absolute here, as the inputs are
+    (``plan_shards``)."""
+    if not config.ray_address:
+        return config
+    model = config.classifier_model
+    return config.with_(rule_files=tuple(os.path.abspath(f) for f in config.rule_files),
+                        classifier_model=os.path.abspath(model) if model else model)
+
+
 def plan_shards(reader: Reader, paths: Iterable[str], shard_bytes: int,
                 absolute: bool = False) -> list[Shard]:
     """The shards of a run, in input order; with ``absolute``, their paths
@@ -304,7 +315,7 @@ def run(pipe: Pipeline, paths: Iterable[str], progress: Callable[[int, int], Non
         shards = plan_shards(pipe.reader(), paths, config.shard_bytes, bool(config.ray_address))
         ray = _init(config)
         ex = RayExecutor(ray)
-        cfg = ray.put(config)
+        cfg = ray.put(_for_workers(config))
         # No name keeps the pass-1 handles: once sharded.run has taken them
         # all, the list goes, and pass 1's objects with it after pass 2.
         passed = iter([ex.split(pass1_task, 3, cfg, shard) for shard in shards])
@@ -356,7 +367,7 @@ def shard_results(pipe: Pipeline, paths: Iterable[str],
     shards = plan_shards(pipe.reader(), paths, config.shard_bytes, bool(config.ray_address))
     ray = _init(config)
     task = ray.remote(clean_shard)
-    cfg = ray.put(config)
+    cfg = ray.put(_for_workers(config))
     in_flight = max(2, 2 * int(ray.cluster_resources().get("CPU", 1)))
     window: deque = deque()
     todo = iter(shards)
