@@ -481,6 +481,18 @@ def test_a_one_word_subheading_that_the_article_is_about_stays(word, at):
     assert clean(text, classifier=False) == text
 
 
+def test_a_one_word_subheading_in_chinese_is_found_in_unspaced_paragraphs():
+    # "微信" could never be a word of a Chinese paragraph: the subheading went
+    paragraphs = ["微信是中国最常用的聊天软件，每天有超过十亿用户登录，腾讯在最新的财报中表示增长仍在继续。",
+                  "除了聊天，用户还用它支付、打车和预约医院门诊，几乎覆盖了城市生活的每一个方面。",
+                  "微博则更像一个公共广场，明星、媒体和政府机构都在上面发布消息，热搜榜每天吸引数亿次浏览。"]
+    text = "\n".join(paragraphs[:1] + ["微信"] + paragraphs[1:2] + ["微博"] + paragraphs[2:])
+    assert clean(text, classifier=False) == text
+    # a label the article never names still goes
+    text = "\n".join(paragraphs[:2] + ["QQ空间"] + paragraphs[2:])
+    assert clean(text, classifier=False) == "\n".join(paragraphs)
+
+
 def test_a_share_bar_or_a_lone_button_between_paragraphs_still_goes():
     bar = "\n".join(WHATSAPP[:2] + ["Teilen", "WhatsApp", "Facebook"] + WHATSAPP[2:])
     assert clean(bar, classifier=False) == "\n".join(WHATSAPP)

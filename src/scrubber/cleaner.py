@@ -22,6 +22,7 @@ from .heuristics import AFTER_CLASSIFIER, HEURISTICS, REPORTED_SPEECH, body_line
 from .languages import languages
 from .repair import repair, squeeze_blank_lines
 from .rules import CompiledRule, Rule, RuleSet, load_rules_and_disabled
+from . import scripts
 from .wrapping import wrapped_runs
 
 log = logging.getLogger("scrubber")
@@ -139,16 +140,19 @@ def _subheadings(lines: list[str], alive: list[bool], removals: list[Removal], t
     word of its article. The
     placeholders' rules do not ask: "Werbung" stood between two paragraphs
     of an article about advertising, as the ad's label."""
-    words = None
+    words = prose = None
     out = []
     for k in taken:
         i = removals[k].line - 1
         if not (_next_to_paragraph(lines, alive, i, -1) and _next_to_paragraph(lines, alive, i, 1)):
             continue
         if words is None:
-            words = {w for line, kept in zip(lines, alive) if kept and body_line(line)
-                     for w in _WORD.findall(line.casefold())}
-        if "".join(_WORD.findall(lines[i].casefold())) in words:
+            paragraphs = [line.casefold() for line, kept in zip(lines, alive) if kept and body_line(line)]
+            words = {w for line in paragraphs for w in _WORD.findall(line)}
+            prose = "\n".join(paragraphs)
+        label = "".join(_WORD.findall(lines[i].casefold()))
+        # Chinese or Thai paragraphs are not cut into words: "微信" is looked for in their text
+        if label in words or (label and scripts.unspaced(label) and label in prose):
             out.append(k)
     return out
 

@@ -53,3 +53,8 @@ def at_least(text: str, n: int) -> bool:
     if spaced >= n or text.isascii():
         return spaced >= n
     return spaced + _unspaced_words(text[:n * SEA_CHARS_PER_WORD]) >= n
+
+
+def unspaced(text: str) -> bool:
+    """Whether ``text`` holds characters of a script written without spaces."""
+    return bool(_CJK.search(text) or _SEA.search(text))
