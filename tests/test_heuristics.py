@@ -361,6 +361,17 @@ def test_a_bare_heading_word_over_more_article_paragraphs_is_a_section_heading()
     assert text == "\n".join(article) and set(why) == {"heuristic:comment-heading"}
 
 
+def test_a_thread_whose_stamps_a_rule_took_first_is_still_a_thread():
+    # dateline-intl takes "12.03.2021, 14:15" before the heuristics run;
+    # the comments left then read as an article's closing paragraphs
+    comments = ["Toller Artikel, danke dafür. Endlich tut sich etwas in unserer Stadt, ich fahre jeden Tag mit dem Rad.",
+                "Das glaube ich erst, wenn ich es sehe. Seit zehn Jahren wird uns das versprochen, passiert ist nichts."]
+    src = "\n".join(LONG_ARTICLE + ["Kommentare", "12.03.2021, 14:15", comments[0], "13.03.2021, 09:02", comments[1]])
+    out = Cleaner(Config(classifier=False)).clean(__import__("scrubber").Document("d", src))
+    assert out.text == "\n".join(LONG_ARTICLE)
+    assert {r.reason for r in out.removals} == {"heuristic:comment-heading", "rule:dateline-intl"}
+
+
 def test_a_thai_or_lao_paragraph_ends_a_sentence_without_a_mark():
     from scrubber.heuristics import body_line
     paragraph = ("ฝนตกหนักต่อเนื่องในจังหวัดเชียงราย ทำให้แม่น้ำสายเอ่อล้นตลิ่งและท่วมพื้นที่"

@@ -597,6 +597,9 @@ def _over_prose(line: str, lines: list[str], alive: list[bool], i: int) -> bool:
     opener = True
     for j in range(i + 1, len(lines)):
         if not (alive[j] and lines[j]):
+            # a comment's stamp or author line that a rule took first
+            if lines[j] and _mark(lines[j]) is not None:
+                return False
             continue
         if not body_line(lines[j]):
             if not (opener and _short_sentence(lines[j])):
