@@ -378,6 +378,7 @@ def test_a_thai_or_lao_paragraph_ends_a_sentence_without_a_mark():
                  "อำเภอแม่สายอย่างรวดเร็ว")
     assert body_line(paragraph)
     assert not body_line("ข่าวสยามรายวัน")  # a site's name is short
+    assert not body_line("ติดต่อโฆษณา นโยบายความเป็นส่วนตัว เงื่อนไขการใช้งาน เกี่ยวกับเรา")  # a footer's links
     assert body_line("ភ្លៀងធ្លាក់ខ្លាំងនៅខេត្តសៀមរាប ធ្វើឲ្យទឹកជំនន់ហូរចូលភូមិជាច្រើនក្នុងរយៈពេលពីរថ្ងៃ។")  # Khmer ends with its own mark
 
 

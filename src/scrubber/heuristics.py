@@ -66,9 +66,12 @@ def ends_sentence(line: str) -> bool:
 
 def body_line(line: str) -> bool:
     """Whether ``line`` reads as an article's paragraph: at least BODY_WORDS
-    words, ending a sentence."""
+    words, ending a sentence; twice as many where no mark tells the end
+    (Thai, Lao), since a line of menu links ends so too."""
     # the end first: counting words takes two regex calls on a line outside ASCII
-    return ends_sentence(line) and _words(line) >= BODY_WORDS
+    if line.rstrip().endswith(SENTENCE_END):
+        return _words(line) >= BODY_WORDS
+    return ends_sentence(line) and _words(line) >= 2 * BODY_WORDS
 
 
 def repeated_title(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:
