@@ -296,7 +296,7 @@ def test_a_later_run_that_asks_for_another_ray_gets_it_not_the_one_left_running(
         with pytest.raises(ScrubberError, match=rf"--address 127.0.0.1:{port}: no Ray cluster reachable"):
             b"".join(Pipeline(Config(engine="ray", ray_address=f"127.0.0.1:{port}")).run_paths([str(d)]))
         # the caller's own Ray is used as it is
-        ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False)
+        ray.init(address="local", num_cpus=1, include_dashboard=False, log_to_driver=False)
         assert b"".join(Pipeline(Config(engine="ray", workers=2)).run_paths([str(d)])) == first
         assert ray.cluster_resources()["CPU"] == 1
     finally:
