@@ -650,9 +650,10 @@ def learn(
         else:
             pending_file(output, [text.encode("utf-8")]).commit_now()
             if Path(output).resolve().parent == default_rules_dir().resolve():
-                logging.getLogger("scrubber").warning("%s: every run loads the files of %s as default rules, before anyone has "
-                            "reviewed these; keep learned rules elsewhere and pass them with --rules",
-                            output, default_rules_dir())
+                logging.getLogger("scrubber").warning(
+                    "%s: every run loads the files of %s as default rules, before anyone has "
+                    "reviewed these; keep learned rules elsewhere and pass them with --rules",
+                    output, default_rules_dir())
         # An empty file is puzzling when a footer is on every page: a small
         # site learns nothing at all (boilerplate.MIN_SOURCE_DOCS), so say so.
         why = "" if learned.counts else (

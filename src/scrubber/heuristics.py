@@ -35,6 +35,7 @@ SENTENCE_END = (".", "!", "?", "\u201d", '"', "\u3002", "\uff01", "\uff1f", "\u0
 #: Thai and Lao end a sentence with a space, not a mark: a line that ends
 #: in their letters may end a paragraph.
 _UNMARKED_END = ("\u0e00", "\u0eff")
+_ENDS = frozenset(SENTENCE_END)
 #: A line of this many words that ends in a full stop is a sentence of the
 #: article (a standfirst, a short first paragraph), not the header's
 #: headline: a headline is not punctuated so.
@@ -56,22 +57,15 @@ def _head(lines: list[str], alive: list[bool]) -> list[int]:
 _words = scripts.words
 
 
-def ends_sentence(line: str) -> bool:
-    """Whether ``line`` ends as a sentence does: with a full stop or mark,
-    or with a letter of a script that marks none (Thai, Lao)."""
-    line = line.rstrip()
-    return line.endswith(SENTENCE_END) or (
-        bool(line) and _UNMARKED_END[0] <= line[-1] <= _UNMARKED_END[1])
-
-
 def body_line(line: str) -> bool:
     """Whether ``line`` reads as an article's paragraph: at least BODY_WORDS
     words, ending a sentence; twice as many where no mark tells the end
-    (Thai, Lao), since a line of menu links ends so too."""
+    (a Thai or Lao letter), since a line of menu links ends so too."""
     # the end first: counting words takes two regex calls on a line outside ASCII
-    if line.rstrip().endswith(SENTENCE_END):
+    end = line.rstrip()[-1:]
+    if end and end in _ENDS:
         return _words(line) >= BODY_WORDS
-    return ends_sentence(line) and _words(line) >= 2 * BODY_WORDS
+    return _UNMARKED_END[0] <= end <= _UNMARKED_END[1] and _words(line) >= 2 * BODY_WORDS
 
 
 def repeated_title(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:
