@@ -500,6 +500,36 @@ def test_a_share_bar_or_a_lone_button_between_paragraphs_still_goes():
     assert stays_in_an_article("WhatsApp") is False
 
 
+PRESS_REVIEW = ["The papers are split over the Budget that the Chancellor presented to the Commons on Wednesday afternoon.",
+                "Most of them agree that it was written with the coming election in mind rather than the economy.",
+                "The Times writes:",
+                "\u201cThis was a Budget for the campaign, not for the country, and the markets will notice soon enough.\u201d",
+                "The Guardian writes:",
+                "\u201cThe cuts to public services are deeper than the Chancellor admitted, and councils will pay the price.\u201d",
+                "Mark Harper said:",
+                "\u201cWe have delivered the stability that families and businesses asked us for, and we will build on it.\u201d",
+                "The Office for Budget Responsibility will publish its own analysis of the measures next week."]
+
+
+def test_a_speaker_line_over_a_quotation_is_the_article_not_a_comment_byline():
+    # comment-byline took each "writes:" line, and comment-thread cut the
+    # page from the first of them to its end
+    text = "\n".join(PRESS_REVIEW)
+    assert clean(text, classifier=False) == text
+    # a comment's author over its unquoted text still goes
+    thread = PRESS_REVIEW[:2] + ["Bob says:", "I think the Chancellor got this one badly wrong, frankly."]
+    assert clean("\n".join(thread), classifier=False) == "\n".join(PRESS_REVIEW[:2] + thread[3:])
+
+
+def test_quotation_must_be_true_or_false_on_a_line_rule(tmp_path):
+    f = write(tmp_path, "bad.toml", RULE + "quotation = 'yes'\n")
+    with pytest.raises(RuleError, match="'quotation' must be true or false"):
+        load_rules([f])
+    f = write(tmp_path, "bad2.toml", RULE + "quotation = true\naction = 'tail'\n")
+    with pytest.raises(RuleError, match="'quotation' needs action = 'line'"):
+        load_rules([f])
+
+
 def test_after_body_must_be_true_or_false(tmp_path):
     f = write(tmp_path, "bad.toml", RULE + "after_body = 1\n")
     with pytest.raises(RuleError, match="'after_body' must be true or false"):

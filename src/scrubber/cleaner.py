@@ -18,7 +18,8 @@ from typing import Iterable
 from .config import Config, config_of
 from .document import Document, Removal, check_document, document_name
 from .classify import Model, classify_batch
-from .heuristics import AFTER_CLASSIFIER, HEURISTICS, REPORTED_SPEECH, body_line, comment_heading, trailing_heading
+from .heuristics import (AFTER_CLASSIFIER, HEURISTICS, REPORTED_SPEECH, body_line, comment_heading,
+                         quoted_next, trailing_heading)
 from .languages import languages
 from .repair import repair, squeeze_blank_lines
 from .rules import CompiledRule, Rule, RuleSet, load_rules_and_disabled
@@ -286,6 +287,8 @@ class Cleaner:
                     continue
                 if r.action != "span" and REPORTED_SPEECH.search(line):
                     continue  # the article quoting someone, not the site speaking
+                if r.quotation and quoted_next(lines, i):
+                    continue  # "The Times writes:" over the paper's words
                 if r.after_body:
                     body = body or _BodyStart(lines, alive)
                     if not body.above(i):

@@ -369,14 +369,31 @@ def _hinted(lines: list[str], hints) -> list[int]:
     return out
 
 
+#: What a quotation opens with, on the line after "The Times writes:".
+_OPENING_QUOTES = ('"', "\u201c", "\u201e", "\u00ab", "\u2018", "\u201a", "\u00bb", "'", "\u300c")
+
+
 def _marks(lines: list[str]) -> list[tuple[int, str]]:
-    """(index, kind) of the lines that look like a comment's furniture."""
+    """(index, kind) of the lines that look like a comment's furniture.
+    A speaker line ("The Times writes:", "Mark Harper said:") over a line
+    that opens a quotation introduces the quotation, as a press review or
+    a news story prints it; a comment under its author is not quoted."""
     out = []
     for i in _hinted(lines, _MARK_HINTS):
         kind = _mark(lines[i])
         if kind is not None:
+            if kind in ("author", "action") and lines[i].endswith(":") and quoted_next(lines, i):
+                continue
             out.append((i, kind))
     return out
+
+
+def quoted_next(lines: list[str], i: int) -> bool:
+    """Whether the next non-empty line after ``lines[i]`` opens a quotation."""
+    for j in range(i + 1, min(len(lines), i + 3)):
+        if lines[j]:
+            return lines[j].lstrip().startswith(_OPENING_QUOTES)
+    return False
 
 
 def comment_thread(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:

@@ -29,7 +29,7 @@ from .prefilter import Prefilter
 ACTIONS = ("line", "span", "tail")
 WHERES = ("anywhere", "head", "tail")
 _KEYS = {"id", "description", "pattern", "prefilter", "action", "where", "lines", "max_words",
-         "after_body", "timeline", "subheading", "ignore_case", "match", "no_match"}
+         "after_body", "timeline", "subheading", "quotation", "ignore_case", "match", "no_match"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,10 @@ class Rule:
     #: ("WhatsApp" in an article about WhatsApp), not a widget's label
     #: (see cleaner._subheadings).
     subheading: bool = False
+    #: A line it takes stays when the next line opens a quotation: it
+    #: introduces the quotation ("The Times writes:" over the paper's words),
+    #: not a comment (see heuristics.quoted_next).
+    quotation: bool = False
     ignore_case: bool = True
     #: A looser pattern for the RE2 pre-filter to screen lines with in the
     #: pattern's place: it must match every line the pattern matches (the
@@ -205,14 +209,16 @@ def _rule_from_table(path: str, n: int, t: dict) -> Rule:
     if not isinstance(screen, str):
         raise bad("'prefilter' must be a string")
     timeline, subheading = t.get("timeline", False), t.get("subheading", False)
-    for key, value in (("timeline", timeline), ("subheading", subheading)):
+    quotation = t.get("quotation", False)
+    for key, value in (("timeline", timeline), ("subheading", subheading), ("quotation", quotation)):
         if not isinstance(value, bool):
             raise bad(f"'{key}' must be true or false")
         if value and action != "line":
             raise bad(f"'{key}' needs action = 'line'")
     return Rule(id=rid, description=t["description"], pattern=t["pattern"], action=action,
                 where=where, lines=lines, max_words=max_words, after_body=after_body,
-                timeline=timeline, subheading=subheading, ignore_case=ignore_case, prefilter=screen,
+                timeline=timeline, subheading=subheading, quotation=quotation, ignore_case=ignore_case,
+                prefilter=screen,
                 source=path, **examples)
 
 
