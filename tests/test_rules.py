@@ -425,6 +425,8 @@ def test_a_label_rule_takes_the_label_line_not_a_sentence_that_opens_with_it(lin
     "Tous droits réservés à l'auteur, précise l'éditeur du livre.",
     "Por cada venta recibimos una comisión, explicó el gerente ante el juez.",
     "Все права защищены Конституцией, напомнил судья.",
+    "\u201cWe use cookies to show you relevant ads,\u201d a spokeswoman said.",  # the comma inside the quote
+    "\u201eWir verwenden Cookies, um Ihnen Werbung zu zeigen,\u201c sagte eine Sprecherin.",
 ])
 def test_a_line_that_reports_speech_is_the_article_quoting_not_furniture(line):
     assert stays_in_an_article(line)

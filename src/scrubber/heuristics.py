@@ -210,11 +210,12 @@ _AUTHOR = re.compile(r"(?i)\s(says|said|wrote|writes|replied|commented|sagt|schr
 #: A clause that reports speech after a comma ("…, the spokesperson said.",
 #: "…, sagte ein Sprecher.", "…, précise l'éditeur."): a line that holds one
 #: is the article quoting someone, whatever furniture its words name
-#: ("Comments are moderated, the regulator said, …"). Cleaner checks it only
+#: ("Comments are moderated, the regulator said, …"), the comma also inside
+#: the quotation's closing mark (“…,” a spokeswoman said). Cleaner checks it only
 #: when a line or tail rule has matched. A line ending in a colon is a
 #: byline ("Smith, John said:"), not speech.
 REPORTED_SPEECH = re.compile(
-    r"(?i)[,，]\s*(?:[^\W\d_][\w'’.-]*\s+){0,4}?"
+    r"(?i)[,，][\"”“»«’]?\s*(?:[^\W\d_][\w'’.-]*\s+){0,4}?"
     r"(?:said|says|say|told|added|explained|admitted|according to|"
     r"sagte|sagt|erklärte|betonte|schrieb|hieß es|"
     r"a dit|dit|précise|a précisé|a expliqué|explique|a déclaré|déclare|selon|a ajouté|lança|a lancé|"
