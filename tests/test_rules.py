@@ -523,6 +523,25 @@ def test_a_speaker_line_over_a_quotation_is_the_article_not_a_comment_byline():
     assert clean("\n".join(thread), classifier=False) == "\n".join(PRESS_REVIEW[:2] + thread[3:])
 
 
+HOW_TO = ["Google Docs lets several people work on one document at the same time, and comments keep the discussion in one place.",
+          "Add a comment",
+          "Select the text you want to talk about, then click the comment icon that appears in the right margin of the page.",
+          "Type your note in the box, mention a colleague with the @ sign if you like, and press the blue Comment button.",
+          "Resolve a comment",
+          "When the point is settled, click the tick above the comment and it moves out of the way into the history."]
+
+
+def test_a_tail_rules_heading_over_the_articles_paragraphs_is_a_section():
+    # comment-section took "Add a comment" in a how-to and every step after it
+    text = "\n".join(HOW_TO)
+    assert clean(text, classifier=False) == text
+    # over a form, a thread's author or a count, it still ends the page
+    for below in (["Your email address will not be published. Required fields are marked *", "Name *"],
+                  ["Anna says:", HOW_TO[2]], ):
+        assert clean("\n".join(HOW_TO[:1] + ["Add a comment"] + below), classifier=False) == HOW_TO[0]
+    assert clean("\n".join(HOW_TO[:1] + ["2 Comments"] + HOW_TO[2:4]), classifier=False) == HOW_TO[0]
+
+
 def test_quotation_must_be_true_or_false_on_a_line_rule(tmp_path):
     f = write(tmp_path, "bad.toml", RULE + "quotation = 'yes'\n")
     with pytest.raises(RuleError, match="'quotation' must be true or false"):

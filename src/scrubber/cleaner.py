@@ -19,7 +19,7 @@ from .config import Config, config_of
 from .document import Document, Removal, check_document, document_name
 from .classify import Model, classify_batch
 from .heuristics import (AFTER_CLASSIFIER, HEURISTICS, REPORTED_SPEECH, body_line, comment_heading,
-                         quoted_next, trailing_heading)
+                         prose_follows, quoted_next, trailing_heading)
 from .languages import languages
 from .repair import repair, squeeze_blank_lines
 from .rules import CompiledRule, Rule, RuleSet, load_rules_and_disabled
@@ -127,6 +127,8 @@ def _next_to_paragraph(lines: list[str], alive: list[bool], i: int, step: int) -
 
 
 _WORD = re.compile(r"\w+")
+#: A count on a tail rule's line ("108 comments") says a thread is there.
+_COUNT = re.compile(r"\d")
 
 
 def _subheadings(lines: list[str], alive: list[bool], removals: list[Removal], taken: list[int]) -> list[int]:
@@ -289,6 +291,9 @@ class Cleaner:
                     continue  # the article quoting someone, not the site speaking
                 if r.quotation and quoted_next(lines, i):
                     continue  # "The Times writes:" over the paper's words
+                if (r.action == "tail" and not _COUNT.search(line)
+                        and prose_follows(lines, i, lambda x: self._furniture(x, k, nonempty, timeout))):
+                    continue  # a section of the article: "Add a comment" in a how-to
                 if r.after_body:
                     body = body or _BodyStart(lines, alive)
                     if not body.above(i):
@@ -326,6 +331,19 @@ class Cleaner:
         for h in self.heuristics:
             h(lines, alive, removals)
         return lines, alive, removals
+
+    def _furniture(self, line: str, k: int, nonempty: int, timeout: float) -> bool:
+        """Whether a line rule would take ``line`` (placed as the ``k``-th
+        non-empty line), as far as can be told without its neighbours."""
+        for ri in self.ruleset.candidates(line, k, nonempty):
+            r = self.rules[ri].rule
+            if r.action != "span":  # after_body too: these lines are below the article
+                try:
+                    if self.rules[ri].search(line, timeout):
+                        return True
+                except TimeoutError:
+                    continue
+        return False
 
     def _late(self, draft: tuple[list[str], list[bool], list[Removal]]) -> list[Removal]:
         """What the heuristics that wait for the classifier (``AFTER_CLASSIFIER``)

@@ -389,6 +389,26 @@ def _marks(lines: list[str]) -> list[tuple[int, str]]:
     return out
 
 
+#: A tail rule's heading over this many article paragraphs, with no
+#: comment furniture among the lines below, heads a section of the
+#: article ("Add a comment" in a how-to, "Vos réactions" over quoted
+#: readers), not a thread or a form (``prose_follows``).
+TAIL_PROSE, TAIL_LOOK = 2, 8
+
+
+def prose_follows(lines: list[str], i: int, furniture=lambda line: False) -> bool:
+    """Whether the lines after ``lines[i]`` go on as the article: the next
+    non-empty one is a paragraph, TAIL_PROSE of the next TAIL_LOOK are,
+    none of them a comment's furniture, and no paragraph among them holds
+    a © or is what ``furniture`` (a rule) would take."""
+    below = [line for line in lines[i + 1:i + 1 + 4 * TAIL_LOOK] if line][:TAIL_LOOK]
+    prose = [body_line(line) for line in below]
+    if not below or not prose[0] or sum(prose) < TAIL_PROSE or any(map(_mark, below)):
+        return False
+    # a paragraph with a © is a footer's (the page's end), or what a rule takes
+    return not any("\u00a9" in line or furniture(line) for line, p in zip(below, prose) if p)
+
+
 def quoted_next(lines: list[str], i: int) -> bool:
     """Whether the next non-empty line after ``lines[i]`` opens a quotation."""
     for j in range(i + 1, min(len(lines), i + 3)):
