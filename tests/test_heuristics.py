@@ -23,6 +23,18 @@ def test_byline_and_dateline_after_the_headline_stay():
     assert strip(src)[0] == src
 
 
+def test_a_byline_longer_than_the_headline_does_not_take_its_place():
+    # the longest line was taken for the headline, and the real one above
+    # it went as the header's furniture
+    for byline in ("By Jane Doe, Political Correspondent, and Tom Reed",
+                   "Von Anna Schmidt und Thomas Müller, Lokalredaktion",
+                   "Posted on May 12, 2024 by Julia in Desserts"):
+        src = f"The Daily Ledger\n\nCouncil approves school budget\n\n{byline}\n\n{BODY}"
+        text, why = strip(src)
+        assert text == f"Council approves school budget\n\n{byline}\n\n{BODY}", byline
+        assert why == ["heuristic:head-furniture"]
+
+
 def test_no_header_block_no_change():
     src = f"{BODY}\n\nShort line\n\n{BODY}"
     assert strip(src)[0] == src

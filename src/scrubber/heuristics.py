@@ -144,6 +144,17 @@ def _last_items(lines: list[str], alive: list[bool]) -> dict[str, int]:
     return last
 
 
+_BYLINE = re.compile(r"(?i:by|von|par|por|di|door|przez|av|af)\s+([^\W\d_])"
+                     r"|(?i:posted|published|updated|written)\s+(?:on|by|at|in)\b")
+
+
+def _byline(line: str) -> bool:
+    """Whether ``line`` opens as a byline does: "By Jane Doe", "Von Anna
+    Schmidt", "Posted on May 12, 2024 by Julia"."""
+    m = _BYLINE.match(line)
+    return bool(m) and (m.group(1) is None or m.group(1).isupper())
+
+
 def head_furniture(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:
     """Short lines above the headline are the site's name, tagline or nav.
 
@@ -177,7 +188,10 @@ def head_furniture(lines: list[str], alive: list[bool], removals: list[Removal])
     # A line ending in a colon introduces what follows ("Reuters adds:").
     # A line ending in a comma or a semicolon runs on into the next (verse,
     # a list): not a headline either.
-    titles = [i for i in block if not lines[i].rstrip().endswith((":", "\uff1a") + _RUNNING_ON)]
+    # A byline or a "Posted on … by …" line may be longer than the headline
+    # above it, and is no headline either.
+    titles = [i for i in block if not lines[i].rstrip().endswith((":", "\uff1a") + _RUNNING_ON)
+              and not _byline(lines[i])]
     if len(block) < 2 or not titles:
         return
     headline = max(titles, key=lambda i: _words(lines[i]))
