@@ -20,6 +20,7 @@ from .document import Document, Removal, check_document, document_name
 from .classify import Model, classify_batch
 from .heuristics import (AFTER_CLASSIFIER, HEURISTICS, REPORTED_SPEECH, body_line, comment_heading,
                          prose_follows, quoted_next, trailing_heading)
+from . import howto
 from .languages import languages
 from .repair import repair, squeeze_blank_lines
 from .rules import CompiledRule, Rule, RuleSet, load_rules_and_disabled
@@ -361,6 +362,7 @@ class Cleaner:
         """Remove ``late``'s lines from ``draft``, those the classifier kept,
         and then a comment heading the page would end on (``trailing_heading``)."""
         lines, alive, removals = draft
+        howto.give_back(lines, alive, removals)
         for r in late:
             if alive[r.line - 1]:
                 alive[r.line - 1] = False

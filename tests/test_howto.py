@@ -1,0 +1,59 @@
+"""Numbered steps: the classifier's removals inside a run of them go back."""
+
+import pytest
+
+from scrubber import Cleaner, Document
+from scrubber.document import Removal
+from scrubber.howto import _runs, give_back
+
+INTRO = ("Ferns are easy to keep indoors as long as their soil stays moist and they get a little "
+         "indirect light. Potting one takes a quarter of an hour and needs nothing you cannot find "
+         "in a garden centre, and a fern potted this way will grow happily for years.")
+STEPS = ["Step 1", "Fill the pot with compost.", "Step 2", "Water it well.", "Step 3",
+         "Set the fern in the middle.", "Step 4", "Press the soil down around it."]
+PAGE = "\n".join(["Home", "Garden", "Crafts", "Recipes", "Contact", "How to Pot a Fern", INTRO, *STEPS,
+                  "Related Articles", "How to Grow Basil", "How to Prune Roses", "Privacy Policy",
+                  "Terms of Use", "Contact Us"])
+
+
+def test_a_how_to_keeps_its_steps_and_still_loses_its_footer():
+    # The classifier read each short step as a widget's label (p 0.01-0.16)
+    # and the page kept its intro alone.
+    out = Cleaner().clean(Document("a", PAGE)).text.splitlines()
+    assert out[-len(STEPS):] == STEPS
+    assert "Privacy Policy" not in out and "How to Prune Roses" not in out
+
+
+def test_the_classifier_drops_the_steps_without_the_run():
+    # what the test above guards: the same page with unnumbered steps loses them
+    page = PAGE.replace("Step ", "Stage ")
+    out = Cleaner().clean(Document("a", page)).text
+    assert "Water it well." not in out
+
+
+@pytest.mark.parametrize("headings, runs", [
+    (["Step 1", "Step 2", "Step 3"], 1),
+    (["Schritt 1:", "Schritt 2:", "Schritt 3:"], 1),
+    (["Étape 1 – couper", "Étape 2 – cuire", "Étape 3 – servir"], 1),
+    (["第1步", "第2步", "第3步"], 1),
+    (["1단계", "2단계", "3단계"], 1),
+    (["Step 1", "Step 2"], 0),                       # two: a sign-up banner's
+    (["Step 1", "Step 3", "Step 5"], 0),             # not one after another
+    (["Step 1 of 3", "Step 2 of 3", "Step 3 of 3"], 0),  # a form's progress
+    (["Steps 1", "Steps 2", "Steps 3"], 0),
+])
+def test_a_run_is_three_or_more_headings_numbered_in_order(headings, runs):
+    lines = [x for h in headings for x in (h, "Do the next thing.")]
+    assert len(_runs(lines)) == runs
+
+
+def test_rules_removals_in_a_run_stand():
+    lines = ["Step 1", "Cut it.", "Photo: Jane Doe", "Step 2", "Cook it.", "Step 3", "Serve it.", "Share this"]
+    alive = [False] * len(lines)
+    removals = [Removal("rule:photo-credit", 3, lines[2])] + [
+        Removal("classifier", i + 1, line, None, 0.1) for i, line in enumerate(lines) if i != 2]
+    give_back(lines, alive, removals)
+    # the last step ends where the others do: two lines, then the share bar
+    assert [line for line, keep in zip(lines, alive) if keep] == [
+        "Step 1", "Cut it.", "Step 2", "Cook it.", "Step 3", "Serve it."]
+    assert [r.reason for r in removals] == ["rule:photo-credit", "classifier"]
