@@ -44,7 +44,7 @@ def test_the_classifier_drops_the_steps_without_the_run():
 ])
 def test_a_run_is_three_or_more_headings_numbered_in_order(headings, runs):
     lines = [x for h in headings for x in (h, "Do the next thing.")]
-    assert len(_runs(lines)) == runs
+    assert len(_runs(lines)[0]) == runs
 
 
 def test_rules_removals_in_a_run_stand():
@@ -57,3 +57,31 @@ def test_rules_removals_in_a_run_stand():
     assert [line for line, keep in zip(lines, alive) if keep] == [
         "Step 1", "Cut it.", "Step 2", "Cook it.", "Step 3", "Serve it."]
     assert [r.reason for r in removals] == ["rule:photo-credit", "classifier"]
+
+
+RECIPE = "\n".join([
+    "Home", "Rezepte", "Backen", "Magazin", "Community",
+    "Mandarinen-Schmand-Kuchen",
+    "Ein saftiger Kuchen mit Mürbeteig, Pudding und Mandarinen, der sich gut am Vortag backen lässt und "
+    "auf jeder Kaffeetafel schnell verschwindet, weil er frisch und cremig zugleich ist.",
+    "Für den Mürbeteig:", "125 g Mehl", "65 g Zucker", "65 g Margarine oder Butter", "1 Ei", "1 TL Backpulver",
+    "Für die Füllung:", "500 ml Milch", "2 Pck. Vanillepuddingpulver",
+    "Impressum", "Datenschutz", "Kontakt", "Jobs", "Newsletter"])
+
+
+def test_a_recipe_keeps_its_ingredient_list_and_its_labels():
+    # "125 g Mehl" read as a menu item (p 0.03-0.26) on a German recipe page
+    out = Cleaner().clean(Document("r", RECIPE)).text.splitlines()
+    assert out[-9:] == RECIPE.splitlines()[7:16]
+    assert "Datenschutz" not in out
+
+
+@pytest.mark.parametrize("lines, lists", [
+    (["125 g Mehl", "65 g Zucker", "1 Ei"], [(0, 2)]),
+    (["2 tbsp olive oil", "For the sauce:", "1 ½ cups stock", "3 cloves garlic"], [(0, 3)]),
+    (["125 g Mehl", "65 g Zucker"], []),                           # two lines: a price, a weight
+    (["125 g Mehl", "a", "b", "c", "65 g Zucker", "1 Ei"], []),   # too far apart
+    (["3G wireless", "4G LTE", "30 Small Bedrooms Ideas"], []),    # units are case sensitive
+])
+def test_an_ingredient_list_is_three_quantity_lines_close_together(lines, lists):
+    assert _runs(lines)[1] == lists

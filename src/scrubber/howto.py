@@ -1,15 +1,18 @@
-"""Numbered steps: a how-to's or a recipe's body the classifier misreads.
+"""Numbered steps and ingredient lists: a how-to's or a recipe's body the
+classifier misreads.
 
-"Step 1", "Step 2", ... each over a short instruction reads, line by line,
-like a widget's labels and captions; the classifier drops them with
-confidence (p 0.01-0.1 on a page whose one long paragraph is its intro).
-A run of step headings numbered in order is the page's own structure, not
-furniture: what the classifier took between its first heading and the end
-of its last step is given back. Rules' removals (a photo credit inside a
-step) stand.
+"Step 1", "Step 2", ... each over a short instruction, and "125 g Mehl",
+"2 tbsp olive oil", ... read, line by line, like a widget's labels; the
+classifier drops them with confidence (p 0.01-0.3 on a page whose one long
+paragraph is its intro). A run of step headings numbered in order, or of
+lines opening with a quantity and its unit, is the page's own structure,
+not furniture: what the classifier took inside such a run is given back.
+Rules' removals (a photo credit inside a step) stand.
 """
 
 from __future__ import annotations
+
+import re
 
 import regex
 
@@ -27,28 +30,62 @@ HEADING = regex.compile(
     regex.IGNORECASE | regex.V1)
 
 #: What a line must open with, by its first character, to be matched
-#: against HEADING: the expression tried on every line cost 4% of the
-#: cleaning time on the dragnet pages, these look-ups under 1%.
+#: against HEADING (or QUANTITY: ``()``): HEADING tried on every line cost
+#: 4% of the cleaning time on the dragnet pages, these look-ups under 1%.
 _OPENINGS: dict[str, tuple[str, ...]] = {}
 for _w in sorted({w for word in _WORDS for w in (word, word.title(), word.upper())} | {"第"}):
     _OPENINGS[_w[0]] = (*_OPENINGS.get(_w[0], ()), _w)
-for _d in "0123456789":
-    _OPENINGS[_d] = ()  # "1단계": looked for below
+for _d in "0123456789½¼¾⅓⅔⅛":
+    _OPENINGS[_d] = ()  # a quantity, or "1단계": looked for below
+
+#: An ingredient line: a quantity (a number, a fraction, a range) and a
+#: unit or a counted thing, then at most 80 characters: "125 g Mehl",
+#: "1 ½ cups flour", "2-3 EL Öl", "3 ząbki czosnku". The units are case
+#: sensitive: "3G wireless", "30 Small Bedrooms" are no ingredients.
+QUANTITY = re.compile(  # re, not regex: twice as fast on these lines
+    r"^(?:\d+(?:[.,/]\d+)?|[½¼¾⅓⅔⅛]|\d+\s*[½¼¾⅓⅔⅛])\s*(?:[-–]\s*\d+(?:[.,]\d+)?\s*)?"
+    r"(?:g|kg|mg|ml|l|dl|cl|EL|TL|el|tl|[Cc]ups?|c\.|[Tt]bsps?\.?|[Tt]sps?\.?|[Tt]ablespoons?|[Tt]easpoons?"
+    r"|oz|lbs?|pounds?|ounces?|[Gg]ramm?|[Pp]risen?|[Ss]tück|[Pp]ck\.?|[Pp]äckchen|[Pp]ackung(?:en)?|[Dd]osen?"
+    r"|[Bb]und|[Zz]ehen?|[Bb]echer|cuillères?|c\. à (?:soupe|café)|gousses?|pincée|cucharadas?|cucharaditas?|tazas?"
+    r"|dientes?|pizzico|cucchia(?:i|io|ini|ino)|spicchi|colheres?|xícaras?|dentes?|eetlepels?|theelepels?|teentjes?"
+    r"|łyżk[ia]|łyżeczk[ia]|szklank[ia]|sztuk[ia]?|ząbk[ia]|pinch|cloves?|large|medium|small|cans?|sticks?"
+    r"|eggs?|Eier|Ei|ст\.|ч\.|стакан\w*|шт\.?|зубч\w*)\b(?!.{81})")
+
+#: Quantity lines that make an ingredient list, and how many other lines
+#: ("Für die Füllung:", "For the sauce") may stand between two of them.
+MIN_QUANTITIES = 3
+QUANTITY_GAP = 2
 
 #: Steps in a row that make a how-to: two could be a page's "Step 1: sign
 #: up, Step 2: pay" banner.
 MIN_STEPS = 3
 
 
-def _runs(lines: list[str]) -> list[list[int]]:
+def _runs(lines: list[str]) -> tuple[list[list[int]], list[tuple[int, int]]]:
     """Runs of at least MIN_STEPS step headings (line indexes) numbered one
-    after the other, in page order."""
+    after the other, and the first and last lines of ingredient lists (at
+    least MIN_QUANTITIES quantity lines, at most QUANTITY_GAP others
+    between two), in page order."""
     runs, run, last = [], [], None
-    openings, match = _OPENINGS, HEADING.match
+    lists, qty, gap = [], [], 0
+    openings, match, quantity = _OPENINGS, HEADING.match, QUANTITY.match
     for i, line in enumerate(lines):
         # inline, not a function per line: this loop sees every line of a crawl
-        if not line or (start := openings.get(line[0])) is None:
+        if not line:
             continue
+        start = openings.get(line[0])
+        if start is None:
+            gap += 1
+            continue
+        if not start and len(line) <= 100 and quantity(line):
+            if gap > QUANTITY_GAP:
+                if len(qty) >= MIN_QUANTITIES:
+                    lists.append((qty[0], qty[-1]))
+                qty = []
+            qty.append(i)
+            gap = 0
+            continue
+        gap += 1
         if not (line.startswith(start) if start else "단계" in line[:6]):
             continue
         m = match(line) if len(line) <= 300 else None
@@ -64,15 +101,18 @@ def _runs(lines: list[str]) -> list[list[int]]:
         last = n
     if len(run) >= MIN_STEPS:
         runs.append(run)
-    return runs
+    if len(qty) >= MIN_QUANTITIES:
+        lists.append((qty[0], qty[-1]))
+    return runs, lists
 
 
 def give_back(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:
-    """Keep the lines the classifier removed inside a run of numbered steps:
-    from its first heading to its last step's end, as many non-empty lines
-    after the last heading as the steps before it hold (their lower median)."""
-    runs = _runs(lines)
-    if not runs:
+    """Keep the lines the classifier removed inside a run of numbered steps
+    (from its first heading to its last step's end: as many non-empty lines
+    after the last heading as the steps before it hold, their lower median)
+    and inside an ingredient list (with a label ending in ":" right above)."""
+    runs, lists = _runs(lines)
+    if not runs and not lists:
         return
     keep: set[int] = set()
     for run in runs:
@@ -83,8 +123,13 @@ def give_back(lines: list[str], alive: list[bool], removals: list[Removal]) -> N
                 left -= 1
             end += 1
         keep.update(range(run[0], end))
-    if not keep:
-        return
+    for first, last in lists:
+        above = first - 1
+        while above >= 0 and not lines[above]:
+            above -= 1
+        if above >= 0 and lines[above].rstrip().endswith(":") and len(lines[above].split()) <= 6:
+            first = above
+        keep.update(range(first, last + 1))
     out = []
     for r in removals:
         if r.span is None and r.line - 1 in keep and r.reason.startswith("classifier"):
