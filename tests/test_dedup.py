@@ -39,6 +39,15 @@ def test_unspaced_scripts_are_shingled_by_character():
     assert w.lines == ["\u65b0 \u534e \u793e \u62a5 \u9053 0 \u6708 ok \u0e01 \u0e02".encode()]
 
 
+def test_combining_marks_stay_in_their_words():
+    # Python's \w leaves out vowel signs and points: "कितनी" was the words
+    # "क" and "तन", and two Hindi texts that differ in their vowels alone
+    # ("काम" work, "कम" little) shared their shingles.
+    w = words_of("कितनी बार\nகாதல் கதை\nשָׁלוֹם")
+    assert [x.decode() for x in w.lines] == ["कितनी बार", "காதல் கதை", "שָׁלוֹם"]
+    assert words_of("काम").hashes.tolist() != words_of("कम").hashes.tolist()
+
+
 # Two Chinese news stories (written for these tests), each three paragraphs.
 ZH_A = ["\u5e02\u653f\u5e9c\u5468\u4e8c\u5ba3\u5e03\uff0c\u5c06\u5728\u6cb3\u4e0a\u65b0\u5efa\u4e00\u5ea7\u5927\u6865\uff0c\u8fde\u63a5\u8001\u57ce\u533a\u548c\u5f00\u53d1\u533a\uff0c\u9884\u8ba1\u4e09\u5e74\u5185\u5b8c\u5de5\u3002"
         "\u8fd9\u9879\u5de5\u7a0b\u603b\u6295\u8d44\u7ea6\u4e8c\u5341\u4ebf\u5143\uff0c\u5176\u4e2d\u4e00\u534a\u6765\u81ea\u7701\u8d22\u653f\u62e8\u6b3e\u3002",

@@ -50,7 +50,14 @@ from .minhash import TOKENS, Params, sorted_unique
 from .errors import ScrubberError
 
 log = logging.getLogger("scrubber")
-#: Index files this process has warned about (``tokens`` missing).
+#: How older versions tokenised (``minhash.TOKENS``), by what changed since:
+#: an index they wrote is used, with a warning that it may miss copies.
+_OLDER_TOKENS = {
+    "1": "shingled Chinese, Japanese and Thai text by character and kept combining marks "
+         "(Indic vowel signs, Hebrew and Arabic points) in their words",
+    "2": "kept combining marks (Indic vowel signs, Thai, Hebrew and Arabic points) in their words",
+}
+#: Index files this process has warned about (an older ``tokens``).
 _TOLD: set[str] = set()
 
 SCHEMA = 2
@@ -236,12 +243,14 @@ class Index:
                         "tokens": str(TOKENS)}
                 if not stored:
                     self.db.executemany("INSERT INTO meta VALUES (?, ?)", want.items())
-                elif "tokens" not in stored and stored == {k: v for k, v in want.items() if k != "tokens"}:
+                elif (stored.get("tokens", "1") in _OLDER_TOKENS
+                      and {k: v for k, v in stored.items() if k != "tokens"} == {k: v for k, v in want.items()
+                                                                                 if k != "tokens"}):
                     if os.path.realpath(path) not in _TOLD:  # a run opens its index twice: say it once
                         _TOLD.add(os.path.realpath(path))
-                        log.warning("%s: made before scrubber shingled Chinese, Japanese and Thai text by "
-                                    "character; copies of such documents it holds may not be found "
-                                    "(build a new index to find them)", path)
+                        log.warning("%s: made before scrubber %s; copies of such documents it holds may not "
+                                    "be found (build a new index to find them)", path,
+                                    _OLDER_TOKENS[stored.get("tokens", "1")])
                 elif stored != want:
                     have = _params(stored, path) if all(k in stored for k in asdict(params)) else None
                     built = f"{have.describe()}, tokens={stored.get('tokens', 1)}" if have else "an unknown layout"
