@@ -46,3 +46,14 @@ def test_an_author_bio_goes_under_an_article_but_a_document_that_is_one_such_sen
     assert c.clean(Document("c", f"{wrapped}\n{bio}")).text == wrapped
     story = f"{T}\n{T}\nHilary Mantel is the only author to have won the prize twice."
     assert c.clean(Document("d", story)).text == story
+
+
+def test_a_chinese_article_loses_its_footer_links():
+    # Without stop words to read, the classifier kept "关于我们" (About us),
+    # "联系我们" (Contact us) under the article (p 0.7); site-links-intl takes them.
+    body = ["市政府宣布新建跨河大桥",
+            "市政府周二宣布，将在河上新建一座大桥，连接老城区和开发区，预计三年内完工。这项工程总投资约二十亿元，其中一半来自省财政拨款。",
+            "市长在新闻发布会上表示，大桥建成后，两岸居民的通勤时间将从一小时缩短到二十分钟。他还说，施工期间将尽量减少对渔民和航运的影响。",
+            "不少市民对此表示欢迎，但也有环保组织担心工程会破坏河流湿地，希望政府公开环境评估报告。市政府回应称，报告将于下月在网上公布。"]
+    page = "\n".join(["首页", "新闻", "财经", "体育", *body, "关于我们", "联系我们", "隐私政策"])
+    assert Cleaner().clean(Document("zh", page)).text.splitlines() == body
