@@ -76,6 +76,21 @@ def test_a_truncated_record_is_an_error_naming_file_and_record(tmp_path):
     assert docs == [] and counts["bad_inputs"] == 1
 
 
+@pytest.mark.parametrize("gz", [False, True])
+@pytest.mark.parametrize("last", [("metadata", None), ("response", "image/png")])
+def test_a_file_cut_inside_a_record_scrubber_skips_is_an_error(tmp_path, last, gz):
+    # A crawl cut inside its last metadata record or image read as whole,
+    # exit 0: only the records scrubber kept had their length checked.
+    kind, ctype = last
+    p = write_warc(tmp_path / "c.warc", [
+        ("response", "http://a.example/", page("<p>Kept</p>"), "text/html", 200),
+        (kind, "http://a.example/", bytes(range(256)) * 4, ctype or "application/json", 200 if ctype else None),
+    ], gzip=gz)
+    p.write_bytes(p.read_bytes()[:-200])
+    with pytest.raises(InputError, match=f"^{p}:2: truncated WARC record"):
+        read(p)
+
+
 def test_a_file_named_warc_that_is_not_one_is_an_error(tmp_path):
     p = tmp_path / "c.warc.gz"
     p.write_bytes(gzip.compress(b"just some text\n"))

@@ -70,6 +70,7 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
                 if why:
                     skipped += 1
                     counts[f"warc_skipped_{why}"] += 1
+                    _skip(rec, where, n)
                     continue
                 charset = rec.http_charset
                 if _coded(http):
@@ -79,10 +80,12 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
                 if _mime(rec.headers.get("Content-Type")) not in _HTML_TYPES:
                     skipped += 1
                     counts["warc_skipped_not_html"] += 1
+                    _skip(rec, where, n)
                     continue
             elif kind != "conversion":
                 skipped += 1
                 counts[f"warc_skipped_{kind}"] += 1
+                _skip(rec, where, n)
                 continue
             data, length = _payload(rec.reader, _read_bound(max_bytes, steps))
             size += length
@@ -156,6 +159,16 @@ def _read_bound(max_bytes: int, steps: list[str] | None) -> int:
     if not max_bytes:
         return 0
     return 2 * max_bytes + (1 << 16) if steps else max_bytes + 1
+
+
+def _skip(rec, where: str, n: int) -> None:
+    """Read past a record scrubber does not keep, checking its length: a
+    file cut inside a skipped record (a request, a metadata record, an
+    image) was read to its cut with no word, as if whole, when fastwarc
+    skipped it."""
+    length = sum(map(len, iter(lambda: rec.reader.read(1 << 20), b"")))
+    if length < rec.content_length:
+        raise InputError(f"{where}:{n}", f"truncated WARC record ({length} of {rec.content_length} bytes); {_REST}")
 
 
 def _payload(reader, bound: int) -> tuple[bytes, int]:
