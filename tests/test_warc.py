@@ -91,6 +91,20 @@ def test_a_file_cut_inside_a_record_scrubber_skips_is_an_error(tmp_path, last, g
         read(p)
 
 
+def test_a_binary_body_sent_as_html_is_skipped_not_read_as_a_page(tmp_path):
+    # A PNG and a gzip body without its Content-Encoding came out as
+    # documents of junk ("PNG IHDR …"), counted as repaired.
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+    p = write_warc(tmp_path / "c.warc", [
+        ("response", "http://a.example/1", png, "text/html", 200),
+        ("response", "http://a.example/2", gzip.compress(page("<p>Zipped</p>")), "text/html", 200),
+        ("response", "http://a.example/3", page("<p>Kept</p>"), "text/html", 200),
+    ], gzip=False)
+    docs, counts = read(p)
+    assert [d.text.strip() for d in docs] == ["Kept"]
+    assert counts["warc_skipped_binary"] == 2
+
+
 def test_a_file_named_warc_that_is_not_one_is_an_error(tmp_path):
     p = tmp_path / "c.warc.gz"
     p.write_bytes(gzip.compress(b"just some text\n"))

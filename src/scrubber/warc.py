@@ -121,6 +121,12 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
                     bad(err)
                     continue
                 text = utf8_text(data, counts)
+            elif not_text(data[:_SNIFF_BYTES]):
+                # A PNG or a gzip body a server sent as text/html: not a page,
+                # as an image response is not (extracted, it was a document of junk)
+                skipped += 1
+                counts["warc_skipped_binary"] += 1
+                continue
             else:
                 text = htmltext.to_text(data, where, charset)
             h = rec.headers
