@@ -701,11 +701,13 @@ def test_an_unreadable_subdirectory_is_bad_input(tmp_path, monkeypatch):
     assert [d.id for d in docs] == ["a.txt"] and counts["bad_inputs"] == 1
 
 
-def test_a_fifo_in_a_folder_is_skipped_not_waited_on(tmp_path, caplog):
+@pytest.mark.parametrize("url", [False, True])
+def test_a_fifo_in_a_folder_is_skipped_not_waited_on(tmp_path, caplog, url):
+    # as a file:// URL, fsspec listed the FIFO as a file and the run blocked for ever
     (tmp_path / "a.txt").write_text("one")
     os.mkfifo(tmp_path / "pipe.txt")
-    docs, counts = read([tmp_path])
-    assert [d.id for d in docs] == ["a.txt"]
+    docs, counts = read([f"file://{tmp_path}" if url else tmp_path])
+    assert [d.text for d in docs] == ["one"]
     assert counts["files_ignored"] == 1 and "pipe.txt" in caplog.text
 
 

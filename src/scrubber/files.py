@@ -160,8 +160,13 @@ def walk(root: str, unreadable: list | None = None, special: list | None = None,
         return out
     fs, top = _fs(root)
     top = top.rstrip("/")
-    for p in fs.find(top):
+    for p, info in sorted(fs.find(top, detail=True).items()):
         parts = tuple(p[len(top):].lstrip("/").split("/"))
         if not any(part.startswith(".") for part in parts):
+            if info.get("type", "file") not in ("file", "directory"):
+                # a FIFO under a file:// folder: opened, it blocked for ever
+                if special is not None:
+                    special.append(fs.unstrip_protocol(p))
+                continue
             out.append((parts, fs.unstrip_protocol(p)))
     return out
