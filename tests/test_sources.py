@@ -44,6 +44,9 @@ def jsonl(*recs):
     (".jsonl", lambda b: b),
     (".jsonl.gz", gzip.compress),
     (".jsonl.zst", lambda b: zstandard.ZstdCompressor().compress(b)),
+    # pzstd's files open with a skippable frame: read as "not valid JSON"
+    (".jsonl.zst", lambda b: b"\x50\x2a\x4d\x18\x04\x00\x00\x00abcd" + zstandard.ZstdCompressor().compress(b)),
+    ("", lambda b: b"\x5f\x2a\x4d\x18\x00\x00\x00\x00" + zstandard.ZstdCompressor().compress(b)),
 ])
 def test_jsonl_plain_and_compressed(tmp_path, suffix, pack):
     p = tmp_path / f"crawl{suffix}"

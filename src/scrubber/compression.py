@@ -34,6 +34,12 @@ MAGIC_BYTES = 10
 _BZIP2_BLOCKS = (b"1AY&SY", b"\x17rE8P\x90")
 
 
+def is_zstd(head: bytes) -> bool:
+    """A zstd frame, or a skippable frame (magic 0x184D2A50-5F, little
+    endian), which pzstd writes first to say how its frames are cut."""
+    return head[:4] == ZSTD_MAGIC or (len(head) >= 4 and 0x50 <= head[0] <= 0x5F and head[1:4] == b"\x2a\x4d\x18")
+
+
 def is_bzip2(head: bytes) -> bool:
     """bzip2's "BZh", its block size, then a block's magic (or, for no
     data, the end-of-stream magic): a text that starts "BZh1 is" is text.
@@ -125,7 +131,7 @@ def _open_binary(path: str) -> BinaryIO:
             g = gzip.GzipFile(fileobj=raw, mode="rb")
             g.myfileobj = raw  # closed with it, as gzip.open does with the file it opens
             return g
-    if head[:4] == ZSTD_MAGIC or _cut_as_named(head, path, ZSTD_MAGIC, (".zst", ".zstd")):
+    if is_zstd(head) or _cut_as_named(head, path, ZSTD_MAGIC, (".zst", ".zstd")):
         return _zstd_reader(raw)
     if bz2 is not None and (is_bzip2(head) or _cut_as_named(head, path, b"BZh", (".bz2",))):
         return _Bz2(raw)
@@ -255,7 +261,7 @@ def _decompressed(fh: BinaryIO) -> BinaryIO:
     head, fh = _head(fh, MAGIC_BYTES)
     if head.startswith(GZIP_MAGIC):
         return gzip.GzipFile(fileobj=fh, mode="rb")
-    if head[:4] == ZSTD_MAGIC:
+    if is_zstd(head):
         return _zstd_reader(fh)
     if bz2 is not None and is_bzip2(head):
         return _Bz2(fh)

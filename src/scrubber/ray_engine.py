@@ -41,7 +41,7 @@ from .workers import single_threaded_blas, usable_cores
 if TYPE_CHECKING:  # the engine is given a Pipeline, never imports the local engine
     from .pipeline import Pipeline
 from .sinks import PendingParts, is_part, make_dirs, sweep_stale
-from .compression import GZIP_MAGIC, MAGIC_BYTES, XZ_MAGIC, ZSTD_MAGIC, is_bzip2, magic
+from .compression import GZIP_MAGIC, MAGIC_BYTES, XZ_MAGIC, is_bzip2, is_zstd, magic
 from .decoding import wide_encoding
 from .records import _is_json_object
 from .sources import COMPRESSIONS, Reader, _named_json, kind_of, kind_of_content
@@ -71,7 +71,7 @@ def _splittable(path: str) -> bool:
     if kind_of(path) != "jsonl" and not _json_lines(path):
         return False
     head = magic(path, MAGIC_BYTES)  # a compressed file under a plain name is read by its content
-    return not (head.startswith((GZIP_MAGIC, XZ_MAGIC)) or head[:4] == ZSTD_MAGIC or is_bzip2(head)
+    return not (head.startswith((GZIP_MAGIC, XZ_MAGIC)) or is_zstd(head) or is_bzip2(head)
                 or kind_of_content(head) or wide_encoding(head))
 
 
