@@ -61,3 +61,14 @@ def test_what_cannot_be_read_as_rows_is_an_error_naming_the_row(data, where, sai
 def test_a_field_longer_than_csvs_default_limit_is_read():
     long = "word " * 40_000  # 200 kB: past the csv module's 128 kB default
     assert rows(f"id,text\n1,{long}\n")[0][1]["text"] == long
+
+
+def test_a_csv_line_is_read_only_as_far_as_its_columns_can_fill():
+    # The csv module read a whole line before it checked a field: a 1 GB
+    # line in a 1 MB gzip file cost 2 GB before "field larger than field limit".
+    import csv
+    lines = delimited._Lines(io.StringIO("id,text\n1,short\n2," + "x" * 1000 + "\n"), limit=100)
+    lines.fields = 2
+    assert next(lines) == "id,text\n" and next(lines) == "1,short\n"
+    with pytest.raises(csv.Error, match="longer than 206 characters"):
+        next(lines)

@@ -30,7 +30,8 @@ def rows(fh: BinaryIO, where: str, delimiter: str = ",", limit: int = 0) -> Iter
     else:
         # strict: a quote left open to the end of the file is an error, not
         # every row after it read as one field
-        reader = csv.reader(text, delimiter=delimiter, strict=True)
+        lines = _Lines(text, csv.field_size_limit())
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
     n = 0
     try:
         header = next(reader, None)
@@ -41,6 +42,8 @@ def rows(fh: BinaryIO, where: str, delimiter: str = ",", limit: int = 0) -> Iter
             if name in seen:
                 raise InputError(f"{where}:1", f"the header names the column {name!r} twice")
             seen.add(name)
+        if delimiter != "\t":
+            lines.fields = len(header)
         for row in reader:
             if not row:
                 continue
@@ -59,6 +62,32 @@ def rows(fh: BinaryIO, where: str, delimiter: str = ",", limit: int = 0) -> Iter
                          "not read") from None
     finally:
         text.detach()  # the caller closes the file
+
+
+class _Lines:
+    """The lines of ``text`` for ``csv.reader``, each read with a bound: the
+    csv module reads a whole line before it looks at its fields, and a
+    1 GB line (a 1 MB gzip bomb) cost 2 GB before the field limit told.
+    A line may hold one field of the limit per column (and a quote, a
+    delimiter and a line break each); a longer one is a csv.Error."""
+
+    def __init__(self, text: io.TextIOBase, limit: int):
+        self._text = text
+        self._limit = limit
+        self.fields = 1  # the header's columns, once it is read
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        cap = (self._limit + 3) * self.fields
+        line = self._text.readline(cap + 1)
+        if not line:
+            raise StopIteration
+        if len(line) > cap:
+            raise csv.Error(f"a line longer than {cap} characters (the field limit, "
+                            f"{self._limit}, for each of {self.fields} columns)")
+        return line
 
 
 class _TsvReader:
