@@ -4,7 +4,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from texts import FURNITURE_BOTTOM, FURNITURE_TOP, article, with_furniture
+from texts import FURNITURE_BOTTOM, FURNITURE_TOP, article, sentences, with_furniture
 
 from scrubber import Stats, clean
 from scrubber.boilerplate import (REASON, Learned, common_shingles, count_per_cluster, drop_lines, drop_lines_each,
@@ -360,3 +360,74 @@ def test_learn_writes_valid_toml_for_a_folder_name_with_a_line_break(tmp_path):
     assert run("learn", site, "-o", out, "-j", "1").exit_code == 0
     rules, _ = parse_rule_file(out)
     assert rules and rules[0].id.startswith("learned-news-site-")
+
+
+def test_a_story_printed_a_sentence_to_a_line_is_not_learned_from_its_copies():
+    # 20 copies on 50 sites, each cut, edited (8 words) and in its site's
+    # furniture, a sentence to a line: grouping split them, their sentences
+    # (short lines) were learned as furniture from every copy, and 20 of 20
+    # came out as fragments, never joined.
+    import random
+
+    from texts import WORDS
+
+    rng = random.Random(1)
+    func = "the a of to in and that for on with as by at from was is were has had said will would".split()
+
+    def sentence(lo=10, hi=24):
+        ws = " ".join(rng.choice(func) if rng.random() < 0.35 else rng.choice(WORDS)
+                      for _ in range(rng.randint(lo, hi)))
+        return ws[0].upper() + ws[1:] + "."
+
+    def furniture(s):
+        place = ["North", "South", "East", "West", "Upper", "Lower", "Old", "New", "Port", "Lake"][s % 10]
+        name = f"The {place} Courier {s}"
+        return (f"{name}\nYour trusted source for local news in {place}ville and the valley",
+                f"Stay informed with {name}: the stories that matter to {place}ville, every morning in your "
+                f"inbox.\n{name} is owned and operated by Valley Publishing, a family business serving "
+                "readers for decades.")
+
+    story = [[sentence() for _ in range(rng.randint(2, 4))] for _ in range(6)]
+    docs = []
+    for _ in range(20):
+        top, bottom = furniture(rng.randrange(50))
+        c = rng.randint(4, 6)
+        o = rng.randint(0, 6 - c)
+        paras = [list(p) for p in story[o:o + c]]
+        for _ in range(8):
+            p = rng.choice(paras)
+            q = rng.randrange(len(p))
+            w = p[q].split(" ")
+            w[rng.randrange(len(w))] = rng.choice(WORDS)
+            p[q] = " ".join(w)
+        lines = [x for p in paras for x in p]
+        lines.insert(1, "Local: " + sentence(8, 14))
+        lines.insert(rng.randint(2, len(lines)), sentence() + " " + sentence())
+        docs.append(f"{top}\n\n" + "\n".join(lines) + f"\n\n{bottom}")
+    out = list(clean(docs, classifier=False))
+    assert len(out) <= 2
+    flat = [x for p in story for x in p]
+    for r in out:  # each kept copy has every sentence it came with
+        came = docs[int(r["id"].strip("<>").split()[1]) - 1]
+        assert [x for x in flat if x in came] == [x for x in flat if x in r["text"]]
+
+
+def test_a_run_of_sentences_goes_from_the_second_grouping_only_whole():
+    from scrubber.boilerplate import SENTENCE_BIT, regroup_drop_lines, sentence_runs
+
+    s = "The council met on Tuesday to vote on the plan."
+    para = " ".join([s] * 4)
+    assert sentence_runs([s, s, "", s, para, s]) == [(0, 6)]  # a paragraph-long line does not end it
+    assert sentence_runs([s, s, s, "Menu", s]) == []
+    story = [f"Sentence {w} of the story that the wire sent out today." for w in "one two three four".split()]
+    footer = [f"Footer sentence {w} that the site prints under every page." for w in "one two three four".split()]
+    edited = story[:2] + ["Sentence three of the story that a desk edited today."] + story[3:]
+    texts = ["\n".join(["Menu"] + edited + [para, para]), "\n".join(["Menu", para, para] + footer)]
+    keys = [line_keys(t) for t in texts]
+    assert all(k & SENTENCE_BIT for k in keys[0][1:5]) and not keys[0][0] & SENTENCE_BIT
+    words = [line_words(t) for t in texts]
+    learned = Learned({int(k): 9 for k in [*keys[0][[0, 1, 2, 4]], *keys[1][[0, 3, 4, 5, 6]]]})
+    drops = regroup_drop_lines(keys, words, learned)
+    # the story's run has a line not learned (its edit): its learned sentences stay;
+    # the footer's run is learned whole and goes; "Menu" goes from both
+    assert drops[0].tolist() == [0] and drops[1].tolist() == [0, 3, 4, 5, 6]

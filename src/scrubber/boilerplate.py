@@ -40,7 +40,11 @@ import regex
 
 from .batches import Ragged, flattened
 from .minhash import Params, sorted_unique, words_of
+from . import scripts
+from .heuristics import SENTENCE_END
 from .wrapping import wrapped_runs
+
+_SENTENCE_ENDS = frozenset(SENTENCE_END)
 
 _ZEROS = re.compile(rb"0+")
 
@@ -111,6 +115,37 @@ def source_of(origin: str, meta: dict | None = None, field: str | None = None) -
 
 #: The key bit that marks a line of hard-wrapped prose (``keys_of``).
 PROSE_BIT = np.uint64(1 << 63)
+#: The key bit that marks a line of a run of sentences a line each
+#: (``sentence_runs``): what a story printed a sentence to a line is made of.
+SENTENCE_BIT = np.uint64(1 << 62)
+#: At least SENTENCE_RUN lines in a row (blank lines and paragraph-long
+#: lines between them aside), each a sentence of SENTENCE_WORDS to
+#: LONG_WORDS words.
+SENTENCE_RUN, SENTENCE_WORDS = 4, 6
+
+
+def sentence_runs(lines: list[str]) -> list[tuple[int, int]]:
+    """Runs ``[lo, hi)`` of ``lines`` that hold at least SENTENCE_RUN
+    sentences a line each. A paragraph-long line neither counts nor ends a
+    run: a story's sentences around a local paragraph are one run."""
+    runs = []
+    lo = last = -1  # the run's first sentence line, its last
+    count = 0
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        if line.rstrip()[-1:] in _SENTENCE_ENDS and scripts.at_least(line, SENTENCE_WORDS):
+            if not scripts.at_least(line, LONG_WORDS + 1):
+                if count == 0:
+                    lo = i
+                count, last = count + 1, i
+            continue
+        if count >= SENTENCE_RUN:
+            runs.append((lo, last + 1))
+        count = 0
+    if count >= SENTENCE_RUN:
+        runs.append((lo, last + 1))
+    return runs
 
 
 def line_keys(text: str, source: str = "") -> np.ndarray:
@@ -121,16 +156,21 @@ def line_keys(text: str, source: str = "") -> np.ndarray:
     carries dates and counts that change from page to page), so the same
     line printed by two sites is two keys.
     """
-    return keys_of(words_of(text).lines, source, wrapped_runs(text.split("\n")))
+    lines = text.split("\n")
+    return keys_of(words_of(text).lines, source, wrapped_runs(lines), sentence_runs(lines))
 
 
-def keys_of(lines: list[bytes], source: str = "", prose: list[tuple[int, int]] = ()) -> np.ndarray:
+def keys_of(lines: list[bytes], source: str = "", prose: list[tuple[int, int]] = (),
+            sentences: list[tuple[int, int]] = ()) -> np.ndarray:
     """``line_keys`` from lines already normalised by ``minhash.words_of``
-    (UTF-8): numbers collapse to one 0, then two crc32 calls make 63 bits
+    (UTF-8): numbers collapse to one 0, then two crc32 calls make 62 bits
     (a collision would only merge two lines' counts). The top bit
     (``PROSE_BIT``) marks the lines of the ``prose`` runs ``[lo, hi)``: a
     hard-wrapped paragraph's lines are short, but they are prose and must
-    repeat as widely as a long line to be furniture (``is_long``)."""
+    repeat as widely as a long line to be furniture (``is_long``). The next
+    (``SENTENCE_BIT``) marks the lines of the ``sentences`` runs, which the
+    second grouping takes out of a text only all together
+    (``regroup_drop_lines``)."""
     seed_a = zlib.crc32(source.encode()) & 0x7FFFFFFF
     seed_b = zlib.crc32(source.encode(), 0x9E3779B9)
     out = np.zeros(len(lines), dtype=np.uint64)
@@ -138,10 +178,11 @@ def keys_of(lines: list[bytes], source: str = "", prose: list[tuple[int, int]] =
         if line:
             if b"0" in line:
                 line = _ZEROS.sub(b"0", line)
-            out[i] = ((zlib.crc32(line, seed_a) & 0x7FFFFFFF) << 32 | zlib.crc32(line, seed_b)) or 1
-    for lo, hi in prose:
-        part = out[lo:hi]
-        part[part != 0] |= PROSE_BIT
+            out[i] = ((zlib.crc32(line, seed_a) & 0x3FFFFFFF) << 32 | zlib.crc32(line, seed_b)) or 1
+    for bit, runs in ((PROSE_BIT, prose), (SENTENCE_BIT, sentences)):
+        for lo, hi in runs:
+            part = out[lo:hi]
+            part[part != 0] |= bit
     return out
 
 
@@ -426,6 +467,52 @@ def guarded_drop_lines(keys: list[np.ndarray], words: list[np.ndarray],
     keep = ~whole[doc]
     # _hits lists lines document by document, so the hits are in order
     return Ragged.of(line[keep].astype(np.int32), np.bincount(doc[keep], minlength=n)), int(whole.sum())
+
+
+def regroup_drop_lines(keys: list[np.ndarray], words: list[np.ndarray],
+                       learned: Learned) -> Ragged:
+    """``guarded_drop_lines`` for the second grouping (``Pipeline._learn``),
+    except that a run of sentences (``SENTENCE_BIT``) goes only when every
+    line of it is learned. A site's footer of sentences repeats whole; a
+    story printed a sentence to a line, its copies split over groups by
+    their furniture, has edited sentences, a local line or paragraph among
+    the ones learned from its copies. Taken out, its learned sentences left
+    too little for the copies to meet again: 20 copies came out as 20
+    fragments. Kept whole, a footer of sentences joined distinct short
+    articles under it."""
+    drops, _ = guarded_drop_lines(keys, words, learned)
+    lengths = drops.lengths.copy()
+    parts = []
+    for i in np.flatnonzero(lengths).tolist():
+        d, k = drops[i], keys[i]
+        if (k[d] & SENTENCE_BIT).any():
+            d = _whole_runs(k, d)
+            lengths[i] = len(d)
+        parts.append(d)
+    flat = np.concatenate(parts).astype(np.int32) if parts else np.zeros(0, np.int32)
+    return Ragged.of(flat, lengths)
+
+
+def _whole_runs(k: np.ndarray, drop: np.ndarray) -> np.ndarray:
+    """``drop`` (line numbers into keys ``k``) without the lines of a run of
+    sentences not all of whose lines are in it."""
+    gone = np.zeros(len(k), dtype=bool)
+    gone[drop] = True
+    marked = (k & SENTENCE_BIT) != 0
+    keep = np.ones(len(drop), dtype=bool)
+    i, n = 0, len(k)
+    while i < n:
+        if not marked[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and (marked[j] or k[j] == 0):
+            j += 1
+        run = marked[i:j]
+        if not gone[i:j][run].all():
+            keep &= ~((drop >= i) & (drop < j))
+        i = j
+    return drop[keep]
 
 
 #: Shingles ``common_shingles`` sorts at once (4 bytes each: 16 MB). Beyond

@@ -380,7 +380,7 @@ class Pipeline:
         # their pass-1 set and signature. The new sets are signed in the
         # workers, which would otherwise wait.
         whs, lw = p1.wordhashes, p1.lwords
-        drops, _ = boilerplate.guarded_drop_lines(p1.keys, p1.lwords, first)
+        drops = boilerplate.regroup_drop_lines(p1.keys, p1.lwords, first)
         del groups, first
         changed = np.flatnonzero(drops.lengths)
         items = ((whs[i], lw[i], drops[i]) for i in changed)

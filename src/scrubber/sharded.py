@@ -303,8 +303,8 @@ def regroup_map(docs: Docs, view: View, first: boilerplate.Learned, config: Conf
     """A shard's view with the lines of ``first`` out of each set, re-signed
     where a document lost lines (the second grouping of ``Pipeline._learn``)."""
     sets = list(view.shingles)
-    changed = [(i, d) for i, d in enumerate(boilerplate.guarded_drops(docs.keys, docs.lwords, first)[0])
-               if d]
+    changed = [(i, d.tolist()) for i, d in enumerate(boilerplate.regroup_drop_lines(docs.keys, docs.lwords, first))
+               if len(d)]
     sigs = view.sigs.copy()
     items = ((np.asarray(docs.wordhashes[i]), docs.lwords[i], d) for i, d in changed)
     for (i, _), (shingles, sig) in zip(changed, resign_items(config, items)):

@@ -109,7 +109,8 @@ def process_batch(cleaner: Cleaner, docs: list[Document]) -> list[Result]:
             whs.append(w.hashes)
             if learn:
                 r.source = boilerplate.source_of(doc.origin, doc.meta, config.source_field)
-                r.keys = boilerplate.keys_of(w.lines, r.source, wrapped_runs(c.text.split("\n")))
+                lines = c.text.split("\n")
+                r.keys = boilerplate.keys_of(w.lines, r.source, wrapped_runs(lines), boilerplate.sentence_runs(lines))
                 r.lwords = w.per_line
         out.append(r)
     if whs:
