@@ -91,6 +91,16 @@ def test_a_missing_text_column_is_one_error_listing_the_columns(tmp_path):
         read(p)
 
 
+@pytest.mark.parametrize("names", [["text", "text"], ["text", "m", "m"]])
+def test_a_column_named_twice_is_an_error_naming_it(tmp_path, names):
+    # Two "text" columns were an internal KeyError; two "m" columns lost the
+    # first one's values without a word.
+    p = tmp_path / "dup.parquet"
+    pq.write_table(pa.Table.from_arrays([pa.array([f"v{i}"]) for i in range(len(names))], names=names), p)
+    with pytest.raises(InputError, match=f"^{p}: the file names the column '{names[-1]}' twice"):
+        read(p)
+
+
 def test_a_null_text_names_the_row(tmp_path):
     p = tmp_path / "shard.parquet"
     pq.write_table(pa.table({"text": ["a", None]}), p)

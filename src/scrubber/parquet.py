@@ -60,6 +60,12 @@ def rows(fh: BinaryIO, where: str, text_field: str, counts: Counter | None = Non
     except (pa.ArrowException, OSError) as e:
         raise InputError(where, f"not a readable parquet file: {e}") from None
     schema = pf.schema_arrow
+    twice = sorted({n for n in schema.names if schema.names.count(n) > 1})
+    if twice:
+        # a record holds a name once: one of the two values would be lost
+        # (and pyarrow cannot name the text column's type), as a CSV header
+        # naming a column twice is refused
+        raise InputError(where, f"the file names the column {twice[0]!r} twice")
     if text_field not in schema.names:
         raise InputError(where, f"no '{text_field}' column (name another with --text-field, or text_field= in Python); "
                                 f"columns: {', '.join(schema.names)}")
