@@ -276,3 +276,22 @@ def test_a_row_past_the_record_bound_is_skipped_unread_whatever_its_column(tmp_p
     docs, counts = read(p, max_doc_bytes=1000, long_docs="truncate")  # bound: 3 x 1000 + 64 kB
     assert [d.text for d in docs] == ["fine"] and counts["documents_too_long"] == 1
     assert f"{p}:1: parquet row over 68536 bytes (3 x --max-doc-bytes + 64 kB), too long to read and truncate" in caplog.text
+
+
+def test_a_full_tmpdir_under_parquet_output_is_one_error_and_no_file(tmp_path, monkeypatch):
+    # It was "internal error: OSError: [Errno 28] No space left on device".
+    import errno
+    import io
+
+    import scrubber.parquet
+
+    class Full(io.BytesIO):
+        def write(self, b):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(scrubber.parquet.tempfile, "TemporaryFile", lambda *a, **k: Full())
+    out = tmp_path / "x.parquet"
+    with pytest.raises(ScrubberError, match="no space left for temporary files"):
+        with ParquetSink(str(out)) as sink:
+            sink.write(b'{"id": "a", "text": "b"}\n')
+    assert not out.exists()

@@ -191,7 +191,14 @@ class ParquetSink:
         self._out.__enter__()
 
     def write(self, line: bytes) -> None:
-        self._spool.write(line)
+        try:
+            self._spool.write(line)
+        except OSError as e:
+            # The records wait in a temporary file until the end: a full
+            # TMPDIR is said as the passes' temporary files say it.
+            raise ScrubberError(f"{tempfile.gettempdir()}: no space left for temporary files "
+                                f"({e.strerror or e}); parquet output waits there whole until the "
+                                "run ends: free some, or set TMPDIR or --tmp-dir") from None
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
@@ -206,7 +213,10 @@ class ParquetSink:
                     raise
             self._close(exc_type, exc, tb)
         finally:
-            self._spool.close()
+            try:
+                self._spool.close()
+            except OSError:  # its buffer's flush on a full disk: the file goes anyway
+                pass
 
     def _close(self, exc_type, exc, tb) -> None:
         self._out.__exit__(exc_type, exc, tb)
