@@ -87,6 +87,15 @@ def test_min_words_and_empty_documents_are_dropped_and_counted():
     assert stats.removed["rule:share-buttons"] == 1
 
 
+def test_a_document_of_punctuation_or_emoji_has_no_word_and_is_dropped():
+    # "...", "***" or "😀😀😀" counted as a word each and were kept (two of
+    # them even clustered as duplicates).
+    stats = Stats()
+    out = list(clean(["...", "\u2014", "***\n---\n###", "\u3002\u3002\u3002", "\U0001F600" * 3, "OK", "\u6570"],
+                     stats=stats, dedup=False))
+    assert [r["text"] for r in out] == ["OK", "\u6570"] and stats.counts["dropped_short"] == 5
+
+
 def test_min_words_counts_chinese_and_thai_words_by_their_characters():
     zh = "\u5e02\u653f\u5e9c\u5468\u4e8c\u5ba3\u5e03\uff0c\u5c06\u5728\u6cb3\u4e0a\u65b0\u5efa\u4e00\u5ea7\u5927\u6865\u3002"  # 18 characters, ~9 words
     th = "\u0e23\u0e31\u0e10\u0e1a\u0e32\u0e25\u0e1b\u0e23\u0e30\u0e01\u0e32\u0e28\u0e2a\u0e23\u0e49\u0e32\u0e07\u0e2a\u0e30\u0e1e\u0e32\u0e19"  # 22 characters, ~5 words

@@ -10,6 +10,7 @@ Ray tasks; neither engine depends on the other.
 from __future__ import annotations
 
 import operator
+import re
 from collections import Counter
 from collections.abc import Mapping
 from typing import Iterable
@@ -29,6 +30,8 @@ from .sinks import dumps, loads
 from .wrapping import wrapped_runs
 
 _DEDUP_FIELDS = ("cluster", "duplicates", "duplicate_of")
+#: A text without a letter or a digit in any script: no word to count.
+_WORDLESS = re.compile(r"[\W_]*")
 
 
 def _removal_record(r) -> dict:
@@ -67,7 +70,9 @@ def _too_short(text: str, config: Config) -> str | None:
     # and Thai words count as scripts.words counts them.
     if not text or text.isspace():
         return "empty"
-    return None if scripts.at_least(text, config.min_words) else "short"
+    if not scripts.at_least(text, config.min_words) or _WORDLESS.fullmatch(text):
+        return "short"  # "…", "***", "。。。", "😀😀😀": tokens, but no word
+    return None
 
 
 def halved_by(kept: str, removals) -> str | None:
