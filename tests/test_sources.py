@@ -449,9 +449,11 @@ def test_a_file_name_that_is_not_utf8_is_read_and_named_with_u_fffd(tmp_path):
 
 
 def test_an_empty_record_file_has_no_records(tmp_path):
-    for name in ("e.jsonl", "e.wet.gz", "e.parquet"):
+    # a zero-byte .bz2 or .xz was "corrupt compressed data", a .gz empty
+    names = ("e.jsonl", "e.wet.gz", "e.parquet", "e.jsonl.bz2", "e.jsonl.xz", "e.jsonl.zst")
+    for name in names:
         (tmp_path / name).write_bytes(b"")
-    docs, counts = read([tmp_path / n for n in ("e.jsonl", "e.wet.gz", "e.parquet")])
+    docs, counts = read([tmp_path / n for n in names])
     assert docs == [] and counts["bad_inputs"] == 0
 
 

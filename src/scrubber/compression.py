@@ -142,8 +142,11 @@ def _open_binary(path: str) -> BinaryIO:
 
 def _cut_as_named(head: bytes, path: str, magic_bytes: bytes, suffixes: tuple[str, ...]) -> bool:
     """A file cut inside its magic bytes is still what its name says: its
-    decompressor then reports the cut, where plain reading would not."""
-    return len(head) < len(magic_bytes) and magic_bytes.startswith(head) and path.lower().endswith(suffixes)
+    decompressor then reports the cut, where plain reading would not. A
+    file of no bytes is empty, whatever its name (bz2 and xz called it
+    corrupt, gzip and zstd empty)."""
+    return (0 < len(head) < len(magic_bytes) and magic_bytes.startswith(head)
+            and path.lower().endswith(suffixes))
 
 
 class _Zstd(io.RawIOBase):
