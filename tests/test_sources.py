@@ -448,6 +448,16 @@ def test_a_file_name_that_is_not_utf8_is_read_and_named_with_u_fffd(tmp_path):
     assert [d.id for d in read([named])[0]] == ["caf\ufffd.txt"]
 
 
+@pytest.mark.parametrize("text", ["WARC/1.1 is the current version of the archive format.\nIt has records.",
+                                  "PAR1 is the first paragraph label.\nThe council met.", "PAR1,text\nx,y\n"])
+def test_a_text_that_opens_like_a_formats_magic_is_read_as_its_name_says(tmp_path, text):
+    # It was read as WARC or parquet by its first bytes, and refused.
+    p = tmp_path / "notes.txt"
+    p.write_text(text)
+    docs, counts = read([p])
+    assert [d.text for d in docs] == [text] and counts["bad_inputs"] == 0
+
+
 def test_an_empty_record_file_has_no_records(tmp_path):
     # a zero-byte .bz2 or .xz was "corrupt compressed data", a .gz empty
     names = ("e.jsonl", "e.wet.gz", "e.parquet", "e.jsonl.bz2", "e.jsonl.xz", "e.jsonl.zst")

@@ -113,11 +113,20 @@ def _named_csv(path: str) -> str | None:
     return next((kind for suffix, kind in CSV_SUFFIXES.items() if low.endswith(suffix)), None)
 
 
+#: A WARC record's first line: "WARC/1.0" or "WARC/1.1", then its end.
+_WARC_LINE = re.compile(rb"WARC/\d+\.\d+\r?\n")
+
+
 def kind_of_content(head: bytes) -> str | None:
-    """``warc`` or ``parquet`` when a (decompressed) file's first bytes say so."""
-    if head.startswith(b"WARC/"):
+    """``warc`` or ``parquet`` when a (decompressed) file's first bytes say
+    so: a WARC's version line, or parquet's magic and then the binary header
+    of its first page (a control byte among the next six, tabs and line
+    breaks aside). A text that opens
+    with "WARC/1.1 is the archive format" or "PAR1 is the first label" was
+    read, and refused, as one."""
+    if head.startswith(b"WARC/") and (len(head) < 10 or _WARC_LINE.match(head)):
         return "warc"
-    if head.startswith(b"PAR1"):
+    if head.startswith(b"PAR1") and (len(head) < 10 or any(b < 9 or 13 < b < 32 for b in head[4:10])):
         return "parquet"
     return None
 
