@@ -1214,3 +1214,16 @@ def test_a_source_field_no_record_holds_is_a_warning_not_a_silent_single_source(
     assert r.exit_code == 0
     assert "no record has the --source-field 'nosuch': all documents count as one source" in r.stderr
     assert "--source-field" not in run("clean", src, "--source-field", "url").stderr
+
+
+def test_an_error_is_one_line_whatever_the_file_name_holds(tmp_path):
+    # A file name with a line break split the error over two lines; one
+    # with an ESC reached the terminal raw.
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "bad\nname.jsonl").write_text("{not json\n")
+    (d / "esc\x1b[31mred.txt").write_text(ARTICLE)
+    r = run("clean", d, "--on-error", "skip", "-o", tmp_path / "out.jsonl")
+    lines = [x for x in r.stderr.splitlines() if "name.jsonl" in x]
+    assert len(lines) == 1 and "bad\\nname.jsonl:1: not valid JSON" in lines[0]
+    assert "\x1b" not in r.stderr

@@ -146,11 +146,27 @@ class LongDocs(str, Enum):
     truncate = "truncate"
 
 
+#: Control characters as escapes: a message is one line (a file name with
+#: a line break or an ESC in it, pyarrow's messages ending in "\n\n", split
+#: it or reached the terminal raw).
+_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(32), 127) if c != 9} | {10: "\\n", 13: "\\r"}
+
+
+def one_line(msg: str) -> str:
+    """``msg`` as one line: trailing space gone, control characters escaped."""
+    return msg.rstrip().translate(_ESCAPES)
+
+
+class _OneLine(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return one_line(super().format(record))
+
+
 def _say(msg: str) -> None:
     if sys.stderr is None:  # started with it closed (`2>&-`): the exit status must do
         return
     try:
-        print(msg, file=sys.stderr, flush=True)
+        print(one_line(msg), file=sys.stderr, flush=True)
     except OSError:
         pass  # nowhere left to say it; the exit status still does
 
@@ -166,7 +182,7 @@ def _setup_logging(quiet: bool) -> None:
     log = logging.getLogger("scrubber")
     log.handlers.clear()
     handler = logging.StreamHandler(sys.stderr) if sys.stderr is not None else logging.NullHandler()
-    handler.setFormatter(logging.Formatter("scrubber: warning: %(message)s"))
+    handler.setFormatter(_OneLine("scrubber: warning: %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.ERROR if quiet else logging.WARNING)
     log.propagate = False
