@@ -119,12 +119,17 @@ def test_text_that_holds_json_is_read_without_a_warning(tmp_path, caplog):
     assert "opens as JSON records" not in caplog.text
 
 
-def test_stdin_jsonl_split_by_carriage_returns_alone_is_refused_not_one_text():
+def test_stdin_jsonl_split_by_carriage_returns_alone_is_refused_not_one_text(tmp_path):
     # One "line" to a JSONL reader, so it was read as one document of raw
-    # JSON, exit 0; the same file named .jsonl fails at its first record.
+    # JSON, exit 0; the same file named .jsonl failed at its first record as
+    # "Extra data (column 28)", now with the same words.
     stream = b'{"id": "a", "text": "One."}\r{"id": "b", "text": "Two."}\r'
     with pytest.raises(InputError, match=r"^<stdin>:1: JSON records separated by carriage returns alone"):
         read(["-"], stdin=io.BytesIO(stream))
+    named = tmp_path / "mac.jsonl"
+    named.write_bytes(stream)
+    with pytest.raises(InputError, match=f"^{named}:1: JSON records separated by carriage returns alone"):
+        read([named])
     docs, counts = read(["-"], stdin=io.BytesIO(stream), on_error="skip")
     assert docs == [] and counts["bad_inputs"] == 1
     docs, _ = read(["-"], stdin=io.BytesIO(stream.replace(b"\r", b"\r\n")))  # CRLF: JSONL

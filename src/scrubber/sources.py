@@ -145,6 +145,9 @@ def _looks_like_html(head: bytes) -> bool:
     return s.startswith((b"<!doctype html", b"<html"))
 
 
+#: What records split by carriage returns alone are told.
+_CR_ONLY = ("JSON records separated by carriage returns alone; JSONL is one record per \\n-ended "
+            "line: convert it (tr '\\r' '\\n')")
 #: What a refused JSON document is told.
 _JSON_SHAPES = ("JSON is read as an array of records or as JSON Lines (one record a line); make it "
                 "JSON Lines, e.g. jq -c '.records[]' FILE > FILE.jsonl")
@@ -435,9 +438,7 @@ class Reader:
                 # Records split by carriage returns alone (classic Mac OS line
                 # ends) are one line to a JSONL reader: read as text, every
                 # record would be one document of raw JSON, unsaid.
-                return self._bad(InputError(f"{where}:1", "JSON records separated by carriage returns "
-                                            "alone; JSONL is one record per \\n-ended line: convert it "
-                                            "(tr '\\r' '\\n')"))
+                return self._bad(InputError(f"{where}:1", _CR_ONLY))
             if fmt == "text" and (opened.rstrip() == b"{" or opened.startswith(b'{"')):
                 # One JSON object over several lines ("{", then its keys):
                 # read as text, it would be one document of raw JSON.
@@ -683,6 +684,9 @@ class Reader:
                         except _corrupt_errors() as damage:
                             raise InputError(loc, f"corrupt compressed data ({damage}), first seen here as "
                                              "a line that is not valid JSON") from None
+                    if ("not valid JSON" in str(e) and b"\r" in raw.rstrip(b"\r\n")
+                            and _is_json_object(raw.split(b"\r", 1)[0])):
+                        e = InputError(loc, _CR_ONLY)  # as for standard input (_sniff)
                     first_bad = first_bad or lineno
                     self._bad(e)
         except _corrupt_errors() as e:
