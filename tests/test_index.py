@@ -414,3 +414,13 @@ def test_a_directory_named_as_the_index_says_so(tmp_path):
     assert str(e.value) == f"{tmp_path}: cannot open the index: Is a directory"
     r = cli("index", "info", tmp_path)
     assert r.stderr == f"scrubber: error: {tmp_path}: cannot open the index: Is a directory\n"
+
+
+def test_a_full_disk_while_the_index_is_made_is_not_called_another_file(tmp_path):
+    # It said "not a scrubber index (database or disk is full)".
+    from scrubber.index import _unopenable
+
+    e = sqlite3.OperationalError("database or disk is full")
+    e.sqlite_errorname = "SQLITE_FULL"
+    msg = str(_unopenable(str(tmp_path / "seen.db"), e))
+    assert "cannot write the index: database or disk is full" in msg and "not a scrubber index" not in msg

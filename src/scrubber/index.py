@@ -119,8 +119,12 @@ def _unopenable(path: str, e: sqlite3.DatabaseError) -> IndexFileError:
     """Why a file could not be opened as an index: a scrubber index cut
     short or damaged (SQLite's SQLITE_CORRUPT) is said to be damaged, not
     to be some other file, which would send the user looking for another."""
-    if getattr(e, "sqlite_errorname", "") == "SQLITE_CORRUPT":
+    name = getattr(e, "sqlite_errorname", "")
+    if name == "SQLITE_CORRUPT":
         return _failed(path, e, f"damaged index: {e}")
+    if name in ("SQLITE_FULL", "SQLITE_IOERR") or name.startswith("SQLITE_IOERR_"):
+        # a full disk while it was created, not some other file
+        return _failed(path, e, f"cannot write the index: {e}")
     return _failed(path, e, f"not a scrubber index ({e})")
 
 
