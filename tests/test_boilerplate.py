@@ -168,38 +168,6 @@ def test_furniture_is_learned_per_source_field():
     assert out["b0"].endswith("Contact the newsroom")  # too few pages of "other" to learn from
 
 
-def test_copies_on_many_small_sites_join_with_a_source_field():
-    # With --source-field and two pages a site, the story's 5-grams were
-    # counted common over the whole run (its copies, cut and edited, split
-    # over groups) and left every set: 100 copies came out as 100 records.
-    import random
-
-    from texts import WORDS
-
-    rng = random.Random(3)
-    story = article(950, 12).split("\n\n")[1:]
-    recs = []
-    for k in range(100):
-        site = rng.randrange(50)
-        c = rng.randint(4, 6)
-        o = rng.randint(0, 6 - c)
-        paras = story[o:o + c]
-        for _ in range(8):
-            q = rng.randrange(len(paras))
-            w = paras[q].split(" ")
-            w[rng.randrange(len(w))] = rng.choice(WORDS)
-            paras[q] = " ".join(w)
-        paras.insert(1, f"Local desk {k}: this story first appeared on the wire.")
-        paras.insert(rng.randint(2, len(paras)), " ".join(sentences(30_000 + k, 2)))
-        recs.append({"id": f"c{k}", "site": f"site{site}",
-                     "text": f"The Courier {site}\nNews for town {site}\n\n" + "\n\n".join(paras)
-                     + f"\n\nThe Courier {site} is owned by Valley Publishing {site}."})
-    out = list(clean(recs, source_field="site", classifier=False))
-    # as many records as deduplication alone leaves (cut and edited copies
-    # fall apart at containment 0.5), not one per copy
-    assert len(out) <= len(list(clean(recs, source_field="site", classifier=False, boilerplate=False))) < 40
-
-
 def test_annotated_records_name_the_lines_the_corpus_pass_took():
     pages = [with_furniture(article(i)) for i in range(10)]
     out = list(clean(pages, annotate=True, classifier=False))  # what the classifier takes is not counted

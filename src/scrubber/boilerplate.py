@@ -231,7 +231,7 @@ def count_per_cluster(keys: list[np.ndarray], groups: np.ndarray) -> tuple[np.nd
     return uniq, counts
 
 
-def in_large_sources(sources: list[str], min_docs: int) -> np.ndarray:
+def _in_large_sources(sources: list[str], min_docs: int) -> np.ndarray:
     """Positions of the documents whose source has ``min_docs`` or more,
     as an array: a list of ints cost 36 bytes per document."""
     per_source: dict[str, int] = {}
@@ -277,7 +277,7 @@ def learn(keys: list[np.ndarray], words: list[np.ndarray], groups: np.ndarray,
     ``groups[i]`` its near-duplicate cluster (any label), ``sources[i]`` its
     source; sources with fewer than ``min_source_docs`` documents are left out.
     """
-    use = in_large_sources(sources, min_source_docs)
+    use = _in_large_sources(sources, min_source_docs)
     if not len(use):
         return Learned({})
     if len(use) < len(keys):
@@ -524,7 +524,7 @@ COMMON_BUDGET = 1 << 22
 
 
 def common_shingles(sets, groups: np.ndarray, min_clusters: int = MIN_CLUSTERS,
-                    budget: int = COMMON_BUDGET, use: np.ndarray | None = None) -> np.ndarray:
+                    budget: int = COMMON_BUDGET) -> np.ndarray:
     """Shingles (word 5-gram hashes) found in at least ``min_clusters``
     distinct clusters: the furniture's share of the shingle sets, sorted.
     ``groups`` labels each set's cluster with a number below 2**32 (the
@@ -538,25 +538,21 @@ def common_shingles(sets, groups: np.ndarray, min_clusters: int = MIN_CLUSTERS,
     Memory is bounded by ``budget`` shingles whatever the corpus: a shingle's
     count depends on its own value only, so the shingles of each partition
     of values (``value % parts``) are counted apart and the results joined.
-
-    ``use``: the positions of the documents counted (default all), those of
-    sources large enough to learn from, as for lines (``learn``).
     """
-    which = np.arange(len(sets)) if use is None else np.asarray(use)
-    if not len(which):
+    n = len(sets)
+    if not n:
         return np.zeros(0, np.uint32)
     sizes = getattr(sets, "sizes", None)
-    total = int(sizes(which).sum()) if sizes is not None else sum(len(sets[i]) for i in which.tolist())
+    total = int(sizes(np.arange(n)).sum()) if sizes is not None else sum(len(sets[i]) for i in range(n))
     parts = max(1, -(-total // budget))
     k = max(1, min_clusters)
     if parts == 1:
-        return _in_k_clusters(np.concatenate(list(_per_cluster(sets, groups, which))
-                                             or [np.zeros(0, np.uint32)]), k)
+        return _in_k_clusters(np.concatenate(list(_per_cluster(sets, groups)) or [np.zeros(0, np.uint32)]), k)
     spools = [tempfile.TemporaryFile() for _ in range(parts)]
     try:
         buf: list[np.ndarray] = []
         held = 0
-        for u in _per_cluster(sets, groups, which):
+        for u in _per_cluster(sets, groups):
             buf.append(u)
             held += len(u)
             if held >= budget // 4:
@@ -586,15 +582,15 @@ def _read_all(f) -> np.ndarray:
     return out
 
 
-def _per_cluster(sets, groups: np.ndarray, which: np.ndarray):
+def _per_cluster(sets, groups: np.ndarray):
     """One set per cluster, in order of group label: a cluster of one is its
     document's set (sets hold each shingle once), a larger one the union of
     its members'. Then a shingle's count is its number of clusters, after
     one sort of 32-bit values: half the time of sorting (shingle, group)
     pairs as 64-bit."""
-    groups = np.asarray(groups)[which]
-    order = which[np.argsort(groups, kind="stable")]
-    g = np.sort(groups, kind="stable")
+    groups = np.asarray(groups)
+    order = np.argsort(groups, kind="stable")
+    g = groups[order]
     edges = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1], [True])))
     # One cluster at a time from the arrays: as lists, the bounds cost 72
     # bytes per cluster, and most documents are a cluster of their own.
@@ -634,7 +630,7 @@ def _in_k_clusters(s: np.ndarray, k: int) -> np.ndarray:
 
 
 def spare_common(sets, groups: np.ndarray, common: np.ndarray,
-                 min_share: float = MIN_GROUP_SHARE, use: np.ndarray | None = None) -> np.ndarray:
+                 min_share: float = MIN_GROUP_SHARE) -> np.ndarray:
     """``common`` without the shingles that repeat across copies of one
     article rather than across different articles (see ``MIN_GROUP_SHARE``).
 
@@ -647,8 +643,7 @@ def spare_common(sets, groups: np.ndarray, common: np.ndarray,
     grps = np.zeros(len(common), dtype=np.int64)
     last = np.full(len(common), -1, dtype=np.int64)
     groups = np.asarray(groups, dtype=np.int64)
-    which = np.arange(len(groups)) if use is None else np.asarray(use)
-    for i in which[np.argsort(groups[which], kind="stable")]:  # not a list: 36 bytes per document
+    for i in np.argsort(groups, kind="stable"):  # not a list: 36 bytes per document
         s = np.asarray(sets[i])
         if not len(s):
             continue

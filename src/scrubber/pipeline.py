@@ -415,13 +415,9 @@ class Pipeline:
         c = self.stats.counts
         learned = self._learn(p1)
         groups = self._groups
-        # Counted, as lines are, on the documents of sources large enough to
-        # learn from: with --source-field and small sites, a story's copies
-        # split over groups had its 5-grams counted common, and never joined.
-        use = boilerplate.in_large_sources(p1.sources, boilerplate.MIN_SOURCE_DOCS)
-        common = boilerplate.common_shingles(p1.shingles, groups, boilerplate.COMMON_MIN_CLUSTERS, use=use) \
-            if len(use) >= boilerplate.MIN_SOURCE_DOCS else np.zeros(0, np.uint32)
-        common = boilerplate.spare_common(p1.shingles, groups, common, use=use)
+        common = boilerplate.common_shingles(p1.shingles, groups, boilerplate.COMMON_MIN_CLUSTERS) \
+            if len(p1.ids) >= boilerplate.MIN_SOURCE_DOCS else np.zeros(0, np.uint32)
+        common = boilerplate.spare_common(p1.shingles, groups, common)
         c["common_shingles"] = len(common)
         self.common = common
         give_back()

@@ -312,18 +312,15 @@ def regroup_map(docs: Docs, view: View, first: boilerplate.Learned, config: Conf
     return View(view.pos, view.ids, sigs, sets, view.words, view.exact)
 
 
-def common_map(view: View, docs: Docs, base: int, label: dict[int, int], use: set[str], parts: int) -> list:
-    """Distinct (shingle, cluster) pairs of a shard's documents from the
-    sources in ``use``, packed in one uint64 each, split by shingle."""
+def common_map(view: View, base: int, label: dict[int, int], parts: int) -> list:
+    """Distinct (shingle, cluster) pairs of a shard, packed in one uint64
+    each, split by shingle."""
     z = np.zeros(0, np.uint64)
-    pos = [i for i in view.pos.tolist() if docs.sources[i] in use]
-    if not pos:
+    if not view.shingles:
         return [(z, z, np.zeros(0, np.int64))] * parts
-    at = {i: j for j, i in enumerate(view.pos.tolist())}
-    sets = [view.shingles[at[i]] for i in pos]
-    lens = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
-    groups = np.array([label.get(base + i, base + i) for i in pos], dtype=np.uint64)
-    sh = np.concatenate([np.asarray(s, dtype=np.uint64) for s in sets])
+    lens = np.fromiter(map(len, view.shingles), dtype=np.int64, count=len(view.shingles))
+    groups = np.array([label.get(base + i, base + i) for i in view.pos.tolist()], dtype=np.uint64)
+    sh = np.concatenate([np.asarray(s, dtype=np.uint64) for s in view.shingles])
     packed = sorted_unique((sh << np.uint64(32)) | np.repeat(groups, lens))
     part = _part_of(packed >> np.uint64(32), parts)
     uniq, docs = np.unique(sh, return_counts=True)  # a set holds a shingle once
@@ -346,13 +343,9 @@ def common_reduce(min_clusters: int, *pieces) -> np.ndarray:
     return uniq[ok].astype(np.uint32)
 
 
-def common_shingles(ex, views: list, docs: list, bases: list[int], label: list[dict], use: set[str],
-                    parts: int, min_clusters: int) -> np.ndarray:
-    if not use:
-        return np.zeros(0, np.uint32)
-    use_h = ex.put(use)
-    pieces = [ex.split(common_map, parts, v, d, b, lab, use_h, parts)
-              for v, d, b, lab in zip(views, docs, bases, label)]
+def common_shingles(ex, views: list, bases: list[int], label: list[dict], parts: int,
+                    min_clusters: int) -> np.ndarray:
+    pieces = [ex.split(common_map, parts, v, b, lab, parts) for v, b, lab in zip(views, bases, label)]
     found = [ex.get(h) for h in [ex.call(common_reduce, min_clusters, *[p[r] for p in pieces])
                                  for r in range(parts)]]
     return np.sort(np.concatenate(found)) if found else np.zeros(0, np.uint32)
@@ -518,9 +511,8 @@ def _boilerplate(ex, config, docs, views, bases, total, sources, stats, parts):
             label = labels(clusters, bases, total)
     learned = learn(ex, docs, bases, label, use, parts, config.boilerplate_min_clusters,
                     boilerplate.MIN_CLUSTERS_LONG)
-    common = common_shingles(ex, views, docs, bases, label, use, parts, boilerplate.COMMON_MIN_CLUSTERS) \
-        if sum(n for s, n in sources.items() if s in use) >= boilerplate.MIN_SOURCE_DOCS \
-        else np.zeros(0, np.uint32)
+    common = common_shingles(ex, views, bases, label, parts, boilerplate.COMMON_MIN_CLUSTERS) \
+        if total >= boilerplate.MIN_SOURCE_DOCS else np.zeros(0, np.uint32)
     stats.counts["common_shingles"] = len(common)
     learned_h, common_h = ex.put(learned), ex.put(common)
     new_docs, new_views = [], []
