@@ -426,8 +426,25 @@ def test_a_run_of_sentences_goes_from_the_second_grouping_only_whole():
     keys = [line_keys(t) for t in texts]
     assert all(k & SENTENCE_BIT for k in keys[0][1:5]) and not keys[0][0] & SENTENCE_BIT
     words = [line_words(t) for t in texts]
-    learned = Learned({int(k): 9 for k in [*keys[0][[0, 1, 2, 4]], *keys[1][[0, 3, 4, 5, 6]]]})
+    from scrubber.boilerplate import line_ids
+
+    learned = Learned({int(k): 9 for k in line_ids(np.concatenate([keys[0][[0, 1, 2, 4]], keys[1][[0, 3, 4, 5, 6]]]))})
     drops = regroup_drop_lines(keys, words, learned)
     # the story's run has a line not learned (its edit): its learned sentences stay;
     # the footer's run is learned whole and goes; "Menu" goes from both
     assert drops[0].tolist() == [0] and drops[1].tolist() == [0, 3, 4, 5, 6]
+
+
+def test_a_footer_goes_whether_or_not_it_ends_a_run_of_sentences():
+    # The run mark was part of the line's key: under pages printed a
+    # sentence to a line the footer was one key, under paragraphs another,
+    # and the three paragraph pages fell under the count and kept it.
+    footer = ["Sign up for the morning briefing and get the top stories in your inbox.",
+              "The Harbour Times is published by Coastline Media Group in the county."]
+    docs = []
+    for i in range(12):
+        s = sentences(2000 + i, 10)
+        body = s if i < 9 else [" ".join(s[:5]), " ".join(s[5:])]
+        docs.append("\n".join(["The Harbour Times", "Home | News | Sport", *body, *footer]))
+    out = list(clean(docs, classifier=False))
+    assert len(out) == 12 and not any(footer[0] in r["text"] for r in out)

@@ -46,6 +46,11 @@ def test_combining_marks_stay_in_their_words():
     w = words_of("कितनी बार\nகாதல் கதை\nשָׁלוֹם")
     assert [x.decode() for x in w.lines] == ["कितनी बार", "காதல் கதை", "שָׁלוֹם"]
     assert words_of("काम").hashes.tolist() != words_of("कम").hashes.tolist()
+    # a Thai mark stays on its letter (a word of its own, it made furniture
+    # lines "long"); an emoji's variation selector is no word
+    thai = words_of("ขอบคุณที่ติดตาม")
+    assert thai.lines == ["ข อ บ คุ ณ ที่ ติ ด ต า ม".encode()] and thai.per_line.tolist() == [11]
+    assert words_of("\u2764\ufe0f love").lines == [b"love"]
 
 
 # Two Chinese news stories (written for these tests), each three paragraphs.

@@ -46,8 +46,11 @@ def _ranges(keep, end: int = 0x20000) -> list[tuple[int, int]]:
 # Combining marks are no \w to re, but are letters' parts: the vowel signs
 # of Devanagari, Bengali, Tamil or Thai ("कितनी" was the words "क" and "तन"),
 # Hebrew points, Arabic harakat. They stay in their words.
-_MARKS = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _ranges(lambda c: unicodedata.category(c)[0] == "M"))
-_MARKS += "\U000e0100-\U000e01ef"  # variation selectors (plane 14)
+# Variation selectors (U+FE00-FE0F, and plane 14's, not scanned) are marks
+# too, but of emoji and symbols, which are no words: left out, "❤️" is no
+# word, where its selector alone was one.
+_MARK_RANGES = _ranges(lambda c: unicodedata.category(c)[0] == "M" and not 0xFE00 <= ord(c) <= 0xFE0F)
+_MARKS = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _MARK_RANGES)
 _NONASCII_NONWORD = re.compile(f"[^\\x00-\\x7f\\w{_MARKS}]+")
 # Scripts written without spaces (scripts.py): each character is a word
 # here, so a shingle is a character 5-gram. Whitespace alone made a
@@ -55,7 +58,9 @@ _NONASCII_NONWORD = re.compile(f"[^\\x00-\\x7f\\w{_MARKS}]+")
 # in a paragraph took most of its shingles.
 # (Split around each such character and joined with spaces: five times
 # faster than a substitution with a template.)
-_UNSPACED = re.compile(f"({char_class(CJK_RANGES + SEA_RANGES)})")
+# A Thai vowel or tone mark stays on its letter: a word of its own, it
+# made a Thai footer line of 23 "words" 29, past LONG_WORDS.
+_UNSPACED = re.compile(f"({char_class(CJK_RANGES + SEA_RANGES)}[{_MARKS}]*)")
 #: How ``words_of`` tokenises (index files record it): 2 since unspaced
 #: scripts count one word per character, 3 since combining marks stay in
 #: their words.

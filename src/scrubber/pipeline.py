@@ -320,7 +320,7 @@ class Pipeline:
                 spool.seek(0)
                 for line, keys in zip(spool, p1.keys):
                     text = loads(line)[cfg.text_field].split("\n")
-                    for j, k in enumerate(keys.tolist()):
+                    for j, k in enumerate(boilerplate.line_ids(keys).tolist()):
                         if k in learned.counts and k not in learned.examples:
                             learned.examples[k] = text[j]
                 return learned

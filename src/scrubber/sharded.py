@@ -243,7 +243,7 @@ def learn_map(docs: Docs, base: int, label: dict[int, int], use: set[str], parts
     if not ks:
         z = np.zeros(0, np.int64)
         return [(np.zeros(0, np.uint64), z, z, z)] * parts
-    k, g, w, d = np.concatenate(ks), np.concatenate(gs), np.concatenate(ws), np.concatenate(ds)
+    k, g, w, d = boilerplate.line_ids(np.concatenate(ks)), np.concatenate(gs), np.concatenate(ws), np.concatenate(ds)
     live = k != 0
     k, g, w, d = k[live], g[live], w[live], d[live]
     part = _part_of(k, parts)
