@@ -103,6 +103,15 @@ def test_a_binary_body_sent_as_html_is_skipped_not_read_as_a_page(tmp_path):
     docs, counts = read(p)
     assert [d.text.strip() for d in docs] == ["Kept"]
     assert counts["warc_skipped_binary"] == 2
+    # told by magic bytes, not NUL bytes: a UTF-16 page without its mark and
+    # a page with a stray NUL are pages (a first version skipped both)
+    p = write_warc(tmp_path / "d.warc", [
+        ("response", "http://a.example/4", page("<p>Sechzehn Bit</p>").decode().encode("utf-16-le"),
+         "text/html; charset=utf-16le", 200),
+        ("response", "http://a.example/5", page("<p>A stray\x00NUL</p>"), "text/html", 200),
+    ], gzip=False)
+    docs, counts = read(p)
+    assert len(docs) == 2 and "Sechzehn Bit" in docs[0].text and counts["warc_skipped_binary"] == 0
 
 
 def test_a_file_named_warc_that_is_not_one_is_an_error(tmp_path):

@@ -121,9 +121,11 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
                     bad(err)
                     continue
                 text = utf8_text(data, counts)
-            elif not_text(data[:_SNIFF_BYTES]):
+            elif data.startswith(_BINARY) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
                 # A PNG or a gzip body a server sent as text/html: not a page,
-                # as an image response is not (extracted, it was a document of junk)
+                # as an image response is not (extracted, it was a document of
+                # junk). Told by magic bytes only: a UTF-16 page without its
+                # mark, or a page with a stray NUL, has NUL bytes and is a page.
                 skipped += 1
                 counts["warc_skipped_binary"] += 1
                 continue
@@ -165,6 +167,14 @@ def _read_bound(max_bytes: int, steps: list[str] | None) -> int:
     if not max_bytes:
         return 0
     return 2 * max_bytes + (1 << 16) if steps else max_bytes + 1
+
+
+#: Magic bytes of what servers send as text/html and is not a page:
+#: images, fonts, media, archives and compressed bodies without their
+#: Content-Encoding.
+_BINARY = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"\x1f\x8b", b"\x28\xb5\x2f\xfd",
+           b"BZh", b"\xfd7zXZ\x00", b"PK\x03\x04", b"%PDF-", b"wOFF", b"wOF2", b"OggS", b"ID3",
+           b"\x00asm", b"7z\xbc\xaf\x27\x1c")
 
 
 def _skip(rec, where: str, n: int) -> None:
