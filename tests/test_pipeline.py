@@ -94,6 +94,7 @@ def test_a_document_of_punctuation_or_emoji_has_no_word_and_is_dropped():
     out = list(clean(["...", "\u2014", "***\n---\n###", "\u3002\u3002\u3002", "\U0001F600" * 3, "OK", "\u6570"],
                      stats=stats, dedup=False))
     assert [r["text"] for r in out] == ["OK", "\u6570"] and stats.counts["dropped_short"] == 5
+    assert len(list(clean(["...", "OK"], dedup=False, min_words=0))) == 2  # 0: keep whatever is not empty
 
 
 def test_min_words_counts_chinese_and_thai_words_by_their_characters():

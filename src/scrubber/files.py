@@ -163,8 +163,10 @@ def walk(root: str, unreadable: list | None = None, special: list | None = None,
     for p, info in sorted(fs.find(top, detail=True).items()):
         parts = tuple(p[len(top):].lstrip("/").split("/"))
         if not any(part.startswith(".") for part in parts):
-            if info.get("type", "file") not in ("file", "directory"):
+            if info.get("type", "file") not in ("file", "directory") and not (
+                    info.get("islink") and fs.isfile(p)):
                 # a FIFO under a file:// folder: opened, it blocked for ever
+                # (fsspec calls a link "other" too: one to a file is read)
                 if special is not None:
                     special.append(fs.unstrip_protocol(p))
                 continue

@@ -11,6 +11,7 @@ ones), atomically as the JSONL sink does.
 
 from __future__ import annotations
 
+import errno
 import tempfile
 from collections import Counter
 from typing import BinaryIO, Iterable, Iterator
@@ -60,7 +61,8 @@ def rows(fh: BinaryIO, where: str, text_field: str, counts: Counter | None = Non
     except (pa.ArrowException, OSError) as e:
         raise InputError(where, f"not a readable parquet file: {e}") from None
     schema = pf.schema_arrow
-    twice = sorted({n for n in schema.names if schema.names.count(n) > 1})
+    names = schema.names
+    twice = sorted(n for n, k in Counter(names).items() if k > 1)
     if twice:
         # a record holds a name once: one of the two values would be lost
         # (and pyarrow cannot name the text column's type), as a CSV header
@@ -196,9 +198,12 @@ class ParquetSink:
         except OSError as e:
             # The records wait in a temporary file until the end: a full
             # TMPDIR is said as the passes' temporary files say it.
-            raise ScrubberError(f"{tempfile.gettempdir()}: no space left for temporary files "
-                                f"({e.strerror or e}); parquet output waits there whole until the "
-                                "run ends: free some, or set TMPDIR or --tmp-dir") from None
+            if e.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise ScrubberError(f"{tempfile.gettempdir()}: no space left for temporary files "
+                                    f"({e.strerror or e}); parquet output waits there whole until the "
+                                    "run ends: free some, or set TMPDIR or --tmp-dir") from None
+            raise ScrubberError(f"{tempfile.gettempdir()}: cannot write a temporary file: "
+                                f"{e.strerror or e}") from None
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:

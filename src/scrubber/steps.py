@@ -70,7 +70,7 @@ def _too_short(text: str, config: Config) -> str | None:
     # and Thai words count as scripts.words counts them.
     if not text or text.isspace():
         return "empty"
-    if not scripts.at_least(text, config.min_words) or _WORDLESS.fullmatch(text):
+    if not scripts.at_least(text, config.min_words) or (config.min_words and _WORDLESS.fullmatch(text)):
         return "short"  # "…", "***", "。。。", "😀😀😀": tokens, but no word
     return None
 
