@@ -41,6 +41,8 @@ def test_the_classifier_drops_the_steps_without_the_run():
     (["Step 1", "Step 3", "Step 5"], 0),             # not one after another
     (["Step 1 of 3", "Step 2 of 3", "Step 3 of 3"], 0),  # a form's progress
     (["Steps 1", "Steps 2", "Steps 3"], 0),
+    (["Steg 1 av 3", "Steg 2 av 3", "Steg 3 av 3"], 0),
+    (["Krok 1 ze 3", "Krok 2 ze 3", "Krok 3 ze 3"], 0),
 ])
 def test_a_run_is_three_or_more_headings_numbered_in_order(headings, runs):
     lines = [x for h in headings for x in (h, "Do the next thing.")]
@@ -82,6 +84,18 @@ def test_a_recipe_keeps_its_ingredient_list_and_its_labels():
     (["125 g Mehl", "65 g Zucker"], []),                           # two lines: a price, a weight
     (["125 g Mehl", "a", "b", "c", "65 g Zucker", "1 Ei"], []),   # too far apart
     (["3G wireless", "4G LTE", "30 Small Bedrooms Ideas"], []),    # units are case sensitive
+    (["2 ст. л. муки", "1 ч. л. соли", "1 c. flour"], [(0, 2)]),    # units that end in a full stop
 ])
 def test_an_ingredient_list_is_three_quantity_lines_close_together(lines, lists):
     assert _runs(lines)[1] == lists
+
+
+def test_steps_far_apart_are_no_run():
+    # Twelve lines of furniture between "Step 2" and "Step 3" were given back
+    # as if a step's; a step holds at most MAX_STEP_LINES lines.
+    from scrubber.howto import MAX_STEP_LINES
+
+    furniture = [f"Link {i}" for i in range(MAX_STEP_LINES + 2)]
+    lines = ["Step 1", "Cut it.", "Step 2", "Cook it.", *furniture, "Step 3", "Serve it."]
+    assert _runs(lines)[0] == []
+    assert _runs(["Step 1", "Cut it.", "Step 2", "Cook it.", *furniture[:5], "Step 3", "Serve it."])[0] == [[0, 2, 9]]

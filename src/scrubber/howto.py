@@ -26,7 +26,7 @@ _WORDS = ("step", "schritt", "étape", "etape", "etapa", "paso", "passo", "stap"
 #: group ``n``. "Step 1 of 3" (a form's progress) is no heading.
 HEADING = regex.compile(
     rf"^(?:(?:{'|'.join(_WORDS)})\s*(?P<n>\d{{1,2}})|第\s*(?P<n>\d{{1,2}})\s*[步歩]|(?P<n>\d{{1,2}})\s*단계)"
-    r"(?!\s*(?:of|von|de|sur|di|van|z|из|/)\s*\d)(?:\s*[:.)\-–—]|\s|$)",
+    r"(?!\s*(?:of|von|de|sur|di|van|z|ze|z|из|з|av|af|από|dari|trên|מתוך|/)\s*\d)(?:\s*[:.)\-–—]|\s|$)",
     regex.IGNORECASE | regex.V1)
 
 #: What a line must open with, by its first character, to be matched
@@ -49,7 +49,7 @@ QUANTITY = re.compile(  # re, not regex: twice as fast on these lines
     r"|[Bb]und|[Zz]ehen?|[Bb]echer|cuillères?|c\. à (?:soupe|café)|gousses?|pincée|cucharadas?|cucharaditas?|tazas?"
     r"|dientes?|pizzico|cucchia(?:i|io|ini|ino)|spicchi|colheres?|xícaras?|dentes?|eetlepels?|theelepels?|teentjes?"
     r"|łyżk[ia]|łyżeczk[ia]|szklank[ia]|sztuk[ia]?|ząbk[ia]|pinch|cloves?|large|medium|small|cans?|sticks?"
-    r"|eggs?|Eier|Ei|ст\.|ч\.|стакан\w*|шт\.?|зубч\w*)\b(?!.{81})")
+    r"|eggs?|Eier|Ei|ст\.|ч\.|стакан\w*|шт\.?|зубч\w*)(?:\b|(?<=\.))(?!.{81})")
 
 #: Quantity lines that make an ingredient list, and how many other lines
 #: ("Für die Füllung:", "For the sauce") may stand between two of them.
@@ -59,6 +59,10 @@ QUANTITY_GAP = 2
 #: Steps in a row that make a how-to: two could be a page's "Step 1: sign
 #: up, Step 2: pay" banner.
 MIN_STEPS = 3
+#: Lines (not empty) a step may hold: a "Step 3" farther from "Step 2"
+#: starts a run of its own, so that a banner's "Step 1", "Step 2" and a
+#: footer's "Step 3" give back no page of furniture between them.
+MAX_STEP_LINES = 10
 
 
 def _runs(lines: list[str]) -> tuple[list[list[int]], list[tuple[int, int]]]:
@@ -68,11 +72,13 @@ def _runs(lines: list[str]) -> tuple[list[list[int]], list[tuple[int, int]]]:
     between two), in page order."""
     runs, run, last = [], [], None
     lists, qty, gap = [], [], 0
+    filled, at = 0, 0  # non-empty lines so far; and at the last heading
     openings, match, quantity = _OPENINGS, HEADING.match, QUANTITY.match
     for i, line in enumerate(lines):
         # inline, not a function per line: this loop sees every line of a crawl
         if not line:
             continue
+        filled += 1
         start = openings.get(line[0])
         if start is None:
             gap += 1
@@ -92,13 +98,13 @@ def _runs(lines: list[str]) -> tuple[list[list[int]], list[tuple[int, int]]]:
         if m is None:
             continue
         n = int(m.group("n"))
-        if last is not None and n == last + 1:
+        if last is not None and n == last + 1 and filled - at <= MAX_STEP_LINES:
             run.append(i)
         else:
             if len(run) >= MIN_STEPS:
                 runs.append(run)
             run = [i]
-        last = n
+        last, at = n, filled
     if len(run) >= MIN_STEPS:
         runs.append(run)
     if len(qty) >= MIN_QUANTITIES:
