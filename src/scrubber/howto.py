@@ -117,6 +117,8 @@ def give_back(lines: list[str], alive: list[bool], removals: list[Removal]) -> N
     (from its first heading to its last step's end: as many non-empty lines
     after the last heading as the steps before it hold, their lower median)
     and inside an ingredient list (with a label ending in ":" right above)."""
+    if not any(r.reason.startswith("classifier") for r in removals):
+        return  # nothing of the classifier's to give back (--no-classifier, short pages)
     runs, lists = _runs(lines)
     if not runs and not lists:
         return
