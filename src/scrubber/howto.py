@@ -20,12 +20,14 @@ from .document import Removal
 
 _WORDS = ("step", "schritt", "étape", "etape", "etapa", "paso", "passo", "stap", "krok", "steg", "trin",
           "vaihe", "lépés", "adım", "pasul", "шаг", "крок", "βήμα", "ステップ", "手順", "步骤", "步驟",
-          "bước", "langkah", "שלב", "خطوة", "مرحله", "चरण")
+          "bước", "langkah", "שלב", "خطوة", "الخطوة", "مرحله", "चरण", "βημα")
 
-#: A step heading, the word before or after its number; the number is
-#: group ``n``. "Step 1 of 3" (a form's progress) is no heading.
+#: A step heading, the word before or after its number ("1. Schritt",
+#: "2단계"); the number is group ``n``. "Step 1 of 3" (a form's progress) is
+#: no heading.
 HEADING = regex.compile(
-    rf"^(?:(?:{'|'.join(_WORDS)})\s*(?P<n>\d{{1,2}})|第\s*(?P<n>\d{{1,2}})\s*[步歩]|(?P<n>\d{{1,2}})\s*단계)"
+    rf"^(?:(?:{'|'.join(_WORDS)})\s*(?P<n>\d{{1,2}})|第\s*(?P<n>\d{{1,2}})\s*[步歩]|(?P<n>\d{{1,2}})\s*단계"
+    r"|(?P<n>\d{1,2})\.\s*(?:schritt|lépés|adım|krok|stap|étape|paso|passo|steg|trin|vaihe))"
     r"(?!\s*(?:of|von|de|sur|di|van|z|ze|z|из|з|av|af|από|dari|trên|מתוך|/)\s*\d)(?:\s*[:.)\-–—]|\s|$)",
     regex.IGNORECASE | regex.V1)
 
@@ -36,7 +38,7 @@ _OPENINGS: dict[str, tuple[str, ...]] = {}
 for _w in sorted({w for word in _WORDS for w in (word, word.title(), word.upper())} | {"第"}):
     _OPENINGS[_w[0]] = (*_OPENINGS.get(_w[0], ()), _w)
 for _d in "0123456789½¼¾⅓⅔⅛":
-    _OPENINGS[_d] = ()  # a quantity, or "1단계": looked for below
+    _OPENINGS[_d] = ()  # a quantity, "1단계" or "1. Schritt": looked for below
 
 #: An ingredient line: a quantity (a number, a fraction, a range) and a
 #: unit or a counted thing, then at most 80 characters: "125 g Mehl",
@@ -92,7 +94,7 @@ def _runs(lines: list[str]) -> tuple[list[list[int]], list[tuple[int, int]]]:
             gap = 0
             continue
         gap += 1
-        if not (line.startswith(start) if start else "단계" in line[:6]):
+        if not (line.startswith(start) if start else ("단계" in line[:6] or "." in line[1:3])):
             continue
         m = match(line) if len(line) <= 300 else None
         if m is None:
