@@ -56,6 +56,8 @@ _OLDER_TOKENS = {
     "1": "shingled Chinese, Japanese and Thai text by character and kept combining marks "
          "(Indic vowel signs, Hebrew and Arabic points) in their words",
     "2": "kept combining marks (Indic vowel signs, Thai, Hebrew and Arabic points) in their words",
+    "3": "kept a Thai vowel or tone mark on its letter and stopped reading an emoji's variation "
+         "selector as a word",
 }
 #: Index files this process has warned about (an older ``tokens``).
 _TOLD: set[str] = set()

@@ -63,8 +63,9 @@ _NONASCII_NONWORD = re.compile(f"[^\\x00-\\x7f\\w{_MARKS}]+")
 _UNSPACED = re.compile(f"({char_class(CJK_RANGES + SEA_RANGES)}[{_MARKS}]*)")
 #: How ``words_of`` tokenises (index files record it): 2 since unspaced
 #: scripts count one word per character, 3 since combining marks stay in
-#: their words.
-TOKENS = 3
+#: their words, 4 since a Thai mark stays on its letter and an emoji's
+#: variation selector is no word.
+TOKENS = 4
 _ASCII_FOLD = bytes(48 if chr(c) in "123456789" else
                     32 if c < 128 and c != 10 and not _WORD.match(chr(c)) else c for c in range(256))
 # Multipliers that combine k word hashes into one k-gram hash (odd 64-bit).
