@@ -112,6 +112,18 @@ def test_a_binary_body_sent_as_html_is_skipped_not_read_as_a_page(tmp_path):
     ], gzip=False)
     docs, counts = read(p)
     assert len(docs) == 2 and "Sechzehn Bit" in docs[0].text and counts["warc_skipped_binary"] == 0
+    # an MP4 (its magic after the box size) is binary; a UTF-16 page with no
+    # charset at all is read as UTF-16, not as markup; "ID3 tags explained"
+    # is a page, however an MP3's tag opens
+    p = write_warc(tmp_path / "e.warc", [
+        ("response", "http://a.example/6", b"\x00\x00\x00 ftypisom" + bytes(range(256)), "text/html", 200),
+        ("response", "http://a.example/7", page("<p>Ohne Zeichensatz</p>").decode().encode("utf-16-le"),
+         "text/html", 200),
+        ("response", "http://a.example/8", b"ID3 tags explained. " + page("<p>Tags</p>"), "text/html", 200),
+    ], gzip=False)
+    docs, counts = read(p)
+    assert counts["warc_skipped_binary"] == 1
+    assert [d.text.split("\n")[-1].strip() for d in docs] == ["Ohne Zeichensatz", "Tags"]
 
 
 def test_a_file_named_warc_that_is_not_one_is_an_error(tmp_path):

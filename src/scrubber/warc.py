@@ -121,7 +121,7 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
                     bad(err)
                     continue
                 text = utf8_text(data, counts)
-            elif data.startswith(_BINARY) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+            elif _binary(data[:_SNIFF_BYTES]):
                 # A PNG or a gzip body a server sent as text/html: not a page,
                 # as an image response is not (extracted, it was a document of
                 # junk). Told by magic bytes only: a UTF-16 page without its
@@ -130,6 +130,8 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
                 counts["warc_skipped_binary"] += 1
                 continue
             else:
+                if charset is None:
+                    charset = _utf16(data[:_SNIFF_BYTES])  # no mark, no charset: the NULs tell
                 text = htmltext.to_text(data, where, charset)
             h = rec.headers
             fields = {id_field: rec.record_id or f"{where}:{n}"}
@@ -169,12 +171,37 @@ def _read_bound(max_bytes: int, steps: list[str] | None) -> int:
     return 2 * max_bytes + (1 << 16) if steps else max_bytes + 1
 
 
-#: Magic bytes of what servers send as text/html and is not a page:
-#: images, fonts, media, archives and compressed bodies without their
-#: Content-Encoding.
-_BINARY = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"\x1f\x8b", b"\x28\xb5\x2f\xfd",
-           b"BZh", b"\xfd7zXZ\x00", b"PK\x03\x04", b"%PDF-", b"wOFF", b"wOF2", b"OggS", b"ID3",
-           b"\x00asm", b"7z\xbc\xaf\x27\x1c")
+#: Magic bytes of what servers send as text/html and is not a page: images,
+#: fonts, media, archives and compressed bodies without their
+#: Content-Encoding. Each has a byte no text has: "ID3", "BZh" or "OggS"
+#: open ordinary sentences too ("ID3 tags explained").
+_BINARY = (b"\x89PNG", b"\xff\xd8\xff", b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"\xfd7zXZ\x00",
+           b"PK\x03\x04", b"\x00asm", b"7z\xbc\xaf\x27\x1c", b"\x00\x00\x01\x00", b"%PDF-")
+#: NUL bytes in a body's first bytes that make it binary, unless they fall
+#: as UTF-16 puts them (every other byte): a stray NUL in markup is a page.
+_NULS = 8
+
+
+def _utf16(head: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when ``head`` has NUL bytes at nearly
+    every odd or every even place, as UTF-16 text of a Latin script does."""
+    if head.count(0) < _NULS:
+        return None
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    half = len(head) // 2
+    if odd >= 0.8 * half > even:
+        return "utf-16-le"
+    if even >= 0.8 * half > odd:
+        return "utf-16-be"
+    return None
+
+
+def _binary(head: bytes) -> bool:
+    """Whether a page body is binary: a format's magic bytes (an MP4's after
+    its box size, a WebP's after RIFF's), or NUL bytes not laid out as UTF-16."""
+    if head.startswith(_BINARY) or head[4:8] == b"ftyp" or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+        return True
+    return head.count(0) >= _NULS and _utf16(head) is None
 
 
 def _skip(rec, where: str, n: int) -> None:
