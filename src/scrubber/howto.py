@@ -22,13 +22,16 @@ _WORDS = ("step", "schritt", "étape", "etape", "etapa", "paso", "passo", "stap"
           "vaihe", "lépés", "adım", "pasul", "шаг", "крок", "βήμα", "ステップ", "手順", "步骤", "步驟",
           "bước", "langkah", "שלב", "خطوة", "الخطوة", "مرحله", "चरण", "βημα")
 
+#: Step words that follow their number ("1. Schritt", "2. lépés").
+_AFTER = ("schritt", "lépés", "adım", "krok", "stap", "étape", "paso", "passo", "steg", "trin", "vaihe")
+
 #: A step heading, the word before or after its number ("1. Schritt",
 #: "2단계"); the number is group ``n``. "Step 1 of 3" (a form's progress) is
 #: no heading.
 HEADING = regex.compile(
     rf"^(?:(?:{'|'.join(_WORDS)})\s*(?P<n>\d{{1,2}})|第\s*(?P<n>\d{{1,2}})\s*[步歩]|(?P<n>\d{{1,2}})\s*단계"
-    r"|(?P<n>\d{1,2})\.\s*(?:schritt|lépés|adım|krok|stap|étape|paso|passo|steg|trin|vaihe))"
-    r"(?!\s*(?:of|von|de|sur|di|van|z|ze|z|из|з|av|af|από|dari|trên|מתוך|/)\s*\d)(?:\s*[:.)\-–—]|\s|$)",
+    rf"|(?P<n>\d{{1,2}})\.\s*(?:{'|'.join(_AFTER)}))"
+    r"(?!\s*(?:of|von|de|sur|di|van|z|ze|из|з|av|af|από|dari|trên|מתוך|/)\s*\d)(?:\s*[:.)\-–—]|\s|$)",
     regex.IGNORECASE | regex.V1)
 
 #: What a line must open with, by its first character, to be matched
@@ -67,6 +70,13 @@ MIN_STEPS = 3
 MAX_STEP_LINES = 10
 
 
+def _numbered_step(line: str) -> bool:
+    """Whether ``line`` opens "N. " and then a step word: only such lines of
+    a numbered list ("12. item") are tried against HEADING."""
+    k = line.find(".", 1, 3)
+    return k > 0 and line[k + 1:k + 12].lstrip().lower().startswith(_AFTER)
+
+
 def _runs(lines: list[str]) -> tuple[list[list[int]], list[tuple[int, int]]]:
     """Runs of at least MIN_STEPS step headings (line indexes) numbered one
     after the other, and the first and last lines of ingredient lists (at
@@ -94,7 +104,7 @@ def _runs(lines: list[str]) -> tuple[list[list[int]], list[tuple[int, int]]]:
             gap = 0
             continue
         gap += 1
-        if not (line.startswith(start) if start else ("단계" in line[:6] or "." in line[1:3])):
+        if not (line.startswith(start) if start else ("단계" in line[:6] or _numbered_step(line))):
             continue
         m = match(line) if len(line) <= 300 else None
         if m is None:
