@@ -102,3 +102,13 @@ def test_steps_far_apart_are_no_run():
     lines = ["Step 1", "Cut it.", "Step 2", "Cook it.", *furniture, "Step 3", "Serve it."]
     assert _runs(lines)[0] == []
     assert _runs(["Step 1", "Cut it.", "Step 2", "Cook it.", *furniture[:5], "Step 3", "Serve it."])[0] == [[0, 2, 9]]
+
+
+def test_explain_says_why_a_line_the_classifier_took_stayed():
+    # A given-back step showed as kept with p=0.04 and no reason.
+    from scrubber.explain import explain_document
+
+    shown = explain_document(Cleaner(), Document("a", PAGE))
+    assert "Water it well.   [classifier p=0.0" in shown and "; kept: numbered steps]" in shown
+    recipe = explain_document(Cleaner(), Document("r", RECIPE))
+    assert "125 g Mehl   [classifier p=" in recipe and "; kept: ingredient list]" in recipe

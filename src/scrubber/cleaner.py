@@ -241,13 +241,15 @@ class Cleaner:
         of content for each line it saw (1-based line number -> p);
         ``read_as`` with how it read the page: ``lang`` (None: a language
         without stop words) and ``offset``, how far its thresholds moved
-        for that language (``Model.offset``).
+        for that language (``Model.offset``); and ``kept``, the lines
+        (1-based) the classifier's removals were given back to and why
+        (``howto.give_back``).
         """
         draft = self._rules(text)
         late = self._late(draft)
         if self.model is not None:
             self._classify([draft], [scores], [read_as])
-        self._drop(draft, late)
+        self._drop(draft, late, read_as)
         return draft
 
     def _rules(self, text: str, budget: "_Budget | None" = None
@@ -358,11 +360,14 @@ class Cleaner:
             h(lines, seen, out)
         return out
 
-    def _drop(self, draft: tuple[list[str], list[bool], list[Removal]], late: list[Removal]) -> None:
+    def _drop(self, draft: tuple[list[str], list[bool], list[Removal]], late: list[Removal],
+              read_as: dict | None = None) -> None:
         """Remove ``late``'s lines from ``draft``, those the classifier kept,
         and then a comment heading the page would end on (``trailing_heading``)."""
         lines, alive, removals = draft
-        howto.give_back(lines, alive, removals)
+        given = howto.give_back(lines, alive, removals)
+        if read_as is not None and given:
+            read_as["kept"] = given
         for r in late:
             if alive[r.line - 1]:
                 alive[r.line - 1] = False

@@ -48,6 +48,7 @@ def explain_document(cleaner, doc: Document, furniture: set[str] = frozenset()) 
         head += f"; the classifier read it as {read_as['lang'] or 'a language without stop words'}"
         if read_as["offset"]:
             head += f", its thresholds {read_as['offset']:+.2f}"
+    given = read_as.get("kept", {})
     out = [head + "\n"]
     for n, line in enumerate(original, 1):
         rs = by_line.get(n)
@@ -57,6 +58,8 @@ def explain_document(cleaner, doc: Document, furniture: set[str] = frozenset()) 
                 out.append(f"- {line}   [{REASON}]\n")
             elif not line:
                 out.append("\n")
+            elif n in given:  # the classifier took it; a how-to's structure gave it back
+                out.append(f"  {line}   [classifier{p}; kept: {given[n]}]\n")
             else:
                 out.append(f"  {line}   [classifier{p}]\n" if p else f"  {line}\n")
         else:

@@ -124,17 +124,18 @@ def _runs(lines: list[str]) -> tuple[list[list[int]], list[tuple[int, int]]]:
     return runs, lists
 
 
-def give_back(lines: list[str], alive: list[bool], removals: list[Removal]) -> None:
+def give_back(lines: list[str], alive: list[bool], removals: list[Removal]) -> dict[int, str]:
     """Keep the lines the classifier removed inside a run of numbered steps
     (from its first heading to its last step's end: as many non-empty lines
     after the last heading as the steps before it hold, their lower median)
-    and inside an ingredient list (with a label ending in ":" right above)."""
+    and inside an ingredient list (with a label ending in ":" right above).
+    Returns the lines given back (1-based) and why, for ``explain``."""
     if not any(r.reason.startswith("classifier") for r in removals):
-        return  # nothing of the classifier's to give back (--no-classifier, short pages)
+        return {}  # nothing of the classifier's to give back (--no-classifier, short pages)
     runs, lists = _runs(lines)
     if not runs and not lists:
-        return
-    keep: set[int] = set()
+        return {}
+    keep: dict[int, str] = {}
     for run in runs:
         filled = [sum(1 for j in range(a, b) if lines[j]) for a, b in zip(run, run[1:])]
         end, left = run[-1], sorted(filled)[(len(filled) - 1) // 2]
@@ -142,18 +143,20 @@ def give_back(lines: list[str], alive: list[bool], removals: list[Removal]) -> N
             if lines[end]:
                 left -= 1
             end += 1
-        keep.update(range(run[0], end))
+        keep.update(dict.fromkeys(range(run[0], end), "numbered steps"))
     for first, last in lists:
         above = first - 1
         while above >= 0 and not lines[above]:
             above -= 1
         if above >= 0 and lines[above].rstrip().endswith(":") and len(lines[above].split()) <= 6:
             first = above
-        keep.update(range(first, last + 1))
-    out = []
+        keep.update(dict.fromkeys(range(first, last + 1), "ingredient list"))
+    out, given = [], {}
     for r in removals:
         if r.span is None and r.line - 1 in keep and r.reason.startswith("classifier"):
             alive[r.line - 1] = True
+            given[r.line] = keep[r.line - 1]
         else:
             out.append(r)
     removals[:] = out
+    return given
