@@ -124,6 +124,14 @@ def test_a_binary_body_sent_as_html_is_skipped_not_read_as_a_page(tmp_path):
     docs, counts = read(p)
     assert counts["warc_skipped_binary"] == 1
     assert [d.text.split("\n")[-1].strip() for d in docs] == ["Ohne Zeichensatz", "Tags"]
+    # a Chinese page in UTF-16 has Han characters whose bytes hold a NUL
+    # (一 is 00 4E): still a page, read as UTF-16
+    zh = page("<p>" + "一座大桥开工了。" * 40 + "</p>").decode()
+    p = write_warc(tmp_path / "f.warc", [
+        ("response", "http://a.example/9", zh.encode("utf-16-le"), "text/html", 200),
+        ("response", "http://a.example/10", zh.encode("utf-16-be"), "text/html", 200)], gzip=False)
+    docs, counts = read(p)
+    assert counts["warc_skipped_binary"] == 0 and all("一座大桥开工了。" in d.text for d in docs) and len(docs) == 2
 
 
 def test_a_file_named_warc_that_is_not_one_is_an_error(tmp_path):

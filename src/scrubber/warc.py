@@ -183,15 +183,19 @@ _NULS = 8
 
 
 def _utf16(head: bytes) -> str | None:
-    """``utf-16-le`` or ``utf-16-be`` when ``head`` has NUL bytes at nearly
-    every odd or every even place, as UTF-16 text of a Latin script does."""
-    if head.count(0) < _NULS:
+    """``utf-16-le`` or ``utf-16-be`` when most of ``head``'s NUL bytes (at
+    least ``_NULS``) pair with a printable ASCII byte on the side UTF-16
+    puts it: its markup and Latin letters are such pairs. A Han character
+    may hold a NUL too (一 is 00 4E), a binary format's NULs seldom pair so."""
+    nuls = head.count(0)
+    if nuls < _NULS:
         return None
-    odd, even = head[1::2].count(0), head[0::2].count(0)
-    half = len(head) // 2
-    if odd >= 0.8 * half > even:
+    even, odd = head[0::2], head[1::2]
+    le = sum(1 for a, z in zip(even, odd) if z == 0 and 9 <= a < 127)
+    be = sum(1 for z, a in zip(even, odd) if z == 0 and 9 <= a < 127)
+    if le >= 0.5 * nuls and le > be:
         return "utf-16-le"
-    if even >= 0.8 * half > odd:
+    if be >= 0.5 * nuls and be > le:
         return "utf-16-be"
     return None
 
