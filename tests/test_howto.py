@@ -38,6 +38,7 @@ def test_the_classifier_drops_the_steps_without_the_run():
     (["第1步", "第2步", "第3步"], 1),
     (["1단계", "2단계", "3단계"], 1),
     (["1. Schritt", "2. Schritt", "3. Schritt"], 1),
+    (["1. ADIM", "2. ADIM", "3. ADIM"], 1),  # Turkish capitals lower to "adim"
     (["ΒΗΜΑ 1", "ΒΗΜΑ 2", "ΒΗΜΑ 3"], 1),
     (["1. The council met", "2. It voted", "3. It adjourned"], 0),  # a numbered list is no how-to
     (["Step 1", "Step 2"], 0),                       # two: a sign-up banner's

@@ -132,6 +132,18 @@ def test_a_binary_body_sent_as_html_is_skipped_not_read_as_a_page(tmp_path):
         ("response", "http://a.example/10", zh.encode("utf-16-be"), "text/html", 200)], gzip=False)
     docs, counts = read(p)
     assert counts["warc_skipped_binary"] == 0 and all("一座大桥开工了。" in d.text for d in docs) and len(docs) == 2
+    # a byte-order mark or a declared UTF-16/32 says the NULs are the
+    # encoding's; a UTF-8 page padded with a few NULs is a page
+    ru = page("<p>" + "Городской совет проголосовал за мост. " * 30 + "</p>").decode()
+    p = write_warc(tmp_path / "g.warc", [
+        ("response", "http://a.example/11", ru.encode("utf-16"), "text/html", 200),
+        ("response", "http://a.example/12", ru.encode("utf-32"), "text/html", 200),
+        ("response", "http://a.example/13", ru.encode("utf-16-le"), "text/html; charset=utf-16le", 200),
+        ("response", "http://a.example/14", page("<p>Padded page.</p>" * 300) + b"\x00" * 20, "text/html", 200),
+    ], gzip=False)
+    docs, counts = read(p)
+    assert counts["warc_skipped_binary"] == 0 and len(docs) == 4
+    assert all("Городской совет" in d.text for d in docs[:3]) and "Padded page." in docs[3].text
 
 
 def test_a_file_named_warc_that_is_not_one_is_an_error(tmp_path):

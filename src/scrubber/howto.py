@@ -23,7 +23,7 @@ _WORDS = ("step", "schritt", "étape", "etape", "etapa", "paso", "passo", "stap"
           "bước", "langkah", "שלב", "خطوة", "الخطوة", "مرحله", "चरण", "βημα")
 
 #: Step words that follow their number ("1. Schritt", "2. lépés").
-_AFTER = ("schritt", "lépés", "adım", "krok", "stap", "étape", "paso", "passo", "steg", "trin", "vaihe")
+_AFTER = ("schritt", "lépés", "adım", "adim", "krok", "stap", "étape", "paso", "passo", "steg", "trin", "vaihe")
 
 #: A step heading, the word before or after its number ("1. Schritt",
 #: "2단계"); the number is group ``n``. "Step 1 of 3" (a form's progress) is

@@ -21,7 +21,7 @@ from typing import BinaryIO, Callable, Iterator
 
 from . import htmltext, httpbody
 from .compression import _corrupt_errors
-from .decoding import _SNIFF_BYTES, _cut_bytes, not_text, utf8_text
+from .decoding import _SNIFF_BYTES, _cut_bytes, not_text, utf8_text, wide_encoding
 from .errors import InputError
 from .extras import need
 
@@ -121,11 +121,11 @@ def records(stream: BinaryIO | str, where: str, counts: Counter,
                     bad(err)
                     continue
                 text = utf8_text(data, counts)
-            elif _binary(data[:_SNIFF_BYTES]):
+            elif _binary(data[:_SNIFF_BYTES], charset):
                 # A PNG or a gzip body a server sent as text/html: not a page,
                 # as an image response is not (extracted, it was a document of
-                # junk). Told by magic bytes only: a UTF-16 page without its
-                # mark, or a page with a stray NUL, has NUL bytes and is a page.
+                # junk). See _binary for how a UTF-16 page or a page with a few
+                # stray NULs stays a page.
                 skipped += 1
                 counts["warc_skipped_binary"] += 1
                 continue
@@ -200,12 +200,19 @@ def _utf16(head: bytes) -> str | None:
     return None
 
 
-def _binary(head: bytes) -> bool:
+def _binary(head: bytes, charset: str | None = None) -> bool:
     """Whether a page body is binary: a format's magic bytes (an MP4's after
-    its box size, a WebP's after RIFF's), or NUL bytes not laid out as UTF-16."""
+    its box size, a WebP's after RIFF's), or NUL bytes, more than a stray
+    few (``_NULS``, and a 64th of ``head``: a broken server's padding), not
+    laid out as UTF-16. A body with a UTF-16 or UTF-32 byte-order mark, or
+    such a declared ``charset``, is told by magic bytes only: its NULs are
+    its encoding's (a Chinese or Russian page's fall beside its markup
+    alone; UTF-32's, three to a character)."""
     if head.startswith(_BINARY) or head[4:8] == b"ftyp" or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
         return True
-    return head.count(0) >= _NULS and _utf16(head) is None
+    if wide_encoding(head[:4]) or (charset and charset.lower().replace("-", "").startswith(("utf16", "utf32"))):
+        return False
+    return head.count(0) >= max(_NULS, len(head) // 64) and _utf16(head) is None
 
 
 def _skip(rec, where: str, n: int) -> None:
