@@ -254,9 +254,10 @@ class Index:
                                                                                  if k != "tokens"}):
                     if os.path.realpath(path) not in _TOLD:  # a run opens its index twice: say it once
                         _TOLD.add(os.path.realpath(path))
-                        log.warning("%s: made before scrubber %s; copies of such documents it holds may not "
-                                    "be found (build a new index to find them)", path,
-                                    _OLDER_TOKENS[stored.get("tokens", "1")])
+                        told = stored.get("tokens", "1")
+                        later = "" if told == max(_OLDER_TOKENS) else " (and later cut words otherwise again)"
+                        log.warning("%s: made before scrubber %s%s; copies of such documents it holds may not "
+                                    "be found (build a new index to find them)", path, _OLDER_TOKENS[told], later)
                 elif stored != want:
                     have = _params(stored, path) if all(k in stored for k in asdict(params)) else None
                     built = f"{have.describe()}, tokens={stored.get('tokens', 1)}" if have else "an unknown layout"
