@@ -362,7 +362,9 @@ class Cleaner:
 
     def _drop(self, draft: tuple[list[str], list[bool], list[Removal]], late: list[Removal],
               read_as: dict | None = None) -> None:
-        """Remove ``late``'s lines from ``draft``, those the classifier kept,
+        """Give back what the classifier took inside a how-to's steps or a
+        recipe's ingredients (``howto``; why, in ``read_as["kept"]``), then
+        remove ``late``'s lines from ``draft``, those the classifier kept,
         and then a comment heading the page would end on (``trailing_heading``)."""
         lines, alive, removals = draft
         given = howto.give_back(lines, alive, removals)
